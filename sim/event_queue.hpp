@@ -1,0 +1,78 @@
+#pragma once
+// The pending-event set: a binary min-heap of small plain records, ordered by
+// (time, sequence). The sequence number is assigned at push, so events at the
+// same time pop in the order they were scheduled. The heap's storage is reused,
+// so steady-state push/pop allocates nothing.
+#include <cstdint>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace spinel::sim {
+
+struct Event {
+  Time time;
+  std::uint64_t seq;
+  std::uint32_t handler;  // index of the EventHandler registered with the Simulator
+  std::uint32_t tag;      // meaning chosen by the handler
+  std::uint64_t payload;  // meaning chosen by the handler (an index, a version, ...)
+};
+
+class EventQueue {
+ public:
+  void push(Time time, std::uint32_t handler, std::uint32_t tag, std::uint64_t payload) {
+    heap_.push_back(Event{time, next_seq_++, handler, tag, payload});
+    sift_up(heap_.size() - 1);
+  }
+
+  [[nodiscard]] bool empty() const { return heap_.empty(); }
+  [[nodiscard]] std::size_t size() const { return heap_.size(); }
+  [[nodiscard]] const Event& top() const { return heap_.front(); }
+
+  Event pop() {
+    Event out = heap_.front();
+    Event last = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(last);
+    return out;
+  }
+
+  void reserve(std::size_t n) { heap_.reserve(n); }
+  void clear() { heap_.clear(); }
+
+ private:
+  static bool before(const Event& a, const Event& b) {
+    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+  }
+
+  void sift_up(std::size_t i) {
+    Event e = heap_[i];
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (!before(e, heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = e;
+  }
+
+  // Places `e` (the former last element) starting from the root: hole descent.
+  void sift_down(const Event& e) {
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+      if (!before(heap_[child], e)) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = e;
+  }
+
+  std::vector<Event> heap_;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace spinel::sim

@@ -1,0 +1,65 @@
+#pragma once
+// The discrete-event loop. Components register as EventHandlers and receive
+// the events they scheduled; dispatch is one virtual call, no std::function.
+// Components that want to act once per instant, after every event at that
+// time has fired (e.g. the flow model recomputing rates once for a batch of
+// same-time starts and completions), register an InstantHook and request it.
+#include <cstdint>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/time.hpp"
+
+namespace spinel::sim {
+
+class EventHandler {
+ public:
+  virtual ~EventHandler() = default;
+  virtual void handle(const Event& event) = 0;
+};
+
+class InstantHook {
+ public:
+  virtual ~InstantHook() = default;
+  // Called once at the end of an instant in which request_end_of_instant() was
+  // called. It may schedule events, including at the current time.
+  virtual void end_of_instant() = 0;
+};
+
+using HandlerId = std::uint32_t;
+
+class Simulator {
+ public:
+  HandlerId add_handler(EventHandler& handler);
+
+  void schedule_at(Time time, HandlerId handler, std::uint32_t tag = 0, std::uint64_t payload = 0);
+  void schedule_in(Time delay, HandlerId handler, std::uint32_t tag = 0,
+                   std::uint64_t payload = 0) {
+    schedule_at(now_ + delay, handler, tag, payload);
+  }
+
+  // Asks for hook->end_of_instant() once, after the last event of this instant.
+  void request_end_of_instant(InstantHook& hook);
+
+  // Runs until no event is left, stop() is called, or the next event is later
+  // than `until`. Returns the number of events dispatched by this call.
+  std::uint64_t run(Time until = kForever);
+  void stop() { stopped_ = true; }
+
+  [[nodiscard]] Time now() const { return now_; }
+  [[nodiscard]] std::uint64_t events_dispatched() const { return dispatched_; }
+  [[nodiscard]] std::size_t pending() const { return queue_.size(); }
+
+ private:
+  void run_hooks();
+
+  EventQueue queue_;
+  std::vector<EventHandler*> handlers_;
+  std::vector<InstantHook*> hooks_requested_;
+  std::vector<InstantHook*> hooks_running_;
+  Time now_ = 0;
+  std::uint64_t dispatched_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace spinel::sim

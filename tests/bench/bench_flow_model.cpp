@@ -1,0 +1,140 @@
+// Cost of one max-min rate recomputation with K long-lived flows in the
+// fabric. K flows of 1 PiB (they never finish here) are started between host
+// pairs drawn from a fixed-seed sim::Rng under ECMP, and the set-up instant's
+// recomputation is run (sim.run(0)). Each timed iteration then starts one
+// small extra flow (recomputation on start) and runs until it is delivered
+// (recomputation on completion): two recomputations per iteration, each over
+// the connected component (flows x links) that the extra flow touches.
+//
+//  - random:     both ends of every flow uniformly random; components stay
+//                small, the typical case.
+//  - one_leaf:   every flow (and the extra one) sources from a host under leaf
+//                0, so all flows are bound together through that leaf's host
+//                and spine uplinks: the component is all K flows, the worst
+//                case.
+//
+// Counters: recompute = time per recomputation (lower is better),
+// component_flows = flows re-rated per recomputation
+// (FlowTotals::flows_rerated delta / recomputations).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "sim/recorder.hpp"
+#include "sim/rng.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+
+namespace {
+
+namespace sim = spinel::sim;
+namespace topology = spinel::topology;
+namespace transport = spinel::transport;
+
+constexpr std::uint64_t kHugeFlow = 1ULL << 50;  // 1 PiB: outlives any benchmark
+constexpr std::uint64_t kSmallFlow = 64 << 10;
+
+// Stops the simulator when the extra flow is delivered.
+class StopOnDelivery final : public sim::EventHandler {
+ public:
+  explicit StopOnDelivery(sim::Simulator& s) : sim_(s), id_(s.add_handler(*this)) {}
+  [[nodiscard]] sim::HandlerId id() const { return id_; }
+  void handle(const sim::Event& /*event*/) override { sim_.stop(); }
+
+ private:
+  sim::Simulator& sim_;
+  sim::HandlerId id_;
+};
+
+enum class Pattern { random, one_leaf };
+
+struct Fixture {
+  topology::Topology topo;
+  topology::Routing routing{topo};
+  sim::Simulator sim;
+  sim::Recorder recorder;
+  transport::FlowModel model;
+  StopOnDelivery stopper{sim};
+  sim::Rng rng{1, "bench-flow-model"};
+  Pattern pattern;
+  std::uint32_t hosts_per_leaf;
+  std::uint16_t next_port = 0;
+
+  Fixture(const topology::LeafSpineConfig& config, Pattern p)
+      : topo(topology::build_leaf_spine(config)),
+        sim(),
+        model(sim, topo, routing, transport::TransportConfig{}, 1, recorder, false),
+        pattern(p),
+        hosts_per_leaf(config.hosts_per_leaf) {}
+
+  transport::FlowSpec draw(std::uint64_t size) {
+    transport::FlowSpec spec;
+    const std::uint32_t hosts = topo.host_count();
+    spec.src = static_cast<topology::HostId>(
+        rng.below(pattern == Pattern::one_leaf ? hosts_per_leaf : hosts));
+    do {
+      spec.dst = static_cast<topology::HostId>(rng.below(hosts));
+    } while (spec.dst == spec.src);
+    spec.size_bytes = size;
+    spec.src_port = static_cast<std::uint16_t>(49152 + (next_port++ % 16384));
+    spec.notify = stopper.id();
+    return spec;
+  }
+};
+
+void BM_FlowRecompute(benchmark::State& state, topology::LeafSpineConfig config, Pattern pattern) {
+  const auto k = static_cast<std::uint32_t>(state.range(0));
+  auto f = std::make_unique<Fixture>(config, pattern);
+  for (std::uint32_t i = 0; i < k; ++i) f->model.start_flow(f->draw(kHugeFlow));
+  f->sim.run(0);  // the set-up instant's recomputation
+
+  const transport::FlowTotals before = f->model.totals();
+  for (auto _ : state) {
+    f->model.start_flow(f->draw(kSmallFlow));
+    f->sim.run(f->sim.now());  // recomputation on start
+    f->sim.run();              // completion, its recomputation, delivery -> stop
+  }
+  const transport::FlowTotals& after = f->model.totals();
+  const auto recomputations =
+      static_cast<double>(after.rate_recomputations - before.rate_recomputations);
+  const auto rerated = static_cast<double>(after.flows_rerated - before.flows_rerated);
+  state.counters["recompute"] =
+      benchmark::Counter(recomputations, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["component_flows"] = recomputations > 0 ? rerated / recomputations : 0.0;
+  state.counters["active_flows"] = static_cast<double>(f->model.active_flows());
+  if (f->model.totals().completed != static_cast<std::uint64_t>(state.iterations())) {
+    state.SkipWithError("a long flow finished or an extra flow did not");
+  }
+}
+
+topology::LeafSpineConfig fabric(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
+                                 std::uint32_t spines) {
+  topology::LeafSpineConfig c;
+  c.leaves = leaves;
+  c.hosts_per_leaf = hosts_per_leaf;
+  c.spines = spines;
+  return c;
+}
+
+// 1k flows on 2,048 hosts (64 leaves x 32, 32 spines); 10k flows on 16,384
+// hosts (256 leaves x 64, 64 spines).
+const topology::LeafSpineConfig kSmallFabric = fabric(64, 32, 32);
+const topology::LeafSpineConfig kLargeFabric = fabric(256, 64, 64);
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_FlowRecompute, random_2k_hosts, kSmallFabric, Pattern::random)
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_FlowRecompute, random_16k_hosts, kLargeFabric, Pattern::random)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_FlowRecompute, one_leaf_2k_hosts, kSmallFabric, Pattern::one_leaf)
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_FlowRecompute, one_leaf_16k_hosts, kLargeFabric, Pattern::one_leaf)
+    ->Arg(10000)
+    ->Unit(benchmark::kMicrosecond);

@@ -1,0 +1,52 @@
+#pragma once
+// A small fabric wired to a flow model, for tests.
+#include <memory>
+
+#include "sim/recorder.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/transport.hpp"
+
+namespace spinel::testing {
+
+struct Fabric {
+  explicit Fabric(const topology::LeafSpineConfig& config,
+                  transport::PathPolicy policy = transport::PathPolicy::ecmp,
+                  std::uint64_t seed = 1)
+      : topology(topology::build_leaf_spine(config)),
+        routing(topology),
+        model(sim, topology, routing, transport::TransportConfig{transport::Model::flow, policy},
+              seed, recorder, false),
+        transport(model) {}
+
+  topology::Topology topology;
+  topology::Routing routing;
+  sim::Simulator sim;
+  sim::Recorder recorder;
+  transport::FlowModel model;
+  transport::FlowTransport transport;
+};
+
+inline topology::LeafSpineConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
+                                            std::uint32_t spines, double host_gbps = 400,
+                                            double spine_gbps = 400) {
+  topology::LeafSpineConfig c;
+  c.leaves = leaves;
+  c.hosts_per_leaf = hosts_per_leaf;
+  c.spines = spines;
+  c.host_link.rate_gbps = host_gbps;
+  c.spine_link.rate_gbps = spine_gbps;
+  return c;
+}
+
+// Receives delivery events and remembers when each arrived (by payload).
+struct DeliveryLog final : sim::EventHandler {
+  explicit DeliveryLog(sim::Simulator& s) : sim(s), self(s.add_handler(*this)) {}
+  void handle(const sim::Event& e) override { delivered.emplace_back(e.payload, sim.now()); }
+  sim::Simulator& sim;
+  sim::HandlerId self;
+  std::vector<std::pair<std::uint64_t, sim::Time>> delivered;
+};
+
+}  // namespace spinel::testing

@@ -1,0 +1,336 @@
+#include "tools/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/error.hpp"
+#include "sim/time.hpp"
+#include "tools/scenario/yaml_reader.hpp"
+
+namespace spinel::scenario {
+
+namespace {
+
+// Keep byte for byte equal to scenarios/quickstart.yaml (a test checks).
+constexpr std::string_view kQuickstartYaml =
+    R"yaml(# spinel quickstart: the default scenario (what `spinel` runs when given no file).
+# Copy it to start your own. Every key is checked: a typo is an error, not a silent default.
+#
+# Quantities carry units:
+#   sizes      4096 (a bare integer is bytes), 64KiB, 1.5GiB: B KB MB GB TB (x1000), KiB MiB GiB TiB PiB (x1024)
+#   rates      400Gbps, 1.6Tbps: bps Kbps Mbps Gbps Tbps (or Kb/s Mb/s Gb/s Tb/s); a unit is required
+#   durations  500ns, 1.5us: ps ns us (or µs) ms s; a unit is required
+
+name: quickstart        # required; letters, digits, _ . - (up to 64); names the output folder out/<name>
+description: >-
+  32 hosts on a non-blocking leaf-spine (4 leaves x 8 hosts, 8 spines, 400Gbps links
+  with 500ns latency) run a 256MiB ring all-reduce twice, placed at random, with
+  hash-based ECMP routing. How far from the ideal ring time does hash-based ECMP
+  leave a randomly placed job?
+seed: 1                 # optional, default 1; the same file and seed give the same results
+
+topology:               # required: the fabric
+  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos) is the only kind for now
+  leaves: 4             # required, 1..65536
+  spines: 8             # required, 1..65536; every leaf connects to every spine
+  hosts_per_leaf: 8     # required, 1..65536; 8 hosts down = 8 spines up at the same rate: non-blocking
+  parallel_links: 1     # optional, default 1; links per leaf-spine pair, 1..64
+  host_link: {rate: 400Gbps, latency: 500ns}    # optional, host <-> leaf; defaults 400Gbps, 500ns
+  spine_link: {rate: 400Gbps, latency: 500ns}   # optional, leaf <-> spine (each parallel link); same defaults
+
+transport:              # optional: how bytes move
+  model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
+  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths)
+
+workload:               # required: what runs
+  collective: ring_allreduce   # required; ring_allreduce is the only collective for now
+  size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
+  hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
+  placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27]
+  iterations: 2         # optional, default 1; 1..1000000
+  compute_gap: 0ns      # optional, default 0ns; idle time between iterations
+
+output:                 # optional: what gets written
+  # dir: out/quickstart # optional, default out/<name>
+  flows: true           # optional, default true; flows.csv has one row per flow (large on big runs)
+)yaml";
+
+constexpr std::uint32_t kMaxCount = 65536;               // leaves, spines, hosts_per_leaf
+constexpr std::uint32_t kMaxParallelLinks = 64;          // per leaf-spine pair
+constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;     // leaves * hosts_per_leaf
+constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
+constexpr std::uint32_t kMaxIterations = 1'000'000;
+constexpr double kMaxRateGbps = 1e6;
+constexpr sim::Time kMaxLatency = sim::kSecond;
+constexpr std::size_t kMaxNameLength = 64;
+
+enum class TopologyKind { leaf_spine };
+
+using u32 = std::uint32_t;
+
+std::string read_name(const Value& v) {
+  std::string name = v.to_string();
+  const bool chars_ok = std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+  if (name.empty() || name.size() > kMaxNameLength || !chars_ok) {
+    v.fail("expected a name of 1 to 64 characters from A-Z a-z 0-9 _ . -, got " + v.describe());
+  }
+  if (name == "." || name == "..") {
+    v.fail("a name cannot be \".\" or \"..\" (it names the output folder), got " + v.describe());
+  }
+  return name;
+}
+
+void read_link(const Value& v, topology::LinkSpec& link) {
+  v.read_map({
+      {"rate", Need::optional,
+       [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxRateGbps); }},
+      {"latency", Need::optional,
+       [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLatency); }},
+  });
+}
+
+void read_topology(const Value& v, topology::LeafSpineConfig& t) {
+  std::optional<Value> hosts_per_leaf;
+  v.read_map({
+      {"kind", Need::required,
+       [&](const Value& x) {
+         (void)x.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine}});
+       }},
+      {"leaves", Need::required, [&](const Value& x) { t.leaves = x.to_uint<u32>(1, kMaxCount); }},
+      {"spines", Need::required, [&](const Value& x) { t.spines = x.to_uint<u32>(1, kMaxCount); }},
+      {"hosts_per_leaf", Need::required,
+       [&](const Value& x) {
+         t.hosts_per_leaf = x.to_uint<u32>(1, kMaxCount);
+         hosts_per_leaf = x;
+       }},
+      {"parallel_links", Need::optional,
+       [&](const Value& x) { t.parallel_links = x.to_uint<u32>(1, kMaxParallelLinks); }},
+      {"host_link", Need::optional, [&](const Value& x) { read_link(x, t.host_link); }},
+      {"spine_link", Need::optional, [&](const Value& x) { read_link(x, t.spine_link); }},
+  });
+  const std::uint64_t total = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  if (total < 2 || total > kMaxTotalHosts) {
+    hosts_per_leaf->fail("leaves x hosts_per_leaf = " + std::to_string(t.leaves) + " x " +
+                         std::to_string(t.hosts_per_leaf) + " = " + std::to_string(total) +
+                         " hosts; a fabric needs 2 to " + std::to_string(kMaxTotalHosts) +
+                         " hosts");
+  }
+}
+
+void read_transport(const Value& v, transport::TransportConfig& t) {
+  using transport::Model;
+  using transport::PathPolicy;
+  v.read_map({
+      {"model", Need::optional,
+       [&](const Value& x) {
+         t.model = x.to_enum<Model>({{"flow", Model::flow}}, {"packet"});
+       }},
+      {"policy", Need::optional,
+       [&](const Value& x) {
+         t.policy =
+             x.to_enum<PathPolicy>({{"ecmp", PathPolicy::ecmp}, {"spray", PathPolicy::spray}});
+       }},
+  });
+}
+
+std::uint32_t read_hosts(const Value& v, std::uint32_t total) {
+  if (v.is_scalar() && v.scalar() == "all") return 0;
+  return v.to_uint<u32>(2, total, "all or an integer");
+}
+
+void read_placement(const Value& v, std::uint32_t total, workloads::WorkloadConfig& w) {
+  using workloads::Placement;
+  if (v.is_list()) {
+    const std::vector<Value> items = v.to_list();
+    if (items.size() < 2) {
+      v.fail("a placement list needs at least 2 hosts, got " + std::to_string(items.size()));
+    }
+    std::unordered_map<std::uint32_t, std::size_t> first_rank;
+    w.ranks.clear();
+    w.ranks.reserve(items.size());
+    for (std::size_t r = 0; r < items.size(); ++r) {
+      const u32 host = items[r].to_uint<u32>(0, total - 1, "a host index");
+      const auto [it, inserted] = first_rank.emplace(host, r);
+      if (!inserted) {
+        items[r].fail("host " + std::to_string(host) + " is listed twice (also at " + v.path() +
+                      "[" + std::to_string(it->second) + "]); each host holds at most one rank");
+      }
+      w.ranks.push_back(host);
+    }
+    w.placement = Placement::explicit_list;
+    return;
+  }
+  if (v.is_scalar()) {
+    const std::string word = v.scalar();
+    if (word == "contiguous") {
+      w.placement = Placement::contiguous;
+      return;
+    }
+    if (word == "random") {
+      w.placement = Placement::random;
+      return;
+    }
+  }
+  v.fail("expected contiguous, random or a list of host indices such as [0, 9, 18, 27], got " +
+         v.describe());
+}
+
+void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
+                   workloads::WorkloadConfig& w) {
+  using workloads::Collective;
+  const auto total = static_cast<std::uint32_t>(topo.leaves * topo.hosts_per_leaf);  // checked
+  std::optional<Value> hosts;
+  v.read_map({
+      {"collective", Need::required,
+       [&](const Value& x) {
+         w.collective = x.to_enum<Collective>({{"ring_allreduce", Collective::ring_allreduce}});
+       }},
+      {"size_bytes", Need::required,
+       [&](const Value& x) { w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes); }},
+      {"hosts", Need::optional,
+       [&](const Value& x) {
+         w.hosts = read_hosts(x, total);
+         hosts = x;
+       }},
+      {"placement", Need::optional, [&](const Value& x) { read_placement(x, total, w); }},
+      {"iterations", Need::optional,
+       [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
+      {"compute_gap", Need::optional,
+       [&](const Value& x) { w.compute_gap_ps = x.to_duration_ps(sim::kForever); }},
+  });
+  if (w.placement == workloads::Placement::explicit_list) {
+    const auto listed = static_cast<std::uint32_t>(w.ranks.size());
+    if (hosts && w.hosts != 0 && w.hosts != listed) {  // `hosts: all` is fine too
+      hosts->fail("expected " + std::to_string(listed) +
+                  " (the length of the placement list) or all, got " + hosts->describe());
+    }
+    w.hosts = listed;
+  }
+}
+
+void read_output(const Value& v, OutputConfig& o) {
+  v.read_map({
+      {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
+      {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
+  });
+}
+
+Scenario read_scenario(const Value& root, std::string_view source) {
+  Scenario s;
+  s.source = std::string(source);
+  // Table order matters: workload is checked against the topology read before it.
+  root.read_map({
+      {"name", Need::required, [&](const Value& x) { s.name = read_name(x); }},
+      {"description", Need::optional, [&](const Value& x) { s.description = x.to_string(); }},
+      {"seed", Need::optional, [&](const Value& x) { s.seed = x.to_uint<std::uint64_t>(); }},
+      {"topology", Need::required, [&](const Value& x) { read_topology(x, s.topology); }},
+      {"transport", Need::optional, [&](const Value& x) { read_transport(x, s.transport); }},
+      {"workload", Need::required,
+       [&](const Value& x) { read_workload(x, s.topology, s.workload); }},
+      {"output", Need::optional, [&](const Value& x) { read_output(x, s.output); }},
+  });
+  return s;
+}
+
+sim::Json link_json(const topology::LinkSpec& link) {
+  sim::Json j = sim::Json::object();
+  j["rate_gbps"] = link.rate_gbps;
+  j["latency_ps"] = static_cast<std::int64_t>(link.latency_ps);
+  return j;
+}
+
+}  // namespace
+
+Scenario load_string(std::string_view yaml, std::string_view source) {
+  try {
+    const Value root = parse_document(yaml, source);
+    return read_scenario(root, source);
+  } catch (const YAML::Exception& e) {
+    // The reader converts yaml-cpp errors itself; this is the last resort.
+    fail_at(source, Position{}, "", std::string("could not read the YAML: ") + e.what());
+  }
+}
+
+Scenario load_file(const std::filesystem::path& path) {
+  const std::string shown = path.string();
+  auto fail_read = [&](int err) {
+    throw sim::ScenarioError(shown + ": cannot read: " + std::strerror(err));
+  };
+  errno = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(shown.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) fail_read(errno != 0 ? errno : EIO);
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, file.get());
+    text.append(buf, n);
+    if (n < sizeof buf) {
+      if (std::ferror(file.get()) != 0) fail_read(errno != 0 ? errno : EIO);
+      break;
+    }
+  }
+  return load_string(text, shown);
+}
+
+Scenario load_default() {
+  return load_string(kQuickstartYaml, "<default>");
+}
+
+std::string_view default_scenario_yaml() {
+  return kQuickstartYaml;
+}
+
+sim::Json to_json(const Scenario& s) {
+  sim::Json topo = sim::Json::object();
+  topo["kind"] = "leaf_spine";
+  topo["leaves"] = s.topology.leaves;
+  topo["spines"] = s.topology.spines;
+  topo["hosts_per_leaf"] = s.topology.hosts_per_leaf;
+  topo["parallel_links"] = s.topology.parallel_links;
+  topo["host_link"] = link_json(s.topology.host_link);
+  topo["spine_link"] = link_json(s.topology.spine_link);
+
+  sim::Json trans = sim::Json::object();
+  trans["model"] = transport::to_string(s.transport.model);
+  trans["policy"] = transport::to_string(s.transport.policy);
+
+  sim::Json work = sim::Json::object();
+  work["collective"] = workloads::to_string(s.workload.collective);
+  work["size_bytes"] = s.workload.size_bytes;
+  work["hosts"] = s.workload.hosts == 0 ? sim::Json("all") : sim::Json(s.workload.hosts);
+  work["placement"] = workloads::to_string(s.workload.placement);
+  sim::Json ranks = sim::Json::array();
+  for (const std::uint32_t host : s.workload.ranks) ranks.push_back(host);
+  work["ranks"] = std::move(ranks);
+  work["iterations"] = s.workload.iterations;
+  work["compute_gap_ps"] = static_cast<std::int64_t>(s.workload.compute_gap_ps);
+
+  sim::Json out = sim::Json::object();
+  out["dir"] = s.output.dir;
+  out["flows"] = s.output.flows;
+
+  sim::Json j = sim::Json::object();
+  j["source"] = s.source;
+  j["name"] = s.name;
+  j["description"] = s.description;
+  j["seed"] = s.seed;
+  j["topology"] = std::move(topo);
+  j["transport"] = std::move(trans);
+  j["workload"] = std::move(work);
+  j["output"] = std::move(out);
+  return j;
+}
+
+}  // namespace spinel::scenario

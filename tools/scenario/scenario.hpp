@@ -1,0 +1,56 @@
+#pragma once
+// A scenario: one YAML file that says which fabric to build, how traffic is
+// carried and which workload runs on it. Loading validates every key and
+// value; problems are sim::ScenarioError with one line
+//   FILE:LINE:COL: key.path: what is wrong; what is allowed
+// See scenarios/quickstart.yaml for the format, with comments.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "sim/error.hpp"
+#include "sim/json.hpp"
+#include "topology/config.hpp"
+#include "transport/config.hpp"
+#include "workloads/config.hpp"
+
+namespace spinel::scenario {
+
+struct OutputConfig {
+  std::string dir;    // "" means the default out/<name>
+  bool flows = true;  // write flows.csv (one row per flow; huge on big runs)
+};
+
+struct Scenario {
+  std::string source;  // the file path as given, or "<default>" for the built-in default
+  std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
+  std::string description;  // optional free text
+  std::uint64_t seed = 1;
+  topology::LeafSpineConfig topology;
+  transport::TransportConfig transport;
+  workloads::WorkloadConfig workload;  // hosts: 0 = all; explicit placement: hosts = ranks.size()
+  OutputConfig output;
+};
+
+// Reads and validates a scenario file. An unreadable file is a ScenarioError
+// "FILE: cannot read: <reason>".
+Scenario load_file(const std::filesystem::path& path);
+
+// Validates scenario text; `source` names it in error messages.
+Scenario load_string(std::string_view yaml, std::string_view source);
+
+// The built-in default: load_string(default_scenario_yaml(), "<default>").
+Scenario load_default();
+
+// The exact text of scenarios/quickstart.yaml.
+std::string_view default_scenario_yaml();
+
+// Canonical echo of every field (defaults included) under the file's key
+// names, with quantities normalised: size_bytes in bytes, link rates as
+// "rate_gbps", latencies as "latency_ps", "compute_gap_ps"; enums as their
+// YAML words; hosts as "all" or a count; explicit placement as "explicit"
+// plus "ranks".
+sim::Json to_json(const Scenario& scenario);
+
+}  // namespace spinel::scenario

@@ -1,0 +1,230 @@
+// The spinel command line: run, validate, help.
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/error.hpp"
+#include "sim/units.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "tools/spinel/run.hpp"
+
+namespace {
+
+using spinel::scenario::Scenario;
+
+constexpr std::string_view kMainHelp = R"(spinel - a discrete-event simulator of AI-training clusters and their networks
+
+Usage:
+  spinel run [FILE] [--seed N] [--out DIR] [--quiet]   run a scenario (the built-in default without FILE)
+  spinel validate FILE...                             check scenario files, run nothing
+  spinel help run                                     the scenario format, by example
+  spinel --version
+
+Examples:
+  spinel run                                  # the default scenario (scenarios/quickstart.yaml)
+  spinel run scenarios/quickstart.yaml --seed 7 --out /tmp/q7
+  spinel validate scenarios/*.yaml
+
+A run writes its results into --out (default: the scenario's output.dir, or out/<name>/):
+  summary.json     the scenario as understood, the seed, and the key metrics
+  collectives.csv  one row per collective: start, end, duration, ideal time, bus bandwidth
+  flows.csv        one row per flow: endpoints, bytes, path, start and end (output.flows: false skips it)
+  links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
+  run.json         wall-clock time and event rate (the only file that differs between identical runs)
+All times are integer picoseconds (_ps columns). Same scenario and seed: byte-identical results.
+
+Exit status: 0 success, 1 the run failed, 2 bad command line or bad scenario.
+)";
+
+constexpr std::string_view kRunHelp = R"(spinel run [FILE] [--seed N] [--out DIR] [--quiet]
+
+Runs one scenario and prints a table of its collectives. Without FILE, runs the
+built-in default scenario (the same text as scenarios/quickstart.yaml).
+
+  --seed N    override the scenario's seed (placement, ECMP hash salt, ...)
+  --out DIR   write results into DIR instead of output.dir / out/<name>
+  --quiet     print nothing but errors
+
+A scenario file is YAML. Quantities carry units: sizes 4096, 64KiB, 1GiB, 4MB
+(bare integers are bytes); rates 400Gbps, 100Gb/s; durations 500ns, 1.5us, 2ms.
+Every key is checked: a typo, a wrong type or an out-of-range value stops with
+FILE:LINE:COL: key.path: what is wrong; what is allowed
+
+The default scenario, annotated:
+
+)";
+
+int usage_error(const std::string& message) {
+  std::cerr << "spinel: " << message << "\n(see 'spinel --help')\n";
+  return 2;
+}
+
+bool is_terminal() { return isatty(fileno(stderr)) != 0; }
+
+std::string format_ms(spinel::sim::Time ps) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(ps) / 1e9);
+  return buf;
+}
+
+void print_table(const Scenario& s, const spinel::tools::RunResult& r,
+                 const std::filesystem::path& out) {
+  const auto& t = s.topology;
+  std::printf("%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts, %u spines, "
+              "%.3g:1 oversubscribed\n",
+              s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves,
+              t.hosts_per_leaf, t.spines, r.oversubscription);
+  std::printf("%s model, %s paths; ring all-reduce of %s over %u ranks, %s placement\n\n",
+              std::string(spinel::transport::to_string(s.transport.model)).c_str(),
+              std::string(spinel::transport::to_string(s.transport.policy)).c_str(),
+              spinel::sim::format_bytes(s.workload.size_bytes).c_str(),
+              r.collectives.empty() ? 0u : r.collectives.front().ranks,
+              std::string(spinel::workloads::to_string(s.workload.placement)).c_str());
+  std::printf("  %-9s %14s %14s %9s %12s\n", "iteration", "duration", "ideal", "ratio",
+              "busbw Gb/s");
+  for (const auto& c : r.collectives) {
+    std::printf("  %-9u %14s %14s %9.4f %12.1f\n", c.iteration, format_ms(c.duration_ps()).c_str(),
+                format_ms(c.ideal_ps).c_str(),
+                static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
+                spinel::workloads::ring_busbw_gbps(c.ranks, c.size_bytes, c.duration_ps()));
+  }
+  std::printf("\n%llu flows, %llu events in %.3f s wall (%.2f M events/s)\n",
+              static_cast<unsigned long long>(r.flows.completed),
+              static_cast<unsigned long long>(r.events), r.wall_seconds,
+              r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds / 1e6 : 0.0);
+  if (!out.empty()) std::printf("results in %s/\n", out.string().c_str());
+}
+
+void write_run_json(const std::filesystem::path& out, const spinel::tools::RunResult& r) {
+  spinel::sim::Json j = spinel::sim::Json::object();
+  j["wall_seconds"] = r.wall_seconds;
+  j["events"] = r.events;
+  j["events_per_second"] = r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
+  spinel::sim::Recorder(out).write_file("run.json", j.dump());
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  std::optional<std::string> file;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::filesystem::path> out;
+  bool quiet = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kRunHelp << spinel::scenario::default_scenario_yaml();
+      return 0;
+    }
+    if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (a == "--seed" || a == "--out") {
+      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+      const std::string& v = args[++i];
+      if (a == "--out") {
+        out = v;
+      } else {
+        std::uint64_t n = 0;
+        const char* end = v.data() + v.size();
+        auto [p, ec] = std::from_chars(v.data(), end, n);
+        if (ec != std::errc{} || p != end) {
+          return usage_error("--seed takes a non-negative integer, got '" + v + "'");
+        }
+        seed = n;
+      }
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "' for run");
+    } else if (file) {
+      return usage_error("run takes one scenario file; got '" + *file + "' and '" + a + "'");
+    } else {
+      file = a;
+    }
+  }
+  Scenario scenario;
+  try {
+    scenario = file ? spinel::scenario::load_file(*file)
+                    : spinel::scenario::load_string(spinel::scenario::default_scenario_yaml(),
+                                                    "<default>");
+  } catch (const spinel::sim::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  if (seed) scenario.seed = *seed;
+  const std::filesystem::path out_dir = out ? *out : spinel::tools::default_out_dir(scenario);
+
+  spinel::tools::RunOptions options;
+  options.out_dir = out_dir;
+  const bool tty = is_terminal();
+  auto last = std::chrono::steady_clock::now();
+  if (!quiet) {
+    options.progress = [&](spinel::sim::Time now, std::uint64_t events) {
+      const auto t = std::chrono::steady_clock::now();
+      if (t - last < std::chrono::seconds(1)) return;
+      last = t;
+      std::fprintf(stderr, "%ssimulated %s, %llu events%s", tty ? "\r" : "",
+                   format_ms(now).c_str(), static_cast<unsigned long long>(events),
+                   tty ? "   " : "\n");
+    };
+  }
+  spinel::tools::RunResult result;
+  try {
+    result = spinel::tools::run_scenario(scenario, options);
+    write_run_json(out_dir, result);
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: run failed: " << e.what() << "\n";
+    return 1;
+  }
+  if (!quiet) {
+    if (tty) std::fprintf(stderr, "\r%60s\r", "");
+    print_table(scenario, result, out_dir);
+  }
+  return 0;
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  if (args.empty()) return usage_error("validate needs at least one scenario file");
+  int status = 0;
+  for (const std::string& f : args) {
+    try {
+      const Scenario s = spinel::scenario::load_file(f);
+      std::cout << f << ": ok (" << s.name << ", "
+                << s.topology.leaves * s.topology.hosts_per_leaf << " hosts)\n";
+    } catch (const spinel::sim::ScenarioError& e) {
+      std::cerr << e.what() << "\n";
+      status = 2;
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" ||
+      (args[0] == "help" && args.size() == 1)) {
+    std::cout << kMainHelp;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "spinel 0.1.0\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "run") return cmd_run(rest);
+    if (command == "validate") return cmd_validate(rest);
+    if (command == "help") return cmd_run({"--help"});
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: " << e.what() << "\n";
+    return 1;
+  }
+  return usage_error("unknown command '" + command + "'");
+}

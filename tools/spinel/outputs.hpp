@@ -1,0 +1,19 @@
+#pragma once
+// The result files of a run (the public interface users plot from):
+// collectives.csv and summary.json here; flows.csv and links.csv come from
+// the transport. Only deterministic values go in; wall time never does.
+#include "sim/json.hpp"
+#include "sim/recorder.hpp"
+#include "tools/scenario/scenario.hpp"
+
+namespace spinel::tools {
+
+struct RunResult;
+
+// The "metrics" object of summary.json.
+sim::Json run_metrics(const RunResult& result);
+
+void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                   const RunResult& result);
+
+}  // namespace spinel::tools

@@ -1,0 +1,69 @@
+#include "tools/spinel/run.hpp"
+
+#include <chrono>
+
+#include "sim/recorder.hpp"
+#include "sim/simulator.hpp"
+#include "tools/spinel/outputs.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/transport.hpp"
+#include "workloads/placement.hpp"
+
+namespace spinel::tools {
+
+std::filesystem::path default_out_dir(const scenario::Scenario& scenario) {
+  if (!scenario.output.dir.empty()) return scenario.output.dir;
+  return std::filesystem::path("out") / scenario.name;
+}
+
+RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  sim::Recorder recorder = options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);
+
+  const topology::Topology topology = topology::build_leaf_spine(scenario.topology);
+  topology::Routing routing(topology);
+  sim::Simulator sim;
+  transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
+                             scenario.output.flows);
+  transport::FlowTransport transport(model);
+
+  const std::vector<topology::HostId> ranks =
+      workloads::place_ranks(scenario.workload, topology.host_count(), scenario.seed);
+  workloads::RingAllReduce ring(sim, transport, topology, routing, ranks,
+                                scenario.workload.size_bytes, scenario.workload.iterations,
+                                scenario.workload.compute_gap_ps, 0);
+  ring.start(0);
+
+  if (options.progress) {
+    // Run in slices of simulated time so that the caller can report progress.
+    const sim::Time slice = std::max<sim::Time>(ring.ideal_ps() / 8, sim::kMicrosecond);
+    while (sim.pending() > 0) {
+      sim.run(sim.now() + slice);
+      options.progress(sim.now(), sim.events_dispatched());
+    }
+  } else {
+    sim.run();
+  }
+  if (!ring.finished()) {
+    throw sim::InternalError("the simulation ran out of events before the workload finished");
+  }
+  model.finish();
+
+  RunResult result;
+  result.collectives = ring.results();
+  result.flows = model.totals();
+  result.events = sim.events_dispatched();
+  result.end_ps = sim.now();
+  result.hosts = topology.host_count();
+  result.links = topology.link_count();
+  result.oversubscription = topology.oversubscription();
+  result.metrics = run_metrics(result);
+  write_outputs(recorder, scenario, result);
+  recorder.flush();
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace spinel::tools

@@ -1,0 +1,41 @@
+#pragma once
+// One run end to end: scenario -> fabric -> transport -> workload -> results.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "sim/json.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "transport/flow_model.hpp"
+#include "workloads/ring_allreduce.hpp"
+
+namespace spinel::tools {
+
+struct RunOptions {
+  // Where result files go; empty = write nothing (benchmarks, some tests).
+  std::filesystem::path out_dir;
+  // Called now and then with the simulated time and the events so far, for
+  // progress lines on long runs (may be empty).
+  std::function<void(sim::Time now, std::uint64_t events)> progress;
+};
+
+struct RunResult {
+  std::vector<workloads::CollectiveResult> collectives;
+  transport::FlowTotals flows;
+  std::uint64_t events = 0;
+  sim::Time end_ps = 0;
+  std::uint32_t hosts = 0;
+  std::size_t links = 0;
+  double oversubscription = 1.0;
+  double wall_seconds = 0;  // never written to result files (not deterministic)
+  sim::Json metrics;        // the "metrics" object of summary.json
+};
+
+RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
+
+// The output folder a scenario names: output.dir, or out/<name>.
+std::filesystem::path default_out_dir(const scenario::Scenario& scenario);
+
+}  // namespace spinel::tools

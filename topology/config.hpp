@@ -1,0 +1,26 @@
+#pragma once
+// Plain description of a fabric, as a scenario states it. Filled by the
+// scenario loader (already validated) and read by the builders.
+#include <cstdint>
+
+#include "sim/time.hpp"
+
+namespace spinel::topology {
+
+struct LinkSpec {
+  double rate_gbps = 400.0;
+  sim::Time latency_ps = 500 * sim::kNanosecond;
+};
+
+// Two-tier leaf-spine (folded Clos): every leaf connects to every spine with
+// `parallel_links` links; hosts hang off leaves, one NIC each.
+struct LeafSpineConfig {
+  std::uint32_t leaves = 4;
+  std::uint32_t spines = 4;
+  std::uint32_t hosts_per_leaf = 4;
+  std::uint32_t parallel_links = 1;
+  LinkSpec host_link;   // host <-> leaf, both directions
+  LinkSpec spine_link;  // leaf <-> spine, both directions, per parallel link
+};
+
+}  // namespace spinel::topology

@@ -1,0 +1,121 @@
+#include "topology/routing.hpp"
+
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
+#include <boost/graph/reverse_graph.hpp>
+#include <boost/graph/visitors.hpp>
+#include <limits>
+
+#include "sim/error.hpp"
+
+namespace spinel::topology {
+
+namespace {
+
+constexpr std::uint32_t kUnreached = std::numeric_limits<std::uint32_t>::max();
+
+// Hosts are endpoints, never transit: keep only switch vertices.
+struct SwitchesOnly {
+  const Topology* topology = nullptr;
+  bool operator()(Graph::vertex_descriptor v) const {
+    return topology->is_switch(static_cast<NodeId>(v));
+  }
+};
+
+}  // namespace
+
+Routing::Routing(const Topology& topology)
+    : topology_(topology), edge_index_(topology.node_count(), kUnreached) {
+  for (HostId h = 0; h < topology.host_count(); ++h) {
+    std::uint32_t& index = edge_index_[topology.attachment(h)];
+    if (index == kUnreached) index = edge_count_++;
+  }
+  edge_table_.assign(static_cast<std::size_t>(edge_count_) * edge_count_, nullptr);
+}
+
+const std::vector<std::uint32_t>& Routing::distances_to(NodeId dst_switch) {
+  auto it = distances_.find(dst_switch);
+  if (it != distances_.end()) return it->second;
+
+  const Graph& g = topology_.graph();
+  using Filtered = boost::filtered_graph<Graph, boost::keep_all, SwitchesOnly>;
+  Filtered switches(g, boost::keep_all{}, SwitchesOnly{&topology_});
+  // BFS on the reversed graph from the destination gives, for every switch,
+  // the hop count of its shortest path towards the destination.
+  auto reversed = boost::make_reverse_graph(switches);
+  std::vector<std::uint32_t> dist(boost::num_vertices(g), kUnreached);
+  dist[dst_switch] = 0;
+  boost::breadth_first_search(
+      reversed, static_cast<Graph::vertex_descriptor>(dst_switch),
+      boost::visitor(boost::make_bfs_visitor(
+          boost::record_distances(dist.data(), boost::on_tree_edge{}))));
+  return distances_.emplace(dst_switch, std::move(dist)).first->second;
+}
+
+const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
+  const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | dst;
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+
+  const auto& dist = distances_to(dst);
+  if (dist[src] == kUnreached) {
+    throw sim::InternalError("no path from " + topology_.node_name(src) + " to " +
+                             topology_.node_name(dst));
+  }
+  SwitchPaths out;
+  out.length = dist[src];
+  // Depth-first enumeration along edges that step one hop closer; the order
+  // follows the graph's edge order, so it is deterministic. Parallel links
+  // are lanes: a path that climbs on lane k of a switch pair descends on lane
+  // k, so a leaf-spine has spines x parallel_links paths between two leaves.
+  const Graph& g = topology_.graph();
+  std::vector<LinkId> stack;
+  stack.reserve(out.length);
+  auto walk = [&](auto&& self, NodeId at) -> void {
+    if (at == dst) {
+      out.links.insert(out.links.end(), stack.begin(), stack.end());
+      ++out.count;
+      return;
+    }
+    for (auto [e, end] = boost::out_edges(at, g); e != end; ++e) {
+      const auto next = static_cast<NodeId>(boost::target(*e, g));
+      if (!topology_.is_switch(next) || dist[next] + 1 != dist[at]) continue;
+      const LinkId link = g[*e].link;
+      if (!stack.empty() && topology_.link(link).parallel_index !=
+                                topology_.link(stack.front()).parallel_index) {
+        continue;
+      }
+      stack.push_back(link);
+      self(self, next);
+      stack.pop_back();
+    }
+  };
+  walk(walk, src);
+  if (out.count > 0 && out.length > 0) {
+    sim::Time worst = 0;
+    for (std::uint32_t i = 0; i < out.count; ++i) {
+      sim::Time sum = 0;
+      for (LinkId l : out.path(i)) sum += topology_.link(l).latency_ps;
+      worst = std::max(worst, sum);
+    }
+    out.max_latency_ps = worst;
+  }
+  return cache_.emplace(key, std::move(out)).first->second;
+}
+
+const HostPaths Routing::paths(HostId src, HostId dst) {
+  const NodeId a = topology_.attachment(src);
+  const NodeId b = topology_.attachment(dst);
+  const SwitchPaths*& middle =
+      edge_table_[static_cast<std::size_t>(edge_index_[a]) * edge_count_ + edge_index_[b]];
+  if (middle == nullptr) middle = &switch_paths(a, b);
+  return HostPaths{topology_.host_uplink(src), topology_.host_downlink(dst), middle};
+}
+
+sim::Time Routing::path_latency_ps(const HostPaths& paths, std::uint32_t i) const {
+  sim::Time sum = topology_.link(paths.uplink).latency_ps + topology_.link(paths.downlink).latency_ps;
+  for (LinkId l : paths.middle->path(i)) sum += topology_.link(l).latency_ps;
+  return sum;
+}
+
+}  // namespace spinel::topology

@@ -1,0 +1,100 @@
+#include "topology/topology.hpp"
+
+#include <algorithm>
+
+#include "sim/error.hpp"
+
+namespace spinel::topology {
+
+NodeId Topology::add_node(NodeKind kind) {
+  const auto id = static_cast<NodeId>(boost::add_vertex(graph_));
+  const auto k = static_cast<std::size_t>(kind);
+  nodes_.push_back(Node{kind, kind_counts_[k]++});
+  if (kind == NodeKind::host) {
+    hosts_.push_back(id);
+    host_up_.push_back(kNoLink);
+  }
+  return id;
+}
+
+LinkId Topology::add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
+                           std::uint32_t parallel_index, const LinkSpec& spec) {
+  const auto forward = static_cast<LinkId>(links_.size());
+  links_.push_back(Link{a, b, a_to_b, parallel_index, spec.rate_gbps, spec.latency_ps});
+  links_.push_back(Link{b, a, b_to_a, parallel_index, spec.rate_gbps, spec.latency_ps});
+  max_parallel_ = std::max(max_parallel_, parallel_index + 1);
+  boost::add_edge(a, b, EdgeProps{forward}, graph_);
+  boost::add_edge(b, a, EdgeProps{forward + 1}, graph_);
+  if (nodes_[a].kind == NodeKind::host) {
+    if (host_up_[nodes_[a].index] != kNoLink) {
+      throw sim::InternalError("a host has one NIC link in this model");
+    }
+    host_up_[nodes_[a].index] = forward;
+  }
+  return forward;
+}
+
+std::uint32_t Topology::count(NodeKind kind) const {
+  return kind_counts_[static_cast<std::size_t>(kind)];
+}
+
+namespace {
+// Appending, rather than "h" + std::to_string(i), dodges a GCC 12 -Wrestrict
+// false positive at -O3.
+std::string prefixed(const char* prefix, std::uint32_t index) {
+  std::string s(prefix);
+  s += std::to_string(index);
+  return s;
+}
+}  // namespace
+
+std::string Topology::node_name(NodeId id) const {
+  const Node& n = nodes_[id];
+  switch (n.kind) {
+    case NodeKind::host: return prefixed("h", n.index);
+    case NodeKind::leaf: return prefixed("leaf", n.index);
+    case NodeKind::spine: return prefixed("spine", n.index);
+  }
+  return "?";
+}
+
+std::string Topology::link_name(LinkId id) const {
+  const Link& l = links_[id];
+  std::string name = node_name(l.src) + ">" + node_name(l.dst);
+  if (max_parallel_ > 1 && is_switch(l.src) && is_switch(l.dst)) {
+    name += '#';
+    name += std::to_string(l.parallel_index);
+  }
+  return name;
+}
+
+Topology build_leaf_spine(const LeafSpineConfig& c) {
+  if (c.leaves == 0 || c.spines == 0 || c.hosts_per_leaf == 0 || c.parallel_links == 0) {
+    throw sim::InternalError("leaf-spine config must have at least one of each element");
+  }
+  Topology t;
+  // Hosts first so that HostId == NodeId for hosts; then leaves, then spines.
+  for (std::uint32_t i = 0; i < c.leaves * c.hosts_per_leaf; ++i) t.add_node(NodeKind::host);
+  std::vector<NodeId> leaves(c.leaves);
+  std::vector<NodeId> spines(c.spines);
+  for (auto& leaf : leaves) leaf = t.add_node(NodeKind::leaf);
+  for (auto& spine : spines) spine = t.add_node(NodeKind::spine);
+
+  for (std::uint32_t h = 0; h < c.leaves * c.hosts_per_leaf; ++h) {
+    t.add_cable(t.host_node(h), leaves[h / c.hosts_per_leaf], LinkKind::host_up,
+                LinkKind::host_down, 0, c.host_link);
+  }
+  for (NodeId leaf : leaves) {
+    for (NodeId spine : spines) {
+      for (std::uint32_t p = 0; p < c.parallel_links; ++p) {
+        t.add_cable(leaf, spine, LinkKind::leaf_up, LinkKind::spine_down, p, c.spine_link);
+      }
+    }
+  }
+  const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
+  const double up = static_cast<double>(c.spines) * c.parallel_links * c.spine_link.rate_gbps;
+  t.set_oversubscription(down / up);
+  return t;
+}
+
+}  // namespace spinel::topology

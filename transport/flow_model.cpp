@@ -1,0 +1,421 @@
+#include "transport/flow_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/error.hpp"
+
+namespace spinel::transport {
+
+using topology::LinkId;
+
+namespace {
+
+// Whole picoseconds needed to send `bytes` at `rate` bytes/ps, rounded up.
+sim::Time ceil_ps(double bytes, double rate) {
+  if (bytes <= 0) return 0;
+  const double q = bytes / rate;
+  if (q >= 9.0e18) return sim::kForever / 4;
+  auto t = static_cast<sim::Time>(q);
+  if (static_cast<double>(t) < q) ++t;
+  return t;
+}
+
+// Min-heap order on (share, link id): ties broken by id, so the filling order
+// (and with it every floating-point sum) is the same on every run.
+bool heap_after(const std::pair<double, LinkId>& a, const std::pair<double, LinkId>& b) {
+  return a.first > b.first || (a.first == b.first && a.second > b.second);
+}
+
+}  // namespace
+
+FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
+                     topology::Routing& routing, const TransportConfig& config,
+                     std::uint64_t seed, sim::Recorder& recorder, bool record_flows)
+    : sim_(sim),
+      topology_(topology),
+      routing_(routing),
+      config_(config),
+      self_(sim.add_handler(*this)),
+      ecmp_salt_(sim::Rng(seed, "ecmp").next()),
+      recorder_(recorder) {
+  links_.resize(topology.link_count());
+  for (LinkId l = 0; l < links_.size(); ++l) {
+    links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
+  }
+  if (record_flows) {
+    flows_csv_ = recorder_.table("flows.csv", {"flow_id", "collective", "step", "src_host",
+                                               "dst_host", "size_bytes", "path", "start_ps",
+                                               "end_ps"});
+  }
+}
+
+void FlowModel::mark_changed(LinkId l) {
+  LinkState& link = links_[l];
+  if (link.changed == changed_epoch_) return;
+  link.changed = changed_epoch_;
+  changed_.push_back(l);
+}
+
+void FlowModel::choose_links(Flow& flow) {
+  const topology::HostPaths paths = routing_.paths(flow.spec.src, flow.spec.dst);
+  flow.usage.clear();
+  switch (config_.policy) {
+    case PathPolicy::ecmp: {
+      flow.path = ecmp_path_index(flow.spec, paths.count());
+      flow.usage.push_back(Usage{paths.uplink, 1.0, 0});
+      for (LinkId l : paths.middle->path(flow.path)) flow.usage.push_back(Usage{l, 1.0, 0});
+      flow.usage.push_back(Usage{paths.downlink, 1.0, 0});
+      flow.latency_ps = routing_.path_latency_ps(paths, flow.path);
+      break;
+    }
+    case PathPolicy::spray: {
+      // Every path carries 1/count of the flow; a link on several paths
+      // carries the sum of their shares.
+      const double share = 1.0 / paths.count();
+      flow.usage.push_back(Usage{paths.uplink, 1.0, 0});
+      const std::size_t first = flow.usage.size();
+      for (std::uint32_t i = 0; i < paths.count(); ++i) {
+        for (LinkId l : paths.middle->path(i)) flow.usage.push_back(Usage{l, share, 0});
+      }
+      std::sort(flow.usage.begin() + static_cast<std::ptrdiff_t>(first), flow.usage.end(),
+                [](const Usage& a, const Usage& b) { return a.link < b.link; });
+      std::size_t out = first;
+      for (std::size_t i = first; i < flow.usage.size(); ++i) {
+        if (out > first && flow.usage[out - 1].link == flow.usage[i].link) {
+          flow.usage[out - 1].weight += flow.usage[i].weight;
+        } else {
+          flow.usage[out++] = flow.usage[i];
+        }
+      }
+      flow.usage.resize(out);
+      flow.usage.push_back(Usage{paths.downlink, 1.0, 0});
+      flow.path = 0;
+      flow.latency_ps = topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
+                        topology_.link(paths.downlink).latency_ps;
+      break;
+    }
+  }
+}
+
+FlowId FlowModel::start_flow(const FlowSpec& spec) {
+  FlowId id;
+  if (!free_.empty()) {
+    id = free_.back();
+    free_.pop_back();
+  } else {
+    id = static_cast<FlowId>(flows_.size());
+    flows_.emplace_back();
+    new_rate_.push_back(0);
+  }
+  Flow& flow = flows_[id];
+  flow.spec = spec;
+  flow.remaining = static_cast<double>(spec.size_bytes);
+  flow.rate = 0;
+  flow.sent = 0;
+  flow.last = sim_.now();
+  flow.start = sim_.now();
+  flow.active = true;
+  flow.serial = next_serial_++;
+  ++active_;
+  ++totals_.started;
+  totals_.bytes_sent += spec.size_bytes;
+
+  if (spec.src == spec.dst || spec.size_bytes == 0) {
+    // Nothing crosses the fabric: done at once.
+    flow.usage.clear();
+    flow.latency_ps = 0;
+    sim_.schedule_at(sim_.now(), self_, 0, (std::uint64_t{flow.version} << 32) | id);
+    return id;
+  }
+  choose_links(flow);
+  for (Usage& u : flow.usage) {
+    LinkState& link = links_[u.link];
+    u.slot = static_cast<std::uint32_t>(link.flows.size());
+    link.flows.push_back(id);
+    mark_changed(u.link);
+  }
+  sim_.request_end_of_instant(*this);
+  return id;
+}
+
+void FlowModel::handle(const sim::Event& event) {
+  const auto id = static_cast<FlowId>(event.payload & 0xffffffffu);
+  const auto version = static_cast<std::uint32_t>(event.payload >> 32);
+  if (id >= flows_.size()) return;
+  Flow& flow = flows_[id];
+  if (!flow.active || flow.version != version) return;  // superseded by a rate change
+  complete(id);
+}
+
+void FlowModel::complete(FlowId id) {
+  Flow& flow = flows_[id];
+  const sim::Time now = sim_.now();
+  const double bytes = flow.rate * static_cast<double>(now - flow.last);
+  flow.sent += bytes;
+  flow.remaining = 0;
+  flow.last = now;
+
+  for (const Usage& u : flow.usage) {
+    LinkState& link = links_[u.link];
+    const FlowId moved = link.flows.back();
+    link.flows[u.slot] = moved;
+    link.flows.pop_back();
+    if (moved != id) {
+      for (Usage& mu : flows_[moved].usage) {
+        if (mu.link == u.link) {
+          mu.slot = u.slot;
+          break;
+        }
+      }
+    }
+    mark_changed(u.link);
+  }
+  if (!flow.usage.empty()) sim_.request_end_of_instant(*this);
+
+  if (!flow.usage.empty()) {
+    const double size = static_cast<double>(flow.spec.size_bytes);
+    totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
+  }
+  ++totals_.completed;
+  totals_.bytes_delivered += flow.spec.size_bytes;
+  const sim::Time delivered_at = now + flow.latency_ps;
+  sim_.schedule_at(delivered_at, flow.spec.notify, flow.spec.notify_tag,
+                   flow.spec.notify_payload);
+  if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
+
+  flow.active = false;
+  ++flow.version;
+  flow.rate = 0;
+  --active_;
+  free_.push_back(id);
+}
+
+void FlowModel::record_flow(const Flow& flow, sim::Time end) {
+  std::string path;
+  if (flow.usage.empty()) {
+    path = "local";
+  } else if (config_.policy == PathPolicy::spray) {
+    path = "spray:" + std::to_string(routing_.paths(flow.spec.src, flow.spec.dst).count());
+  } else {
+    path = topology_.node_name(topology_.link(flow.usage.front().link).src);
+    for (const Usage& u : flow.usage) {
+      path += '>';
+      path += topology_.node_name(topology_.link(u.link).dst);
+    }
+  }
+  flows_csv_->cell(flow.serial)
+      .cell(flow.spec.collective)
+      .cell(flow.spec.step)
+      .cell(flow.spec.src)
+      .cell(flow.spec.dst)
+      .cell(flow.spec.size_bytes)
+      .cell(path)
+      .cell(flow.start)
+      .cell(end)
+      .end_row();
+}
+
+void FlowModel::collect_component() {
+  // Breadth-first over links and flows from every link changed this instant.
+  ++epoch_;
+  comp_links_.clear();
+  comp_flows_.clear();
+  for (LinkId l : changed_) {
+    if (links_[l].visit == epoch_) continue;
+    links_[l].visit = epoch_;
+    comp_links_.push_back(l);
+  }
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    for (FlowId f : links_[comp_links_[i]].flows) {
+      Flow& flow = flows_[f];
+      if (flow.visit == epoch_) continue;
+      flow.visit = epoch_;
+      comp_flows_.push_back(f);
+      for (const Usage& u : flow.usage) {
+        if (links_[u.link].visit == epoch_) continue;
+        links_[u.link].visit = epoch_;
+        comp_links_.push_back(u.link);
+      }
+    }
+  }
+}
+
+void FlowModel::fill_component() {
+  // Progressive filling: repeatedly take the link whose remaining capacity per
+  // unit of unfrozen weight is smallest, freeze its flows at that share.
+  for (LinkId l : comp_links_) {
+    LinkState& link = links_[l];
+    link.remaining = link.capacity;
+    link.weight = 0;
+    link.unfrozen = static_cast<std::uint32_t>(link.flows.size());
+  }
+  for (FlowId f : comp_flows_) {
+    new_rate_[f] = -1;
+    for (const Usage& u : flows_[f].usage) links_[u.link].weight += u.weight;
+  }
+  if (comp_links_.size() <= kLinearFillLinks) {
+    fill_by_scan();
+  } else {
+    fill_by_heap();
+  }
+}
+
+void FlowModel::freeze(FlowId f, double share) {
+  new_rate_[f] = share;
+  for (const Usage& u : flows_[f].usage) {
+    LinkState& link = links_[u.link];
+    link.remaining -= share * u.weight;
+    link.weight -= u.weight;
+    --link.unfrozen;
+  }
+}
+
+// Few links (the common case: a flow that starts or ends alone): finding the
+// bottleneck by scanning beats keeping a heap.
+void FlowModel::fill_by_scan() {
+  for (;;) {
+    LinkId best = topology::kNoLink;
+    double best_share = 0;
+    for (LinkId l : comp_links_) {
+      const LinkState& link = links_[l];
+      if (link.unfrozen == 0) continue;
+      const double share = std::max(0.0, link.remaining) / link.weight;
+      if (best == topology::kNoLink || share < best_share || (share == best_share && l < best)) {
+        best = l;
+        best_share = share;
+      }
+    }
+    if (best == topology::kNoLink) return;
+    for (FlowId f : links_[best].flows) {
+      if (new_rate_[f] < 0) freeze(f, best_share);
+    }
+  }
+}
+
+void FlowModel::fill_by_heap() {
+  heap_.clear();
+  for (LinkId l : comp_links_) {
+    const LinkState& link = links_[l];
+    if (link.unfrozen > 0) heap_.emplace_back(link.remaining / link.weight, l);
+  }
+  std::make_heap(heap_.begin(), heap_.end(), heap_after);
+  while (!heap_.empty()) {
+    std::pop_heap(heap_.begin(), heap_.end(), heap_after);
+    const auto [share, l] = heap_.back();
+    heap_.pop_back();
+    const LinkState& bottleneck = links_[l];
+    if (bottleneck.unfrozen == 0) continue;
+    if (std::max(0.0, bottleneck.remaining) / bottleneck.weight != share) continue;  // stale
+    for (FlowId f : bottleneck.flows) {
+      if (new_rate_[f] >= 0) continue;
+      freeze(f, share);
+      for (const Usage& u : flows_[f].usage) {
+        const LinkState& link = links_[u.link];
+        if (link.unfrozen > 0 && u.link != l) {
+          heap_.emplace_back(std::max(0.0, link.remaining) / link.weight, u.link);
+          std::push_heap(heap_.begin(), heap_.end(), heap_after);
+        }
+      }
+    }
+  }
+}
+
+void FlowModel::account_link(LinkState& link, double new_load) {
+  const sim::Time now = sim_.now();
+  const sim::Time dt = now - link.last;
+  if (dt > 0 && link.load > 0) {
+    link.stats.bytes += link.load * static_cast<double>(dt);
+    link.stats.busy_ps += dt;
+  }
+  link.last = now;
+  link.load = new_load;
+  if (link.capacity > 0) {
+    link.stats.peak_utilisation = std::max(link.stats.peak_utilisation, new_load / link.capacity);
+  }
+}
+
+void FlowModel::end_of_instant() {
+  if (changed_.empty()) return;
+  collect_component();
+  ++changed_epoch_;
+  changed_.clear();
+
+  fill_component();
+  ++totals_.rate_recomputations;
+  totals_.flows_rerated += comp_flows_.size();
+
+  const sim::Time now = sim_.now();
+  for (FlowId f : comp_flows_) {
+    Flow& flow = flows_[f];
+    const double rate = new_rate_[f];
+    if (rate == flow.rate) continue;
+    const double bytes = flow.rate * static_cast<double>(now - flow.last);
+    flow.remaining -= bytes;
+    flow.sent += bytes;
+    flow.last = now;
+    flow.rate = rate;
+    ++flow.version;
+    if (rate > 0) {
+      sim_.schedule_at(now + ceil_ps(flow.remaining, rate), self_, 0,
+                       (std::uint64_t{flow.version} << 32) | f);
+    }
+  }
+  for (LinkId l : comp_links_) links_[l].weight = 0;  // reuse as the new load
+  for (FlowId f : comp_flows_) {
+    for (const Usage& u : flows_[f].usage) links_[u.link].weight += flows_[f].rate * u.weight;
+  }
+  for (LinkId l : comp_links_) account_link(links_[l], links_[l].weight);
+}
+
+LinkStats FlowModel::link_stats(LinkId l) const {
+  LinkStats s = links_[l].stats;
+  const sim::Time dt = sim_.now() - links_[l].last;
+  if (dt > 0 && links_[l].load > 0) {
+    s.bytes += links_[l].load * static_cast<double>(dt);
+    s.busy_ps += dt;
+  }
+  return s;
+}
+
+std::uint32_t FlowModel::ecmp_path_index(const FlowSpec& spec, std::uint32_t path_count) const {
+  const std::uint64_t endpoints = (std::uint64_t{spec.src} << 32) | spec.dst;
+  const std::uint64_t ports = (std::uint64_t{spec.src_port} << 16) | spec.dst_port;
+  const std::uint64_t hash = sim::mix64(sim::mix64(ecmp_salt_ ^ endpoints) ^ ports);
+  return static_cast<std::uint32_t>(hash % path_count);
+}
+
+std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
+  std::vector<LinkId> out;
+  for (const Usage& u : flows_[f].usage) out.push_back(u.link);
+  return out;
+}
+
+double FlowModel::rate_gbps(FlowId f) const { return sim::bytes_per_ps_to_gbps(flows_[f].rate); }
+
+void FlowModel::finish() {
+  for (auto& link : links_) account_link(link, link.load);
+  sim::CsvTable* csv = recorder_.table(
+      "links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes", "busy_ps",
+                    "peak_utilisation", "mean_utilisation"});
+  if (csv == nullptr) return;
+  static constexpr const char* kKinds[] = {"host_up", "host_down", "leaf_up", "spine_down"};
+  const double horizon = static_cast<double>(sim_.now());
+  for (LinkId l = 0; l < links_.size(); ++l) {
+    const topology::Link& link = topology_.link(l);
+    const LinkStats& s = links_[l].stats;
+    const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;
+    csv->cell(l)
+        .cell(topology_.link_name(l))
+        .cell(kKinds[static_cast<int>(link.kind)])
+        .cell(link.rate_gbps)
+        .cell(link.latency_ps)
+        .cell(static_cast<std::uint64_t>(std::llround(s.bytes)))
+        .cell(s.busy_ps)
+        .cell(s.peak_utilisation)
+        .cell(mean)
+        .end_row();
+  }
+}
+
+}  // namespace spinel::transport

@@ -1,0 +1,166 @@
+#pragma once
+// Flow-level transport: every transfer is a fluid flow over fixed links, and
+// each direction of each link is shared max-min fairly among the flows that
+// cross it (progressive filling, with per-link weights so that a sprayed flow
+// loads each of its k paths with 1/k of its rate).
+//
+// Rates are recomputed once per instant, at its end, and only for the
+// connected component (flows x links) that the instant's starts and
+// completions touched: max-min allocations of disjoint components are
+// independent, so this is exact, not an approximation.
+//
+// A flow's bytes leave the source at its rate; its links are released when
+// the last byte is sent; the owner is told it was delivered one path latency
+// later (the propagation delay of the last byte).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/recorder.hpp"
+#include "sim/rng.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/config.hpp"
+
+namespace spinel::transport {
+
+using FlowId = std::uint32_t;
+
+struct FlowSpec {
+  topology::HostId src = 0;
+  topology::HostId dst = 0;
+  std::uint64_t size_bytes = 0;
+  // Entropy for ECMP: the 5-tuple's ports (the source port / queue pair
+  // differs per connection, so two connections between the same hosts may
+  // take different paths).
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 4791;  // RoCEv2
+  // Who hears about delivery: an event to this handler with this tag/payload.
+  sim::HandlerId notify = 0;
+  std::uint32_t notify_tag = 0;
+  std::uint64_t notify_payload = 0;
+  // Labels written to flows.csv only (which collective and step it belongs to).
+  std::uint32_t collective = 0;
+  std::uint32_t step = 0;
+};
+
+struct LinkStats {
+  double bytes = 0;         // bytes carried
+  sim::Time busy_ps = 0;    // time with a non-zero load
+  double peak_utilisation = 0;
+};
+
+struct FlowTotals {
+  std::uint64_t started = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t bytes_sent = 0;       // handed to the transport
+  std::uint64_t bytes_delivered = 0;  // of completed flows
+  // Largest |integral of rate - size| in bytes over completed flows: how well
+  // the fluid model conserved bytes. Completion times round up to whole
+  // picoseconds, so a flow may overshoot by up to its rate times 1 ps (a
+  // fraction of a byte); anything larger is a bug.
+  double max_byte_error = 0;
+  std::uint64_t rate_recomputations = 0;
+  std::uint64_t flows_rerated = 0;  // flow-rate assignments over all recomputations
+};
+
+class FlowModel final : public sim::EventHandler, public sim::InstantHook {
+ public:
+  FlowModel(sim::Simulator& sim, const topology::Topology& topology, topology::Routing& routing,
+            const TransportConfig& config, std::uint64_t seed, sim::Recorder& recorder,
+            bool record_flows);
+
+  // Starts a flow now. Its rate is set at the end of the current instant.
+  FlowId start_flow(const FlowSpec& spec);
+
+  void handle(const sim::Event& event) override;
+  void end_of_instant() override;
+
+  // Brings link accounting up to now and writes links.csv.
+  void finish();
+
+  [[nodiscard]] const FlowTotals& totals() const { return totals_; }
+  [[nodiscard]] std::size_t active_flows() const { return active_; }
+  [[nodiscard]] LinkStats link_stats(topology::LinkId l) const;
+  // The current max-min rate of an active flow, in Gb/s (for tests).
+  [[nodiscard]] double rate_gbps(FlowId f) const;
+  // Which of `path_count` equal-cost paths ECMP gives this flow's 5-tuple.
+  [[nodiscard]] std::uint32_t ecmp_path_index(const FlowSpec& spec, std::uint32_t path_count) const;
+  // The links an active flow crosses, from source to destination.
+  [[nodiscard]] std::vector<topology::LinkId> flow_links(FlowId f) const;
+
+ private:
+  struct Usage {
+    topology::LinkId link;
+    double weight;         // share of the flow's rate this link carries
+    std::uint32_t slot;    // position of this flow in the link's flow list
+  };
+  struct Flow {
+    double remaining = 0;  // bytes not yet sent
+    double rate = 0;       // bytes per ps
+    double sent = 0;       // integral of the rate, for the conservation check
+    sim::Time last = 0;    // when remaining/sent were last brought up to date
+    sim::Time start = 0;
+    sim::Time latency_ps = 0;
+    std::uint32_t version = 0;  // bumps on every rate change: stale completions are ignored
+    bool active = false;
+    std::uint32_t visit = 0;    // BFS stamp
+    std::uint32_t path = 0;     // chosen path (ecmp) for flows.csv
+    std::uint64_t serial = 0;   // start order, the flow_id in flows.csv
+    FlowSpec spec;
+    std::vector<Usage> usage;   // keeps its capacity when the slot is reused
+  };
+  struct LinkState {
+    double capacity = 0;  // bytes per ps
+    double load = 0;      // bytes per ps currently carried
+    sim::Time last = 0;   // accounting brought up to date
+    std::uint32_t visit = 0;    // BFS stamp
+    std::uint32_t changed = 0;  // instant stamp: already in changed_
+    // Scratch for progressive filling.
+    double remaining = 0;
+    double weight = 0;
+    std::uint32_t unfrozen = 0;
+    LinkStats stats;
+    std::vector<FlowId> flows;  // active flows crossing this link
+  };
+
+  void mark_changed(topology::LinkId l);
+  void choose_links(Flow& flow);
+  void collect_component();
+  void fill_component();
+  void fill_by_scan();
+  void fill_by_heap();
+  void freeze(FlowId f, double share);
+  static constexpr std::size_t kLinearFillLinks = 24;
+  void account_link(LinkState& link, double new_load);
+  void complete(FlowId id);
+  void record_flow(const Flow& flow, sim::Time end);
+
+  sim::Simulator& sim_;
+  const topology::Topology& topology_;
+  topology::Routing& routing_;
+  TransportConfig config_;
+  sim::HandlerId self_;
+  std::uint64_t ecmp_salt_;
+  sim::Recorder& recorder_;
+  sim::CsvTable* flows_csv_ = nullptr;
+
+  std::vector<Flow> flows_;
+  std::vector<FlowId> free_;
+  std::vector<LinkState> links_;
+  std::size_t active_ = 0;
+  std::uint64_t next_serial_ = 0;
+
+  // Per-instant work lists (reused).
+  std::vector<topology::LinkId> changed_;
+  std::vector<topology::LinkId> comp_links_;
+  std::vector<FlowId> comp_flows_;
+  std::vector<std::pair<double, topology::LinkId>> heap_;
+  std::vector<double> new_rate_;
+  std::uint32_t epoch_ = 0;
+  std::uint32_t changed_epoch_ = 1;
+  FlowTotals totals_;
+};
+
+}  // namespace spinel::transport
