@@ -57,48 +57,68 @@ void FlowModel::mark_changed(LinkId l) {
   changed_.push_back(l);
 }
 
-void FlowModel::choose_links(Flow& flow) {
-  const topology::HostPaths paths = routing_.paths(flow.spec.src, flow.spec.dst);
-  flow.usage.clear();
+void FlowModel::resolve_route(Connection& c) {
+  const topology::HostPaths paths = routing_.paths(c.spec.src, c.spec.dst);
+  c.first_hop = static_cast<std::uint32_t>(hops_.size());
+  c.path = 0;
+  if (c.spec.src == c.spec.dst) {
+    c.hop_count = 0;
+    c.latency_ps = 0;
+    return;
+  }
   switch (config_.policy) {
     case PathPolicy::ecmp: {
-      flow.path = ecmp_path_index(flow.spec, paths.count());
-      flow.usage.push_back(Usage{paths.uplink, 1.0, 0});
-      for (LinkId l : paths.middle->path(flow.path)) flow.usage.push_back(Usage{l, 1.0, 0});
-      flow.usage.push_back(Usage{paths.downlink, 1.0, 0});
-      flow.latency_ps = routing_.path_latency_ps(paths, flow.path);
+      c.path = ecmp_path_index(c.spec, paths.count());
+      hops_.push_back(Hop{paths.uplink, 1.0});
+      for (LinkId l : paths.middle->path(c.path)) hops_.push_back(Hop{l, 1.0});
+      hops_.push_back(Hop{paths.downlink, 1.0});
+      c.latency_ps = routing_.path_latency_ps(paths, c.path);
       break;
     }
     case PathPolicy::spray: {
       // Every path carries 1/count of the flow; a link on several paths
       // carries the sum of their shares.
       const double share = 1.0 / paths.count();
-      flow.usage.push_back(Usage{paths.uplink, 1.0, 0});
-      const std::size_t first = flow.usage.size();
+      hops_.push_back(Hop{paths.uplink, 1.0});
+      const std::size_t first = hops_.size();
       for (std::uint32_t i = 0; i < paths.count(); ++i) {
-        for (LinkId l : paths.middle->path(i)) flow.usage.push_back(Usage{l, share, 0});
+        for (LinkId l : paths.middle->path(i)) hops_.push_back(Hop{l, share});
       }
-      std::sort(flow.usage.begin() + static_cast<std::ptrdiff_t>(first), flow.usage.end(),
-                [](const Usage& a, const Usage& b) { return a.link < b.link; });
+      std::sort(hops_.begin() + static_cast<std::ptrdiff_t>(first), hops_.end(),
+                [](const Hop& x, const Hop& y) { return x.link < y.link; });
       std::size_t out = first;
-      for (std::size_t i = first; i < flow.usage.size(); ++i) {
-        if (out > first && flow.usage[out - 1].link == flow.usage[i].link) {
-          flow.usage[out - 1].weight += flow.usage[i].weight;
+      for (std::size_t i = first; i < hops_.size(); ++i) {
+        if (out > first && hops_[out - 1].link == hops_[i].link) {
+          hops_[out - 1].weight += hops_[i].weight;
         } else {
-          flow.usage[out++] = flow.usage[i];
+          hops_[out++] = hops_[i];
         }
       }
-      flow.usage.resize(out);
-      flow.usage.push_back(Usage{paths.downlink, 1.0, 0});
-      flow.path = 0;
-      flow.latency_ps = topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
-                        topology_.link(paths.downlink).latency_ps;
+      hops_.resize(out);
+      hops_.push_back(Hop{paths.downlink, 1.0});
+      c.latency_ps = topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
+                     topology_.link(paths.downlink).latency_ps;
       break;
     }
   }
+  c.hop_count = static_cast<std::uint32_t>(hops_.size()) - c.first_hop;
+}
+
+ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
+  if (spec.src >= topology_.host_count() || spec.dst >= topology_.host_count()) {
+    throw sim::InternalError("connection endpoint is not a host");
+  }
+  Connection c{};
+  c.spec = spec;
+  resolve_route(c);
+  connections_.push_back(c);
+  return static_cast<ConnectionId>(connections_.size() - 1);
 }
 
 FlowId FlowModel::start_flow(const FlowSpec& spec) {
+  if (spec.connection >= connections_.size()) {
+    throw sim::InternalError("start_flow on a connection that was never opened");
+  }
   FlowId id;
   if (!free_.empty()) {
     id = free_.back();
@@ -108,6 +128,7 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
     flows_.emplace_back();
     new_rate_.push_back(0);
   }
+  const Connection& c = connections_[spec.connection];
   Flow& flow = flows_[id];
   flow.spec = spec;
   flow.remaining = static_cast<double>(spec.size_bytes);
@@ -117,23 +138,24 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   flow.start = sim_.now();
   flow.active = true;
   flow.serial = next_serial_++;
+  flow.first_hop = c.first_hop;
+  flow.hop_count = spec.size_bytes == 0 ? 0 : c.hop_count;
   ++active_;
   ++totals_.started;
   totals_.bytes_sent += spec.size_bytes;
 
-  if (spec.src == spec.dst || spec.size_bytes == 0) {
+  if (flow.hop_count == 0) {
     // Nothing crosses the fabric: done at once.
-    flow.usage.clear();
-    flow.latency_ps = 0;
     sim_.schedule_at(sim_.now(), self_, 0, (std::uint64_t{flow.version} << 32) | id);
     return id;
   }
-  choose_links(flow);
-  for (Usage& u : flow.usage) {
-    LinkState& link = links_[u.link];
-    u.slot = static_cast<std::uint32_t>(link.flows.size());
+  flow.slots.resize(flow.hop_count);
+  const Hop* hop = hops(flow);
+  for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+    LinkState& link = links_[hop[i].link];
+    flow.slots[i] = static_cast<std::uint32_t>(link.flows.size());
     link.flows.push_back(id);
-    mark_changed(u.link);
+    mark_changed(hop[i].link);
   }
   sim_.request_end_of_instant(*this);
   return id;
@@ -151,35 +173,40 @@ void FlowModel::handle(const sim::Event& event) {
 void FlowModel::complete(FlowId id) {
   Flow& flow = flows_[id];
   const sim::Time now = sim_.now();
-  const double bytes = flow.rate * static_cast<double>(now - flow.last);
-  flow.sent += bytes;
+  flow.sent += flow.rate * static_cast<double>(now - flow.last);
   flow.remaining = 0;
   flow.last = now;
 
-  for (const Usage& u : flow.usage) {
-    LinkState& link = links_[u.link];
+  const Hop* hop = hops(flow);
+  for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+    const LinkId l = hop[i].link;
+    LinkState& link = links_[l];
+    const std::uint32_t slot = flow.slots[i];
     const FlowId moved = link.flows.back();
-    link.flows[u.slot] = moved;
+    link.flows[slot] = moved;
     link.flows.pop_back();
     if (moved != id) {
-      for (Usage& mu : flows_[moved].usage) {
-        if (mu.link == u.link) {
-          mu.slot = u.slot;
+      // Tell the flow that moved into this slot where it now sits.
+      Flow& other = flows_[moved];
+      const Hop* other_hop = hops(other);
+      for (std::uint32_t k = 0; k < other.hop_count; ++k) {
+        if (other_hop[k].link == l) {
+          other.slots[k] = slot;
           break;
         }
       }
     }
-    mark_changed(u.link);
+    mark_changed(l);
   }
-  if (!flow.usage.empty()) sim_.request_end_of_instant(*this);
-
-  if (!flow.usage.empty()) {
+  if (flow.hop_count > 0) {
+    sim_.request_end_of_instant(*this);
     const double size = static_cast<double>(flow.spec.size_bytes);
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
   ++totals_.completed;
   totals_.bytes_delivered += flow.spec.size_bytes;
-  const sim::Time delivered_at = now + flow.latency_ps;
+  const sim::Time delivered_at =
+      now + (flow.hop_count > 0 ? connections_[flow.spec.connection].latency_ps : 0);
   sim_.schedule_at(delivered_at, flow.spec.notify, flow.spec.notify_tag,
                    flow.spec.notify_payload);
   if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
@@ -192,23 +219,25 @@ void FlowModel::complete(FlowId id) {
 }
 
 void FlowModel::record_flow(const Flow& flow, sim::Time end) {
+  const Connection& c = connections_[flow.spec.connection];
   std::string path;
-  if (flow.usage.empty()) {
+  if (flow.hop_count == 0) {
     path = "local";
   } else if (config_.policy == PathPolicy::spray) {
-    path = "spray:" + std::to_string(routing_.paths(flow.spec.src, flow.spec.dst).count());
+    path = "spray:" + std::to_string(routing_.paths(c.spec.src, c.spec.dst).count());
   } else {
-    path = topology_.node_name(topology_.link(flow.usage.front().link).src);
-    for (const Usage& u : flow.usage) {
+    const Hop* hop = hops(flow);
+    path = topology_.node_name(topology_.link(hop[0].link).src);
+    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
       path += '>';
-      path += topology_.node_name(topology_.link(u.link).dst);
+      path += topology_.node_name(topology_.link(hop[i].link).dst);
     }
   }
   flows_csv_->cell(flow.serial)
       .cell(flow.spec.collective)
       .cell(flow.spec.step)
-      .cell(flow.spec.src)
-      .cell(flow.spec.dst)
+      .cell(c.spec.src)
+      .cell(c.spec.dst)
       .cell(flow.spec.size_bytes)
       .cell(path)
       .cell(flow.start)
@@ -232,10 +261,12 @@ void FlowModel::collect_component() {
       if (flow.visit == epoch_) continue;
       flow.visit = epoch_;
       comp_flows_.push_back(f);
-      for (const Usage& u : flow.usage) {
-        if (links_[u.link].visit == epoch_) continue;
-        links_[u.link].visit = epoch_;
-        comp_links_.push_back(u.link);
+      const Hop* hop = hops(flow);
+      for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+        LinkState& link = links_[hop[k].link];
+        if (link.visit == epoch_) continue;
+        link.visit = epoch_;
+        comp_links_.push_back(hop[k].link);
       }
     }
   }
@@ -252,7 +283,9 @@ void FlowModel::fill_component() {
   }
   for (FlowId f : comp_flows_) {
     new_rate_[f] = -1;
-    for (const Usage& u : flows_[f].usage) links_[u.link].weight += u.weight;
+    const Flow& flow = flows_[f];
+    const Hop* hop = hops(flow);
+    for (std::uint32_t k = 0; k < flow.hop_count; ++k) links_[hop[k].link].weight += hop[k].weight;
   }
   if (comp_links_.size() <= kLinearFillLinks) {
     fill_by_scan();
@@ -263,10 +296,12 @@ void FlowModel::fill_component() {
 
 void FlowModel::freeze(FlowId f, double share) {
   new_rate_[f] = share;
-  for (const Usage& u : flows_[f].usage) {
-    LinkState& link = links_[u.link];
-    link.remaining -= share * u.weight;
-    link.weight -= u.weight;
+  const Flow& flow = flows_[f];
+  const Hop* hop = hops(flow);
+  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+    LinkState& link = links_[hop[k].link];
+    link.remaining -= share * hop[k].weight;
+    link.weight -= hop[k].weight;
     --link.unfrozen;
   }
 }
@@ -310,10 +345,12 @@ void FlowModel::fill_by_heap() {
     for (FlowId f : bottleneck.flows) {
       if (new_rate_[f] >= 0) continue;
       freeze(f, share);
-      for (const Usage& u : flows_[f].usage) {
-        const LinkState& link = links_[u.link];
-        if (link.unfrozen > 0 && u.link != l) {
-          heap_.emplace_back(std::max(0.0, link.remaining) / link.weight, u.link);
+      const Flow& flow = flows_[f];
+      const Hop* hop = hops(flow);
+      for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+        const LinkState& link = links_[hop[k].link];
+        if (link.unfrozen > 0 && hop[k].link != l) {
+          heap_.emplace_back(std::max(0.0, link.remaining) / link.weight, hop[k].link);
           std::push_heap(heap_.begin(), heap_.end(), heap_after);
         }
       }
@@ -363,7 +400,11 @@ void FlowModel::end_of_instant() {
   }
   for (LinkId l : comp_links_) links_[l].weight = 0;  // reuse as the new load
   for (FlowId f : comp_flows_) {
-    for (const Usage& u : flows_[f].usage) links_[u.link].weight += flows_[f].rate * u.weight;
+    const Flow& flow = flows_[f];
+    const Hop* hop = hops(flow);
+    for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+      links_[hop[k].link].weight += flow.rate * hop[k].weight;
+    }
   }
   for (LinkId l : comp_links_) account_link(links_[l], links_[l].weight);
 }
@@ -378,7 +419,8 @@ LinkStats FlowModel::link_stats(LinkId l) const {
   return s;
 }
 
-std::uint32_t FlowModel::ecmp_path_index(const FlowSpec& spec, std::uint32_t path_count) const {
+std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec,
+                                         std::uint32_t path_count) const {
   const std::uint64_t endpoints = (std::uint64_t{spec.src} << 32) | spec.dst;
   const std::uint64_t ports = (std::uint64_t{spec.src_port} << 16) | spec.dst_port;
   const std::uint64_t hash = sim::mix64(sim::mix64(ecmp_salt_ ^ endpoints) ^ ports);
@@ -387,7 +429,8 @@ std::uint32_t FlowModel::ecmp_path_index(const FlowSpec& spec, std::uint32_t pat
 
 std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
   std::vector<LinkId> out;
-  for (const Usage& u : flows_[f].usage) out.push_back(u.link);
+  const Hop* hop = hops(flows_[f]);
+  for (std::uint32_t k = 0; k < flows_[f].hop_count; ++k) out.push_back(hop[k].link);
   return out;
 }
 

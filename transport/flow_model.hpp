@@ -26,16 +26,22 @@
 namespace spinel::transport {
 
 using FlowId = std::uint32_t;
+using ConnectionId = std::uint32_t;
 
-struct FlowSpec {
+// A connection (an RDMA queue pair, a TCP connection): two endpoints and the
+// 5-tuple entropy that ECMP hashes. Its route is resolved once, when it is
+// opened; every flow on it follows that route. Collectives reuse one
+// connection per peer pair for their whole life, as NCCL does.
+struct ConnectionSpec {
   topology::HostId src = 0;
   topology::HostId dst = 0;
-  std::uint64_t size_bytes = 0;
-  // Entropy for ECMP: the 5-tuple's ports (the source port / queue pair
-  // differs per connection, so two connections between the same hosts may
-  // take different paths).
-  std::uint16_t src_port = 0;
+  std::uint16_t src_port = 0;     // varies per connection: the entropy ECMP sees
   std::uint16_t dst_port = 4791;  // RoCEv2
+};
+
+struct FlowSpec {
+  ConnectionId connection = 0;
+  std::uint64_t size_bytes = 0;
   // Who hears about delivery: an event to this handler with this tag/payload.
   sim::HandlerId notify = 0;
   std::uint32_t notify_tag = 0;
@@ -71,6 +77,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
             const TransportConfig& config, std::uint64_t seed, sim::Recorder& recorder,
             bool record_flows);
 
+  // Opens a connection and resolves its route by the path policy.
+  ConnectionId connect(const ConnectionSpec& spec);
   // Starts a flow now. Its rate is set at the end of the current instant.
   FlowId start_flow(const FlowSpec& spec);
 
@@ -85,16 +93,24 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] LinkStats link_stats(topology::LinkId l) const;
   // The current max-min rate of an active flow, in Gb/s (for tests).
   [[nodiscard]] double rate_gbps(FlowId f) const;
-  // Which of `path_count` equal-cost paths ECMP gives this flow's 5-tuple.
-  [[nodiscard]] std::uint32_t ecmp_path_index(const FlowSpec& spec, std::uint32_t path_count) const;
+  // Which of `path_count` equal-cost paths ECMP gives this 5-tuple.
+  [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec,
+                                              std::uint32_t path_count) const;
   // The links an active flow crosses, from source to destination.
   [[nodiscard]] std::vector<topology::LinkId> flow_links(FlowId f) const;
 
  private:
-  struct Usage {
+  // One link of a connection's route and the share of the rate it carries.
+  struct Hop {
     topology::LinkId link;
-    double weight;         // share of the flow's rate this link carries
-    std::uint32_t slot;    // position of this flow in the link's flow list
+    double weight;
+  };
+  struct Connection {
+    ConnectionSpec spec;
+    std::uint32_t first_hop;  // into hops_
+    std::uint32_t hop_count;
+    std::uint32_t path;       // ECMP's choice, for flows.csv
+    sim::Time latency_ps;     // propagation delay of the last byte
   };
   struct Flow {
     double remaining = 0;  // bytes not yet sent
@@ -102,14 +118,14 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     double sent = 0;       // integral of the rate, for the conservation check
     sim::Time last = 0;    // when remaining/sent were last brought up to date
     sim::Time start = 0;
-    sim::Time latency_ps = 0;
     std::uint32_t version = 0;  // bumps on every rate change: stale completions are ignored
-    bool active = false;
     std::uint32_t visit = 0;    // BFS stamp
-    std::uint32_t path = 0;     // chosen path (ecmp) for flows.csv
-    std::uint64_t serial = 0;   // start order, the flow_id in flows.csv
+    std::uint32_t first_hop = 0;
+    std::uint32_t hop_count = 0;  // 0 when nothing crosses the fabric
+    bool active = false;
+    std::uint64_t serial = 0;  // start order, the flow_id in flows.csv
     FlowSpec spec;
-    std::vector<Usage> usage;   // keeps its capacity when the slot is reused
+    std::vector<std::uint32_t> slots;  // per hop, position in that link's flow list
   };
   struct LinkState {
     double capacity = 0;  // bytes per ps
@@ -126,7 +142,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   };
 
   void mark_changed(topology::LinkId l);
-  void choose_links(Flow& flow);
+  void resolve_route(Connection& connection);
+  [[nodiscard]] const Hop* hops(const Flow& flow) const { return hops_.data() + flow.first_hop; }
   void collect_component();
   void fill_component();
   void fill_by_scan();
@@ -146,6 +163,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   sim::Recorder& recorder_;
   sim::CsvTable* flows_csv_ = nullptr;
 
+  std::vector<Connection> connections_;
+  std::vector<Hop> hops_;
   std::vector<Flow> flows_;
   std::vector<FlowId> free_;
   std::vector<LinkState> links_;

@@ -8,6 +8,7 @@ namespace spinel::transport {
 class Transport {
  public:
   virtual ~Transport() = default;
+  virtual ConnectionId connect(const ConnectionSpec& spec) = 0;
   virtual FlowId start_flow(const FlowSpec& spec) = 0;
 };
 
@@ -15,6 +16,7 @@ class Transport {
 class FlowTransport final : public Transport {
  public:
   explicit FlowTransport(FlowModel& model) : model_(model) {}
+  ConnectionId connect(const ConnectionSpec& spec) override { return model_.connect(spec); }
   FlowId start_flow(const FlowSpec& spec) override { return model_.start_flow(spec); }
 
  private:

@@ -38,14 +38,15 @@ RingAllReduce::RingAllReduce(sim::Simulator& sim, transport::Transport& transpor
   if (n_ < 2) throw sim::InternalError("a ring needs at least two ranks");
   // Every ring edge is one long-lived connection; its source port (the ECMP
   // entropy that varies per queue pair) is fixed for the collective's life.
-  src_port_.resize(n_);
+  connection_.resize(n_);
   double slowest_nic = topology.link(topology.host_uplink(hosts_[0])).rate_gbps;
   sim::Time slowest_edge = 0;
   for (std::uint32_t r = 0; r < n_; ++r) {
     const topology::HostId src = hosts_[r];
     const topology::HostId dst = hosts_[(r + 1) % n_];
-    src_port_[r] =
+    const auto port =
         static_cast<std::uint16_t>(49152 + sim::mix64((std::uint64_t{first_id} << 32) | r) % 16384);
+    connection_[r] = transport.connect(transport::ConnectionSpec{src, dst, port});
     slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(src)).rate_gbps);
     const topology::HostPaths paths = routing.paths(src, dst);
     const sim::Time latency = topology.link(paths.uplink).latency_ps +
@@ -80,10 +81,8 @@ void RingAllReduce::send(std::uint32_t rank, std::uint32_t step) {
   const std::uint32_t chunk = step < n_ - 1 ? (rank + n_ - step % n_) % n_
                                             : (rank + 1 + n_ - (step - (n_ - 1)) % n_) % n_;
   transport::FlowSpec spec;
-  spec.src = hosts_[rank];
-  spec.dst = hosts_[(rank + 1) % n_];
+  spec.connection = connection_[rank];
   spec.size_bytes = chunk_bytes(chunk);
-  spec.src_port = src_port_[rank];
   spec.notify = self_;
   spec.notify_tag = kDelivered;
   spec.notify_payload = (std::uint64_t{step} << 32) | rank;

@@ -62,7 +62,7 @@ class RingAllReduce final : public sim::EventHandler {
   transport::Transport& transport_;
   sim::HandlerId self_;
   std::vector<topology::HostId> hosts_;
-  std::vector<std::uint16_t> src_port_;  // one connection (queue pair) per ring edge
+  std::vector<transport::ConnectionId> connection_;  // one queue pair per ring edge, r -> r+1
   std::uint64_t size_bytes_;
   std::uint32_t n_;
   std::uint32_t steps_;

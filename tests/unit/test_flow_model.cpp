@@ -12,16 +12,15 @@ using testing::DeliveryLog;
 using testing::Fabric;
 using testing::leaf_spine;
 
-FlowSpec flow(topology::HostId src, topology::HostId dst, std::uint64_t bytes,
-              sim::HandlerId notify = 0, std::uint64_t payload = 0, std::uint16_t port = 1000) {
-  FlowSpec s;
-  s.src = src;
-  s.dst = dst;
-  s.size_bytes = bytes;
-  s.src_port = port;
-  s.notify = notify;
-  s.notify_payload = payload;
-  return s;
+// Opens a connection src -> dst and starts one flow of `bytes` on it.
+FlowId start(Fabric& f, topology::HostId src, topology::HostId dst, std::uint64_t bytes,
+             sim::HandlerId notify, std::uint64_t payload = 0, std::uint16_t port = 1000) {
+  FlowSpec spec;
+  spec.connection = f.model.connect(ConnectionSpec{src, dst, port});
+  spec.size_bytes = bytes;
+  spec.notify = notify;
+  spec.notify_payload = payload;
+  return f.model.start_flow(spec);
 }
 
 constexpr std::uint64_t kHuge = 1ULL << 50;  // never finishes within these tests
@@ -29,7 +28,7 @@ constexpr std::uint64_t kHuge = 1ULL << 50;  // never finishes within these test
 TEST(MaxMin, SingleFlowGetsTheSlowestLinkOnItsPath) {
   Fabric f(leaf_spine(2, 1, 1, /*host*/ 400, /*spine*/ 100));
   DeliveryLog log(f.sim);
-  const FlowId a = f.model.start_flow(flow(0, 1, kHuge, log.self));
+  const FlowId a = start(f, 0, 1, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 100.0);
 }
@@ -40,9 +39,9 @@ TEST(MaxMin, SharedBottleneckSplitsEvenlyAndLeftoverGoesToTheRest) {
   // C: h1->h0 shares h1's NIC (200) with B: it gets what B leaves, 150.
   Fabric f(leaf_spine(2, 2, 1, 200, 100));
   DeliveryLog log(f.sim);
-  const FlowId a = f.model.start_flow(flow(0, 2, kHuge, log.self));
-  const FlowId b = f.model.start_flow(flow(1, 3, kHuge, log.self));
-  const FlowId c = f.model.start_flow(flow(1, 0, kHuge, log.self));
+  const FlowId a = start(f, 0, 2, kHuge, log.self);
+  const FlowId b = start(f, 1, 3, kHuge, log.self);
+  const FlowId c = start(f, 1, 0, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 50.0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(b), 50.0);
@@ -57,9 +56,9 @@ TEST(MaxMin, ThreeFlowsTwoLinksTextbook) {
   // flow 2: h1->h2 (X, Y), flow 3: h3->h2 (same leaf as h2: Y only).
   Fabric f(leaf_spine(2, 2, 1, 300, 100));
   DeliveryLog log(f.sim);
-  const FlowId f1 = f.model.start_flow(flow(0, 3, kHuge, log.self));
-  const FlowId f2 = f.model.start_flow(flow(1, 2, kHuge, log.self));
-  const FlowId f3 = f.model.start_flow(flow(3, 2, kHuge, log.self));
+  const FlowId f1 = start(f, 0, 3, kHuge, log.self);
+  const FlowId f2 = start(f, 1, 2, kHuge, log.self);
+  const FlowId f3 = start(f, 3, 2, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(f1), 50.0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(f2), 50.0);
@@ -72,8 +71,8 @@ TEST(MaxMin, RatesRiseWhenACompetitorFinishes) {
   Fabric f(leaf_spine(2, 2, 1, 400, 100));
   DeliveryLog log(f.sim);
   const std::uint64_t small = 1'000'000;  // 1 MB at 50 Gb/s: 160 us
-  f.model.start_flow(flow(0, 2, small, log.self, 1));
-  f.model.start_flow(flow(1, 3, 3 * small, log.self, 2));
+  start(f, 0, 2, small, log.self, 1);
+  start(f, 1, 3, 3 * small, log.self, 2);
   f.sim.run();
   ASSERT_EQ(log.delivered.size(), 2u);
   const sim::Time latency = 4 * 500 * sim::kNanosecond;
@@ -86,8 +85,8 @@ TEST(MaxMin, DirectionsAreIndependent) {
   // Full duplex: h0->h2 and h2->h0 do not compete.
   Fabric f(leaf_spine(2, 1, 1, 100, 100));
   DeliveryLog log(f.sim);
-  const FlowId a = f.model.start_flow(flow(0, 1, kHuge, log.self));
-  const FlowId b = f.model.start_flow(flow(1, 0, kHuge, log.self));
+  const FlowId a = start(f, 0, 1, kHuge, log.self);
+  const FlowId b = start(f, 1, 0, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 100.0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(b), 100.0);
@@ -97,7 +96,7 @@ TEST(Spray, SpreadsEvenlyOverAllSpines) {
   // 4 spines of 100G under a 400G NIC: one sprayed flow reaches 400G.
   Fabric f(leaf_spine(2, 1, 4, 400, 100), PathPolicy::spray);
   DeliveryLog log(f.sim);
-  const FlowId a = f.model.start_flow(flow(0, 1, kHuge, log.self));
+  const FlowId a = start(f, 0, 1, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 400.0);
   EXPECT_EQ(f.model.flow_links(a).size(), 2u + 2 * 4);
@@ -109,8 +108,8 @@ TEST(Spray, TwoSprayedFlowsShareEverySpineEvenly) {
   // on one spine and left the other idle).
   Fabric f(leaf_spine(2, 2, 2, 400, 100), PathPolicy::spray);
   DeliveryLog log(f.sim);
-  const FlowId a = f.model.start_flow(flow(0, 2, kHuge, log.self));
-  const FlowId b = f.model.start_flow(flow(1, 3, kHuge, log.self));
+  const FlowId a = start(f, 0, 2, kHuge, log.self);
+  const FlowId b = start(f, 1, 3, kHuge, log.self);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 100.0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(b), 100.0);
@@ -121,7 +120,7 @@ TEST(Ecmp, SameFiveTuplePicksTheSamePathAndPortsSpreadFlows) {
   DeliveryLog log(f.sim);
   std::set<std::uint32_t> used;
   for (std::uint16_t port = 0; port < 200; ++port) {
-    const FlowSpec s = flow(0, 1, 1, log.self, 0, port);
+    const ConnectionSpec s{0, 1, port};
     EXPECT_EQ(f.model.ecmp_path_index(s, 16), f.model.ecmp_path_index(s, 16));
     used.insert(f.model.ecmp_path_index(s, 16));
   }
@@ -133,7 +132,7 @@ TEST(Ecmp, HashSaltDependsOnTheSeed) {
   Fabric b(leaf_spine(2, 1, 16), PathPolicy::ecmp, 2);
   int differ = 0;
   for (std::uint16_t port = 0; port < 64; ++port) {
-    const FlowSpec s = flow(0, 1, 1, 0, 0, port);
+    const ConnectionSpec s{0, 1, port};
     differ += a.model.ecmp_path_index(s, 16) != b.model.ecmp_path_index(s, 16) ? 1 : 0;
   }
   EXPECT_GT(differ, 32);
@@ -144,11 +143,11 @@ TEST(Ecmp, TwoFlowsHashedOntoOneUplinkShareIt) {
   // then share the uplink and each get half.
   Fabric f(leaf_spine(2, 2, 2, 400, 400));
   DeliveryLog log(f.sim);
-  const FlowSpec a = flow(0, 2, kHuge, log.self, 0, 1);
-  FlowSpec b = flow(1, 3, kHuge, log.self, 0, 1);
+  const ConnectionSpec a{0, 2, 1};
+  ConnectionSpec b{1, 3, 1};
   while (f.model.ecmp_path_index(b, 2) != f.model.ecmp_path_index(a, 2)) ++b.src_port;
-  const FlowId fa = f.model.start_flow(a);
-  const FlowId fb = f.model.start_flow(b);
+  const FlowId fa = start(f, a.src, a.dst, kHuge, log.self, 0, a.src_port);
+  const FlowId fb = start(f, b.src, b.dst, kHuge, log.self, 0, b.src_port);
   f.sim.run(0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(fa), 200.0);
   EXPECT_DOUBLE_EQ(f.model.rate_gbps(fb), 200.0);
@@ -161,7 +160,7 @@ TEST(Latency, DeliveryIsSerialisationPlusPathLatency) {
   c.spine_link.latency_ps = 700 * sim::kNanosecond;
   Fabric f(c);
   DeliveryLog log(f.sim);
-  f.model.start_flow(flow(0, 1, 4096, log.self, 9));
+  start(f, 0, 1, 4096, log.self, 9);
   f.sim.run();
   ASSERT_EQ(log.delivered.size(), 1u);
   // 4096 B at 400 Gb/s = 81,920 ps; path 300+700+700+300 ns.
@@ -171,8 +170,8 @@ TEST(Latency, DeliveryIsSerialisationPlusPathLatency) {
 TEST(Latency, ZeroByteAndLocalFlowsCompleteAtOnce) {
   Fabric f(leaf_spine(2, 1, 1));
   DeliveryLog log(f.sim);
-  f.model.start_flow(flow(0, 1, 0, log.self, 1));
-  f.model.start_flow(flow(1, 1, 100, log.self, 2));
+  start(f, 0, 1, 0, log.self, 1);
+  start(f, 1, 1, 100, log.self, 2);
   f.sim.run();
   ASSERT_EQ(log.delivered.size(), 2u);
   EXPECT_EQ(log.delivered[0].second, 0);
@@ -189,8 +188,8 @@ TEST(Conservation, EveryByteSentIsDeliveredAndCarriedByTheNics) {
     const auto dst = static_cast<topology::HostId>((src + 1 + rng.below(15)) % 16);
     const std::uint64_t bytes = 1 + rng.below(10'000'000);
     total += bytes;
-    f.model.start_flow(flow(src, dst, bytes, log.self, static_cast<std::uint64_t>(i),
-                            static_cast<std::uint16_t>(i)));
+    start(f, src, dst, bytes, log.self, static_cast<std::uint64_t>(i),
+          static_cast<std::uint16_t>(i));
   }
   f.sim.run();
   f.model.finish();

@@ -71,6 +71,7 @@ constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr double kMaxRateGbps = 1e6;
 constexpr sim::Time kMaxLatency = sim::kSecond;
 constexpr std::size_t kMaxNameLength = 64;
+constexpr std::size_t kMaxFileBytes = 64ULL << 20;
 
 enum class TopologyKind { leaf_spine };
 
@@ -264,22 +265,23 @@ Scenario load_string(std::string_view yaml, std::string_view source) {
 
 Scenario load_file(const std::filesystem::path& path) {
   const std::string shown = path.string();
-  auto fail_read = [&](int err) {
-    throw sim::ScenarioError(shown + ": cannot read: " + std::strerror(err));
+  auto fail_read = [&](std::string_view reason) {
+    throw sim::ScenarioError(shown + ": cannot read: " + std::string(reason));
   };
   errno = 0;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(shown.c_str(), "rb"),
                                                        &std::fclose);
-  if (!file) fail_read(errno != 0 ? errno : EIO);
+  if (!file) fail_read(std::strerror(errno != 0 ? errno : EIO));
   std::string text;
   char buf[65536];
   for (;;) {
     const std::size_t n = std::fread(buf, 1, sizeof buf, file.get());
     text.append(buf, n);
     if (n < sizeof buf) {
-      if (std::ferror(file.get()) != 0) fail_read(errno != 0 ? errno : EIO);
+      if (std::ferror(file.get()) != 0) fail_read(std::strerror(errno != 0 ? errno : EIO));
       break;
     }
+    if (text.size() > kMaxFileBytes) fail_read("larger than 64MiB; not a scenario file?");
   }
   return load_string(text, shown);
 }
