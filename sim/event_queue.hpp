@@ -23,8 +23,18 @@ struct Event {
 class EventQueue {
  public:
   void push(Time time, std::uint32_t handler, std::uint32_t tag, std::uint64_t payload) {
-    heap_.push_back(Event{time, next_seq_++, handler, tag, payload});
+    push(Event{time, next_seq_++, handler, tag, payload});
+  }
+  // For events that carry a sequence number taken with take_seq().
+  void push(const Event& e) {
+    heap_.push_back(e);
     sift_up(heap_.size() - 1);
+  }
+  // Numbers events kept outside the heap (FIFO lanes) in the same order.
+  std::uint64_t take_seq() { return next_seq_++; }
+
+  static bool before(const Event& a, const Event& b) {
+    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
   }
 
   [[nodiscard]] bool empty() const { return heap_.empty(); }
@@ -43,10 +53,6 @@ class EventQueue {
   void clear() { heap_.clear(); }
 
  private:
-  static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
-  }
-
   static constexpr std::size_t kArity = 4;
 
   void sift_up(std::size_t i) {

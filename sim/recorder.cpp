@@ -20,7 +20,9 @@ CsvTable::CsvTable(const std::filesystem::path& path,
   rows_ = 0;
 }
 
-CsvTable::~CsvTable() { flush(); }
+CsvTable::~CsvTable() {
+  flush();
+}
 
 void CsvTable::separator() {
   if (cells_in_row_++ > 0) buffer_ += ',';
@@ -84,16 +86,16 @@ void CsvTable::flush() {
 Recorder::Recorder(std::filesystem::path out_dir) : out_dir_(std::move(out_dir)) {
   std::error_code ec;
   std::filesystem::create_directories(out_dir_, ec);
-  if (ec) throw std::runtime_error("cannot create output folder " + out_dir_.string() + ": " +
-                                   ec.message());
+  if (ec)
+    throw std::runtime_error("cannot create output folder " + out_dir_.string() + ": " +
+                             ec.message());
 }
 
 CsvTable* Recorder::table(std::string_view name, std::initializer_list<std::string_view> columns) {
   if (!enabled()) return nullptr;
   auto it = tables_.find(name);
   if (it == tables_.end()) {
-    it = tables_
-             .emplace(std::string(name), std::make_unique<CsvTable>(out_dir_ / name, columns))
+    it = tables_.emplace(std::string(name), std::make_unique<CsvTable>(out_dir_ / name, columns))
              .first;
   }
   return it->second.get();

@@ -20,6 +20,55 @@ void Simulator::schedule_at(Time time, HandlerId handler, std::uint32_t tag,
   queue_.push(time, handler, tag, payload);
 }
 
+LaneId Simulator::add_lane() {
+  lanes_.emplace_back();
+  return static_cast<LaneId>(lanes_.size() - 1);
+}
+
+void Simulator::schedule_in_lane(LaneId lane, Time time, HandlerId handler, std::uint32_t tag,
+                                 std::uint64_t payload) {
+  Lane& l = lanes_[lane];
+  if (time < now_ || (l.head < l.events.size() && time < l.events.back().time)) {
+    throw InternalError("lane event out of order: at " + std::to_string(time) + " ps");
+  }
+  if (l.head == l.events.size()) {
+    l.events.clear();
+    l.head = 0;
+  } else if (l.head >= 4096 && l.head * 2 >= l.events.size()) {
+    // Drop the consumed front now and then: amortised O(1), no steady-state allocation.
+    l.events.erase(l.events.begin(), l.events.begin() + static_cast<std::ptrdiff_t>(l.head));
+    l.head = 0;
+  }
+  l.events.push_back(Event{time, queue_.take_seq(), handler, tag, payload});
+  ++lane_events_;
+}
+
+LaneId Simulator::next_lane() const {
+  const Event* best = queue_.empty() ? nullptr : &queue_.top();
+  LaneId which = kNoLane;
+  for (LaneId i = 0; i < lanes_.size(); ++i) {
+    const Lane& l = lanes_[i];
+    if (l.head == l.events.size()) continue;
+    const Event& e = l.events[l.head];
+    if (best == nullptr || EventQueue::before(e, *best)) {
+      best = &e;
+      which = i;
+    }
+  }
+  return which;
+}
+
+const Event& Simulator::peek(LaneId lane) const {
+  return lane == kNoLane ? queue_.top() : lanes_[lane].events[lanes_[lane].head];
+}
+
+Event Simulator::pop(LaneId lane) {
+  if (lane == kNoLane) return queue_.pop();
+  Lane& l = lanes_[lane];
+  --lane_events_;
+  return l.events[l.head++];
+}
+
 void Simulator::request_end_of_instant(InstantHook& hook) {
   // A handful of hooks at most: a linear scan beats a set.
   if (std::find(hooks_requested_.begin(), hooks_requested_.end(), &hook) ==
@@ -42,13 +91,15 @@ std::uint64_t Simulator::run(Time until) {
   const std::uint64_t start = dispatched_;
   // Hooks requested before run() (e.g. flows started at set-up) run first.
   if (!hooks_requested_.empty()) run_hooks();
-  while (!stopped_ && !queue_.empty()) {
-    const Time t = queue_.top().time;
+  while (!stopped_ && has_events()) {
+    const Time t = peek(next_lane()).time;
     if (t > until) break;
     now_ = t;
     for (;;) {
-      while (!queue_.empty() && queue_.top().time == t) {
-        const Event e = queue_.pop();
+      while (has_events()) {
+        const LaneId lane = next_lane();
+        if (peek(lane).time != t) break;
+        const Event e = pop(lane);
         ++dispatched_;
         handlers_[e.handler]->handle(e);
       }

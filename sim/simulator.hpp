@@ -27,6 +27,7 @@ class InstantHook {
 };
 
 using HandlerId = std::uint32_t;
+using LaneId = std::uint32_t;
 
 class Simulator {
  public:
@@ -38,6 +39,13 @@ class Simulator {
     schedule_at(now_ + delay, handler, tag, payload);
   }
 
+  // A FIFO lane holds events whose times never decrease in the order they are
+  // scheduled (e.g. "now + a fixed latency"): they skip the heap, and still
+  // fire in global (time, scheduling order) with every other event.
+  LaneId add_lane();
+  void schedule_in_lane(LaneId lane, Time time, HandlerId handler, std::uint32_t tag = 0,
+                        std::uint64_t payload = 0);
+
   // Asks for hook->end_of_instant() once, after the last event of this instant.
   void request_end_of_instant(InstantHook& hook);
 
@@ -48,12 +56,24 @@ class Simulator {
 
   [[nodiscard]] Time now() const { return now_; }
   [[nodiscard]] std::uint64_t events_dispatched() const { return dispatched_; }
-  [[nodiscard]] std::size_t pending() const { return queue_.size(); }
+  [[nodiscard]] std::size_t pending() const { return queue_.size() + lane_events_; }
 
  private:
+  struct Lane {
+    std::vector<Event> events;
+    std::size_t head = 0;
+  };
   void run_hooks();
+  // The lane whose head comes next, or kNoLane if the heap's top does.
+  [[nodiscard]] LaneId next_lane() const;
+  [[nodiscard]] bool has_events() const { return !queue_.empty() || lane_events_ > 0; }
+  [[nodiscard]] const Event& peek(LaneId lane) const;
+  Event pop(LaneId lane);
+  static constexpr LaneId kNoLane = ~LaneId{0};
 
   EventQueue queue_;
+  std::vector<Lane> lanes_;
+  std::size_t lane_events_ = 0;
   std::vector<EventHandler*> handlers_;
   std::vector<InstantHook*> hooks_requested_;
   std::vector<InstantHook*> hooks_running_;

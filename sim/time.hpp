@@ -24,7 +24,11 @@ constexpr Time serialisation_ps(std::uint64_t bytes, double gbps) {
 }
 
 // Rates inside the models are bytes per picosecond: 1 Gb/s = 1/8000 B/ps.
-constexpr double gbps_to_bytes_per_ps(double gbps) { return gbps / 8000.0; }
-constexpr double bytes_per_ps_to_gbps(double bytes_per_ps) { return bytes_per_ps * 8000.0; }
+constexpr double gbps_to_bytes_per_ps(double gbps) {
+  return gbps / 8000.0;
+}
+constexpr double bytes_per_ps_to_gbps(double bytes_per_ps) {
+  return bytes_per_ps * 8000.0;
+}
 
 }  // namespace spinel::sim

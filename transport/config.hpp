@@ -19,15 +19,18 @@ struct TransportConfig {
 
 constexpr std::string_view to_string(Model m) {
   switch (m) {
-    case Model::flow: return "flow";
+    case Model::flow:
+      return "flow";
   }
   return "?";
 }
 
 constexpr std::string_view to_string(PathPolicy p) {
   switch (p) {
-    case PathPolicy::ecmp: return "ecmp";
-    case PathPolicy::spray: return "spray";
+    case PathPolicy::ecmp:
+      return "ecmp";
+    case PathPolicy::spray:
+      return "spray";
   }
   return "?";
 }

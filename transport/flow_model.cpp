@@ -30,8 +30,8 @@ bool heap_after(const std::pair<double, LinkId>& a, const std::pair<double, Link
 }  // namespace
 
 FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
-                     topology::Routing& routing, const TransportConfig& config,
-                     std::uint64_t seed, sim::Recorder& recorder, bool record_flows)
+                     topology::Routing& routing, const TransportConfig& config, std::uint64_t seed,
+                     sim::Recorder& recorder, bool record_flows)
     : sim_(sim),
       topology_(topology),
       routing_(routing),
@@ -40,13 +40,14 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
       ecmp_salt_(sim::Rng(seed, "ecmp").next()),
       recorder_(recorder) {
   links_.resize(topology.link_count());
+  accounts_.resize(topology.link_count());
   for (LinkId l = 0; l < links_.size(); ++l) {
     links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
   }
   if (record_flows) {
-    flows_csv_ = recorder_.table("flows.csv", {"flow_id", "collective", "step", "src_host",
-                                               "dst_host", "size_bytes", "path", "start_ps",
-                                               "end_ps"});
+    flows_csv_ =
+        recorder_.table("flows.csv", {"flow_id", "collective", "step", "src_host", "dst_host",
+                                      "size_bytes", "path", "start_ps", "end_ps"});
   }
 }
 
@@ -111,6 +112,10 @@ ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
   Connection c{};
   c.spec = spec;
   resolve_route(c);
+  auto lane = std::find_if(lanes_.begin(), lanes_.end(),
+                           [&](const auto& entry) { return entry.first == c.latency_ps; });
+  if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), {c.latency_ps, sim_.add_lane()});
+  c.lane = lane->second;
   connections_.push_back(c);
   return static_cast<ConnectionId>(connections_.size() - 1);
 }
@@ -153,6 +158,7 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   const Hop* hop = hops(flow);
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     LinkState& link = links_[hop[i].link];
+    if (link.flows.empty()) accounts_[hop[i].link].busy_since = sim_.now();
     flow.slots[i] = static_cast<std::uint32_t>(link.flows.size());
     link.flows.push_back(id);
     mark_changed(hop[i].link);
@@ -178,13 +184,17 @@ void FlowModel::complete(FlowId id) {
   flow.last = now;
 
   const Hop* hop = hops(flow);
+  const double size = static_cast<double>(flow.spec.size_bytes);
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     const LinkId l = hop[i].link;
     LinkState& link = links_[l];
+    LinkAccount& account = accounts_[l];
+    account.bytes += size * hop[i].weight;
     const std::uint32_t slot = flow.slots[i];
     const FlowId moved = link.flows.back();
     link.flows[slot] = moved;
     link.flows.pop_back();
+    if (link.flows.empty()) account.busy_ps += now - account.busy_since;
     if (moved != id) {
       // Tell the flow that moved into this slot where it now sits.
       Flow& other = flows_[moved];
@@ -200,15 +210,19 @@ void FlowModel::complete(FlowId id) {
   }
   if (flow.hop_count > 0) {
     sim_.request_end_of_instant(*this);
-    const double size = static_cast<double>(flow.spec.size_bytes);
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
   ++totals_.completed;
   totals_.bytes_delivered += flow.spec.size_bytes;
-  const sim::Time delivered_at =
-      now + (flow.hop_count > 0 ? connections_[flow.spec.connection].latency_ps : 0);
-  sim_.schedule_at(delivered_at, flow.spec.notify, flow.spec.notify_tag,
-                   flow.spec.notify_payload);
+  sim::Time delivered_at = now;
+  if (flow.hop_count > 0) {
+    const Connection& c = connections_[flow.spec.connection];
+    delivered_at += c.latency_ps;
+    sim_.schedule_in_lane(c.lane, delivered_at, flow.spec.notify, flow.spec.notify_tag,
+                          flow.spec.notify_payload);
+  } else {
+    sim_.schedule_at(now, flow.spec.notify, flow.spec.notify_tag, flow.spec.notify_payload);
+  }
   if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
 
   flow.active = false;
@@ -358,20 +372,6 @@ void FlowModel::fill_by_heap() {
   }
 }
 
-void FlowModel::account_link(LinkState& link, double new_load) {
-  const sim::Time now = sim_.now();
-  const sim::Time dt = now - link.last;
-  if (dt > 0 && link.load > 0) {
-    link.stats.bytes += link.load * static_cast<double>(dt);
-    link.stats.busy_ps += dt;
-  }
-  link.last = now;
-  link.load = new_load;
-  if (link.capacity > 0) {
-    link.stats.peak_utilisation = std::max(link.stats.peak_utilisation, new_load / link.capacity);
-  }
-}
-
 void FlowModel::end_of_instant() {
   if (changed_.empty()) return;
   collect_component();
@@ -398,24 +398,20 @@ void FlowModel::end_of_instant() {
                        (std::uint64_t{flow.version} << 32) | f);
     }
   }
-  for (LinkId l : comp_links_) links_[l].weight = 0;  // reuse as the new load
-  for (FlowId f : comp_flows_) {
-    const Flow& flow = flows_[f];
-    const Hop* hop = hops(flow);
-    for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-      links_[hop[k].link].weight += flow.rate * hop[k].weight;
-    }
+  // Every flow on a component link was frozen, so what filling left of the
+  // capacity is exactly what the link does not carry.
+  for (LinkId l : comp_links_) {
+    const LinkState& link = links_[l];
+    if (link.flows.empty()) continue;
+    double& peak = accounts_[l].peak_utilisation;
+    peak = std::max(peak, (link.capacity - std::max(0.0, link.remaining)) / link.capacity);
   }
-  for (LinkId l : comp_links_) account_link(links_[l], links_[l].weight);
 }
 
 LinkStats FlowModel::link_stats(LinkId l) const {
-  LinkStats s = links_[l].stats;
-  const sim::Time dt = sim_.now() - links_[l].last;
-  if (dt > 0 && links_[l].load > 0) {
-    s.bytes += links_[l].load * static_cast<double>(dt);
-    s.busy_ps += dt;
-  }
+  const LinkAccount& a = accounts_[l];
+  LinkStats s{a.bytes, a.busy_ps, a.peak_utilisation};
+  if (!links_[l].flows.empty()) s.busy_ps += sim_.now() - a.busy_since;
   return s;
 }
 
@@ -434,19 +430,20 @@ std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
   return out;
 }
 
-double FlowModel::rate_gbps(FlowId f) const { return sim::bytes_per_ps_to_gbps(flows_[f].rate); }
+double FlowModel::rate_gbps(FlowId f) const {
+  return sim::bytes_per_ps_to_gbps(flows_[f].rate);
+}
 
 void FlowModel::finish() {
-  for (auto& link : links_) account_link(link, link.load);
-  sim::CsvTable* csv = recorder_.table(
-      "links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes", "busy_ps",
-                    "peak_utilisation", "mean_utilisation"});
+  sim::CsvTable* csv =
+      recorder_.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
+                                    "busy_ps", "peak_utilisation", "mean_utilisation"});
   if (csv == nullptr) return;
   static constexpr const char* kKinds[] = {"host_up", "host_down", "leaf_up", "spine_down"};
   const double horizon = static_cast<double>(sim_.now());
   for (LinkId l = 0; l < links_.size(); ++l) {
     const topology::Link& link = topology_.link(l);
-    const LinkStats& s = links_[l].stats;
+    const LinkStats s = link_stats(l);
     const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;
     csv->cell(l)
         .cell(topology_.link_name(l))

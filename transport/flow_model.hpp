@@ -52,8 +52,8 @@ struct FlowSpec {
 };
 
 struct LinkStats {
-  double bytes = 0;         // bytes carried
-  sim::Time busy_ps = 0;    // time with a non-zero load
+  double bytes = 0;       // bytes carried by completed flows
+  sim::Time busy_ps = 0;  // time with at least one active flow (a non-zero load)
   double peak_utilisation = 0;
 };
 
@@ -85,7 +85,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void handle(const sim::Event& event) override;
   void end_of_instant() override;
 
-  // Brings link accounting up to now and writes links.csv.
+  // Writes links.csv.
   void finish();
 
   [[nodiscard]] const FlowTotals& totals() const { return totals_; }
@@ -109,8 +109,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     ConnectionSpec spec;
     std::uint32_t first_hop;  // into hops_
     std::uint32_t hop_count;
-    std::uint32_t path;       // ECMP's choice, for flows.csv
-    sim::Time latency_ps;     // propagation delay of the last byte
+    std::uint32_t path;    // ECMP's choice, for flows.csv
+    sim::Time latency_ps;  // propagation delay of the last byte
+    sim::LaneId lane;      // deliveries at now + latency_ps arrive in order: a FIFO lane
   };
   struct Flow {
     double remaining = 0;  // bytes not yet sent
@@ -127,18 +128,23 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     FlowSpec spec;
     std::vector<std::uint32_t> slots;  // per hop, position in that link's flow list
   };
-  struct LinkState {
+  // What progressive filling touches, in one cache line per link.
+  struct alignas(64) LinkState {
     double capacity = 0;  // bytes per ps
-    double load = 0;      // bytes per ps currently carried
-    sim::Time last = 0;   // accounting brought up to date
-    std::uint32_t visit = 0;    // BFS stamp
-    std::uint32_t changed = 0;  // instant stamp: already in changed_
     // Scratch for progressive filling.
     double remaining = 0;
     double weight = 0;
     std::uint32_t unfrozen = 0;
-    LinkStats stats;
+    std::uint32_t visit = 0;    // BFS stamp
+    std::uint32_t changed = 0;  // instant stamp: already in changed_
     std::vector<FlowId> flows;  // active flows crossing this link
+  };
+  // Accounting for links.csv, kept apart from the hot state.
+  struct LinkAccount {
+    double bytes = 0;          // of completed flows, times the link's share
+    sim::Time busy_ps = 0;     // closed busy periods
+    sim::Time busy_since = 0;  // start of the open busy period, if any flow is active
+    double peak_utilisation = 0;
   };
 
   void mark_changed(topology::LinkId l);
@@ -150,7 +156,6 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void fill_by_heap();
   void freeze(FlowId f, double share);
   static constexpr std::size_t kLinearFillLinks = 24;
-  void account_link(LinkState& link, double new_load);
   void complete(FlowId id);
   void record_flow(const Flow& flow, sim::Time end);
 
@@ -164,10 +169,12 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   sim::CsvTable* flows_csv_ = nullptr;
 
   std::vector<Connection> connections_;
+  std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency
   std::vector<Hop> hops_;
   std::vector<Flow> flows_;
   std::vector<FlowId> free_;
   std::vector<LinkState> links_;
+  std::vector<LinkAccount> accounts_;
   std::size_t active_ = 0;
   std::uint64_t next_serial_ = 0;
 

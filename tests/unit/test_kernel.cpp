@@ -207,3 +207,54 @@ TEST(Time, SerialisationOfOnePacketIsExact) {
 
 }  // namespace
 }  // namespace spinel::sim
+
+namespace spinel::sim {
+namespace {
+
+TEST(Simulator, LaneEventsInterleaveWithHeapEventsInTimeAndSchedulingOrder) {
+  Simulator sim;
+  Log log;
+  log.sim = &sim;
+  log.self = sim.add_handler(log);
+  const LaneId lane = sim.add_lane();
+  sim.schedule_in_lane(lane, 10, log.self, 0, 1);
+  sim.schedule_at(10, log.self, 0, 2);
+  sim.schedule_in_lane(lane, 10, log.self, 0, 3);
+  sim.schedule_at(5, log.self, 0, 4);
+  sim.schedule_in_lane(lane, 30, log.self, 0, 5);
+  sim.schedule_at(20, log.self, 0, 6);
+  EXPECT_EQ(sim.pending(), 6u);
+  sim.run();
+  const std::vector<std::pair<Time, std::uint64_t>> expected = {{5, 4},  {10, 1}, {10, 2},
+                                                                {10, 3}, {20, 6}, {30, 5}};
+  EXPECT_EQ(log.seen, expected);
+}
+
+TEST(Simulator, LaneRejectsEventsEarlierThanItsLast) {
+  Simulator sim;
+  Log log;
+  log.sim = &sim;
+  log.self = sim.add_handler(log);
+  const LaneId lane = sim.add_lane();
+  sim.schedule_in_lane(lane, 10, log.self);
+  EXPECT_THROW(sim.schedule_in_lane(lane, 9, log.self), InternalError);
+}
+
+TEST(Simulator, LaneSurvivesManyEventsWithoutLosingOrder) {
+  Simulator sim;
+  Log log;
+  log.sim = &sim;
+  log.self = sim.add_handler(log);
+  const LaneId lane = sim.add_lane();
+  constexpr std::uint64_t kBase = 1'000'000;  // clear of Log's special payload 100
+  for (std::uint64_t i = 0; i < 20000; ++i) {
+    sim.schedule_in_lane(lane, static_cast<Time>(i / 3), log.self, 0, kBase + i);
+    if (i % 1000 == 0) sim.run(static_cast<Time>(i / 3) - 1);  // consume part, forcing compaction
+  }
+  sim.run();
+  ASSERT_EQ(log.seen.size(), 20000u);
+  for (std::uint64_t i = 0; i < 20000; ++i) EXPECT_EQ(log.seen[i].second, kBase + i);
+}
+
+}  // namespace
+}  // namespace spinel::sim
