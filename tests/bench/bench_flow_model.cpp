@@ -1,25 +1,28 @@
 // Cost of one max-min rate recomputation with K long-lived flows in the
-// fabric. K flows of 1 PiB (they never finish here) are started between host
-// pairs drawn from a fixed-seed sim::Rng under ECMP, and the set-up instant's
-// recomputation is run (sim.run(0)). Each timed iteration then starts one
-// small extra flow (recomputation on start) and runs until it is delivered
-// (recomputation on completion): two recomputations per iteration, each over
-// the connected component (flows x links) that the extra flow touches.
+// fabric. K flows of 1 PiB (they never finish here) are started, one
+// connection each, between host pairs drawn from a fixed-seed sim::Rng, under
+// ECMP; then the set-up instant's recomputation runs (sim.run(0)). Each timed
+// iteration starts one small extra flow on one of 4,096 pre-opened connections
+// (a recomputation at its start) and runs until it is delivered (a second one
+// at its completion). Each recomputation covers the connected component
+// (flows x links) that the extra flow touches.
 //
-//  - random:     both ends of every flow uniformly random; components stay
-//                small, the typical case.
-//  - one_leaf:   every flow (and the extra one) sources from a host under leaf
-//                0, so all flows are bound together through that leaf's host
-//                and spine uplinks: the component is all K flows, the worst
-//                case.
+//  - random:   both ends of every flow uniformly random. The typical case;
+//              note that with ~0.5 flows per link the flows already form a
+//              giant component (about 40% of 1k flows, 70% of 10k).
+//  - one_leaf: every flow (and the extra one) sources from a host under leaf
+//              0, so all flows are bound together through that leaf's host
+//              and spine uplinks: the component is all K flows, the worst
+//              case.
 //
-// Counters: recompute = time per recomputation (lower is better),
+// Counters: recompute = time per recomputation (lower is better);
 // component_flows = flows re-rated per recomputation
 // (FlowTotals::flows_rerated delta / recomputations).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
@@ -36,6 +39,7 @@ namespace transport = spinel::transport;
 
 constexpr std::uint64_t kHugeFlow = 1ULL << 50;  // 1 PiB: outlives any benchmark
 constexpr std::uint64_t kSmallFlow = 64 << 10;
+constexpr std::size_t kExtraConnections = 4096;
 
 // Stops the simulator when the extra flow is delivered.
 class StopOnDelivery final : public sim::EventHandler {
@@ -70,30 +74,44 @@ struct Fixture {
         pattern(p),
         hosts_per_leaf(config.hosts_per_leaf) {}
 
-  transport::FlowSpec draw(std::uint64_t size) {
-    transport::FlowSpec spec;
+  // Opens a connection between a host pair drawn by the pattern; ECMP
+  // resolves its route here, outside the timed loop.
+  transport::ConnectionId connect() {
+    transport::ConnectionSpec spec;
     const std::uint32_t hosts = topo.host_count();
     spec.src = static_cast<topology::HostId>(
         rng.below(pattern == Pattern::one_leaf ? hosts_per_leaf : hosts));
     do {
       spec.dst = static_cast<topology::HostId>(rng.below(hosts));
     } while (spec.dst == spec.src);
-    spec.size_bytes = size;
     spec.src_port = static_cast<std::uint16_t>(49152 + (next_port++ % 16384));
+    return model.connect(spec);
+  }
+
+  void start(transport::ConnectionId connection, std::uint64_t size) {
+    transport::FlowSpec spec;
+    spec.connection = connection;
+    spec.size_bytes = size;
     spec.notify = stopper.id();
-    return spec;
+    model.start_flow(spec);
   }
 };
 
 void BM_FlowRecompute(benchmark::State& state, topology::LeafSpineConfig config, Pattern pattern) {
   const auto k = static_cast<std::uint32_t>(state.range(0));
   auto f = std::make_unique<Fixture>(config, pattern);
-  for (std::uint32_t i = 0; i < k; ++i) f->model.start_flow(f->draw(kHugeFlow));
+  for (std::uint32_t i = 0; i < k; ++i) f->start(f->connect(), kHugeFlow);
   f->sim.run(0);  // the set-up instant's recomputation
+  // The extra flows cycle through a fixed set of connections.
+  std::vector<transport::ConnectionId> extra(kExtraConnections);
+  for (auto& c : extra) c = f->connect();
+
+  std::size_t next = 0;
 
   const transport::FlowTotals before = f->model.totals();
   for (auto _ : state) {
-    f->model.start_flow(f->draw(kSmallFlow));
+    f->start(extra[next], kSmallFlow);
+    next = (next + 1) % extra.size();
     f->sim.run(f->sim.now());  // recomputation on start
     f->sim.run();              // completion, its recomputation, delivery -> stop
   }
