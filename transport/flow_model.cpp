@@ -23,9 +23,13 @@ sim::Time ceil_ps(double bytes, double rate) {
 
 // Min-heap order on (share, link id): ties broken by id, so the filling order
 // (and with it every floating-point sum) is the same on every run.
-bool heap_after(const std::pair<double, LinkId>& a, const std::pair<double, LinkId>& b) {
-  return a.first > b.first || (a.first == b.first && a.second > b.second);
-}
+// A function object, not a function pointer, so the heap algorithms inline it.
+struct HeapAfter {
+  bool operator()(const std::pair<double, LinkId>& a, const std::pair<double, LinkId>& b) const {
+    return a.first > b.first || (a.first == b.first && a.second > b.second);
+  }
+};
+constexpr HeapAfter heap_after{};
 
 }  // namespace
 
@@ -41,6 +45,8 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
       recorder_(recorder) {
   links_.resize(topology.link_count());
   accounts_.resize(topology.link_count());
+  trunk_of_.assign(topology.link_count(), kNoTrunk);
+  spray_trunks_ = config.policy == PathPolicy::spray;
   for (LinkId l = 0; l < links_.size(); ++l) {
     links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
   }
@@ -77,25 +83,8 @@ void FlowModel::resolve_route(Connection& c) {
       break;
     }
     case PathPolicy::spray: {
-      // Every path carries 1/count of the flow; a link on several paths
-      // carries the sum of their shares.
-      const double share = 1.0 / paths.count();
       hops_.push_back(Hop{paths.uplink, 1.0});
-      const std::size_t first = hops_.size();
-      for (std::uint32_t i = 0; i < paths.count(); ++i) {
-        for (LinkId l : paths.middle->path(i)) hops_.push_back(Hop{l, share});
-      }
-      std::sort(hops_.begin() + static_cast<std::ptrdiff_t>(first), hops_.end(),
-                [](const Hop& x, const Hop& y) { return x.link < y.link; });
-      std::size_t out = first;
-      for (std::size_t i = first; i < hops_.size(); ++i) {
-        if (out > first && hops_[out - 1].link == hops_[i].link) {
-          hops_[out - 1].weight += hops_[i].weight;
-        } else {
-          hops_[out++] = hops_[i];
-        }
-      }
-      hops_.resize(out);
+      if (!spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
       hops_.push_back(Hop{paths.downlink, 1.0});
       c.latency_ps = topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
                      topology_.link(paths.downlink).latency_ps;
@@ -103,6 +92,80 @@ void FlowModel::resolve_route(Connection& c) {
     }
   }
   c.hop_count = static_cast<std::uint32_t>(hops_.size()) - c.first_hop;
+}
+
+// Even spraying puts 1/count of the flow on each path; a link on several
+// paths carries the sum of their shares.
+void FlowModel::add_weighted_hops(const topology::HostPaths& paths) {
+  if (trunks_used_) throw sim::InternalError("spray: trunked and per-link routes mixed");
+  weighted_used_ = true;
+  const double share = 1.0 / paths.count();
+  const std::size_t first = hops_.size();
+  for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    for (LinkId l : paths.middle->path(i)) hops_.push_back(Hop{l, share});
+  }
+  std::sort(hops_.begin() + static_cast<std::ptrdiff_t>(first), hops_.end(),
+            [](const Hop& x, const Hop& y) { return x.link < y.link; });
+  std::size_t out = first;
+  for (std::size_t i = first; i < hops_.size(); ++i) {
+    if (out > first && hops_[out - 1].link == hops_[i].link) {
+      hops_[out - 1].weight += hops_[i].weight;
+    } else {
+      hops_[out++] = hops_[i];
+    }
+  }
+  hops_.resize(out);
+}
+
+// In a two-tier leaf-spine every sprayed flow from leaf A spreads evenly over
+// ALL of A's uplinks (and into leaf B over all of B's downlinks), and no flow
+// uses only some of them. Every uplink of A then carries exactly the same
+// load, so the k uplinks act as one trunk of k times the capacity: the same
+// max-min rates, with 2 hops per flow instead of 2k, and flows of different
+// leaf pairs no longer coupled link by link. Returns false where the paths
+// do not have that shape (then the caller spreads weights link by link).
+bool FlowModel::add_trunk_hops(const topology::HostPaths& paths) {
+  const topology::SwitchPaths& middle = *paths.middle;
+  if (middle.length == 0) return true;  // same leaf: host links only
+  if (middle.length != 2) return false;
+  std::vector<LinkId> up;
+  std::vector<LinkId> down;
+  for (std::uint32_t i = 0; i < middle.count; ++i) {
+    up.push_back(middle.path(i)[0]);
+    down.push_back(middle.path(i)[1]);
+  }
+  const LinkId up_trunk = trunk_for(std::move(up));
+  const LinkId down_trunk = trunk_for(std::move(down));
+  if (up_trunk == topology::kNoLink || down_trunk == topology::kNoLink) return false;
+  if (weighted_used_) throw sim::InternalError("spray: trunked and per-link routes mixed");
+  trunks_used_ = true;
+  hops_.push_back(Hop{up_trunk, 1.0});
+  hops_.push_back(Hop{down_trunk, 1.0});
+  return true;
+}
+
+// The trunk made of exactly these links (created on first use), or kNoLink if
+// they differ in capacity or some of them already belong to another trunk.
+LinkId FlowModel::trunk_for(std::vector<LinkId> members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  const std::uint32_t existing = trunk_of_[members.front()];
+  if (existing != kNoTrunk) {
+    return trunk_members_[existing] == members ? trunk_link(existing) : topology::kNoLink;
+  }
+  double capacity = 0;
+  for (LinkId l : members) {
+    if (trunk_of_[l] != kNoTrunk || links_[l].capacity != links_[members.front()].capacity) {
+      return topology::kNoLink;
+    }
+    capacity += links_[l].capacity;
+  }
+  const auto trunk = static_cast<std::uint32_t>(trunk_members_.size());
+  for (LinkId l : members) trunk_of_[l] = trunk;
+  trunk_members_.push_back(std::move(members));
+  links_.emplace_back().capacity = capacity;
+  accounts_.emplace_back();
+  return trunk_link(trunk);
 }
 
 ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
@@ -409,6 +472,13 @@ void FlowModel::end_of_instant() {
 }
 
 LinkStats FlowModel::link_stats(LinkId l) const {
+  const std::uint32_t trunk = l < trunk_of_.size() ? trunk_of_[l] : kNoTrunk;
+  if (trunk != kNoTrunk) {
+    // A trunk's members carry equal shares of its load.
+    LinkStats s = link_stats(trunk_link(trunk));
+    s.bytes /= static_cast<double>(trunk_members_[trunk].size());
+    return s;
+  }
   const LinkAccount& a = accounts_[l];
   LinkStats s{a.bytes, a.busy_ps, a.peak_utilisation};
   if (!links_[l].flows.empty()) s.busy_ps += sim_.now() - a.busy_since;
@@ -426,7 +496,14 @@ std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec,
 std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
   std::vector<LinkId> out;
   const Hop* hop = hops(flows_[f]);
-  for (std::uint32_t k = 0; k < flows_[f].hop_count; ++k) out.push_back(hop[k].link);
+  for (std::uint32_t k = 0; k < flows_[f].hop_count; ++k) {
+    if (hop[k].link < topology_.link_count()) {
+      out.push_back(hop[k].link);
+    } else {
+      const auto& members = trunk_members_[hop[k].link - topology_.link_count()];
+      out.insert(out.end(), members.begin(), members.end());
+    }
+  }
   return out;
 }
 
@@ -441,7 +518,7 @@ void FlowModel::finish() {
   if (csv == nullptr) return;
   static constexpr const char* kKinds[] = {"host_up", "host_down", "leaf_up", "spine_down"};
   const double horizon = static_cast<double>(sim_.now());
-  for (LinkId l = 0; l < links_.size(); ++l) {
+  for (LinkId l = 0; l < topology_.link_count(); ++l) {
     const topology::Link& link = topology_.link(l);
     const LinkStats s = link_stats(l);
     const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;

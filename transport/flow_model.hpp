@@ -93,6 +93,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] LinkStats link_stats(topology::LinkId l) const;
   // The current max-min rate of an active flow, in Gb/s (for tests).
   [[nodiscard]] double rate_gbps(FlowId f) const;
+  // Spraying on a two-tier leaf-spine groups each leaf's uplinks (and
+  // downlinks) into one trunk: exact, and far faster. Off = weight every
+  // link separately (the reference the trunks are tested against). Call
+  // before the first connect().
+  void set_spray_trunks(bool on) { spray_trunks_ = on && config_.policy == PathPolicy::spray; }
   // Which of `path_count` equal-cost paths ECMP gives this 5-tuple.
   [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec,
                                               std::uint32_t path_count) const;
@@ -149,6 +154,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
 
   void mark_changed(topology::LinkId l);
   void resolve_route(Connection& connection);
+  void add_weighted_hops(const topology::HostPaths& paths);
+  bool add_trunk_hops(const topology::HostPaths& paths);
+  topology::LinkId trunk_for(std::vector<topology::LinkId> members);
+  [[nodiscard]] topology::LinkId trunk_link(std::uint32_t trunk) const {
+    return static_cast<topology::LinkId>(topology_.link_count() + trunk);
+  }
+  static constexpr std::uint32_t kNoTrunk = ~std::uint32_t{0};
   [[nodiscard]] const Hop* hops(const Flow& flow) const { return hops_.data() + flow.first_hop; }
   void collect_component();
   void fill_component();
@@ -173,8 +185,14 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<Hop> hops_;
   std::vector<Flow> flows_;
   std::vector<FlowId> free_;
+  // Physical links first, then one virtual link per spray trunk.
   std::vector<LinkState> links_;
   std::vector<LinkAccount> accounts_;
+  std::vector<std::uint32_t> trunk_of_;  // physical link -> trunk, or kNoTrunk
+  std::vector<std::vector<topology::LinkId>> trunk_members_;
+  bool spray_trunks_ = false;
+  bool trunks_used_ = false;
+  bool weighted_used_ = false;
   std::size_t active_ = 0;
   std::uint64_t next_serial_ = 0;
 

@@ -210,3 +210,45 @@ TEST(Conservation, EveryByteSentIsDeliveredAndCarriedByTheNics) {
 
 }  // namespace
 }  // namespace spinel::transport
+
+namespace spinel::transport {
+namespace {
+
+// Spray trunks must give the same completion times as weighting every link.
+TEST(Spray, TrunksMatchPerLinkWeightsOnRandomTraffic) {
+  std::vector<std::pair<std::uint64_t, sim::Time>> results[2];
+  for (int trunked = 0; trunked < 2; ++trunked) {
+    testing::Fabric f(testing::leaf_spine(4, 4, 3, 400, 200), PathPolicy::spray);
+    f.model.set_spray_trunks(trunked == 1);
+    testing::DeliveryLog log(f.sim);
+    sim::Rng rng(5, "test");
+    for (int i = 0; i < 200; ++i) {
+      const auto src = static_cast<topology::HostId>(rng.below(16));
+      const auto dst = static_cast<topology::HostId>((src + 1 + rng.below(15)) % 16);
+      FlowSpec spec;
+      spec.connection = f.model.connect(ConnectionSpec{src, dst, static_cast<std::uint16_t>(i)});
+      spec.size_bytes = 1 + rng.below(5'000'000);
+      spec.notify = log.self;
+      spec.notify_payload = static_cast<std::uint64_t>(i);
+      f.model.start_flow(spec);
+    }
+    f.sim.run();
+    f.model.finish();
+    results[trunked] = log.delivered;
+    // Either way the spine links carry every cross-leaf byte between them.
+    double up = 0;
+    for (topology::LinkId l = 0; l < f.topology.link_count(); ++l) {
+      if (f.topology.link(l).kind == topology::LinkKind::leaf_up) up += f.model.link_stats(l).bytes;
+    }
+    EXPECT_GT(up, 0.0);
+  }
+  ASSERT_EQ(results[0].size(), results[1].size());
+  for (std::size_t i = 0; i < results[0].size(); ++i) {
+    EXPECT_EQ(results[0][i].first, results[1][i].first);
+    EXPECT_NEAR(static_cast<double>(results[0][i].second),
+                static_cast<double>(results[1][i].second), 2.0);
+  }
+}
+
+}  // namespace
+}  // namespace spinel::transport
