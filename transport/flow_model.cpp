@@ -217,13 +217,13 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
     sim_.schedule_at(sim_.now(), self_, 0, (std::uint64_t{flow.version} << 32) | id);
     return id;
   }
-  flow.slots.resize(flow.hop_count);
+  if (flow.hop_count > 4) flow.more_slots.resize(flow.hop_count - 4);
   const Hop* hop = hops(flow);
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     LinkState& link = links_[hop[i].link];
     if (link.flows.empty()) accounts_[hop[i].link].busy_since = sim_.now();
-    flow.slots[i] = static_cast<std::uint32_t>(link.flows.size());
-    link.flows.push_back(id);
+    flow.slot(i) = static_cast<std::uint32_t>(link.flows.size());
+    link.flows.push_back(OnLink{id, i});
     mark_changed(hop[i].link);
   }
   sim_.request_end_of_instant(*this);
@@ -253,22 +253,13 @@ void FlowModel::complete(FlowId id) {
     LinkState& link = links_[l];
     LinkAccount& account = accounts_[l];
     account.bytes += size * hop[i].weight;
-    const std::uint32_t slot = flow.slots[i];
-    const FlowId moved = link.flows.back();
+    const std::uint32_t slot = flow.slot(i);
+    const OnLink moved = link.flows.back();
     link.flows[slot] = moved;
     link.flows.pop_back();
     if (link.flows.empty()) account.busy_ps += now - account.busy_since;
-    if (moved != id) {
-      // Tell the flow that moved into this slot where it now sits.
-      Flow& other = flows_[moved];
-      const Hop* other_hop = hops(other);
-      for (std::uint32_t k = 0; k < other.hop_count; ++k) {
-        if (other_hop[k].link == l) {
-          other.slots[k] = slot;
-          break;
-        }
-      }
-    }
+    // Tell the flow that moved into this slot where it now sits.
+    if (moved.flow != id) flows_[moved.flow].slot(moved.hop) = slot;
     mark_changed(l);
   }
   if (flow.hop_count > 0) {
@@ -333,7 +324,8 @@ void FlowModel::collect_component() {
     comp_links_.push_back(l);
   }
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
-    for (FlowId f : links_[comp_links_[i]].flows) {
+    for (const OnLink& on : links_[comp_links_[i]].flows) {
+      const FlowId f = on.flow;
       Flow& flow = flows_[f];
       if (flow.visit == epoch_) continue;
       flow.visit = epoch_;
@@ -350,6 +342,10 @@ void FlowModel::collect_component() {
 }
 
 void FlowModel::fill_component() {
+  if (comp_flows_.size() == 1) {
+    fill_single(comp_flows_.front());
+    return;
+  }
   // Progressive filling: repeatedly take the link whose remaining capacity per
   // unit of unfrozen weight is smallest, freeze its flows at that share.
   for (LinkId l : comp_links_) {
@@ -383,6 +379,29 @@ void FlowModel::freeze(FlowId f, double share) {
   }
 }
 
+// A flow alone on its links (the most common case by far) gets the smallest
+// capacity per unit of weight along its route: the same numbers, computed the
+// same way, as progressive filling would produce.
+void FlowModel::fill_single(FlowId f) {
+  const Flow& flow = flows_[f];
+  const Hop* hop = hops(flow);
+  double best = 0;
+  LinkId best_link = topology::kNoLink;
+  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+    const double share = links_[hop[k].link].capacity / hop[k].weight;
+    if (best_link == topology::kNoLink || share < best ||
+        (share == best && hop[k].link < best_link)) {
+      best = share;
+      best_link = hop[k].link;
+    }
+  }
+  new_rate_[f] = best;
+  for (LinkId l : comp_links_) links_[l].remaining = links_[l].capacity;
+  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+    links_[hop[k].link].remaining -= best * hop[k].weight;
+  }
+}
+
 // Few links (the common case: a flow that starts or ends alone): finding the
 // bottleneck by scanning beats keeping a heap.
 void FlowModel::fill_by_scan() {
@@ -399,7 +418,8 @@ void FlowModel::fill_by_scan() {
       }
     }
     if (best == topology::kNoLink) return;
-    for (FlowId f : links_[best].flows) {
+    for (const OnLink& on : links_[best].flows) {
+      const FlowId f = on.flow;
       if (new_rate_[f] < 0) freeze(f, best_share);
     }
   }
@@ -419,7 +439,8 @@ void FlowModel::fill_by_heap() {
     const LinkState& bottleneck = links_[l];
     if (bottleneck.unfrozen == 0) continue;
     if (std::max(0.0, bottleneck.remaining) / bottleneck.weight != share) continue;  // stale
-    for (FlowId f : bottleneck.flows) {
+    for (const OnLink& on : bottleneck.flows) {
+      const FlowId f = on.flow;
       if (new_rate_[f] >= 0) continue;
       freeze(f, share);
       const Flow& flow = flows_[f];

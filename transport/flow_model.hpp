@@ -131,7 +131,18 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     bool active = false;
     std::uint64_t serial = 0;  // start order, the flow_id in flows.csv
     FlowSpec spec;
-    std::vector<std::uint32_t> slots;  // per hop, position in that link's flow list
+    // Per hop, this flow's position in that link's flow list: inline for the
+    // usual routes (a leaf-spine path, or a trunked spray, has 4 hops).
+    std::uint32_t inline_slots[4] = {0, 0, 0, 0};
+    std::vector<std::uint32_t> more_slots;
+    std::uint32_t& slot(std::uint32_t hop) {
+      return hop < 4 ? inline_slots[hop] : more_slots[hop - 4];
+    }
+  };
+  // An active flow on a link, and which of its hops the link is.
+  struct OnLink {
+    FlowId flow;
+    std::uint32_t hop;
   };
   // What progressive filling touches, in one cache line per link.
   struct alignas(64) LinkState {
@@ -142,7 +153,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     std::uint32_t unfrozen = 0;
     std::uint32_t visit = 0;    // BFS stamp
     std::uint32_t changed = 0;  // instant stamp: already in changed_
-    std::vector<FlowId> flows;  // active flows crossing this link
+    std::vector<OnLink> flows;  // active flows crossing this link
   };
   // Accounting for links.csv, kept apart from the hot state.
   struct LinkAccount {
@@ -164,6 +175,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] const Hop* hops(const Flow& flow) const { return hops_.data() + flow.first_hop; }
   void collect_component();
   void fill_component();
+  void fill_single(FlowId f);
   void fill_by_scan();
   void fill_by_heap();
   void freeze(FlowId f, double share);
