@@ -42,9 +42,7 @@ const Json* Json::find(std::string_view key) const {
   return nullptr;
 }
 
-namespace {
-
-void escape_to(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
@@ -64,7 +62,7 @@ void escape_to(std::string& out, std::string_view s) {
         out += "\\r";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
           out += buf;
@@ -75,6 +73,8 @@ void escape_to(std::string& out, std::string_view s) {
   }
   out += '"';
 }
+
+namespace {
 
 void newline(std::string& out, int indent) {
   out += '\n';
@@ -96,7 +96,7 @@ void Json::dump_to(std::string& out, int indent) const {
         } else if constexpr (std::is_same_v<T, double>) {
           out += std::isfinite(v) ? format_double(v) : "null";
         } else if constexpr (std::is_same_v<T, std::string>) {
-          escape_to(out, v);
+          append_json_string(out, v);
         } else if constexpr (std::is_same_v<T, Array>) {
           if (v.empty()) {
             out += "[]";
@@ -119,7 +119,7 @@ void Json::dump_to(std::string& out, int indent) const {
           for (std::size_t i = 0; i < v.size(); ++i) {
             if (i > 0) out += ',';
             newline(out, indent + 1);
-            escape_to(out, v[i].first);
+            append_json_string(out, v[i].first);
             out += ": ";
             v[i].second.dump_to(out, indent + 1);
           }

@@ -53,6 +53,10 @@ class Json {
       value_;
 };
 
+// Appends `s` as a quoted JSON string (control characters escaped): also the
+// one-line, unambiguous way to show user text in an error message.
+void append_json_string(std::string& out, std::string_view s);
+
 // Shortest decimal that round-trips `v` (std::to_chars); NaN/inf become null in JSON.
 std::string format_double(double v);
 

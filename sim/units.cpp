@@ -2,10 +2,11 @@
 
 #include <array>
 #include <charconv>
-#include <cstdio>
 #include <numeric>
 #include <string>
 #include <system_error>
+
+#include "sim/json.hpp"
 
 namespace spinel::sim {
 
@@ -174,33 +175,9 @@ Exact scale_exact(std::string_view integer, std::string_view fraction, std::uint
 
 std::string quote_for_message(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
-  std::string out = "\"";
-  std::size_t shown = 0;
-  for (char c : text) {
-    if (shown == kMaxShown) {
-      out += "...";
-      break;
-    }
-    ++shown;
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
+  std::string out;
+  append_json_string(out, text.substr(0, kMaxShown));
+  if (text.size() > kMaxShown) out.insert(out.size() - 1, "...");
   return out;
 }
 
