@@ -33,9 +33,9 @@ class EventQueue {
   // Numbers events kept outside the heap (FIFO lanes) in the same order.
   std::uint64_t take_seq() { return next_seq_++; }
 
-  static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
-  }
+  // (time, seq) as one 128-bit number: a branch-free comparison, which is
+  // what a heap of unpredictable keys needs (time is never negative).
+  static bool before(const Event& a, const Event& b) { return key(a) < key(b); }
 
   [[nodiscard]] bool empty() const { return heap_.empty(); }
   [[nodiscard]] std::size_t size() const { return heap_.size(); }
@@ -53,6 +53,10 @@ class EventQueue {
   void clear() { heap_.clear(); }
 
  private:
+  __extension__ using Key = unsigned __int128;
+  static Key key(const Event& e) {
+    return (static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64) | e.seq;
+  }
   static constexpr std::size_t kArity = 4;
 
   void sift_up(std::size_t i) {
