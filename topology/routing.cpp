@@ -45,10 +45,9 @@ const std::vector<std::uint32_t>& Routing::distances_to(NodeId dst_switch) {
   auto reversed = boost::make_reverse_graph(switches);
   std::vector<std::uint32_t> dist(boost::num_vertices(g), kUnreached);
   dist[dst_switch] = 0;
-  boost::breadth_first_search(
-      reversed, static_cast<Graph::vertex_descriptor>(dst_switch),
-      boost::visitor(boost::make_bfs_visitor(
-          boost::record_distances(dist.data(), boost::on_tree_edge{}))));
+  boost::breadth_first_search(reversed, static_cast<Graph::vertex_descriptor>(dst_switch),
+                              boost::visitor(boost::make_bfs_visitor(
+                                  boost::record_distances(dist.data(), boost::on_tree_edge{}))));
   return distances_.emplace(dst_switch, std::move(dist)).first->second;
 }
 
@@ -81,8 +80,8 @@ const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
       const auto next = static_cast<NodeId>(boost::target(*e, g));
       if (!topology_.is_switch(next) || dist[next] + 1 != dist[at]) continue;
       const LinkId link = g[*e].link;
-      if (!stack.empty() && topology_.link(link).parallel_index !=
-                                topology_.link(stack.front()).parallel_index) {
+      if (!stack.empty() &&
+          topology_.link(link).parallel_index != topology_.link(stack.front()).parallel_index) {
         continue;
       }
       stack.push_back(link);
@@ -113,7 +112,8 @@ const HostPaths Routing::paths(HostId src, HostId dst) {
 }
 
 sim::Time Routing::path_latency_ps(const HostPaths& paths, std::uint32_t i) const {
-  sim::Time sum = topology_.link(paths.uplink).latency_ps + topology_.link(paths.downlink).latency_ps;
+  sim::Time sum =
+      topology_.link(paths.uplink).latency_ps + topology_.link(paths.downlink).latency_ps;
   for (LinkId l : paths.middle->path(i)) sum += topology_.link(l).latency_ps;
   return sum;
 }

@@ -51,9 +51,12 @@ std::string prefixed(const char* prefix, std::uint32_t index) {
 std::string Topology::node_name(NodeId id) const {
   const Node& n = nodes_[id];
   switch (n.kind) {
-    case NodeKind::host: return prefixed("h", n.index);
-    case NodeKind::leaf: return prefixed("leaf", n.index);
-    case NodeKind::spine: return prefixed("spine", n.index);
+    case NodeKind::host:
+      return prefixed("h", n.index);
+    case NodeKind::leaf:
+      return prefixed("leaf", n.index);
+    case NodeKind::spine:
+      return prefixed("spine", n.index);
   }
   return "?";
 }

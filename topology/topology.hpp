@@ -60,7 +60,9 @@ class Topology {
   [[nodiscard]] const Link& link(LinkId id) const { return links_[id]; }
   [[nodiscard]] const std::vector<Link>& links() const { return links_; }
 
-  [[nodiscard]] std::uint32_t host_count() const { return static_cast<std::uint32_t>(hosts_.size()); }
+  [[nodiscard]] std::uint32_t host_count() const {
+    return static_cast<std::uint32_t>(hosts_.size());
+  }
   [[nodiscard]] NodeId host_node(HostId h) const { return hosts_[h]; }
   [[nodiscard]] bool is_switch(NodeId n) const { return nodes_[n].kind != NodeKind::host; }
   [[nodiscard]] std::uint32_t count(NodeKind kind) const;

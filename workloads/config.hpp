@@ -9,8 +9,8 @@ namespace spinel::workloads {
 
 // How ranks map onto hosts.
 enum class Placement {
-  contiguous,  // rank r on the r-th host of the group (hosts numbered leaf by leaf)
-  random,      // a seeded random permutation of the hosts (stream "placement")
+  contiguous,     // rank r on the r-th host of the group (hosts numbered leaf by leaf)
+  random,         // a seeded random permutation of the hosts (stream "placement")
   explicit_list,  // `ranks`: rank r on host ranks[r]
 };
 
@@ -28,16 +28,20 @@ struct WorkloadConfig {
 
 constexpr std::string_view to_string(Placement p) {
   switch (p) {
-    case Placement::contiguous: return "contiguous";
-    case Placement::random: return "random";
-    case Placement::explicit_list: return "explicit";
+    case Placement::contiguous:
+      return "contiguous";
+    case Placement::random:
+      return "random";
+    case Placement::explicit_list:
+      return "explicit";
   }
   return "?";
 }
 
 constexpr std::string_view to_string(Collective c) {
   switch (c) {
-    case Collective::ring_allreduce: return "ring_allreduce";
+    case Collective::ring_allreduce:
+      return "ring_allreduce";
   }
   return "?";
 }

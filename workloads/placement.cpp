@@ -7,8 +7,8 @@
 
 namespace spinel::workloads {
 
-std::vector<topology::HostId> place_ranks(const WorkloadConfig& config,
-                                          std::uint32_t fabric_hosts, std::uint64_t seed) {
+std::vector<topology::HostId> place_ranks(const WorkloadConfig& config, std::uint32_t fabric_hosts,
+                                          std::uint64_t seed) {
   const std::uint32_t n = config.hosts == 0 ? fabric_hosts : config.hosts;
   if (n > fabric_hosts) throw sim::InternalError("more ranks than hosts");
   switch (config.placement) {

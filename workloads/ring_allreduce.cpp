@@ -60,7 +60,9 @@ RingAllReduce::RingAllReduce(sim::Simulator& sim, transport::Transport& transpor
   recvs_done_.assign(n_, 0);
 }
 
-void RingAllReduce::start(sim::Time at) { sim_.schedule_at(at, self_, kStartIteration, 0); }
+void RingAllReduce::start(sim::Time at) {
+  sim_.schedule_at(at, self_, kStartIteration, 0);
+}
 
 std::uint64_t RingAllReduce::chunk_bytes(std::uint32_t chunk) const {
   return size_bytes_ / n_ + (chunk == n_ - 1 ? size_bytes_ % n_ : 0);
@@ -78,8 +80,8 @@ void RingAllReduce::begin_iteration() {
 void RingAllReduce::send(std::uint32_t rank, std::uint32_t step) {
   // Reduce-scatter step k sends chunk (r - k) mod N; all-gather step j sends
   // chunk (r + 1 - j) mod N, the chunk this rank completed or just received.
-  const std::uint32_t chunk = step < n_ - 1 ? (rank + n_ - step % n_) % n_
-                                            : (rank + 1 + n_ - (step - (n_ - 1)) % n_) % n_;
+  const std::uint32_t chunk =
+      step < n_ - 1 ? (rank + n_ - step % n_) % n_ : (rank + 1 + n_ - (step - (n_ - 1)) % n_) % n_;
   transport::FlowSpec spec;
   spec.connection = connection_[rank];
   spec.size_bytes = chunk_bytes(chunk);

@@ -20,7 +20,8 @@ namespace {
 
 using spinel::scenario::Scenario;
 
-constexpr std::string_view kMainHelp = R"(spinel - a discrete-event simulator of AI-training clusters and their networks
+constexpr std::string_view kMainHelp =
+    R"(spinel - a discrete-event simulator of AI-training clusters and their networks
 
 Usage:
   spinel run [FILE] [--seed N] [--out DIR] [--quiet]   run a scenario (the built-in default without FILE)
@@ -67,7 +68,9 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-bool is_terminal() { return isatty(fileno(stderr)) != 0; }
+bool is_terminal() {
+  return isatty(fileno(stderr)) != 0;
+}
 
 std::string format_ms(spinel::sim::Time ps) {
   char buf[32];
@@ -78,10 +81,11 @@ std::string format_ms(spinel::sim::Time ps) {
 void print_table(const Scenario& s, const spinel::tools::RunResult& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
-  std::printf("%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts, %u spines, "
-              "%.3g:1 oversubscribed\n",
-              s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves,
-              t.hosts_per_leaf, t.spines, r.oversubscription);
+  std::printf(
+      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts, %u spines, "
+      "%.3g:1 oversubscribed\n",
+      s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves, t.hosts_per_leaf,
+      t.spines, r.oversubscription);
   std::printf("%s model, %s paths; ring all-reduce of %s over %u ranks, %s placement\n\n",
               std::string(spinel::transport::to_string(s.transport.model)).c_str(),
               std::string(spinel::transport::to_string(s.transport.policy)).c_str(),
@@ -107,7 +111,8 @@ void write_run_json(const std::filesystem::path& out, const spinel::tools::RunRe
   spinel::sim::Json j = spinel::sim::Json::object();
   j["wall_seconds"] = r.wall_seconds;
   j["events"] = r.events;
-  j["events_per_second"] = r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
+  j["events_per_second"] =
+      r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
   spinel::sim::Recorder(out).write_file("run.json", j.dump());
 }
 
@@ -167,9 +172,8 @@ int cmd_run(const std::vector<std::string>& args) {
       const auto t = std::chrono::steady_clock::now();
       if (t - last < std::chrono::seconds(1)) return;
       last = t;
-      std::fprintf(stderr, "%ssimulated %s, %llu events%s", tty ? "\r" : "",
-                   format_ms(now).c_str(), static_cast<unsigned long long>(events),
-                   tty ? "   " : "\n");
+      std::fprintf(stderr, "%ssimulated %s, %llu events%s", tty ? "\r" : "", format_ms(now).c_str(),
+                   static_cast<unsigned long long>(events), tty ? "   " : "\n");
     };
   }
   spinel::tools::RunResult result;
@@ -193,8 +197,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   for (const std::string& f : args) {
     try {
       const Scenario s = spinel::scenario::load_file(f);
-      std::cout << f << ": ok (" << s.name << ", "
-                << s.topology.leaves * s.topology.hosts_per_leaf << " hosts)\n";
+      std::cout << f << ": ok (" << s.name << ", " << s.topology.leaves * s.topology.hosts_per_leaf
+                << " hosts)\n";
     } catch (const spinel::sim::ScenarioError& e) {
       std::cerr << e.what() << "\n";
       status = 2;
@@ -213,7 +217,7 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    std::cout << "spinel 0.1.0\n";
+    std::cout << "spinel " SPINEL_VERSION "\n";
     return 0;
   }
   const std::string command = args[0];

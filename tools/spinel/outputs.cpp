@@ -52,10 +52,10 @@ sim::Json run_metrics(const RunResult& r) {
 void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
                    const RunResult& r) {
   if (!recorder.enabled()) return;
-  sim::CsvTable* csv = recorder.table(
-      "collectives.csv",
-      {"collective_id", "iteration", "algorithm", "ranks", "size_bytes", "start_ps", "end_ps",
-       "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps", "busbw_gbps"});
+  sim::CsvTable* csv =
+      recorder.table("collectives.csv", {"collective_id", "iteration", "algorithm", "ranks",
+                                         "size_bytes", "start_ps", "end_ps", "duration_ps",
+                                         "ideal_ps", "ratio_to_ideal", "algbw_gbps", "busbw_gbps"});
   for (const auto& c : r.collectives) {
     const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
                          static_cast<double>(std::max<sim::Time>(c.duration_ps(), 1));
@@ -74,7 +74,7 @@ void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
         .end_row();
   }
   sim::Json summary = sim::Json::object();
-  summary["spinel_version"] = "0.1.0";
+  summary["spinel_version"] = SPINEL_VERSION;
   summary["seed"] = scenario.seed;
   summary["scenario"] = scenario::to_json(scenario);
   summary["metrics"] = r.metrics;

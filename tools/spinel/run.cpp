@@ -19,7 +19,8 @@ std::filesystem::path default_out_dir(const scenario::Scenario& scenario) {
 
 RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
-  sim::Recorder recorder = options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);
+  sim::Recorder recorder =
+      options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);
 
   const topology::Topology topology = topology::build_leaf_spine(scenario.topology);
   topology::Routing routing(topology);
