@@ -43,7 +43,7 @@ void Simulator::schedule_in_lane(LaneId lane, Time time, HandlerId handler, std:
   ++lane_events_;
 }
 
-LaneId Simulator::next_lane() const {
+LaneId Simulator::next_lane() {
   const Event* best = queue_.empty() ? nullptr : &queue_.top();
   LaneId which = kNoLane;
   for (LaneId i = 0; i < lanes_.size(); ++i) {
@@ -58,7 +58,7 @@ LaneId Simulator::next_lane() const {
   return which;
 }
 
-const Event& Simulator::peek(LaneId lane) const {
+const Event& Simulator::peek(LaneId lane) {
   return lane == kNoLane ? queue_.top() : lanes_[lane].events[lanes_[lane].head];
 }
 

@@ -50,6 +50,51 @@ TEST(EventQueue, SameTimeEventsPopInSchedulingOrder) {
   }
 }
 
+TEST(EventQueue, MatchesAReferenceOrderUnderRandomMonotonePushPopAndPeek) {
+  // Pushes never go below the last popped time (as in a simulation), many
+  // land exactly on it (same-instant follow-ups), and top() is interleaved:
+  // the pop order must be exactly (time, sequence).
+  EventQueue q;
+  std::set<std::pair<Time, std::uint64_t>> reference;
+  Rng rng(99, "test");
+  Time now = 0;
+  std::uint64_t seq = 0;
+  for (int step = 0; step < 200000; ++step) {
+    const std::uint64_t action = rng.below(10);
+    if (action < 5 || reference.empty()) {
+      const std::uint64_t shape = rng.below(4);
+      const Time t = shape == 0   ? now
+                     : shape == 1 ? now + static_cast<Time>(rng.below(4))
+                     : shape == 2 ? now + static_cast<Time>(rng.below(1'000'000))
+                                  : now + static_cast<Time>(rng.below(1ULL << 40));
+      q.push(t, 0, 0, seq);
+      reference.emplace(t, seq++);
+    } else if (action < 7) {
+      ASSERT_EQ(q.top().time, reference.begin()->first);
+      ASSERT_EQ(q.top().payload, reference.begin()->second);
+    } else {
+      const Event e = q.pop();
+      ASSERT_EQ(std::make_pair(e.time, e.payload), *reference.begin());
+      reference.erase(reference.begin());
+      now = e.time;
+    }
+    ASSERT_EQ(q.size(), reference.size());
+  }
+  while (!reference.empty()) {
+    const Event e = q.pop();
+    ASSERT_EQ(std::make_pair(e.time, e.payload), *reference.begin());
+    reference.erase(reference.begin());
+  }
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(EventQueue, RejectsAPushEarlierThanTheLastPop) {
+  EventQueue q;
+  q.push(100, 0, 0, 0);
+  q.pop();
+  EXPECT_THROW(q.push(99, 0, 0, 0), InternalError);
+}
+
 struct Log final : EventHandler {
   std::vector<std::pair<Time, std::uint64_t>> seen;
   Simulator* sim = nullptr;
