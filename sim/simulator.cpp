@@ -43,7 +43,7 @@ void Simulator::schedule_in_lane(LaneId lane, Time time, HandlerId handler, std:
   ++lane_events_;
 }
 
-LaneId Simulator::next_lane() {
+LaneId Simulator::next_lane() const {
   const Event* best = queue_.empty() ? nullptr : &queue_.top();
   LaneId which = kNoLane;
   for (LaneId i = 0; i < lanes_.size(); ++i) {
@@ -58,7 +58,7 @@ LaneId Simulator::next_lane() {
   return which;
 }
 
-const Event& Simulator::peek(LaneId lane) {
+const Event& Simulator::peek(LaneId lane) const {
   return lane == kNoLane ? queue_.top() : lanes_[lane].events[lanes_[lane].head];
 }
 

@@ -65,9 +65,9 @@ class Simulator {
   };
   void run_hooks();
   // The lane whose head comes next, or kNoLane if the heap's top does.
-  [[nodiscard]] LaneId next_lane();
+  [[nodiscard]] LaneId next_lane() const;
   [[nodiscard]] bool has_events() const { return !queue_.empty() || lane_events_ > 0; }
-  [[nodiscard]] const Event& peek(LaneId lane);
+  [[nodiscard]] const Event& peek(LaneId lane) const;
   Event pop(LaneId lane);
   static constexpr LaneId kNoLane = ~LaneId{0};
 

@@ -88,13 +88,6 @@ TEST(EventQueue, MatchesAReferenceOrderUnderRandomMonotonePushPopAndPeek) {
   EXPECT_TRUE(q.empty());
 }
 
-TEST(EventQueue, RejectsAPushEarlierThanTheLastPop) {
-  EventQueue q;
-  q.push(100, 0, 0, 0);
-  q.pop();
-  EXPECT_THROW(q.push(99, 0, 0, 0), InternalError);
-}
-
 struct Log final : EventHandler {
   std::vector<std::pair<Time, std::uint64_t>> seen;
   Simulator* sim = nullptr;
