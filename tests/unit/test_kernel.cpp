@@ -99,11 +99,20 @@ struct Log final : EventHandler {
   }
 };
 
-TEST(Simulator, DispatchesByTimeThenSchedulingOrder) {
+// A simulator with a Log registered as its first handler.
+struct LoggedSimulator {
+  LoggedSimulator() {
+    log.sim = &sim;
+    log.self = sim.add_handler(log);
+  }
   Simulator sim;
   Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+};
+
+TEST(Simulator, DispatchesByTimeThenSchedulingOrder) {
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   sim.schedule_at(20, log.self, 0, 3);
   sim.schedule_at(10, log.self, 0, 100);
   sim.schedule_at(10, log.self, 0, 2);
@@ -116,10 +125,9 @@ TEST(Simulator, DispatchesByTimeThenSchedulingOrder) {
 }
 
 TEST(Simulator, RunUntilStopsBeforeLaterEvents) {
-  Simulator sim;
-  Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   sim.schedule_at(5, log.self, 0, 1);
   sim.schedule_at(50, log.self, 0, 2);
   EXPECT_EQ(sim.run(10), 1u);
@@ -128,10 +136,9 @@ TEST(Simulator, RunUntilStopsBeforeLaterEvents) {
 }
 
 TEST(Simulator, RejectsEventsInThePast) {
-  Simulator sim;
-  Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   sim.schedule_at(10, log.self, 0, 1);
   sim.run();
   EXPECT_THROW(sim.schedule_at(5, log.self, 0, 1), InternalError);
@@ -250,10 +257,9 @@ namespace spinel::sim {
 namespace {
 
 TEST(Simulator, LaneEventsInterleaveWithHeapEventsInTimeAndSchedulingOrder) {
-  Simulator sim;
-  Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   const LaneId lane = sim.add_lane();
   sim.schedule_in_lane(lane, 10, log.self, 0, 1);
   sim.schedule_at(10, log.self, 0, 2);
@@ -269,20 +275,18 @@ TEST(Simulator, LaneEventsInterleaveWithHeapEventsInTimeAndSchedulingOrder) {
 }
 
 TEST(Simulator, LaneRejectsEventsEarlierThanItsLast) {
-  Simulator sim;
-  Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   const LaneId lane = sim.add_lane();
   sim.schedule_in_lane(lane, 10, log.self);
   EXPECT_THROW(sim.schedule_in_lane(lane, 9, log.self), InternalError);
 }
 
 TEST(Simulator, LaneSurvivesManyEventsWithoutLosingOrder) {
-  Simulator sim;
-  Log log;
-  log.sim = &sim;
-  log.self = sim.add_handler(log);
+  LoggedSimulator fixture;
+  Simulator& sim = fixture.sim;
+  Log& log = fixture.log;
   const LaneId lane = sim.add_lane();
   constexpr std::uint64_t kBase = 1'000'000;  // clear of Log's special payload 100
   for (std::uint64_t i = 0; i < 20000; ++i) {
