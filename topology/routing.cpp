@@ -30,7 +30,11 @@ Routing::Routing(const Topology& topology)
     std::uint32_t& index = edge_index_[topology.attachment(h)];
     if (index == kUnreached) index = edge_count_++;
   }
-  edge_table_.assign(static_cast<std::size_t>(edge_count_) * edge_count_, nullptr);
+  // Up to 4,096 leaves the table costs at most 128 MiB; beyond, lookups go
+  // through the hash map alone.
+  if (edge_count_ <= kMaxDenseEdges) {
+    edge_table_.assign(static_cast<std::size_t>(edge_count_) * edge_count_, nullptr);
+  }
 }
 
 const std::vector<std::uint32_t>& Routing::distances_to(NodeId dst_switch) {
@@ -105,6 +109,9 @@ const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
 const HostPaths Routing::paths(HostId src, HostId dst) {
   const NodeId a = topology_.attachment(src);
   const NodeId b = topology_.attachment(dst);
+  if (edge_table_.empty()) {
+    return HostPaths{topology_.host_uplink(src), topology_.host_downlink(dst), &switch_paths(a, b)};
+  }
   const SwitchPaths*& middle =
       edge_table_[static_cast<std::size_t>(edge_index_[a]) * edge_count_ + edge_index_[b]];
   if (middle == nullptr) middle = &switch_paths(a, b);

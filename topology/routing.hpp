@@ -63,7 +63,8 @@ class Routing {
   // that hosts attach to (leaves), pointing into cache_.
   std::vector<std::uint32_t> edge_index_;  // NodeId -> dense index among attachment switches
   std::uint32_t edge_count_ = 0;
-  std::vector<const SwitchPaths*> edge_table_;
+  std::vector<const SwitchPaths*> edge_table_;  // empty when too large
+  static constexpr std::uint32_t kMaxDenseEdges = 4096;
 };
 
 }  // namespace spinel::topology

@@ -251,6 +251,14 @@ TEST(Scenario, UnreadableFile) {
   }
 }
 
+TEST(ScenarioErrors, TooManyLeafSpineCablesForMemory) {
+  // 4096 leaves x 2048 spines x 1 link = 8,388,608 cables > 4,194,304.
+  EXPECT_STARTS_WITH(
+      error_of(with("  leaves: 4\n  spines: 8\n", "  leaves: 4096\n  spines: 2048\n")),
+      "t.yaml:5:11: topology.spines: leaves x spines x parallel_links = 8388608 leaf-spine "
+      "cables;");
+}
+
 TEST(ScenarioErrors, BaseIsValid) {
   EXPECT_EQ(load_string(kBase, "t.yaml").name, "t");
 }

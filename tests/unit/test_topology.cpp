@@ -117,3 +117,20 @@ TEST(Topology, NamesAreReadable) {
 
 }  // namespace
 }  // namespace spinel::topology
+
+namespace spinel::topology {
+namespace {
+
+TEST(Routing, ManyLeavesUseTheHashMapInsteadOfTheDenseTable) {
+  // 5,000 leaves: a dense leaf x leaf table would be 200 MB; lookups must
+  // still give the same answers.
+  const Topology t = build_leaf_spine(config(5000, 1, 2));
+  Routing r(t);
+  const HostPaths p = r.paths(0, 4999);
+  EXPECT_EQ(p.count(), 2u);
+  EXPECT_EQ(r.paths(0, 4999).middle, p.middle);
+  EXPECT_EQ(t.link(p.middle->path(1)[1]).dst, t.attachment(4999));
+}
+
+}  // namespace
+}  // namespace spinel::topology

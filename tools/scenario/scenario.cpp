@@ -63,9 +63,10 @@ output:                 # optional: what gets written
   flows: true           # optional, default true; flows.csv has one row per flow (large on big runs)
 )yaml";
 
-constexpr std::uint32_t kMaxCount = 65536;               // leaves, spines, hosts_per_leaf
-constexpr std::uint32_t kMaxParallelLinks = 64;          // per leaf-spine pair
-constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;     // leaves * hosts_per_leaf
+constexpr std::uint32_t kMaxCount = 65536;            // leaves, spines, hosts_per_leaf
+constexpr std::uint32_t kMaxParallelLinks = 64;       // per leaf-spine pair
+constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;  // leaves * hosts_per_leaf
+constexpr std::uint64_t kMaxCables = 1ULL << 22;      // leaves * spines * parallel_links (memory)
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr double kMaxRateGbps = 1e6;
@@ -103,13 +104,18 @@ void read_link(const Value& v, topology::LinkSpec& link) {
 
 void read_topology(const Value& v, topology::LeafSpineConfig& t) {
   std::optional<Value> hosts_per_leaf;
+  std::optional<Value> spines;
   v.read_map({
       {"kind", Need::required,
        [&](const Value& x) {
          (void)x.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine}});
        }},
       {"leaves", Need::required, [&](const Value& x) { t.leaves = x.to_uint<u32>(1, kMaxCount); }},
-      {"spines", Need::required, [&](const Value& x) { t.spines = x.to_uint<u32>(1, kMaxCount); }},
+      {"spines", Need::required,
+       [&](const Value& x) {
+         t.spines = x.to_uint<u32>(1, kMaxCount);
+         spines = x;
+       }},
       {"hosts_per_leaf", Need::required,
        [&](const Value& x) {
          t.hosts_per_leaf = x.to_uint<u32>(1, kMaxCount);
@@ -126,6 +132,12 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
                          std::to_string(t.hosts_per_leaf) + " = " + std::to_string(total) +
                          " hosts; a fabric needs 2 to " + std::to_string(kMaxTotalHosts) +
                          " hosts");
+  }
+  const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
+  if (cables > kMaxCables) {
+    spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
+                 " leaf-spine cables; at most " + std::to_string(kMaxCables) +
+                 " fit in memory (use fewer spines or leaves)");
   }
 }
 
