@@ -219,13 +219,28 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   }
   if (flow.hop_count > 4) flow.more_slots.resize(flow.hop_count - 4);
   const Hop* hop = hops(flow);
+  bool alone = true;
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     LinkState& link = links_[hop[i].link];
     if (link.flows.empty()) accounts_[hop[i].link].busy_since = sim_.now();
     flow.slot(i) = static_cast<std::uint32_t>(link.flows.size());
     link.flows.push_back(OnLink{id, i});
-    mark_changed(hop[i].link);
+    alone = alone && link.flows.size() == 1;
   }
+  if (alone) {
+    // Alone on every link: its component is itself, so rate it now. Should
+    // another flow join one of its links later in this instant, that link's
+    // recomputation includes this flow again.
+    comp_links_.clear();
+    for (std::uint32_t i = 0; i < flow.hop_count; ++i) comp_links_.push_back(hop[i].link);
+    fill_single(id);
+    apply_rate(id, new_rate_[id]);
+    record_peaks();
+    ++totals_.rate_recomputations;
+    ++totals_.flows_rerated;
+    return id;
+  }
+  for (std::uint32_t i = 0; i < flow.hop_count; ++i) mark_changed(hop[i].link);
   sim_.request_end_of_instant(*this);
   return id;
 }
@@ -260,10 +275,13 @@ void FlowModel::complete(FlowId id) {
     if (link.flows.empty()) account.busy_ps += now - account.busy_since;
     // Tell the flow that moved into this slot where it now sits.
     if (moved.flow != id) flows_[moved.flow].slot(moved.hop) = slot;
-    mark_changed(l);
+    // Only links that still carry flows can change anyone's rate.
+    if (!link.flows.empty()) {
+      mark_changed(l);
+      sim_.request_end_of_instant(*this);
+    }
   }
   if (flow.hop_count > 0) {
-    sim_.request_end_of_instant(*this);
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
   ++totals_.completed;
@@ -466,24 +484,29 @@ void FlowModel::end_of_instant() {
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
 
+  for (FlowId f : comp_flows_) apply_rate(f, new_rate_[f]);
+  record_peaks();
+}
+
+void FlowModel::apply_rate(FlowId f, double rate) {
+  Flow& flow = flows_[f];
+  if (rate == flow.rate) return;
   const sim::Time now = sim_.now();
-  for (FlowId f : comp_flows_) {
-    Flow& flow = flows_[f];
-    const double rate = new_rate_[f];
-    if (rate == flow.rate) continue;
-    const double bytes = flow.rate * static_cast<double>(now - flow.last);
-    flow.remaining -= bytes;
-    flow.sent += bytes;
-    flow.last = now;
-    flow.rate = rate;
-    ++flow.version;
-    if (rate > 0) {
-      sim_.schedule_at(now + ceil_ps(flow.remaining, rate), self_, 0,
-                       (std::uint64_t{flow.version} << 32) | f);
-    }
+  const double bytes = flow.rate * static_cast<double>(now - flow.last);
+  flow.remaining -= bytes;
+  flow.sent += bytes;
+  flow.last = now;
+  flow.rate = rate;
+  ++flow.version;
+  if (rate > 0) {
+    sim_.schedule_at(now + ceil_ps(flow.remaining, rate), self_, 0,
+                     (std::uint64_t{flow.version} << 32) | f);
   }
-  // Every flow on a component link was frozen, so what filling left of the
-  // capacity is exactly what the link does not carry.
+}
+
+// Every flow on a component link was frozen, so what filling left of the
+// capacity is exactly what the link does not carry.
+void FlowModel::record_peaks() {
   for (LinkId l : comp_links_) {
     const LinkState& link = links_[l];
     if (link.flows.empty()) continue;

@@ -176,6 +176,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void collect_component();
   void fill_component();
   void fill_single(FlowId f);
+  void apply_rate(FlowId f, double rate);
+  void record_peaks();
   void fill_by_scan();
   void fill_by_heap();
   void freeze(FlowId f, double share);
