@@ -125,4 +125,9 @@ sim::Time Routing::path_latency_ps(const HostPaths& paths, std::uint32_t i) cons
   return sum;
 }
 
+sim::Time Routing::max_path_latency_ps(const HostPaths& paths) const {
+  return topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
+         topology_.link(paths.downlink).latency_ps;
+}
+
 }  // namespace spinel::topology

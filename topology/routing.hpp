@@ -52,6 +52,8 @@ class Routing {
 
   // Sum of link latencies along path i.
   [[nodiscard]] sim::Time path_latency_ps(const HostPaths& paths, std::uint32_t i) const;
+  // The largest of those sums over all the equal-cost paths.
+  [[nodiscard]] sim::Time max_path_latency_ps(const HostPaths& paths) const;
 
  private:
   const std::vector<std::uint32_t>& distances_to(NodeId dst_switch);

@@ -86,8 +86,7 @@ void FlowModel::resolve_route(Connection& c) {
       hops_.push_back(Hop{paths.uplink, 1.0});
       if (!spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
       hops_.push_back(Hop{paths.downlink, 1.0});
-      c.latency_ps = topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
-                     topology_.link(paths.downlink).latency_ps;
+      c.latency_ps = routing_.max_path_latency_ps(paths);
       break;
     }
   }

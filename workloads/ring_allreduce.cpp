@@ -48,10 +48,7 @@ RingAllReduce::RingAllReduce(sim::Simulator& sim, transport::Transport& transpor
         static_cast<std::uint16_t>(49152 + sim::mix64((std::uint64_t{first_id} << 32) | r) % 16384);
     connection_[r] = transport.connect(transport::ConnectionSpec{src, dst, port});
     slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(src)).rate_gbps);
-    const topology::HostPaths paths = routing.paths(src, dst);
-    const sim::Time latency = topology.link(paths.uplink).latency_ps +
-                              paths.middle->max_latency_ps +
-                              topology.link(paths.downlink).latency_ps;
+    const sim::Time latency = routing.max_path_latency_ps(routing.paths(src, dst));
     slowest_edge = std::max(slowest_edge, latency);
   }
   ideal_ps_ = ring_allreduce_ideal_ps(n_, size_bytes_, slowest_nic, slowest_edge);
