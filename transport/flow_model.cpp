@@ -275,11 +275,9 @@ void FlowModel::complete(FlowId id) {
     // Tell the flow that moved into this slot where it now sits.
     if (moved.flow != id) flows_[moved.flow].slot(moved.hop) = slot;
     // Only links that still carry flows can change anyone's rate.
-    if (!link.flows.empty()) {
-      mark_changed(l);
-      sim_.request_end_of_instant(*this);
-    }
+    if (!link.flows.empty()) mark_changed(l);
   }
+  if (!changed_.empty()) sim_.request_end_of_instant(*this);
   if (flow.hop_count > 0) {
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
