@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "sim/deadline_heap.hpp"
 #include "sim/error.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/rng.hpp"
@@ -47,6 +48,41 @@ TEST(EventQueue, SameTimeEventsPopInSchedulingOrder) {
     }
     seen[slot] = true;
     last_payload[slot] = e.payload;
+  }
+}
+
+TEST(DeadlineHeap, MatchesAReferenceUnderRandomSetMoveEraseAndPop) {
+  // Deadlines move both ways, ids come and go, ties are common: the top must
+  // always be the reference's smallest (time, id).
+  DeadlineHeap heap;
+  std::set<std::pair<Time, std::uint32_t>> reference;
+  std::vector<Time> deadline(300, -1);  // -1: absent
+  Rng rng(7, "test");
+  for (int step = 0; step < 200000; ++step) {
+    const auto id = static_cast<std::uint32_t>(rng.below(deadline.size()));
+    const std::uint64_t action = rng.below(10);
+    if (action < 6) {
+      const Time t = static_cast<Time>(rng.below(rng.below(2) == 0 ? 16 : 1'000'000));
+      if (deadline[id] >= 0) reference.erase({deadline[id], id});
+      deadline[id] = t;
+      reference.emplace(t, id);
+      heap.set(id, t);
+    } else if (action < 8) {
+      if (deadline[id] >= 0) reference.erase({deadline[id], id});
+      deadline[id] = -1;
+      heap.erase(id);
+    } else if (!reference.empty()) {
+      const auto [t, first] = *reference.begin();
+      ASSERT_EQ(heap.top_time(), t);
+      ASSERT_EQ(heap.pop(), first);
+      reference.erase(reference.begin());
+      deadline[first] = -1;
+    }
+    ASSERT_EQ(heap.size(), reference.size());
+    ASSERT_EQ(heap.contains(id), deadline[id] >= 0);
+    if (!reference.empty()) {
+      ASSERT_EQ(heap.top_id(), reference.begin()->second);
+    }
   }
 }
 
