@@ -44,7 +44,6 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
       ecmp_salt_(sim::Rng(seed, "ecmp").next()),
       recorder_(recorder) {
   links_.resize(topology.link_count());
-  accounts_.resize(topology.link_count());
   trunk_of_.assign(topology.link_count(), kNoTrunk);
   spray_trunks_ = config.policy == PathPolicy::spray;
   for (LinkId l = 0; l < links_.size(); ++l) {
@@ -59,8 +58,11 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
 
 void FlowModel::mark_changed(LinkId l) {
   LinkState& link = links_[l];
-  if (link.changed == changed_epoch_) return;
-  link.changed = changed_epoch_;
+  // Stamped with the coming recomputation's epoch, so that breadth-first
+  // search starts from changed_ as from links it has already reached.
+  if (link.visit == epoch_) return;
+  link.visit = epoch_;
+  link.local = static_cast<std::uint32_t>(changed_.size());
   changed_.push_back(l);
 }
 
@@ -163,7 +165,6 @@ LinkId FlowModel::trunk_for(std::vector<LinkId> members) {
   for (LinkId l : members) trunk_of_[l] = trunk;
   trunk_members_.push_back(std::move(members));
   links_.emplace_back().capacity = capacity;
-  accounts_.emplace_back();
   return trunk_link(trunk);
 }
 
@@ -193,6 +194,7 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   } else {
     id = static_cast<FlowId>(flows_.size());
     flows_.emplace_back();
+    more_slots_.emplace_back();
     new_rate_.push_back(0);
   }
   const Connection& c = connections_[spec.connection];
@@ -213,30 +215,23 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
 
   if (flow.hop_count == 0) {
     // Nothing crosses the fabric: done at once.
-    sim_.schedule_at(sim_.now(), self_, 0, (std::uint64_t{flow.version} << 32) | id);
+    sim_.schedule_at(sim_.now(), self_, kCompleteLocal, id);
     return id;
   }
-  if (flow.hop_count > 4) flow.more_slots.resize(flow.hop_count - 4);
+  if (flow.hop_count > 4) more_slots_[id].resize(flow.hop_count - 4);
   const Hop* hop = hops(flow);
   bool alone = true;
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     LinkState& link = links_[hop[i].link];
-    if (link.flows.empty()) accounts_[hop[i].link].busy_since = sim_.now();
-    flow.slot(i) = static_cast<std::uint32_t>(link.flows.size());
-    link.flows.push_back(OnLink{id, i});
-    alone = alone && link.flows.size() == 1;
+    if (link.count == 0) link.busy_since = sim_.now();
+    slot(id, i) = add_to_link(link, id);
+    alone = alone && link.count == 1;
   }
   if (alone) {
     // Alone on every link: its component is itself, so rate it now. Should
     // another flow join one of its links later in this instant, that link's
     // recomputation includes this flow again.
-    comp_links_.clear();
-    for (std::uint32_t i = 0; i < flow.hop_count; ++i) comp_links_.push_back(hop[i].link);
-    fill_single(id);
-    apply_rate(id, new_rate_[id]);
-    record_peaks();
-    ++totals_.rate_recomputations;
-    ++totals_.flows_rerated;
+    rate_alone(id);
     return id;
   }
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) mark_changed(hop[i].link);
@@ -244,13 +239,60 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   return id;
 }
 
+std::uint32_t FlowModel::add_to_link(LinkState& link, FlowId f) {
+  const std::uint32_t position = link.count++;
+  if (link.spill == kNoSpill) {
+    if (position < kInlineFlows) {
+      link.inline_flows[position] = f;
+      return position;
+    }
+    if (free_spills_.empty()) {
+      link.spill = static_cast<std::uint32_t>(spills_.size());
+      spills_.emplace_back();
+    } else {
+      link.spill = free_spills_.back();
+      free_spills_.pop_back();
+    }
+    spills_[link.spill].assign(link.inline_flows, link.inline_flows + kInlineFlows);
+  }
+  spills_[link.spill].push_back(f);
+  return position;
+}
+
+FlowId FlowModel::remove_from_link(LinkState& link, std::uint32_t position) {
+  FlowId* list = link_flows(link);
+  const std::uint32_t last = --link.count;
+  const FlowId moved = list[last];
+  list[position] = moved;
+  if (link.spill != kNoSpill) {
+    spills_[link.spill].pop_back();
+    if (link.count == 0) {
+      free_spills_.push_back(link.spill);
+      link.spill = kNoSpill;
+    }
+  }
+  return position == last ? kNoFlow : moved;
+}
+
 void FlowModel::handle(const sim::Event& event) {
-  const auto id = static_cast<FlowId>(event.payload & 0xffffffffu);
-  const auto version = static_cast<std::uint32_t>(event.payload >> 32);
-  if (id >= flows_.size()) return;
-  Flow& flow = flows_[id];
-  if (!flow.active || flow.version != version) return;  // superseded by a rate change
-  complete(id);
+  if (event.tag == kCompleteLocal) {
+    complete(static_cast<FlowId>(event.payload));
+    return;
+  }
+  if (event.payload != wake_version_) return;  // an earlier wake-up superseded it
+  wake_at_ = kNotDue;
+  // Every flow whose last byte leaves now; none of them changes another's
+  // rate before the end of the instant, so the order among them is free.
+  while (!due_.empty() && due_.top_time() <= sim_.now()) complete(due_.pop());
+  arm_wake();
+}
+
+// One simulator event stands for the earliest pending completion. When a rate
+// change moves that completion later, the event fires early and re-arms.
+void FlowModel::arm_wake() {
+  if (due_.empty() || due_.top_time() >= wake_at_) return;
+  wake_at_ = due_.top_time();
+  sim_.schedule_at(wake_at_, self_, kWake, ++wake_version_);
 }
 
 void FlowModel::complete(FlowId id) {
@@ -261,31 +303,35 @@ void FlowModel::complete(FlowId id) {
   flow.last = now;
 
   const Hop* hop = hops(flow);
-  const double size = static_cast<double>(flow.spec.size_bytes);
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     const LinkId l = hop[i].link;
     LinkState& link = links_[l];
-    LinkAccount& account = accounts_[l];
-    account.bytes += size * hop[i].weight;
-    const std::uint32_t slot = flow.slot(i);
-    const OnLink moved = link.flows.back();
-    link.flows[slot] = moved;
-    link.flows.pop_back();
-    if (link.flows.empty()) account.busy_ps += now - account.busy_since;
-    // Tell the flow that moved into this slot where it now sits.
-    if (moved.flow != id) flows_[moved.flow].slot(moved.hop) = slot;
-    // Only links that still carry flows can change anyone's rate.
-    if (!link.flows.empty()) mark_changed(l);
+    const FlowId moved = remove_from_link(link, slot(id, i));
+    if (moved != kNoFlow) {
+      // Tell the flow that moved into this slot where it now sits.
+      const Flow& other = flows_[moved];
+      const Hop* other_hop = hops(other);
+      std::uint32_t k = 0;
+      while (other_hop[k].link != l) ++k;
+      slot(moved, k) = slot(id, i);
+    }
+    if (link.count == 0) {
+      link.busy_ps += now - link.busy_since;
+    } else {
+      mark_changed(l);  // only links that still carry flows can change anyone's rate
+    }
   }
   if (!changed_.empty()) sim_.request_end_of_instant(*this);
   if (flow.hop_count > 0) {
+    const double size = static_cast<double>(flow.spec.size_bytes);
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
   ++totals_.completed;
   totals_.bytes_delivered += flow.spec.size_bytes;
   sim::Time delivered_at = now;
   if (flow.hop_count > 0) {
-    const Connection& c = connections_[flow.spec.connection];
+    Connection& c = connections_[flow.spec.connection];
+    c.bytes_completed += flow.spec.size_bytes;
     delivered_at += c.latency_ps;
     sim_.schedule_in_lane(c.lane, delivered_at, flow.spec.notify, flow.spec.notify_tag,
                           flow.spec.notify_payload);
@@ -295,7 +341,7 @@ void FlowModel::complete(FlowId id) {
   if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
 
   flow.active = false;
-  ++flow.version;
+  due_.erase(id);
   flow.rate = 0;
   --active_;
   free_.push_back(id);
@@ -329,18 +375,16 @@ void FlowModel::record_flow(const Flow& flow, sim::Time end) {
 }
 
 void FlowModel::collect_component() {
-  // Breadth-first over links and flows from every link changed this instant.
-  ++epoch_;
-  comp_links_.clear();
+  // Breadth-first over links and flows from every link changed this instant
+  // (mark_changed stamped those, and numbered them in order).
+  comp_links_.swap(changed_);
+  changed_.clear();
   comp_flows_.clear();
-  for (LinkId l : changed_) {
-    if (links_[l].visit == epoch_) continue;
-    links_[l].visit = epoch_;
-    comp_links_.push_back(l);
-  }
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
-    for (const OnLink& on : links_[comp_links_[i]].flows) {
-      const FlowId f = on.flow;
+    const LinkState& on = links_[comp_links_[i]];
+    const FlowId* list = link_flows(on);
+    for (std::uint32_t j = 0; j < on.count; ++j) {
+      const FlowId f = list[j];
       Flow& flow = flows_[f];
       if (flow.visit == epoch_) continue;
       flow.visit = epoch_;
@@ -350,6 +394,7 @@ void FlowModel::collect_component() {
         LinkState& link = links_[hop[k].link];
         if (link.visit == epoch_) continue;
         link.visit = epoch_;
+        link.local = static_cast<std::uint32_t>(comp_links_.size());
         comp_links_.push_back(hop[k].link);
       }
     }
@@ -357,23 +402,22 @@ void FlowModel::collect_component() {
 }
 
 void FlowModel::fill_component() {
-  if (comp_flows_.size() == 1) {
-    fill_single(comp_flows_.front());
-    return;
-  }
   // Progressive filling: repeatedly take the link whose remaining capacity per
   // unit of unfrozen weight is smallest, freeze its flows at that share.
-  for (LinkId l : comp_links_) {
-    LinkState& link = links_[l];
-    link.remaining = link.capacity;
-    link.weight = 0;
-    link.unfrozen = static_cast<std::uint32_t>(link.flows.size());
+  // The scratch is indexed by position in comp_links_ (LinkState::local):
+  // dense, so the scans below read it sequentially.
+  fill_.resize(comp_links_.size());
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    const LinkState& link = links_[comp_links_[i]];
+    fill_[i] = FillState{link.capacity, 0.0, link.count};
   }
   for (FlowId f : comp_flows_) {
     new_rate_[f] = -1;
     const Flow& flow = flows_[f];
     const Hop* hop = hops(flow);
-    for (std::uint32_t k = 0; k < flow.hop_count; ++k) links_[hop[k].link].weight += hop[k].weight;
+    for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+      fill_[links_[hop[k].link].local].weight += hop[k].weight;
+    }
   }
   if (comp_links_.size() <= kLinearFillLinks) {
     fill_by_scan();
@@ -387,17 +431,17 @@ void FlowModel::freeze(FlowId f, double share) {
   const Flow& flow = flows_[f];
   const Hop* hop = hops(flow);
   for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-    LinkState& link = links_[hop[k].link];
-    link.remaining -= share * hop[k].weight;
-    link.weight -= hop[k].weight;
-    --link.unfrozen;
+    FillState& fill = fill_[links_[hop[k].link].local];
+    fill.remaining -= share * hop[k].weight;
+    fill.weight -= hop[k].weight;
+    --fill.unfrozen;
   }
 }
 
 // A flow alone on its links (the most common case by far) gets the smallest
 // capacity per unit of weight along its route: the same numbers, computed the
 // same way, as progressive filling would produce.
-void FlowModel::fill_single(FlowId f) {
+void FlowModel::rate_alone(FlowId f) {
   const Flow& flow = flows_[f];
   const Hop* hop = hops(flow);
   double best = 0;
@@ -410,11 +454,14 @@ void FlowModel::fill_single(FlowId f) {
       best_link = hop[k].link;
     }
   }
-  new_rate_[f] = best;
-  for (LinkId l : comp_links_) links_[l].remaining = links_[l].capacity;
   for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-    links_[hop[k].link].remaining -= best * hop[k].weight;
+    LinkState& link = links_[hop[k].link];
+    const double left = std::max(0.0, link.capacity - best * hop[k].weight);
+    link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
   }
+  ++totals_.rate_recomputations;
+  ++totals_.flows_rerated;
+  apply_rate(f, best);
 }
 
 // Few links (the common case: a flow that starts or ends alone): finding the
@@ -423,47 +470,51 @@ void FlowModel::fill_by_scan() {
   for (;;) {
     LinkId best = topology::kNoLink;
     double best_share = 0;
-    for (LinkId l : comp_links_) {
-      const LinkState& link = links_[l];
-      if (link.unfrozen == 0) continue;
-      const double share = std::max(0.0, link.remaining) / link.weight;
+    for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+      const FillState& fill = fill_[i];
+      if (fill.unfrozen == 0) continue;
+      const LinkId l = comp_links_[i];
+      const double share = std::max(0.0, fill.remaining) / fill.weight;
       if (best == topology::kNoLink || share < best_share || (share == best_share && l < best)) {
         best = l;
         best_share = share;
       }
     }
     if (best == topology::kNoLink) return;
-    for (const OnLink& on : links_[best].flows) {
-      const FlowId f = on.flow;
-      if (new_rate_[f] < 0) freeze(f, best_share);
+    const LinkState& bottleneck = links_[best];
+    const FlowId* list = link_flows(bottleneck);
+    for (std::uint32_t j = 0; j < bottleneck.count; ++j) {
+      if (new_rate_[list[j]] < 0) freeze(list[j], best_share);
     }
   }
 }
 
 void FlowModel::fill_by_heap() {
   heap_.clear();
-  for (LinkId l : comp_links_) {
-    const LinkState& link = links_[l];
-    if (link.unfrozen > 0) heap_.emplace_back(link.remaining / link.weight, l);
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    const FillState& fill = fill_[i];
+    if (fill.unfrozen > 0) heap_.emplace_back(fill.remaining / fill.weight, comp_links_[i]);
   }
   std::make_heap(heap_.begin(), heap_.end(), heap_after);
   while (!heap_.empty()) {
     std::pop_heap(heap_.begin(), heap_.end(), heap_after);
     const auto [share, l] = heap_.back();
     heap_.pop_back();
-    const LinkState& bottleneck = links_[l];
+    const LinkState& link_on = links_[l];
+    const FillState& bottleneck = fill_[link_on.local];
     if (bottleneck.unfrozen == 0) continue;
     if (std::max(0.0, bottleneck.remaining) / bottleneck.weight != share) continue;  // stale
-    for (const OnLink& on : bottleneck.flows) {
-      const FlowId f = on.flow;
+    const FlowId* list = link_flows(link_on);
+    for (std::uint32_t j = 0; j < link_on.count; ++j) {
+      const FlowId f = list[j];
       if (new_rate_[f] >= 0) continue;
       freeze(f, share);
       const Flow& flow = flows_[f];
       const Hop* hop = hops(flow);
       for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-        const LinkState& link = links_[hop[k].link];
-        if (link.unfrozen > 0 && hop[k].link != l) {
-          heap_.emplace_back(std::max(0.0, link.remaining) / link.weight, hop[k].link);
+        const FillState& fill = fill_[links_[hop[k].link].local];
+        if (fill.unfrozen > 0 && hop[k].link != l) {
+          heap_.emplace_back(std::max(0.0, fill.remaining) / fill.weight, hop[k].link);
           std::push_heap(heap_.begin(), heap_.end(), heap_after);
         }
       }
@@ -474,9 +525,12 @@ void FlowModel::fill_by_heap() {
 void FlowModel::end_of_instant() {
   if (changed_.empty()) return;
   collect_component();
-  ++changed_epoch_;
-  changed_.clear();
+  ++epoch_;
 
+  if (comp_flows_.size() == 1) {
+    rate_alone(comp_flows_.front());
+    return;
+  }
   fill_component();
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
@@ -494,36 +548,54 @@ void FlowModel::apply_rate(FlowId f, double rate) {
   flow.sent += bytes;
   flow.last = now;
   flow.rate = rate;
-  ++flow.version;
   if (rate > 0) {
-    sim_.schedule_at(now + ceil_ps(flow.remaining, rate), self_, 0,
-                     (std::uint64_t{flow.version} << 32) | f);
+    due_.set(f, now + ceil_ps(flow.remaining, rate));
+    arm_wake();
+  } else {
+    due_.erase(f);
   }
 }
 
 // Every flow on a component link was frozen, so what filling left of the
 // capacity is exactly what the link does not carry.
 void FlowModel::record_peaks() {
-  for (LinkId l : comp_links_) {
-    const LinkState& link = links_[l];
-    if (link.flows.empty()) continue;
-    double& peak = accounts_[l].peak_utilisation;
-    peak = std::max(peak, (link.capacity - std::max(0.0, link.remaining)) / link.capacity);
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    LinkState& link = links_[comp_links_[i]];
+    if (link.count == 0) continue;
+    const double left = std::max(0.0, fill_[i].remaining);
+    link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
   }
 }
 
 LinkStats FlowModel::link_stats(LinkId l) const {
+  return link_stats(l, link_bytes());
+}
+
+LinkStats FlowModel::link_stats(LinkId l, const std::vector<double>& bytes) const {
   const std::uint32_t trunk = l < trunk_of_.size() ? trunk_of_[l] : kNoTrunk;
   if (trunk != kNoTrunk) {
     // A trunk's members carry equal shares of its load.
-    LinkStats s = link_stats(trunk_link(trunk));
+    LinkStats s = link_stats(trunk_link(trunk), bytes);
     s.bytes /= static_cast<double>(trunk_members_[trunk].size());
     return s;
   }
-  const LinkAccount& a = accounts_[l];
-  LinkStats s{a.bytes, a.busy_ps, a.peak_utilisation};
-  if (!links_[l].flows.empty()) s.busy_ps += sim_.now() - a.busy_since;
+  const LinkState& link = links_[l];
+  LinkStats s{bytes[l], link.busy_ps, link.peak_utilisation};
+  if (link.count > 0) s.busy_ps += sim_.now() - link.busy_since;
   return s;
+}
+
+std::vector<double> FlowModel::link_bytes() const {
+  std::vector<double> bytes(links_.size(), 0.0);
+  for (const Connection& c : connections_) {
+    if (c.bytes_completed == 0) continue;
+    const double size = static_cast<double>(c.bytes_completed);
+    for (std::uint32_t k = 0; k < c.hop_count; ++k) {
+      const Hop& hop = hops_[c.first_hop + k];
+      bytes[hop.link] += size * hop.weight;
+    }
+  }
+  return bytes;
 }
 
 std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec,
@@ -559,9 +631,10 @@ void FlowModel::finish() {
   if (csv == nullptr) return;
   static constexpr const char* kKinds[] = {"host_up", "host_down", "leaf_up", "spine_down"};
   const double horizon = static_cast<double>(sim_.now());
+  const std::vector<double> bytes = link_bytes();
   for (LinkId l = 0; l < topology_.link_count(); ++l) {
     const topology::Link& link = topology_.link(l);
-    const LinkStats s = link_stats(l);
+    const LinkStats s = link_stats(l, bytes);
     const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;
     csv->cell(l)
         .cell(topology_.link_name(l))

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/deadline_heap.hpp"
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
 #include "sim/simulator.hpp"
@@ -117,51 +118,67 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     std::uint32_t path;    // ECMP's choice, for flows.csv
     sim::Time latency_ps;  // propagation delay of the last byte
     sim::LaneId lane;      // deliveries at now + latency_ps arrive in order: a FIFO lane
+    // Bytes of its completed flows: links.csv's bytes are summed from these at
+    // the end, so completing a flow need not touch per-link counters.
+    std::uint64_t bytes_completed = 0;
   };
-  struct Flow {
+  // Two cache lines: what rating and completing a flow touch.
+  struct alignas(64) Flow {
     double remaining = 0;  // bytes not yet sent
     double rate = 0;       // bytes per ps
     double sent = 0;       // integral of the rate, for the conservation check
     sim::Time last = 0;    // when remaining/sent were last brought up to date
     sim::Time start = 0;
-    std::uint32_t version = 0;  // bumps on every rate change: stale completions are ignored
-    std::uint32_t visit = 0;    // BFS stamp
+    std::uint64_t serial = 0;  // start order, the flow_id in flows.csv
+    std::uint32_t visit = 0;   // BFS stamp
     std::uint32_t first_hop = 0;
     std::uint32_t hop_count = 0;  // 0 when nothing crosses the fabric
+    // Per hop, this flow's position in that link's flow list; hops past the
+    // fourth (per-link spraying only) keep theirs in more_slots_.
+    std::uint32_t slots[4] = {0, 0, 0, 0};
     bool active = false;
-    std::uint64_t serial = 0;  // start order, the flow_id in flows.csv
     FlowSpec spec;
-    // Per hop, this flow's position in that link's flow list: inline for the
-    // usual routes (a leaf-spine path, or a trunked spray, has 4 hops).
-    std::uint32_t inline_slots[4] = {0, 0, 0, 0};
-    std::vector<std::uint32_t> more_slots;
-    std::uint32_t& slot(std::uint32_t hop) {
-      return hop < 4 ? inline_slots[hop] : more_slots[hop - 4];
-    }
   };
-  // An active flow on a link, and which of its hops the link is.
-  struct OnLink {
-    FlowId flow;
-    std::uint32_t hop;
-  };
-  // What progressive filling touches, in one cache line per link.
+  static_assert(sizeof(Flow) == 128);
+  // Everything starting and completing a flow touches of a link, in one
+  // cache line: on big fabrics these lines miss the cache, so fewer is faster.
+  // The first few flows crossing the link sit inline; more spill to a list.
+  static constexpr std::uint32_t kInlineFlows = 4;
+  static constexpr std::uint32_t kNoSpill = ~std::uint32_t{0};
   struct alignas(64) LinkState {
     double capacity = 0;  // bytes per ps
-    // Scratch for progressive filling.
+    double peak_utilisation = 0;
+    sim::Time busy_ps = 0;           // closed busy periods
+    sim::Time busy_since = 0;        // start of the open busy period, while count > 0
+    std::uint32_t count = 0;         // active flows crossing this link
+    std::uint32_t visit = 0;         // BFS stamp (also: already in changed_)
+    std::uint32_t local = 0;         // index in comp_links_ and fill_ while stamped
+    std::uint32_t spill = kNoSpill;  // into spills_, once more than kInlineFlows crossed it
+    FlowId inline_flows[kInlineFlows] = {};
+  };
+  static_assert(sizeof(LinkState) == 64);
+  // Scratch for progressive filling of one component, by LinkState::local.
+  struct FillState {
     double remaining = 0;
     double weight = 0;
     std::uint32_t unfrozen = 0;
-    std::uint32_t visit = 0;    // BFS stamp
-    std::uint32_t changed = 0;  // instant stamp: already in changed_
-    std::vector<OnLink> flows;  // active flows crossing this link
   };
-  // Accounting for links.csv, kept apart from the hot state.
-  struct LinkAccount {
-    double bytes = 0;          // of completed flows, times the link's share
-    sim::Time busy_ps = 0;     // closed busy periods
-    sim::Time busy_since = 0;  // start of the open busy period, if any flow is active
-    double peak_utilisation = 0;
-  };
+
+  [[nodiscard]] FlowId* link_flows(LinkState& link) {
+    return link.spill == kNoSpill ? link.inline_flows : spills_[link.spill].data();
+  }
+  [[nodiscard]] const FlowId* link_flows(const LinkState& link) const {
+    return link.spill == kNoSpill ? link.inline_flows : spills_[link.spill].data();
+  }
+  std::uint32_t& slot(FlowId f, std::uint32_t hop) {
+    return hop < 4 ? flows_[f].slots[hop] : more_slots_[f][hop - 4];
+  }
+  // Appends f to the link's list and returns its position.
+  std::uint32_t add_to_link(LinkState& link, FlowId f);
+  // Removes the flow at `position`; the last one moves into it. Returns the
+  // flow that moved, or kNoFlow.
+  FlowId remove_from_link(LinkState& link, std::uint32_t position);
+  static constexpr FlowId kNoFlow = ~FlowId{0};
 
   void mark_changed(topology::LinkId l);
   void resolve_route(Connection& connection);
@@ -173,16 +190,25 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   }
   static constexpr std::uint32_t kNoTrunk = ~std::uint32_t{0};
   [[nodiscard]] const Hop* hops(const Flow& flow) const { return hops_.data() + flow.first_hop; }
+  // Bytes carried per link (physical and trunk) by completed flows.
+  [[nodiscard]] std::vector<double> link_bytes() const;
+  [[nodiscard]] LinkStats link_stats(topology::LinkId l, const std::vector<double>& bytes) const;
   void collect_component();
   void fill_component();
-  void fill_single(FlowId f);
+  void rate_alone(FlowId f);
   void apply_rate(FlowId f, double rate);
   void record_peaks();
   void fill_by_scan();
   void fill_by_heap();
   void freeze(FlowId f, double share);
-  static constexpr std::size_t kLinearFillLinks = 24;
+  static constexpr std::size_t kLinearFillLinks = 64;
   void complete(FlowId id);
+  void arm_wake();
+  // Event tags: a flow that crosses no link completes at once; a wake-up
+  // completes every flow due at its time.
+  static constexpr std::uint32_t kCompleteLocal = 0;
+  static constexpr std::uint32_t kWake = 1;
+  static constexpr sim::Time kNotDue = sim::kForever;
   void record_flow(const Flow& flow, sim::Time end);
 
   sim::Simulator& sim_;
@@ -198,10 +224,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency
   std::vector<Hop> hops_;
   std::vector<Flow> flows_;
+  std::vector<std::vector<std::uint32_t>> more_slots_;  // per flow, slots of hops past the fourth
   std::vector<FlowId> free_;
   // Physical links first, then one virtual link per spray trunk.
   std::vector<LinkState> links_;
-  std::vector<LinkAccount> accounts_;
+  std::vector<FillState> fill_;
+  std::vector<std::vector<FlowId>> spills_;
+  std::vector<std::uint32_t> free_spills_;
   std::vector<std::uint32_t> trunk_of_;  // physical link -> trunk, or kNoTrunk
   std::vector<std::vector<topology::LinkId>> trunk_members_;
   bool spray_trunks_ = false;
@@ -216,8 +245,12 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<FlowId> comp_flows_;
   std::vector<std::pair<double, topology::LinkId>> heap_;
   std::vector<double> new_rate_;
-  std::uint32_t epoch_ = 0;
-  std::uint32_t changed_epoch_ = 1;
+  // When each rated flow sends its last byte, and the one event that wakes
+  // the model for the earliest of them.
+  sim::DeadlineHeap due_;
+  sim::Time wake_at_ = kNotDue;
+  std::uint64_t wake_version_ = 0;
+  std::uint32_t epoch_ = 1;  // stamp of the next recomputation's search
   FlowTotals totals_;
 };
 
