@@ -107,15 +107,6 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
   if (!out.empty()) std::printf("results in %s/\n", out.string().c_str());
 }
 
-void write_run_json(const std::filesystem::path& out, const spinel::tools::RunResult& r) {
-  spinel::sim::Json j = spinel::sim::Json::object();
-  j["wall_seconds"] = r.wall_seconds;
-  j["events"] = r.events;
-  j["events_per_second"] =
-      r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
-  spinel::sim::Recorder(out).write_file("run.json", j.dump());
-}
-
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::optional<std::uint64_t> seed;
@@ -179,7 +170,7 @@ int cmd_run(const std::vector<std::string>& args) {
   spinel::tools::RunResult result;
   try {
     result = spinel::tools::run_scenario(scenario, options);
-    write_run_json(out_dir, result);
+    spinel::tools::write_run_json(out_dir, result);
   } catch (const std::exception& e) {
     std::cerr << "spinel: run failed: " << e.what() << "\n";
     return 1;
