@@ -139,20 +139,20 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
 
   SweepOutcome outcome;
   std::vector<const Point*> to_run;
-  std::vector<std::optional<std::string>> rows(sweep.points.size());
   std::size_t finished_before = 0;
   const Point* first_finished = nullptr;
   for (const Point& p : sweep.points) {
-    rows[p.index] = read_point_row(point_dir(dir, p) / kPointResult, columns);
     if (!options.shard.has(p.index)) continue;
     ++outcome.selected;
-    if (!rows[p.index]) {
+    const std::optional<std::string> row =
+        read_point_row(point_dir(dir, p) / kPointResult, columns);
+    if (!row) {
       to_run.push_back(&p);
       continue;
     }
     ++finished_before;
     if (first_finished == nullptr) first_finished = &p;
-    if (read_row(*rows[p.index], columns)->failed) ++outcome.failed;
+    if (read_row(*row, columns)->failed) ++outcome.failed;
   }
   if (finished_before > 0 && !options.resume) {
     throw SweepError(dir.string() + " already holds the results of " +
@@ -164,16 +164,21 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
 
   Pool pool(sweep, options, std::move(to_run));
   pool.run();
-  for (std::size_t i = 0; i < pool.points().size(); ++i) {
-    rows[pool.points()[i]->index] = pool.rows()[i];
-  }
   outcome.ran = pool.points().size();
   outcome.failed += pool.failed();
 
+  // Every point finished in the folder, read now: other shards sharing the
+  // folder may have finished some while this one ran. This run's own rows
+  // come from memory, in case one could not be recorded.
+  std::vector<std::optional<std::string>> rows(sweep.points.size());
+  for (std::size_t i = 0; i < pool.points().size(); ++i) {
+    rows[pool.points()[i]->index] = pool.rows()[i];
+  }
   std::string csv = csv_line(columns);
-  for (const auto& row : rows) {
-    if (!row) continue;
-    csv += *row;
+  for (const Point& p : sweep.points) {
+    if (!rows[p.index]) rows[p.index] = read_point_row(point_dir(dir, p) / kPointResult, columns);
+    if (!rows[p.index]) continue;
+    csv += *rows[p.index];
     ++outcome.rows;
   }
   write_atomically(dir / "results.csv", csv);

@@ -94,7 +94,7 @@ void set_path(YAML::Node node, std::string_view path, const YAML::Node& value) {
   set_path(node[std::string(path.substr(0, dot))], path.substr(dot + 1), value);
 }
 
-// "f" -> letters, digits and dots kept, anything else a single '-'.
+// For folder names: letters, digits and dots kept, anything else one '-' ("[0 9 18]" -> "0-9-18").
 std::string label_part(std::string_view human) {
   std::string out;
   for (const char c : human) {
