@@ -78,7 +78,7 @@ Examples:
   spinel sweep scenarios/sweep_example.yaml                  # all points, all cores
   spinel sweep scenarios/sweep_example.yaml --list           # what would run
   spinel sweep big.yaml --out out/big --resume               # carry on after Ctrl-C
-  parallel spinel sweep big.yaml --shard {}/4 --out out/big/{} ::: 0 1 2 3
+  parallel spinel sweep big.yaml --shard {}/4 --jobs 1 --out out/big/{} ::: 0 1 2 3
   spinel merge out/big/0 out/big/1 out/big/2 out/big/3 --out out/big
   sbatch --array=0-7 tools/slurm/sweep.sbatch big.yaml out/big   # then: spinel merge out/big
 
