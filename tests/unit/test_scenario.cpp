@@ -278,10 +278,10 @@ TEST(ScenarioErrors, SyntaxError) {
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of(kBase + "seeds: 3\n"),
             "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
-            "seed, topology, transport, workload, output");
+            "seed, topology, transport, workload, output, sweep");
   EXPECT_EQ(error_of(kBase + "faults: {}\n"),
             "t.yaml:12:1: faults: unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, output");
+            "transport, workload, output, sweep");
 }
 
 TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
@@ -304,7 +304,7 @@ TEST(ScenarioErrors, DidYouMeanPrefersPrefixOnTies) {
 TEST(ScenarioErrors, OddKeysAreQuotedInThePath) {
   EXPECT_EQ(error_of(kBase + "\"a: b\\nc\": 1\n"),
             "t.yaml:12:1: \"a: b\\nc\": unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, output");
+            "transport, workload, output, sweep");
 }
 
 TEST(ScenarioErrors, WrongTypeStringForInteger) {
@@ -433,6 +433,14 @@ TEST(ScenarioErrors, MissingRequiredKey) {
             "t.yaml:8:1: workload: missing required key \"collective\"");
 }
 
+TEST(ScenarioErrors, SweepBlockSaysToUseSpinelSweep) {
+  EXPECT_STARTS_WITH(error_of(kBase + "sweep:\n  seeds: 2\n"),
+                     "t.yaml:12:1: sweep: this file is a parameter sweep; run its points with "
+                     "`spinel sweep FILE`");
+  EXPECT_STARTS_WITH(error_of(kBase + "sweeps: {}\n"),
+                     "t.yaml:12:1: sweeps: unknown key; did you mean \"sweep\"?");
+}
+
 TEST(ScenarioErrors, EmptyFile) {
   EXPECT_STARTS_WITH(error_of(""), "t.yaml:1:1: document: the file is empty");
   EXPECT_STARTS_WITH(error_of("# only a comment\n\n"), "t.yaml:1:1: document: the file is empty");
@@ -452,7 +460,7 @@ TEST(Scenario, EmptySectionMeansDefaults) {
 TEST(ScenarioErrors, RootIsAList) {
   EXPECT_EQ(error_of("- name\n- t\n"),
             "t.yaml:1:1: document: expected a map with keys name, description, seed, topology, "
-            "transport, workload, output; got a list");
+            "transport, workload, output, sweep; got a list");
   EXPECT_STARTS_WITH(error_of("just words\n"), "t.yaml:1:1: document: expected a map with keys");
 }
 

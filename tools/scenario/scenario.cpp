@@ -252,6 +252,13 @@ Scenario read_scenario(const Value& root, std::string_view source) {
       {"workload", Need::required,
        [&](const Value& x) { read_workload(x, s.topology, s.workload); }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.output); }},
+      // Known here so that `spinel run` says what to do and typos get a hint.
+      {"sweep", Need::optional,
+       [&](const Value& x) {
+         x.fail_at_key(
+             "this file is a parameter sweep; run its points with `spinel sweep FILE` (spinel run "
+             "runs one scenario: remove the sweep block to run the base scenario)");
+       }},
   });
   return s;
 }
@@ -266,16 +273,19 @@ sim::Json link_json(const topology::LinkSpec& link) {
 }  // namespace
 
 Scenario load_string(std::string_view yaml, std::string_view source) {
+  return load_tree(parse_document(yaml, source));
+}
+
+Scenario load_tree(const Value& root) {
   try {
-    const Value root = parse_document(yaml, source);
-    return read_scenario(root, source);
+    return read_scenario(root, root.source());
   } catch (const YAML::Exception& e) {
     // The reader converts yaml-cpp errors itself; this is the last resort.
-    fail_at(source, Position{}, "", std::string("could not read the YAML: ") + e.what());
+    fail_at(root.source(), Position{}, "", std::string("could not read the YAML: ") + e.what());
   }
 }
 
-Scenario load_file(const std::filesystem::path& path) {
+std::string read_text(const std::filesystem::path& path) {
   const std::string shown = path.string();
   auto fail_read = [&](std::string_view reason) {
     throw sim::ScenarioError(shown + ": cannot read: " + std::string(reason));
@@ -295,7 +305,11 @@ Scenario load_file(const std::filesystem::path& path) {
     }
     if (text.size() > kMaxFileBytes) fail_read("larger than 64MiB; not a scenario file?");
   }
-  return load_string(text, shown);
+  return text;
+}
+
+Scenario load_file(const std::filesystem::path& path) {
+  return load_string(read_text(path), path.string());
 }
 
 Scenario load_default() {

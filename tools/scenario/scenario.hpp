@@ -11,6 +11,7 @@
 
 #include "sim/error.hpp"
 #include "sim/json.hpp"
+#include "tools/scenario/yaml_reader.hpp"
 #include "topology/config.hpp"
 #include "transport/config.hpp"
 #include "workloads/config.hpp"
@@ -39,6 +40,15 @@ Scenario load_file(const std::filesystem::path& path);
 
 // Validates scenario text; `source` names it in error messages.
 Scenario load_string(std::string_view yaml, std::string_view source);
+
+// Validates an already parsed document (parse_document), which the caller
+// may have edited: a sweep sets the keys it varies, then validates each point.
+// A top-level `sweep` key is an error here (sweeps strip it before calling).
+Scenario load_tree(const Value& root);
+
+// A scenario file's text. An unreadable file (or one over 64MiB) is a
+// ScenarioError "FILE: cannot read: <reason>".
+std::string read_text(const std::filesystem::path& path);
 
 // The built-in default: load_string(default_scenario_yaml(), "<default>").
 Scenario load_default();

@@ -295,6 +295,47 @@ std::vector<Value> Value::to_list() const {
   return out;
 }
 
+std::vector<MapEntry> Value::to_entries() const {
+  if (!is_map() && !is_null()) fail("expected a map, got " + describe());
+  return entries(nullptr);
+}
+
+std::vector<MapEntry> Value::entries(const std::vector<std::string_view>* allowed) const {
+  std::vector<MapEntry> out;
+  if (!is_map()) return out;
+  try {
+    for (const auto& pair : node_) {
+      const YAML::Node key_node = pair.first;
+      const YAML::Node value_node = pair.second;
+      const Position key_pos = node_position(key_node, pos_);
+      const Value key(source_, key_node, path_, key_pos);
+      if (!key.is_scalar()) key.fail("a key must be a word, got " + key.describe());
+      std::string name = key.scalar();
+      const std::string path = child_path(path_, name);
+      for (const MapEntry& seen : out) {
+        if (seen.key == name) {
+          fail_at(*source_, key_pos, path, "duplicate key " + sim::quote_for_message(name));
+        }
+      }
+      if (allowed != nullptr &&
+          std::find(allowed->begin(), allowed->end(), name) == allowed->end()) {
+        fail_at(*source_, key_pos, path,
+                "unknown key; " + did_you_mean(name, *allowed) + "allowed: " + join(*allowed));
+      }
+      out.push_back(MapEntry{std::move(name), key_pos, Value(source_, value_node, path, key_pos)});
+    }
+  } catch (const YAML::Exception& e) {
+    fail(std::string("could not read this map: ") + e.what());
+  }
+  return out;
+}
+
+Value Value::with_path(std::string path) const {
+  Value out = *this;
+  out.path_ = std::move(path);
+  return out;
+}
+
 void Value::read_map(std::initializer_list<Field> fields) const {
   std::vector<std::string_view> allowed;
   allowed.reserve(fields.size());
@@ -304,41 +345,10 @@ void Value::read_map(std::initializer_list<Field> fields) const {
   if (!is_map() && !is_null()) {
     fail("expected a map with keys " + join(allowed) + "; got " + describe());
   }
-
-  struct Entry {
-    std::string key;
-    Value value;
-  };
-  std::vector<Entry> entries;
-  try {
-    if (is_map()) {
-      for (const auto& pair : node_) {
-        const YAML::Node key_node = pair.first;
-        const YAML::Node value_node = pair.second;
-        const Position key_pos = node_position(key_node, pos_);
-        const Value key(source_, key_node, path_, key_pos);
-        if (!key.is_scalar()) key.fail("a key must be a word, got " + key.describe());
-        std::string name = key.scalar();
-        const std::string path = child_path(path_, name);
-        for (const Entry& seen : entries) {
-          if (seen.key == name) {
-            fail_at(*source_, key_pos, path, "duplicate key " + sim::quote_for_message(name));
-          }
-        }
-        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-          fail_at(*source_, key_pos, path,
-                  "unknown key; " + did_you_mean(name, allowed) + "allowed: " + join(allowed));
-        }
-        entries.push_back(Entry{std::move(name), Value(source_, value_node, path, key_pos)});
-      }
-    }
-  } catch (const YAML::Exception& e) {
-    fail(std::string("could not read this map: ") + e.what());
-  }
-
+  const std::vector<MapEntry> found = entries(&allowed);
   for (const Field& f : fields) {
-    const Entry* entry = nullptr;
-    for (const Entry& e : entries) {
+    const MapEntry* entry = nullptr;
+    for (const MapEntry& e : found) {
       if (e.key == f.key) entry = &e;
     }
     if (entry == nullptr) {

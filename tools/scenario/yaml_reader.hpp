@@ -53,6 +53,9 @@ enum class Need { required, optional };
 
 class Value;
 
+// One entry of a map: its key (a word) and where it is, and its value.
+struct MapEntry;
+
 // One key of a map: its name, whether it must be present, and how to read it.
 struct Field {
   std::string_view key;
@@ -126,6 +129,14 @@ class Value {
   // A YAML list; element i has path "PATH[i]".
   [[nodiscard]] std::vector<Value> to_list() const;
 
+  // A map's entries in file order, for maps whose keys are data rather than
+  // a fixed table (a sweep's key paths). Rejects non-word and duplicate keys;
+  // an empty value has no entries. Entry values have path "PATH.KEY".
+  [[nodiscard]] std::vector<MapEntry> to_entries() const;
+
+  // The same value under another key path (errors name `path`).
+  [[nodiscard]] Value with_path(std::string path) const;
+
   // Reads a map through its field table: first rejects duplicate and unknown
   // keys (at the key, with did-you-mean), then visits the fields IN TABLE
   // ORDER, failing at this map's key for a missing required one, so a field
@@ -134,11 +145,20 @@ class Value {
   void read_map(std::initializer_list<Field> fields) const;
 
  private:
+  // The entries, rejecting keys not in `allowed` (when given) as they come.
+  [[nodiscard]] std::vector<MapEntry> entries(const std::vector<std::string_view>* allowed) const;
+
   std::shared_ptr<const std::string> source_;
   YAML::Node node_;
   std::string path_;
   Position key_pos_;
   Position pos_;
+};
+
+struct MapEntry {
+  std::string key;
+  Position key_position;
+  Value value;
 };
 
 // Parses one YAML document. Syntax errors throw "SOURCE:LINE:COL: syntax: ...";

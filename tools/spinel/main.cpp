@@ -1,4 +1,4 @@
-// The spinel command line: run, validate, help.
+// The spinel command line: run, validate, sweep, merge, help.
 #include <unistd.h>
 
 #include <charconv>
@@ -15,6 +15,8 @@
 #include "sim/units.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/run.hpp"
+#include "tools/spinel/sweep_command.hpp"
+#include "tools/sweep/sweep.hpp"
 
 namespace {
 
@@ -25,13 +27,18 @@ constexpr std::string_view kMainHelp =
 
 Usage:
   spinel run [FILE] [--seed N] [--out DIR] [--quiet]   run a scenario (the built-in default without FILE)
-  spinel validate FILE...                             check scenario files, run nothing
+  spinel sweep FILE [--jobs N] [--out DIR] [--resume] [--list] [--shard I/N] [--quiet]
+                                                      run every point of FILE's sweep block
+  spinel merge OUTDIR... [--out DIR]                  join the results of a sweep's shards
+  spinel validate FILE...                             check scenario and sweep files, run nothing
   spinel help run                                     the scenario format, by example
+  spinel help sweep                                   sweeps, shards and results.csv, by example
   spinel --version
 
 Examples:
   spinel run                                  # the default scenario (scenarios/quickstart.yaml)
   spinel run scenarios/quickstart.yaml --seed 7 --out /tmp/q7
+  spinel sweep scenarios/sweep_example.yaml   # 24 points on all cores -> out/sweep_example/results.csv
   spinel validate scenarios/*.yaml
 
 A run writes its results into --out (default: the scenario's output.dir, or out/<name>/):
@@ -41,6 +48,7 @@ A run writes its results into --out (default: the scenario's output.dir, or out/
   links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
   run.json         wall-clock time and event rate (the only file that differs between identical runs)
 All times are integer picoseconds (_ps columns). Same scenario and seed: byte-identical results.
+A sweep writes one such folder per point and results.csv, one row per point (spinel help sweep).
 
 Exit status: 0 success, 1 the run failed, 2 bad command line or bad scenario.
 )";
@@ -48,7 +56,8 @@ Exit status: 0 success, 1 the run failed, 2 bad command line or bad scenario.
 constexpr std::string_view kRunHelp = R"(spinel run [FILE] [--seed N] [--out DIR] [--quiet]
 
 Runs one scenario and prints a table of its collectives. Without FILE, runs the
-built-in default scenario (the same text as scenarios/quickstart.yaml).
+built-in default scenario (the same text as scenarios/quickstart.yaml). A file
+with a sweep block is run with `spinel sweep` (see spinel help sweep).
 
   --seed N    override the scenario's seed (placement, ECMP hash salt, ...)
   --out DIR   write results into DIR instead of output.dir / out/<name>
@@ -105,15 +114,6 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
               static_cast<unsigned long long>(r.events), r.wall_seconds,
               r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds / 1e6 : 0.0);
   if (!out.empty()) std::printf("results in %s/\n", out.string().c_str());
-}
-
-void write_run_json(const std::filesystem::path& out, const spinel::tools::RunResult& r) {
-  spinel::sim::Json j = spinel::sim::Json::object();
-  j["wall_seconds"] = r.wall_seconds;
-  j["events"] = r.events;
-  j["events_per_second"] =
-      r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
-  spinel::sim::Recorder(out).write_file("run.json", j.dump());
 }
 
 int cmd_run(const std::vector<std::string>& args) {
@@ -179,7 +179,7 @@ int cmd_run(const std::vector<std::string>& args) {
   spinel::tools::RunResult result;
   try {
     result = spinel::tools::run_scenario(scenario, options);
-    write_run_json(out_dir, result);
+    spinel::tools::write_run_json(out_dir, result);
   } catch (const std::exception& e) {
     std::cerr << "spinel: run failed: " << e.what() << "\n";
     return 1;
@@ -196,9 +196,13 @@ int cmd_validate(const std::vector<std::string>& args) {
   int status = 0;
   for (const std::string& f : args) {
     try {
-      const Scenario s = spinel::scenario::load_file(f);
+      // Through the sweep loader, so that every point of a sweep block is checked too.
+      const spinel::sweep::Sweep sweep = spinel::sweep::load_sweep_file(f);
+      const Scenario& s = sweep.base;
       std::cout << f << ": ok (" << s.name << ", " << s.topology.leaves * s.topology.hosts_per_leaf
-                << " hosts)\n";
+                << " hosts";
+      if (sweep.has_block) std::cout << "; a sweep of " << sweep.points.size() << " points";
+      std::cout << ")\n";
     } catch (const spinel::sim::ScenarioError& e) {
       std::cerr << e.what() << "\n";
       status = 2;
@@ -225,7 +229,16 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return cmd_run(rest);
     if (command == "validate") return cmd_validate(rest);
-    if (command == "help") return cmd_run({"--help"});
+    if (command == "sweep") return spinel::tools::cmd_sweep(rest);
+    if (command == "merge") return spinel::tools::cmd_merge(rest);
+    if (command == "help") {
+      if (rest.size() == 1 && (rest[0] == "sweep" || rest[0] == "merge")) {
+        std::cout << spinel::tools::sweep_help();
+        return 0;
+      }
+      if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");
+      return cmd_run({"--help"});
+    }
   } catch (const std::exception& e) {
     std::cerr << "spinel: " << e.what() << "\n";
     return 1;

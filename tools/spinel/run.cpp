@@ -17,6 +17,15 @@ std::filesystem::path default_out_dir(const scenario::Scenario& scenario) {
   return std::filesystem::path("out") / scenario.name;
 }
 
+void write_run_json(const std::filesystem::path& out_dir, const RunResult& r) {
+  sim::Json j = sim::Json::object();
+  j["wall_seconds"] = r.wall_seconds;
+  j["events"] = r.events;
+  j["events_per_second"] =
+      r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
+  sim::Recorder(out_dir).write_file("run.json", j.dump());
+}
+
 RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   sim::Recorder recorder =

@@ -35,6 +35,10 @@ struct RunResult {
 
 RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
 
+// run.json: the run's wall time and event rate, the one output file that is
+// not deterministic (kept apart from summary.json for that reason).
+void write_run_json(const std::filesystem::path& out_dir, const RunResult& result);
+
 // The output folder a scenario names: output.dir, or out/<name>.
 std::filesystem::path default_out_dir(const scenario::Scenario& scenario);
 

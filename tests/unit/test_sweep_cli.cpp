@@ -1,0 +1,358 @@
+// `spinel sweep`, `spinel merge` and their helpers, through the executable:
+// exit status, messages, results.csv, a real kill and resume, shards run by
+// GNU parallel and by the Slurm array script.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string output;
+};
+
+// Runs `command` in a shell; stdout and stderr together unless it redirects.
+Result shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  Result r{-1, ""};
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+Result spinel(const std::string& args) {
+  return shell(std::string(SPINEL_BINARY) + " " + args);
+}
+
+const std::string kExample = std::string(SPINEL_SOURCE_DIR) + "/scenarios/sweep_example.yaml";
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("spinel_sweep_cli_" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The whole example swept in one process: the reference results.csv.
+const std::string& whole_example_results() {
+  static const std::string csv = [] {
+    // Per process: ctest runs tests side by side, each wanting the reference.
+    const fs::path dir = scratch("reference_" + std::to_string(getpid()));
+    const Result r = spinel("sweep " + kExample + " --quiet --jobs 2 --out " + dir.string());
+    EXPECT_EQ(r.status, 0) << r.output;
+    return slurp(dir / "results.csv");
+  }();
+  return csv;
+}
+
+TEST(SweepCli, HelpTeachesByExample) {
+  const Result main_help = spinel("--help");
+  EXPECT_TRUE(contains(main_help.output, "spinel sweep FILE")) << main_help.output;
+  EXPECT_TRUE(contains(main_help.output, "spinel merge OUTDIR...")) << main_help.output;
+  for (const std::string args : {"sweep --help", "help sweep", "merge --help", "help merge"}) {
+    const Result r = spinel(args);
+    EXPECT_EQ(r.status, 0) << args;
+    for (const char* part : {"grid:", "zip:", "seeds:", "{from: 4MiB, to: 256MiB, times: 2}",
+                             "--shard I/N", "--resume", "spinel merge", "results.csv",
+                             "tools/slurm/sweep.sbatch", "topology.host_link.rate"}) {
+      EXPECT_TRUE(contains(r.output, part)) << args << " lacks " << part;
+    }
+  }
+  EXPECT_EQ(spinel("help frobnicate").status, 2);
+}
+
+TEST(SweepCli, RunRefusesASweepAndValidateChecksIt) {
+  Result r = spinel("run " + kExample);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, kExample + ":35:1: sweep: this file is a parameter sweep; run "
+                                            "its points with `spinel sweep FILE`"))
+      << r.output;
+  r = spinel("validate " + kExample);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, kExample + ": ok (sweep_example, 16 hosts; a sweep of 24 points)\n");
+
+  const fs::path bad = scratch("bad.yaml");
+  std::string text = slurp(kExample);
+  const std::string zipped = "      topology.hosts_per_leaf: [8, 4]";
+  text.replace(text.find(zipped), zipped.size(), "      topology.spine: [4, 8]\n" + zipped);
+  std::ofstream(bad) << text;
+  r = spinel("validate " + bad.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, bad.string() +
+                                     ":41:7: sweep.zip[0].topology.spine: unknown key path; did "
+                                     "you mean \"topology.spines\"?"))
+      << r.output;
+  r = spinel("sweep " + bad.string() + " --out " + scratch("bad_out").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(fs::exists(scratch("bad_out")));  // nothing ran
+}
+
+TEST(SweepCli, ListPrintsThePointsAndRunsNothing) {
+  const fs::path dir = scratch("list");
+  Result r = spinel("sweep " + kExample + " --list --out " + dir.string());
+  EXPECT_EQ(r.status, 0);
+  const std::vector<std::string> lines = lines_of(r.output);
+  ASSERT_EQ(lines.size(), 24u);
+  EXPECT_EQ(lines[0],
+            "0\t00-ecmp_1MiB_2_8_rep0\ttransport.policy=ecmp workload.size_bytes=1MiB "
+            "topology.leaves=2 topology.hosts_per_leaf=8 seed=1");
+  EXPECT_TRUE(contains(lines[23], "23\t23-spray_16MiB_4_4_rep1\ttransport.policy=spray"));
+  EXPECT_FALSE(fs::exists(dir));
+  r = spinel("sweep " + kExample + " --list --shard 1/10");
+  EXPECT_EQ(lines_of(r.output).size(), 3u);  // 1, 11, 21
+  EXPECT_TRUE(contains(r.output, "\n11\t11-ecmp_16MiB_4_4_rep1\t")) << r.output;
+}
+
+TEST(SweepCli, OneAndTwoJobsGiveByteIdenticalResults) {
+  const fs::path one = scratch("jobs1");
+  const fs::path two = scratch("jobs2");
+  const Result a = spinel("sweep " + kExample + " --jobs 1 --out " + one.string());
+  const Result b = spinel("sweep " + kExample + " --jobs 2 --quiet --out " + two.string());
+  ASSERT_EQ(a.status, 0) << a.output;
+  ASSERT_EQ(b.status, 0) << b.output;
+  // Progress (not a terminal here: plain lines) and the summary.
+  EXPECT_TRUE(contains(a.output, "24/24 points, 0 failed, ")) << a.output;
+  EXPECT_TRUE(contains(a.output,
+                       "sweep_example: 24 points: 24 ok, 0 failed; 24 run now, 0 "
+                       "already finished\nresults in " +
+                           (one / "results.csv").string()))
+      << a.output;
+  EXPECT_EQ(b.output, "");  // --quiet
+  const std::string csv = slurp(one / "results.csv");
+  EXPECT_EQ(lines_of(csv).size(), 25u);
+  EXPECT_EQ(csv, slurp(two / "results.csv"));
+  EXPECT_EQ(csv, whole_example_results());
+}
+
+TEST(SweepCli, AFailingPointGetsItsRowAndExitStatusOne) {
+  // Point 5's folder cannot take collectives.csv (a folder is in the way),
+  // as when a disk fails: that run throws, the others do not care.
+  const fs::path dir = scratch("failing");
+  const std::string folder = "05-ecmp_4MiB_2_8_rep1";
+  fs::create_directories(dir / "points" / folder / "collectives.csv");
+  const Result r = spinel("sweep " + kExample + " --jobs 2 --out " + dir.string());
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "spinel: point " + folder + " failed: cannot write points/" +
+                                     folder + "/collectives.csv"))
+      << r.output;
+  EXPECT_TRUE(contains(r.output, "24 points: 23 ok, 1 failed")) << r.output;
+  const std::vector<std::string> rows = lines_of(slurp(dir / "results.csv"));
+  const std::vector<std::string> expected = lines_of(whole_example_results());
+  ASSERT_EQ(rows.size(), 25u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i == 6) continue;  // point 5
+    EXPECT_EQ(rows[i], expected[i]);
+  }
+  EXPECT_EQ(rows[6].rfind("5,ecmp,4194304,2,8,", 0), 0u) << rows[6];
+  EXPECT_TRUE(
+      contains(rows[6], ",failed,cannot write points/" + folder + "/collectives.csv,,,,,,,,,,,,,"))
+      << rows[6];
+}
+
+TEST(SweepCli, FinishedPointsNeedResume) {
+  const fs::path dir = scratch("again");
+  ASSERT_EQ(spinel("sweep " + kExample + " --quiet --out " + dir.string()).status, 0);
+  Result r = spinel("sweep " + kExample + " --quiet --out " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, "already holds the results of 24 of these points")) << r.output;
+  EXPECT_TRUE(contains(r.output, "add --resume")) << r.output;
+  r = spinel("sweep " + kExample + " --resume --out " + dir.string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "24 ok, 0 failed; 0 run now, 24 already finished")) << r.output;
+  EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
+}
+
+TEST(SweepCli, BadCommandLines) {
+  for (const std::string& args : std::vector<std::string>{
+           "sweep", "sweep " + kExample + " --shard 2/2", "sweep " + kExample + " --shard 1",
+           "sweep " + kExample + " --jobs 0", "sweep " + kExample + " --jobs many",
+           "sweep " + kExample + " --frobnicate", "sweep " + kExample + " " + kExample,
+           "sweep " + kExample + " --out", "merge", "merge a b", "merge --frobnicate"}) {
+    const Result r = spinel(args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.output;
+    EXPECT_TRUE(contains(r.output, "spinel: ")) << args << ": " << r.output;
+  }
+  const Result missing = spinel("sweep /nonexistent/sweep.yaml");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_TRUE(contains(missing.output, "/nonexistent/sweep.yaml: cannot read")) << missing.output;
+  const Result not_a_sweep = spinel("merge " + scratch("no_sweep").string());
+  EXPECT_EQ(not_a_sweep.status, 2);
+  EXPECT_TRUE(contains(not_a_sweep.output, "no sweep.json")) << not_a_sweep.output;
+}
+
+// 16 points of some milliseconds each (more under ASan), so that the sweep can be
+// killed half-way.
+const char* const kSlowSweep =
+    "name: slow\n"
+    "topology: {kind: leaf_spine, leaves: 8, spines: 4, hosts_per_leaf: 8}\n"
+    "workload: {collective: ring_allreduce, size_bytes: 4MiB, placement: random}\n"
+    "output: {flows: false}\n"
+    "sweep:\n"
+    "  grid: {workload.iterations: [2, 3]}\n"
+    "  seeds: 8\n";
+
+std::size_t finished_points(const fs::path& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir / "points", ec)) {
+    if (fs::exists(entry.path() / "result.csv")) ++n;
+  }
+  return n;
+}
+
+TEST(SweepCli, AKilledSweepResumesWhereItStopped) {
+  const fs::path file = scratch("slow.yaml");
+  std::ofstream(file) << kSlowSweep;
+  const fs::path dir = scratch("killed");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    execl(SPINEL_BINARY, SPINEL_BINARY, "sweep", file.c_str(), "--jobs", "1", "--out", dir.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  bool exited = false;
+  while (finished_points(dir) < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(child, &status, WNOHANG) == child) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!exited) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+  }
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep ended before it could be killed";
+  const std::size_t kept = finished_points(dir);
+  ASSERT_GE(kept, 2u);
+  ASSERT_LT(kept, 16u);
+
+  const Result r = spinel("sweep " + file.string() + " --resume --jobs 2 --out " + dir.string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "16 points: 16 ok, 0 failed; " + std::to_string(16 - kept) +
+                                     " run now, " + std::to_string(kept) + " already finished"))
+      << r.output;
+  const fs::path whole = scratch("killed_whole");
+  ASSERT_EQ(spinel("sweep " + file.string() + " --quiet --jobs 2 --out " + whole.string()).status,
+            0);
+  EXPECT_EQ(slurp(dir / "results.csv"), slurp(whole / "results.csv"));
+}
+
+TEST(SweepCli, MergeChecksTheShards) {
+  const fs::path dir = scratch("merge");
+  for (int i = 0; i < 2; ++i) {
+    const Result r = spinel("sweep " + kExample + " --quiet --shard " + std::to_string(i) +
+                            "/3 --out " + (dir / std::to_string(i)).string());
+    ASSERT_EQ(r.status, 0) << r.output;
+  }
+  Result r = spinel("merge " + (dir / "0").string() + " " + (dir / "1").string() + " --out " +
+                    (dir / "all").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output,
+                       "spinel: merge: 8 of 24 points are not finished in these "
+                       "folders: 2, 5, 8, 11, 14, 17, 20, 23; run their shards (again) "
+                       "with --resume"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "all" / "results.csv"));
+  ASSERT_EQ(
+      spinel("sweep " + kExample + " --quiet --shard 2/3 --out " + (dir / "2").string()).status, 0);
+  r = spinel("merge " + (dir / "0").string() + " " + (dir / "1").string() + " " +
+             (dir / "2").string() + " --out " + (dir / "all").string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "merged 24 points (0 failed) from 3 folders")) << r.output;
+  EXPECT_EQ(slurp(dir / "all" / "results.csv"), whole_example_results());
+}
+
+// GNU parallel, not moreutils' program of the same name.
+bool have_gnu_parallel() {
+  const Result r = shell("parallel --version </dev/null");
+  return r.status == 0 && contains(r.output, "GNU parallel");
+}
+
+TEST(SweepCli, ShardsRunByGnuParallelMergeIntoTheWhole) {
+  if (!have_gnu_parallel()) {
+    GTEST_SKIP() << "GNU parallel is not installed (./dev setup installs the Debian package "
+                    "parallel)";
+  }
+  const fs::path dir = scratch("parallel");
+  fs::create_directories(dir / "home");
+  // As the README shows: 3 shards, 2 at a time, each in its own folder.
+  const Result run = shell("cd " + dir.string() + " && PARALLEL_HOME=" + (dir / "home").string() +
+                           " parallel --will-cite -j 2 " + SPINEL_BINARY + " sweep " + kExample +
+                           " --shard {}/3 --jobs 1 --quiet --out shard{} ::: 0 1 2");
+  ASSERT_EQ(run.status, 0) << run.output;
+  const Result merge =
+      spinel("merge " + (dir / "shard0").string() + " " + (dir / "shard1").string() + " " +
+             (dir / "shard2").string() + " --out " + (dir / "merged").string());
+  ASSERT_EQ(merge.status, 0) << merge.output;
+  EXPECT_EQ(slurp(dir / "merged" / "results.csv"), whole_example_results());
+}
+
+TEST(SweepCli, SlurmArrayScriptRunsOneShardPerTask) {
+  const std::string script = std::string(SPINEL_SOURCE_DIR) + "/tools/slurm/sweep.sbatch";
+  const fs::path dir = scratch("slurm");
+  // As Slurm would run `sbatch --array=1-3`: three tasks, ids 1 to 3, one folder.
+  for (int id = 1; id <= 3; ++id) {
+    const Result r = shell("SLURM_ARRAY_TASK_ID=" + std::to_string(id) +
+                           " SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3 "
+                           "SLURM_CPUS_PER_TASK=2 SPINEL=" +
+                           SPINEL_BINARY + " bash " + script + " " + kExample + " " + dir.string());
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "shard " + std::to_string(id - 1) + "/3")) << r.output;
+  }
+  const Result merge = spinel("merge " + dir.string());
+  ASSERT_EQ(merge.status, 0) << merge.output;
+  EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
+
+  // A task out of the array's range, or outside an array, is refused.
+  Result r = shell("SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 bash " +
+                   script + " " + kExample + " " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, "use a contiguous --array")) << r.output;
+  r = shell("env -u SLURM_ARRAY_TASK_ID bash " + script + " " + kExample + " " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, "not a job array task")) << r.output;
+}
+
+}  // namespace

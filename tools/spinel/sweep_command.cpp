@@ -1,0 +1,305 @@
+#include "tools/spinel/sweep_command.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "sim/error.hpp"
+#include "tools/sweep/folder.hpp"
+#include "tools/sweep/keys.hpp"
+#include "tools/sweep/merge.hpp"
+#include "tools/sweep/runner.hpp"
+#include "tools/sweep/sweep.hpp"
+
+namespace spinel::tools {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kSweepHelp =
+    R"(spinel sweep FILE [--jobs N] [--out DIR] [--resume] [--list] [--shard I/N] [--quiet]
+spinel merge OUTDIR... [--out DIR]
+
+Runs a scenario once per point of its `sweep:` block, N points at a time, and
+writes one row per point into DIR/results.csv. Example
+(scenarios/sweep_example.yaml):
+
+  sweep:
+    grid:                                  # every combination of these
+      transport.policy: [ecmp, spray]
+      workload.size_bytes: {from: 1MiB, to: 16MiB, times: 4}   # 1MiB 4MiB 16MiB
+    zip:                                   # these go together: value i with value i
+      - topology.leaves: [2, 4]
+        topology.hosts_per_leaf: [8, 4]
+    seeds: 2                               # each combination with 2 seeds
+
+  = 2 x 3 x 2 x 2 = 24 points, numbered in nested-loop order (the first key
+  varies slowest, the seed fastest).
+
+Keys are addressed by their path in the scenario. Values are a list, or a range
+in the key's unit: {from: 4, to: 16, step: 4} gives 4 8 12 16; {from: 100Gbps,
+to: 400Gbps, step: 100Gbps}; {from: 4MiB, to: 256MiB, times: 2} gives 4MiB
+8MiB ... 256MiB. The file without its sweep block must be a valid scenario;
+seed repetition 0 uses its seed, the others seeds mixed from it. Every point
+is checked before anything runs (errors: FILE:LINE:COL: key.path: ...).
+
+Options:
+  --jobs N     points run at once (default: the number of cores)
+  --out DIR    results folder (default: the scenario's output.dir, or out/<name>)
+  --resume     keep the points already finished in DIR, run the others
+  --list       print the points (index, folder, values, seed) and run nothing
+  --shard I/N  run only the points whose index % N == I (0 <= I < N): split a
+               sweep over machines, then `spinel merge` the folders
+  --quiet      no progress on stderr
+
+Results in DIR:
+  results.csv           point, the swept keys (bytes, Gb/s as _gbps, ps as _ps),
+                        seed, status (ok/failed), error, then hosts, collectives,
+                        collective_mean_ps/_min_ps/_max_ps, ideal_ps,
+                        ratio_to_ideal, busbw_gbps, end_ps, events, flows,
+                        bytes_delivered, rate_recomputations (as in summary.json)
+  points/INDEX-LABEL/   that point's run: summary.json, collectives.csv, flows.csv,
+                        links.csv, run.json, and result.csv (its row; written
+                        last: a point is finished when it has one)
+  sweep.json            which sweep the folder holds (checked by --resume, merge)
+results.csv is the same bytes whatever --jobs or sharding; a point that fails
+gets status failed and its error, and the others go on. After Ctrl-C or a
+crash, run the same command with --resume: finished points are kept.
+
+Examples:
+  spinel sweep scenarios/sweep_example.yaml                  # all points, all cores
+  spinel sweep scenarios/sweep_example.yaml --list           # what would run
+  spinel sweep big.yaml --out out/big --resume               # carry on after Ctrl-C
+  parallel spinel sweep big.yaml --shard {}/4 --jobs 1 --out out/big/{} ::: 0 1 2 3
+  spinel merge out/big/0 out/big/1 out/big/2 out/big/3 --out out/big
+  sbatch --array=0-7 tools/slurm/sweep.sbatch big.yaml out/big   # then: spinel merge out/big
+
+spinel merge checks that the folders hold the same sweep (sweep.json) and every
+point exactly once, then writes DIR/results.csv (default DIR: the one OUTDIR).
+
+Exit status: 0 every point ok; 1 some point failed (see its row) or a folder
+could not be written; 2 bad command line, bad sweep, or folders that do not fit.
+
+Sweepable keys:
+)";
+
+int usage_error(const std::string& message) {
+  std::cerr << "spinel: " << message << "\n(see 'spinel sweep --help')\n";
+  return 2;
+}
+
+std::optional<std::uint32_t> parse_count(std::string_view text) {
+  std::uint32_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+std::optional<sweep::Shard> parse_shard(std::string_view text) {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto index = parse_count(text.substr(0, slash));
+  const auto count = parse_count(text.substr(slash + 1));
+  if (!index || !count || *count == 0 || *index >= *count) return std::nullopt;
+  return sweep::Shard{*index, *count};
+}
+
+std::string format_eta(double seconds) {
+  const auto s = static_cast<long long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, s / 60 % 60);
+  } else if (s >= 60) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  }
+  return buf;
+}
+
+// On a terminal one line redrawn in place; otherwise (logs, Slurm) a line at
+// most every second, and one per failure.
+class Progress {
+ public:
+  explicit Progress(bool tty) : tty_(tty), start_(Clock::now()), last_(start_) {}
+
+  void operator()(const sweep::PointDone& d) {
+    const auto now = Clock::now();
+    if (!d.ok) {
+      clear();
+      std::fprintf(stderr, "spinel: point %s failed: %s\n", d.point->folder.c_str(),
+                   d.error.c_str());
+    }
+    const bool last = d.done == d.to_run;
+    if (!last && now - last_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::seconds(1))) {
+      return;
+    }
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(d.done) / elapsed : 0.0;
+    const std::string eta =
+        rate > 0 ? format_eta(static_cast<double>(d.to_run - d.done) / rate) : "?";
+    std::fprintf(stderr, "%s%zu/%zu points, %zu failed, %.1f points/s, ETA %s%s", tty_ ? "\r" : "",
+                 d.done, d.to_run, d.failed, rate, eta.c_str(), tty_ ? "   " : "\n");
+    drawn_ = tty_;
+  }
+
+  void clear() {
+    if (drawn_) std::fprintf(stderr, "\r%70s\r", "");
+    drawn_ = false;
+  }
+
+ private:
+  bool tty_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+  bool drawn_ = false;
+};
+
+int list_points(const sweep::Sweep& s, const sweep::Shard& shard) {
+  for (const sweep::Point& p : s.points) {
+    if (!shard.has(p.index)) continue;
+    std::printf("%zu\t%s\t%s\n", p.index, p.folder.c_str(), sweep::describe_point(s, p).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string sweep_help() {
+  std::string out(kSweepHelp);
+  for (const sweep::Key& k : sweep::sweepable_keys()) out += "  " + std::string(k.path) + "\n";
+  return out;
+}
+
+int cmd_sweep(const std::vector<std::string>& args) {
+  std::optional<std::string> file;
+  std::optional<fs::path> out;
+  sweep::RunnerOptions options;
+  options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool list = false;
+  bool quiet = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << sweep_help();
+      return 0;
+    }
+    if (a == "--resume") {
+      options.resume = true;
+    } else if (a == "--list") {
+      list = true;
+    } else if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (a == "--jobs" || a == "-j" || a == "--out" || a == "--shard") {
+      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
+      const std::string& v = args[++i];
+      if (a == "--out") {
+        out = v;
+      } else if (a == "--shard") {
+        const auto shard = parse_shard(v);
+        if (!shard)
+          return usage_error("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '" + v + "'");
+        options.shard = *shard;
+      } else {
+        const auto jobs = parse_count(v);
+        if (!jobs || *jobs == 0 || *jobs > 4096) {
+          return usage_error("--jobs takes a number of threads from 1 to 4096, got '" + v + "'");
+        }
+        options.jobs = *jobs;
+      }
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "' for sweep");
+    } else if (file) {
+      return usage_error("sweep takes one scenario file; got '" + *file + "' and '" + a + "'");
+    } else {
+      file = a;
+    }
+  }
+  if (!file) return usage_error("sweep needs a scenario file with a sweep block");
+
+  sweep::Sweep s;
+  try {
+    s = sweep::load_sweep_file(*file);
+  } catch (const sim::ScenarioError& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  if (list) return list_points(s, options.shard);
+
+  options.out_dir = out ? *out : default_out_dir(s.base);
+  const bool tty = isatty(fileno(stderr)) != 0;
+  Progress progress(tty);
+  if (!quiet) options.on_point = [&](const sweep::PointDone& d) { progress(d); };
+  sweep::SweepOutcome r;
+  try {
+    r = sweep::run_sweep(s, options);
+  } catch (const sweep::SweepError& e) {
+    std::cerr << "spinel: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: sweep failed: " << e.what() << "\n";
+    return 1;
+  }
+  if (!quiet) {
+    progress.clear();
+    std::string shard;
+    if (options.shard.count > 1) {
+      shard = " (shard " + std::to_string(options.shard.index) + "/" +
+              std::to_string(options.shard.count) + " of " + std::to_string(s.points.size()) + ")";
+    }
+    std::printf("%s: %zu points%s: %zu ok, %zu failed; %zu run now, %zu already finished\n",
+                s.base.name.c_str(), r.selected, shard.c_str(), r.selected - r.failed, r.failed,
+                r.ran, r.skipped);
+    std::printf("results in %s (%zu of %zu points)\n",
+                (options.out_dir / "results.csv").string().c_str(), r.rows, s.points.size());
+  }
+  return r.failed > 0 ? 1 : 0;
+}
+
+int cmd_merge(const std::vector<std::string>& args) {
+  std::vector<fs::path> dirs;
+  std::optional<fs::path> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << sweep_help();
+      return 0;
+    }
+    if (a == "--out") {
+      if (i + 1 >= args.size()) return usage_error("--out needs a value");
+      out = args[++i];
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "' for merge");
+    } else {
+      dirs.emplace_back(a);
+    }
+  }
+  if (dirs.empty()) return usage_error("merge needs the --out folders of a sweep's shards");
+  if (!out) {
+    if (dirs.size() > 1) return usage_error("merge of several folders needs --out DIR");
+    out = dirs.front();
+  }
+  try {
+    const sweep::MergeOutcome r = sweep::merge_sweeps(dirs, *out);
+    std::printf("merged %zu points (%zu failed) from %zu folder%s into %s\n", r.points, r.failed,
+                dirs.size(), dirs.size() == 1 ? "" : "s", (*out / "results.csv").string().c_str());
+    return r.failed > 0 ? 1 : 0;
+  } catch (const sweep::SweepError& e) {
+    std::cerr << "spinel: merge: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: merge failed: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace spinel::tools

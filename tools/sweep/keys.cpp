@@ -1,0 +1,59 @@
+#include "tools/sweep/keys.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace spinel::sweep {
+
+const std::vector<Key>& sweepable_keys() {
+  static const std::vector<Key> keys = {
+      {"topology.kind", Kind::word},
+      {"topology.leaves", Kind::integer},
+      {"topology.spines", Kind::integer},
+      {"topology.hosts_per_leaf", Kind::integer},
+      {"topology.parallel_links", Kind::integer},
+      {"topology.host_link.rate", Kind::rate},
+      {"topology.host_link.latency", Kind::duration},
+      {"topology.spine_link.rate", Kind::rate},
+      {"topology.spine_link.latency", Kind::duration},
+      {"transport.model", Kind::word},
+      {"transport.policy", Kind::word},
+      {"workload.collective", Kind::word},
+      {"workload.size_bytes", Kind::size},
+      {"workload.hosts", Kind::integer_or_all},
+      {"workload.placement", Kind::placement},
+      {"workload.iterations", Kind::integer},
+      {"workload.compute_gap", Kind::duration},
+  };
+  return keys;
+}
+
+const Key* find_key(std::string_view path) {
+  const auto& keys = sweepable_keys();
+  const auto it =
+      std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.path == path; });
+  return it == keys.end() ? nullptr : &*it;
+}
+
+std::string column_name(const Key& key) {
+  std::string name(key.path);
+  if (key.kind == Kind::rate) name += "_gbps";
+  if (key.kind == Kind::duration) name += "_ps";
+  return name;
+}
+
+std::string_view why_not_sweepable(std::string_view path) {
+  static const std::pair<std::string_view, std::string_view> reasons[] = {
+      {"seed", "the seed is not swept by key; use sweep.seeds: N to run every point with N seeds"},
+      {"name", "the name names the sweep's output folder and is the same for every point"},
+      {"description", "the description is the same for every point"},
+      {"output.dir", "the output folder of a sweep is --out (each point gets a folder in it)"},
+      {"output.flows", "output settings are the same for every point"},
+  };
+  for (const auto& [key, reason] : reasons) {
+    if (key == path) return reason;
+  }
+  return "";
+}
+
+}  // namespace spinel::sweep

@@ -1,0 +1,145 @@
+#include "tools/sweep/results.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace spinel::sweep {
+
+namespace {
+
+constexpr std::string_view kOk = "ok";
+constexpr std::string_view kFailed = "failed";
+
+std::vector<std::string> leading_cells(const Sweep& sweep, const Point& point) {
+  std::vector<std::string> cells{std::to_string(point.index)};
+  for (std::size_t i = 0; i < sweep.parameters.size(); ++i) {
+    cells.push_back(sweep.value_of(point, i).column);
+  }
+  cells.push_back(std::to_string(point.seed));
+  return cells;
+}
+
+std::string metric_cell(const sim::Json& metrics, std::string_view name) {
+  const sim::Json* value = metrics.find(name);
+  if (value == nullptr) return "";
+  std::string text = value->dump();
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text == "null" ? "" : text;
+}
+
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  std::replace(out.begin(), out.end(), '\r', ' ');
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& metric_columns() {
+  static const std::vector<std::string_view> columns = {
+      "hosts",
+      "collectives",
+      "collective_mean_ps",
+      "collective_min_ps",
+      "collective_max_ps",
+      "ideal_ps",
+      "ratio_to_ideal",
+      "busbw_gbps",
+      "end_ps",
+      "events",
+      "flows",
+      "bytes_delivered",
+      "rate_recomputations",
+  };
+  return columns;
+}
+
+std::vector<std::string> result_columns(const Sweep& sweep) {
+  std::vector<std::string> columns{"point"};
+  for (const Parameter& p : sweep.parameters) columns.push_back(p.column);
+  for (const char* c : {"seed", "status", "error"}) columns.emplace_back(c);
+  for (const auto m : metric_columns()) columns.emplace_back(m);
+  return columns;
+}
+
+std::string csv_line(const std::vector<std::string>& cells) {
+  std::string out;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out += ',';
+    const std::string& c = cells[i];
+    if (c.find_first_of(",\"\n\r") == std::string::npos) {
+      out += c;
+      continue;
+    }
+    out += '"';
+    for (const char ch : c) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '\n';
+  return out;
+}
+
+std::vector<std::string> split_csv_line(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  std::vector<std::string> cells(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cells.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cells.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+std::string ok_row(const Sweep& sweep, const Point& point, const sim::Json& metrics) {
+  std::vector<std::string> cells = leading_cells(sweep, point);
+  cells.emplace_back(kOk);
+  cells.emplace_back();
+  for (const auto m : metric_columns()) cells.push_back(metric_cell(metrics, m));
+  return csv_line(cells);
+}
+
+std::string failed_row(const Sweep& sweep, const Point& point, std::string_view error) {
+  std::vector<std::string> cells = leading_cells(sweep, point);
+  cells.emplace_back(kFailed);
+  cells.push_back(one_line(error));
+  cells.resize(cells.size() + metric_columns().size());
+  return csv_line(cells);
+}
+
+std::optional<RowInfo> read_row(std::string_view row, const std::vector<std::string>& columns) {
+  if (row.empty() || row.back() != '\n' || row.find('\n') != row.size() - 1) return std::nullopt;
+  const std::vector<std::string> cells = split_csv_line(row);
+  if (cells.size() != columns.size()) return std::nullopt;
+  const auto status = static_cast<std::size_t>(std::find(columns.begin(), columns.end(), "status") -
+                                               columns.begin());
+  if (status >= cells.size() || (cells[status] != kOk && cells[status] != kFailed)) {
+    return std::nullopt;
+  }
+  RowInfo info;
+  const std::string& index = cells.front();
+  const auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), info.point);
+  if (index.empty() || ec != std::errc{} || end != index.data() + index.size()) return std::nullopt;
+  info.failed = cells[status] == kFailed;
+  return info;
+}
+
+}  // namespace spinel::sweep

@@ -1,0 +1,59 @@
+#pragma once
+// Runs a sweep's points on threads, each into its own folder, and writes
+// results.csv (see folder.hpp for the layout). A point that throws (bad
+// input caught late, a full disk, std::bad_alloc, ...) gets a failed row with
+// its error and the others go on. With --resume, finished points are kept;
+// with --shard I/N, only points whose index % N == I run.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "tools/spinel/run.hpp"
+#include "tools/sweep/sweep.hpp"
+
+namespace spinel::sweep {
+
+struct Shard {
+  std::uint32_t index = 0;  // 0-based
+  std::uint32_t count = 1;
+  [[nodiscard]] bool has(std::size_t point) const { return point % count == index; }
+};
+
+// After each point, in the order points finish (serialised: one at a time).
+struct PointDone {
+  const Point* point = nullptr;
+  bool ok = true;
+  std::string error;
+  std::size_t done = 0;    // points run so far by this call
+  std::size_t failed = 0;  // of those, failed
+  std::size_t to_run = 0;  // points this call runs in all
+};
+
+using PointRunner =
+    std::function<tools::RunResult(const scenario::Scenario&, const tools::RunOptions&)>;
+
+struct RunnerOptions {
+  std::filesystem::path out_dir;
+  unsigned jobs = 1;  // threads
+  bool resume = false;
+  Shard shard;
+  std::function<void(const PointDone&)> on_point;  // may be empty
+  PointRunner run_point = tools::run_scenario;     // tests put failures in here
+};
+
+struct SweepOutcome {
+  std::size_t selected = 0;  // points of the shard
+  std::size_t skipped = 0;   // already finished (--resume)
+  std::size_t ran = 0;
+  std::size_t failed = 0;  // of the selected points, whether run now or before
+  std::size_t rows = 0;    // in results.csv: finished points of the whole folder
+};
+
+// Throws SweepError when the folder holds another sweep, or finished points
+// of this selection without `resume`; std::runtime_error when the folder
+// cannot be written.
+SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options);
+
+}  // namespace spinel::sweep
