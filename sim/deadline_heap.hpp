@@ -72,9 +72,13 @@ class DeadlineHeap {
     std::uint32_t id;
   };
   static constexpr std::uint32_t kArity = 4;
-  static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.id < b.id);
+  // (time, id) as one 128-bit number: a branch-free comparison (deadlines
+  // are never negative).
+  __extension__ using Key = unsigned __int128;
+  static Key key(const Entry& e) {
+    return (static_cast<Key>(static_cast<std::uint64_t>(e.time)) << 64) | e.id;
   }
+  static bool before(const Entry& a, const Entry& b) { return key(a) < key(b); }
   void place(std::uint32_t i, const Entry& e) {
     heap_[i] = e;
     pos_[e.id] = i;
@@ -94,8 +98,15 @@ class DeadlineHeap {
       const std::uint32_t first = kArity * i + 1;
       if (first >= n) break;
       std::uint32_t child = first;
-      for (std::uint32_t c = first + 1; c < first + kArity && c < n; ++c) {
-        if (before(heap_[c], heap_[child])) child = c;
+      if (first + kArity <= n) {
+        // A two-round tournament: conditional moves, not unpredictable branches.
+        const std::uint32_t a = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
+        const std::uint32_t b = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
+        child = before(heap_[b], heap_[a]) ? b : a;
+      } else {
+        for (std::uint32_t c = first + 1; c < n; ++c) {
+          if (before(heap_[c], heap_[child])) child = c;
+        }
       }
       if (!before(heap_[child], e)) break;
       place(i, heap_[child]);
