@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/heap_child.hpp"
 #include "sim/time.hpp"
 
 namespace spinel::sim {
@@ -97,17 +98,8 @@ class DeadlineHeap {
     for (;;) {
       const std::uint32_t first = kArity * i + 1;
       if (first >= n) break;
-      std::uint32_t child = first;
-      if (first + kArity <= n) {
-        // A two-round tournament: conditional moves, not unpredictable branches.
-        const std::uint32_t a = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
-        const std::uint32_t b = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
-        child = before(heap_[b], heap_[a]) ? b : a;
-      } else {
-        for (std::uint32_t c = first + 1; c < n; ++c) {
-          if (before(heap_[c], heap_[child])) child = c;
-        }
-      }
+      const auto child = static_cast<std::uint32_t>(smallest_child(
+          heap_.data(), first, n, [](const auto& x, const auto& y) { return before(x, y); }));
       if (!before(heap_[child], e)) break;
       place(i, heap_[child]);
       i = child;

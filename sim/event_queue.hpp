@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/heap_child.hpp"
 #include "sim/time.hpp"
 
 namespace spinel::sim {
@@ -71,25 +72,14 @@ class EventQueue {
   }
 
   // Places `e` (the former last element) starting from the root: hole descent.
-  // A full family of four picks its smallest by a two-round tournament whose
-  // outcomes become conditional moves, not branches: which child is smallest
-  // is a coin toss the branch predictor always loses.
   void sift_down(const Event& e) {
     const std::size_t n = heap_.size();
     std::size_t i = 0;
     for (;;) {
       const std::size_t first = kArity * i + 1;
       if (first >= n) break;
-      std::size_t child = first;
-      if (first + kArity <= n) {
-        const std::size_t a = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
-        const std::size_t b = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
-        child = before(heap_[b], heap_[a]) ? b : a;
-      } else {
-        for (std::size_t c = first + 1; c < n; ++c) {
-          if (before(heap_[c], heap_[child])) child = c;
-        }
-      }
+      const std::size_t child = smallest_child(
+          heap_.data(), first, n, [](const auto& x, const auto& y) { return before(x, y); });
       if (!before(heap_[child], e)) break;
       heap_[i] = heap_[child];
       i = child;

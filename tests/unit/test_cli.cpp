@@ -7,27 +7,13 @@
 #include <fstream>
 #include <string>
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr together
-};
-
-Result spinel(const std::string& args) {
-  const std::string command = std::string(SPINEL_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Result r{-1, ""};
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using spinel::testing::Result;
+using spinel::testing::spinel;
 
 fs::path write_file(const std::string& name, const std::string& text) {
   const fs::path p = fs::temp_directory_path() / name;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "test_support.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/run.hpp"
 
@@ -12,18 +13,10 @@ namespace spinel::tools {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using testing::slurp;
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("spinel_test_" + name);
-  fs::remove_all(dir);
-  return dir;
+  return testing::scratch_folder("spinel_test_", name);
 }
 
 scenario::Scenario small_random_scenario() {

@@ -17,45 +17,20 @@
 #include <thread>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Result {
-  int status;
-  std::string output;
-};
-
-// Runs `command` in a shell; stdout and stderr together unless it redirects.
-Result shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  Result r{-1, ""};
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-Result spinel(const std::string& args) {
-  return shell(std::string(SPINEL_BINARY) + " " + args);
-}
+using spinel::testing::Result;
+using spinel::testing::shell;
+using spinel::testing::slurp;
+using spinel::testing::spinel;
 
 const std::string kExample = std::string(SPINEL_SOURCE_DIR) + "/scenarios/sweep_example.yaml";
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("spinel_sweep_cli_" + name);
-  fs::remove_all(dir);
-  return dir;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return spinel::testing::scratch_folder("spinel_sweep_cli_", name);
 }
 
 bool contains(const std::string& text, const std::string& part) {

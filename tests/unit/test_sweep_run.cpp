@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
 #include "tools/spinel/run.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/merge.hpp"
@@ -22,6 +23,7 @@ namespace spinel::sweep {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::slurp;
 
 // 2 policies x 2 sizes x 2 seeds = 8 points of a few microseconds each.
 const std::string kSweep =
@@ -35,17 +37,8 @@ const std::string kSweep =
     "    workload.size_bytes: [64KiB, 128KiB]\n"
     "  seeds: 2\n";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("spinel_sweep_" + name);
-  fs::remove_all(dir);
-  return dir;
+  return testing::scratch_folder("spinel_sweep_", name);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

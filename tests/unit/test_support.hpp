@@ -1,0 +1,53 @@
+#pragma once
+// What several test files need: reading a whole file, a fresh scratch folder,
+// and running a command (the spinel binary) with its output captured.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace spinel::testing {
+
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// An empty folder under the temp directory, named `prefix + name`; each test
+// file uses its own prefix so that parallel test processes never share one.
+inline std::filesystem::path scratch_folder(const std::string& prefix, const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / (prefix + name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+struct Result {
+  int status;          // exit status, or -1 if the command did not exit normally
+  std::string output;  // stdout and stderr together, unless the command redirects
+};
+
+// Runs `command` in a shell.
+inline Result shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  Result r{-1, ""};
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// Runs the spinel binary under test with these arguments.
+inline Result spinel(const std::string& args) {
+  return shell(std::string(SPINEL_BINARY) + " " + args);
+}
+
+}  // namespace spinel::testing
