@@ -15,20 +15,25 @@ bool selected(scenario::LinkSelection selection, topology::LinkKind kind) {
   using scenario::LinkSelection;
   using topology::LinkKind;
   switch (selection) {
-    case LinkSelection::all: return true;
-    case LinkSelection::host: return kind == LinkKind::host_up || kind == LinkKind::host_down;
-    case LinkSelection::uplinks: return kind == LinkKind::leaf_up;
-    case LinkSelection::downlinks: return kind == LinkKind::spine_down;
-    case LinkSelection::fabric: return kind == LinkKind::leaf_up || kind == LinkKind::spine_down;
-    case LinkSelection::list: return false;
+    case LinkSelection::all:
+      return true;
+    case LinkSelection::host:
+      return kind == LinkKind::host_up || kind == LinkKind::host_down;
+    case LinkSelection::uplinks:
+      return kind == LinkKind::leaf_up;
+    case LinkSelection::downlinks:
+      return kind == LinkKind::spine_down;
+    case LinkSelection::fabric:
+      return kind == LinkKind::leaf_up || kind == LinkKind::spine_down;
+    case LinkSelection::list:
+      return false;
   }
   return false;
 }
 
 }  // namespace
 
-Timeseries::Timeseries(const topology::Topology& topology,
-                       const scenario::TimeseriesConfig& config)
+Timeseries::Timeseries(const topology::Topology& topology, const scenario::TimeseriesConfig& config)
     : topology_(topology), interval_ps_(config.interval_ps) {
   if (interval_ps_ <= 0) throw sim::InternalError("timeseries interval must be positive");
   track_of_.assign(topology.link_count(), kUntracked);
@@ -85,7 +90,8 @@ void Timeseries::integrate(Track& track, sim::Time to) {
 }
 
 void Timeseries::check_rows(sim::Time end_ps) const {
-  const std::uint64_t intervals = static_cast<std::uint64_t>((end_ps + interval_ps_ - 1) / interval_ps_);
+  const std::uint64_t intervals =
+      static_cast<std::uint64_t>((end_ps + interval_ps_ - 1) / interval_ps_);
   const std::uint64_t rows = intervals * tracks_.size();
   if (rows <= kMaxRows) return;
   throw std::runtime_error(
@@ -98,9 +104,9 @@ void Timeseries::check_rows(sim::Time end_ps) const {
 
 void Timeseries::write(sim::Recorder& recorder, sim::Time end_ps) {
   check_rows(end_ps);
-  sim::CsvTable* csv =
-      recorder.table("timeseries.csv", {"link_id", "link", "kind", "interval_start_ps",
-                                        "interval_end_ps", "bytes", "utilisation"});
+  sim::CsvTable* csv = recorder.table(
+      "timeseries.csv",
+      {"link_id", "link", "kind", "interval_start_ps", "interval_end_ps", "bytes", "utilisation"});
   if (csv == nullptr) return;
   const auto intervals = static_cast<std::size_t>((end_ps + interval_ps_ - 1) / interval_ps_);
   for (Track& track : tracks_) {

@@ -41,13 +41,13 @@ class Trace final : public transport::FlowObserver, public workloads::StepObserv
     sim::Time ts = 0;
     sim::Time dur = 0;
     Kind kind = Kind::step;
-    std::uint32_t pid = 0;    // step, flow: host; counter: link id
-    std::uint32_t a = 0;      // step: collective; flow: collective
-    std::uint32_t b = 0;      // step: step; flow: step
-    std::uint32_t c = 0;      // step: rank; flow: dst host
-    std::uint64_t d = 0;      // flow: bytes; flow_id in `id`
-    std::uint64_t id = 0;     // flow: flow_id
-    double value = 0;         // counter: utilisation
+    std::uint32_t pid = 0;  // step, flow: host; counter: link id
+    std::uint32_t a = 0;    // step: collective; flow: collective
+    std::uint32_t b = 0;    // step: step; flow: step
+    std::uint32_t c = 0;    // step: rank; flow: dst host
+    std::uint64_t d = 0;    // flow: bytes; flow_id in `id`
+    std::uint64_t id = 0;   // flow: flow_id
+    double value = 0;       // counter: utilisation
   };
   static constexpr std::size_t kNone = ~std::size_t{0};
 
