@@ -68,8 +68,12 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   if (options.progress) {
     // Run in slices of simulated time so that the caller can report progress.
     const sim::Time slice = std::max<sim::Time>(ring.ideal_ps() / 8, sim::kMicrosecond);
+    // The slices advance from the last one's end, not from now(): when no
+    // event falls in a slice (a compute gap longer than it) now() stays put.
+    sim::Time until = 0;
     while (sim.pending() > 0) {
-      sim.run(sim.now() + slice);
+      until = std::max(until, sim.now()) + slice;
+      sim.run(until);
       options.progress(sim.now(), sim.events_dispatched());
     }
   } else {
