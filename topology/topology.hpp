@@ -24,6 +24,12 @@ enum class NodeKind : std::uint8_t { host, leaf, spine };
 // Which tier a directed link climbs or descends; links.csv reports it.
 enum class LinkKind : std::uint8_t { host_up, host_down, leaf_up, spine_down };
 
+// The kind's name in result files: "host_up", "host_down", "leaf_up", "spine_down".
+inline const char* to_string(LinkKind kind) {
+  static constexpr const char* kNames[] = {"host_up", "host_down", "leaf_up", "spine_down"};
+  return kNames[static_cast<int>(kind)];
+}
+
 struct Node {
   NodeKind kind;
   std::uint32_t index;  // among nodes of its kind

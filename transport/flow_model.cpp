@@ -339,6 +339,7 @@ void FlowModel::complete(FlowId id) {
     sim_.schedule_at(now, flow.spec.notify, flow.spec.notify_tag, flow.spec.notify_payload);
   }
   if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
+  if (observer_ != nullptr) observe_completion(flow, delivered_at);
 
   flow.active = false;
   due_.erase(id);
@@ -462,6 +463,7 @@ void FlowModel::rate_alone(FlowId f) {
   ++totals_.rate_recomputations;
   ++totals_.flows_rerated;
   apply_rate(f, best);
+  if (observer_ != nullptr) observe_alone(f, best);
 }
 
 // Few links (the common case: a flow that starts or ends alone): finding the
@@ -537,6 +539,7 @@ void FlowModel::end_of_instant() {
 
   for (FlowId f : comp_flows_) apply_rate(f, new_rate_[f]);
   record_peaks();
+  if (observer_ != nullptr) observe_component();
 }
 
 void FlowModel::apply_rate(FlowId f, double rate) {
@@ -565,6 +568,46 @@ void FlowModel::record_peaks() {
     const double left = std::max(0.0, fill_[i].remaining);
     link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
   }
+}
+
+void FlowModel::observe_load(LinkId l, double bytes_per_ps) {
+  const sim::Time now = sim_.now();
+  if (l < topology_.link_count()) {
+    observer_->link_load(now, l, bytes_per_ps);
+    return;
+  }
+  const auto& members = trunk_members_[l - topology_.link_count()];
+  const double share = bytes_per_ps / static_cast<double>(members.size());
+  for (LinkId member : members) observer_->link_load(now, member, share);
+}
+
+void FlowModel::observe_alone(FlowId f, double rate) {
+  const Flow& flow = flows_[f];
+  const Hop* hop = hops(flow);
+  for (std::uint32_t k = 0; k < flow.hop_count; ++k)
+    observe_load(hop[k].link, rate * hop[k].weight);
+}
+
+// The same load record_peaks reads: what filling took of each link.
+void FlowModel::observe_component() {
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    const LinkState& link = links_[comp_links_[i]];
+    const double load = link.count == 0 ? 0.0 : link.capacity - std::max(0.0, fill_[i].remaining);
+    observe_load(comp_links_[i], load);
+  }
+}
+
+// Links the flow leaves empty drop to zero now; the others are in this
+// instant's recomputation and get reported there.
+void FlowModel::observe_completion(const Flow& flow, sim::Time end) {
+  const Hop* hop = hops(flow);
+  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+    if (links_[hop[k].link].count == 0) observe_load(hop[k].link, 0.0);
+  }
+  const Connection& c = connections_[flow.spec.connection];
+  observer_->flow_completed(
+      sim_.now(), FlowRecord{flow.serial, flow.spec.collective, flow.spec.step, c.spec.src,
+                             c.spec.dst, flow.spec.size_bytes, flow.start, end});
 }
 
 LinkStats FlowModel::link_stats(LinkId l) const {
@@ -629,7 +672,6 @@ void FlowModel::finish() {
       recorder_.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
                                     "busy_ps", "peak_utilisation", "mean_utilisation"});
   if (csv == nullptr) return;
-  static constexpr const char* kKinds[] = {"host_up", "host_down", "leaf_up", "spine_down"};
   const double horizon = static_cast<double>(sim_.now());
   const std::vector<double> bytes = link_bytes();
   for (LinkId l = 0; l < topology_.link_count(); ++l) {
@@ -638,7 +680,7 @@ void FlowModel::finish() {
     const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;
     csv->cell(l)
         .cell(topology_.link_name(l))
-        .cell(kKinds[static_cast<int>(link.kind)])
+        .cell(topology::to_string(link.kind))
         .cell(link.rate_gbps)
         .cell(link.latency_ps)
         .cell(static_cast<std::uint64_t>(std::llround(s.bytes)))

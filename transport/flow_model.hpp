@@ -23,6 +23,7 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/config.hpp"
+#include "transport/flow_observer.hpp"
 
 namespace spinel::transport {
 
@@ -104,6 +105,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
                                               std::uint32_t path_count) const;
   // The links an active flow crosses, from source to destination.
   [[nodiscard]] std::vector<topology::LinkId> flow_links(FlowId f) const;
+  // Tells `observer` (or nobody, with nullptr) of link load changes and
+  // completed flows from now on. Not owned. Call before the first flow.
+  void set_observer(FlowObserver* observer) { observer_ = observer; }
 
  private:
   // One link of a connection's route and the share of the rate it carries.
@@ -210,6 +214,12 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   static constexpr std::uint32_t kWake = 1;
   static constexpr sim::Time kNotDue = sim::kForever;
   void record_flow(const Flow& flow, sim::Time end);
+  // Observer reports, called only when observer_ is set. A trunk's load is
+  // reported as equal shares on its member links.
+  void observe_load(topology::LinkId l, double bytes_per_ps);
+  void observe_alone(FlowId f, double rate);
+  void observe_component();
+  void observe_completion(const Flow& flow, sim::Time end);
 
   sim::Simulator& sim_;
   const topology::Topology& topology_;
@@ -219,6 +229,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::uint64_t ecmp_salt_;
   sim::Recorder& recorder_;
   sim::CsvTable* flows_csv_ = nullptr;
+  FlowObserver* observer_ = nullptr;
 
   std::vector<Connection> connections_;
   std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency

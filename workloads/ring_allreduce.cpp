@@ -53,6 +53,7 @@ RingAllReduce::RingAllReduce(sim::Simulator& sim, transport::Transport& transpor
   }
   ideal_ps_ = ring_allreduce_ideal_ps(n_, size_bytes_, slowest_nic, slowest_edge);
   step_.assign(n_, 0);
+  step_start_.assign(n_, 0);
   sends_done_.assign(n_, 0);
   recvs_done_.assign(n_, 0);
 }
@@ -87,12 +88,18 @@ void RingAllReduce::send(std::uint32_t rank, std::uint32_t step) {
   spec.notify_payload = (std::uint64_t{step} << 32) | rank;
   spec.collective = first_id_ + static_cast<std::uint32_t>(results_.size());
   spec.step = step;
+  step_start_[rank] = sim_.now();
   transport_.start_flow(spec);
 }
 
 void RingAllReduce::try_advance(std::uint32_t rank) {
   std::uint32_t& step = step_[rank];
   while (step < steps_ && sends_done_[rank] > step && recvs_done_[rank] > step) {
+    if (observer_ != nullptr) {
+      observer_->step_finished(StepRecord{first_id_ + static_cast<std::uint32_t>(results_.size()),
+                                          rank, hosts_[rank], step, steps_, step_start_[rank],
+                                          sim_.now()});
+    }
     ++step;
     if (step < steps_) {
       send(rank, step);

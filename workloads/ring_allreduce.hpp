@@ -12,6 +12,7 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
+#include "workloads/step_observer.hpp"
 
 namespace spinel::workloads {
 
@@ -49,6 +50,8 @@ class RingAllReduce final : public sim::EventHandler {
   [[nodiscard]] bool finished() const { return results_.size() == iterations_; }
   [[nodiscard]] sim::Time ideal_ps() const { return ideal_ps_; }
   [[nodiscard]] std::uint32_t steps() const { return steps_; }
+  // Tells `observer` (or nobody, with nullptr) of every finished step. Not owned.
+  void set_observer(StepObserver* observer) { observer_ = observer; }
 
  private:
   enum Tag : std::uint32_t { kDelivered = 0, kStartIteration = 1 };
@@ -72,11 +75,13 @@ class RingAllReduce final : public sim::EventHandler {
   sim::Time ideal_ps_;
 
   std::vector<std::uint32_t> step_;        // step each rank is in
+  std::vector<sim::Time> step_start_;      // when each rank entered it
   std::vector<std::uint32_t> sends_done_;  // per rank, in this iteration
   std::vector<std::uint32_t> recvs_done_;
   std::uint32_t ranks_finished_ = 0;
   sim::Time iteration_start_ = 0;
   std::vector<CollectiveResult> results_;
+  StepObserver* observer_ = nullptr;
 };
 
 }  // namespace spinel::workloads

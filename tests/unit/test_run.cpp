@@ -58,6 +58,17 @@ TEST(Run, ProgressReportingDoesNotChangeResults) {
   for (const char* file : kResultFiles) EXPECT_EQ(slurp(a / file), slurp(b / file)) << file;
 }
 
+TEST(Run, ProgressReportingEndsWhenAComputeGapIsLongerThanASlice) {
+  // Slices are an eighth of the ideal ring time; a gap of many slices holds
+  // no event, and the slices must still move on (they once stood still).
+  scenario::Scenario s = small_random_scenario();
+  s.workload.compute_gap_ps = 50 * sim::kMillisecond;
+  int calls = 0;
+  const RunResult r = run_scenario(s, RunOptions{{}, [&](sim::Time, std::uint64_t) { ++calls; }});
+  EXPECT_EQ(r.collectives.size(), 2u);
+  EXPECT_GT(calls, 8);
+}
+
 TEST(Run, AnotherSeedWithRandomPlacementChangesResults) {
   scenario::Scenario s = small_random_scenario();
   const fs::path a = scratch("seed_a");

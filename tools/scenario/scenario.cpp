@@ -73,6 +73,8 @@ constexpr double kMaxRateGbps = 1e6;
 constexpr sim::Time kMaxLatency = sim::kSecond;
 constexpr std::size_t kMaxNameLength = 64;
 constexpr std::size_t kMaxFileBytes = 64ULL << 20;
+constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
+constexpr sim::Time kMaxInterval = sim::kSecond;
 
 enum class TopologyKind { leaf_spine };
 
@@ -232,10 +234,101 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
   }
 }
 
-void read_output(const Value& v, OutputConfig& o) {
+// "h12", "leaf3", "spine0": the kind and the index, or nullopt.
+std::optional<std::pair<std::string_view, std::uint64_t>> parse_node_name(std::string_view name) {
+  for (const std::string_view kind : {"h", "leaf", "spine"}) {
+    if (name.substr(0, kind.size()) != kind) continue;
+    const std::string_view digits = name.substr(kind.size());
+    if (digits.empty() || digits.size() > 9 || (digits.size() > 1 && digits[0] == '0')) continue;
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    return std::pair{kind, std::stoull(std::string(digits))};
+  }
+  return std::nullopt;
+}
+
+// Whether `name` is a directed link of this fabric as links.csv names it:
+// SRC>DST, plus #k for lane k of leaf-spine links when parallel_links > 1.
+bool is_link_name(std::string_view name, const topology::LeafSpineConfig& t) {
+  const std::size_t arrow = name.find('>');
+  if (arrow == std::string_view::npos) return false;
+  std::string_view dst_text = name.substr(arrow + 1);
+  std::optional<std::uint64_t> lane;
+  if (const std::size_t hash = dst_text.find('#'); hash != std::string_view::npos) {
+    const auto parsed = parse_node_name("h" + std::string(dst_text.substr(hash + 1)));
+    if (!parsed) return false;
+    lane = parsed->second;
+    dst_text = dst_text.substr(0, hash);
+  }
+  const auto src = parse_node_name(name.substr(0, arrow));
+  const auto dst = parse_node_name(dst_text);
+  if (!src || !dst) return false;
+  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const auto in_range = [&](const std::pair<std::string_view, std::uint64_t>& node) {
+    if (node.first == "h") return node.second < hosts;
+    if (node.first == "leaf") return node.second < t.leaves;
+    return node.second < t.spines;
+  };
+  if (!in_range(*src) || !in_range(*dst)) return false;
+  const bool host_link = src->first == "h" || dst->first == "h";
+  if (host_link) {
+    if (lane) return false;
+    const auto& [host, leaf] = src->first == "h" ? std::pair{*src, *dst} : std::pair{*dst, *src};
+    return leaf.first == "leaf" && host.first == "h" &&
+           host.second / t.hosts_per_leaf == leaf.second;
+  }
+  if (src->first == dst->first) return false;  // leaf>leaf, spine>spine
+  if (t.parallel_links > 1) return lane && *lane < t.parallel_links;
+  return !lane;
+}
+
+void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, TimeseriesConfig& ts) {
+  ts.enabled = true;
+  v.read_map({
+      {"interval", Need::required,
+       [&](const Value& x) {
+         ts.interval_ps = x.to_duration_ps(kMaxInterval);
+         if (ts.interval_ps < kMinInterval) {
+           x.fail("expected a duration of at least 1ns, got " + x.describe());
+         }
+       }},
+      {"links", Need::optional,
+       [&](const Value& x) {
+         if (!x.is_list()) {
+           ts.links = x.to_enum<LinkSelection>({{"all", LinkSelection::all},
+                                                {"host", LinkSelection::host},
+                                                {"uplinks", LinkSelection::uplinks},
+                                                {"downlinks", LinkSelection::downlinks},
+                                                {"fabric", LinkSelection::fabric}});
+           return;
+         }
+         ts.links = LinkSelection::list;
+         const std::vector<Value> items = x.to_list();
+         if (items.empty()) x.fail("expected at least one link name, got an empty list");
+         for (const Value& item : items) {
+           std::string name = item.to_string();
+           if (!is_link_name(name, t)) {
+             item.fail(
+                 "expected a directed link of this fabric, named as in links.csv (e.g. "
+                 "h0>leaf0, leaf0>spine0, spine0>leaf1" +
+                 std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + item.describe());
+           }
+           if (std::find(ts.link_names.begin(), ts.link_names.end(), name) != ts.link_names.end()) {
+             item.fail("link " + item.describe() + " is listed twice");
+           }
+           ts.link_names.push_back(std::move(name));
+         }
+       }},
+  });
+}
+
+void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
+      {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
+      {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
   });
 }
 
@@ -251,7 +344,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
       {"transport", Need::optional, [&](const Value& x) { read_transport(x, s.transport); }},
       {"workload", Need::required,
        [&](const Value& x) { read_workload(x, s.topology, s.workload); }},
-      {"output", Need::optional, [&](const Value& x) { read_output(x, s.output); }},
+      {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
        [&](const Value& x) {
@@ -348,6 +441,21 @@ sim::Json to_json(const Scenario& s) {
   sim::Json out = sim::Json::object();
   out["dir"] = s.output.dir;
   out["flows"] = s.output.flows;
+  out["trace"] = s.output.trace;
+  if (s.output.timeseries.enabled) {
+    sim::Json ts = sim::Json::object();
+    ts["interval_ps"] = static_cast<std::int64_t>(s.output.timeseries.interval_ps);
+    if (s.output.timeseries.links == LinkSelection::list) {
+      sim::Json names = sim::Json::array();
+      for (const std::string& name : s.output.timeseries.link_names) names.push_back(name);
+      ts["links"] = std::move(names);
+    } else {
+      ts["links"] = std::string(to_string(s.output.timeseries.links));
+    }
+    out["timeseries"] = std::move(ts);
+  } else {
+    out["timeseries"] = sim::Json();
+  }
 
   sim::Json j = sim::Json::object();
   j["source"] = s.source;
@@ -359,6 +467,24 @@ sim::Json to_json(const Scenario& s) {
   j["workload"] = std::move(work);
   j["output"] = std::move(out);
   return j;
+}
+
+std::string_view to_string(LinkSelection links) {
+  switch (links) {
+    case LinkSelection::all:
+      return "all";
+    case LinkSelection::host:
+      return "host";
+    case LinkSelection::uplinks:
+      return "uplinks";
+    case LinkSelection::downlinks:
+      return "downlinks";
+    case LinkSelection::fabric:
+      return "fabric";
+    case LinkSelection::list:
+      return "list";
+  }
+  return "all";
 }
 
 }  // namespace spinel::scenario

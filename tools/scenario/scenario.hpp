@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/error.hpp"
 #include "sim/json.hpp"
+#include "sim/time.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 #include "topology/config.hpp"
 #include "transport/config.hpp"
@@ -18,10 +20,31 @@
 
 namespace spinel::scenario {
 
-struct OutputConfig {
-  std::string dir;    // "" means the default out/<name>
-  bool flows = true;  // write flows.csv (one row per flow; huge on big runs)
+// Which directed links timeseries.csv covers.
+enum class LinkSelection {
+  all,        // every directed link
+  host,       // host_up and host_down (the NICs)
+  uplinks,    // leaf_up: leaf -> spine
+  downlinks,  // spine_down: spine -> leaf
+  fabric,     // leaf_up and spine_down
+  list,       // the links named in TimeseriesConfig::link_names
 };
+
+struct TimeseriesConfig {
+  bool enabled = false;
+  sim::Time interval_ps = 0;
+  LinkSelection links = LinkSelection::all;
+  std::vector<std::string> link_names;  // for LinkSelection::list, as links.csv names them
+};
+
+struct OutputConfig {
+  std::string dir;     // "" means the default out/<name>
+  bool flows = true;   // write flows.csv (one row per flow; huge on big runs)
+  bool trace = false;  // write trace.json (Chrome Trace Event format; for small runs)
+  TimeseriesConfig timeseries;
+};
+
+std::string_view to_string(LinkSelection links);
 
 struct Scenario {
   std::string source;  // the file path as given, or "<default>" for the built-in default

@@ -47,6 +47,9 @@ A run writes its results into --out (default: the scenario's output.dir, or out/
   flows.csv        one row per flow: endpoints, bytes, path, start and end (output.flows: false skips it)
   links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
   run.json         wall-clock time and event rate (the only file that differs between identical runs)
+  trace.json       with output.trace: true, steps, flows and link utilisation for Perfetto (small runs)
+  timeseries.csv   with output.timeseries: {interval: 10us, links: all}, each link's bytes per interval
+Figures from these files: tools/plot --help.
 All times are integer picoseconds (_ps columns). Same scenario and seed: byte-identical results.
 A sweep writes one such folder per point and results.csv, one row per point (spinel help sweep).
 

@@ -1,10 +1,14 @@
 #include "tools/spinel/run.hpp"
 
 #include <chrono>
+#include <optional>
 
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
+#include "tools/spinel/observers.hpp"
 #include "tools/spinel/outputs.hpp"
+#include "tools/spinel/timeseries.hpp"
+#include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
@@ -45,11 +49,31 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
                                 scenario.workload.compute_gap_ps, 0);
   ring.start(0);
 
+  // Traces and time series listen to the model only when asked for: with
+  // no observer the model's hot paths skip them entirely.
+  std::optional<Trace> trace;
+  std::optional<Timeseries> timeseries;
+  FlowObservers observers;
+  if (recorder.enabled() && scenario.output.trace) {
+    trace.emplace(topology);
+    observers.add(*trace);
+    ring.set_observer(&*trace);
+  }
+  if (recorder.enabled() && scenario.output.timeseries.enabled) {
+    timeseries.emplace(topology, scenario.output.timeseries);
+    observers.add(*timeseries);
+  }
+  if (!observers.empty()) model.set_observer(&observers);
+
   if (options.progress) {
     // Run in slices of simulated time so that the caller can report progress.
     const sim::Time slice = std::max<sim::Time>(ring.ideal_ps() / 8, sim::kMicrosecond);
+    // The slices advance from the last one's end, not from now(): when no
+    // event falls in a slice (a compute gap longer than it) now() stays put.
+    sim::Time until = 0;
     while (sim.pending() > 0) {
-      sim.run(sim.now() + slice);
+      until = std::max(until, sim.now()) + slice;
+      sim.run(until);
       options.progress(sim.now(), sim.events_dispatched());
     }
   } else {
@@ -59,6 +83,8 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     throw sim::InternalError("the simulation ran out of events before the workload finished");
   }
   model.finish();
+  if (timeseries) timeseries->write(recorder, sim.now());
+  if (trace) trace->write(recorder);
 
   RunResult result;
   result.collectives = ring.results();

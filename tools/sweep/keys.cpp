@@ -49,6 +49,10 @@ std::string_view why_not_sweepable(std::string_view path) {
       {"description", "the description is the same for every point"},
       {"output.dir", "the output folder of a sweep is --out (each point gets a folder in it)"},
       {"output.flows", "output settings are the same for every point"},
+      {"output.trace", "output settings are the same for every point"},
+      {"output.timeseries", "output settings are the same for every point"},
+      {"output.timeseries.interval", "output settings are the same for every point"},
+      {"output.timeseries.links", "output settings are the same for every point"},
   };
   for (const auto& [key, reason] : reasons) {
     if (key == path) return reason;

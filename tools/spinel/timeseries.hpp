@@ -1,0 +1,49 @@
+#pragma once
+// timeseries.csv: the load of selected directed links, integrated over fixed
+// intervals of simulated time. Hears loads from the flow model (an observer)
+// and integrates them exactly as the model holds them: piecewise constant.
+#include <cstdint>
+#include <vector>
+
+#include "sim/recorder.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_observer.hpp"
+
+namespace spinel::tools {
+
+class Timeseries final : public transport::FlowObserver {
+ public:
+  // Rows are links x intervals; beyond this the run stops with an error
+  // saying how to shrink it (a longer interval, fewer links).
+  static constexpr std::uint64_t kMaxRows = 5'000'000;
+
+  Timeseries(const topology::Topology& topology, const scenario::TimeseriesConfig& config);
+
+  void link_load(sim::Time now, topology::LinkId link, double bytes_per_ps) override;
+  void flow_completed(sim::Time, const transport::FlowRecord&) override {}
+
+  // Writes timeseries.csv: every selected link, every interval from 0 to
+  // `end_ps` (the last one ends at end_ps).
+  void write(sim::Recorder& recorder, sim::Time end_ps);
+
+ private:
+  struct Track {
+    topology::LinkId link;
+    double load = 0;  // bytes per ps since `since`
+    sim::Time since = 0;
+    std::vector<double> bytes;  // per interval, from interval 0
+  };
+  static constexpr std::uint32_t kUntracked = ~std::uint32_t{0};
+
+  void integrate(Track& track, sim::Time to);
+  void check_rows(sim::Time end_ps) const;
+
+  const topology::Topology& topology_;
+  sim::Time interval_ps_;
+  std::vector<std::uint32_t> track_of_;  // link -> index in tracks_, or kUntracked
+  std::vector<Track> tracks_;
+  sim::Time limit_ps_ = 0;  // the run may reach this time before rows exceed kMaxRows
+};
+
+}  // namespace spinel::tools
