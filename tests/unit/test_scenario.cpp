@@ -1,3 +1,4 @@
+#include "test_support.hpp"
 #include "tools/scenario/scenario.hpp"
 
 #include <gtest/gtest.h>
@@ -49,21 +50,9 @@ std::string with(std::string_view from, std::string_view to, const std::string& 
 }
 
 std::string error_of(const std::string& yaml) {
-  try {
-    (void)load_string(yaml, "t.yaml");
-  } catch (const sim::ScenarioError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << yaml;
-  return "";
+  return testing::error_of_loading([](const std::string& y) { return load_string(y, "t.yaml"); },
+                                   yaml);
 }
-
-#define EXPECT_STARTS_WITH(text, prefix)                                              \
-  do {                                                                                \
-    const std::string text_ = (text);                                                 \
-    const std::string prefix_ = (prefix);                                             \
-    EXPECT_EQ(text_.substr(0, prefix_.size()), prefix_) << "full message: " << text_; \
-  } while (0)
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,6 +1,8 @@
 #pragma once
 // What several test files need: reading a whole file, a fresh scratch folder,
-// and running a command (the spinel binary) with its output captured.
+// the error a bad input gives, and running a command (the spinel binary) with
+// its output captured.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -10,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "sim/error.hpp"
+
 namespace spinel::testing {
 
 inline std::string slurp(const std::filesystem::path& p) {
@@ -18,6 +22,26 @@ inline std::string slurp(const std::filesystem::path& p) {
   ss << f.rdbuf();
   return ss.str();
 }
+
+// The message of the ScenarioError that load(input) throws; a test failure
+// (and "") if it loads without one.
+template <class Load>
+std::string error_of_loading(Load load, const std::string& input) {
+  try {
+    (void)load(input);
+  } catch (const sim::ScenarioError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "loaded without error:\n" << input;
+  return "";
+}
+
+#define EXPECT_STARTS_WITH(text, prefix)                                              \
+  do {                                                                                \
+    const std::string text_ = (text);                                                 \
+    const std::string prefix_ = (prefix);                                             \
+    EXPECT_EQ(text_.substr(0, prefix_.size()), prefix_) << "full message: " << text_; \
+  } while (0)
 
 // An empty folder under the temp directory, named `prefix + name`; each test
 // file uses its own prefix so that parallel test processes never share one.

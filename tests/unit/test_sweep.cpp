@@ -1,5 +1,6 @@
 // Sweep blocks: expansion into points (grid, zip, seeds, ranges) and errors
 // located in the sweep block.
+#include "test_support.hpp"
 #include "tools/sweep/sweep.hpp"
 
 #include <gtest/gtest.h>
@@ -27,21 +28,8 @@ Sweep load(const std::string& block) {
 }
 
 std::string error_of(const std::string& block) {
-  try {
-    (void)load(block);
-  } catch (const sim::ScenarioError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << block;
-  return "";
+  return testing::error_of_loading(load, block);
 }
-
-#define EXPECT_STARTS_WITH(text, prefix)                                              \
-  do {                                                                                \
-    const std::string text_ = (text);                                                 \
-    const std::string prefix_ = (prefix);                                             \
-    EXPECT_EQ(text_.substr(0, prefix_.size()), prefix_) << "full message: " << text_; \
-  } while (0)
 
 std::vector<std::string> columns_of(const Sweep& s, std::size_t parameter) {
   std::vector<std::string> out;

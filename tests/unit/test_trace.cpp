@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/error.hpp"
+#include "test_support.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/run.hpp"
 #include "tools/spinel/trace.hpp"
@@ -276,13 +277,8 @@ std::string error_of(const std::string& output_block) {
       "workload: {collective: ring_allreduce, size_bytes: 1MiB}\n"               // 3
       "output:\n" +                                                              // 4
       output_block;                                                              // 5...
-  try {
-    (void)scenario::load_string(yaml, "t.yaml");
-  } catch (const sim::ScenarioError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "loaded without error:\n" << yaml;
-  return "";
+  return testing::error_of_loading(
+      [](const std::string& y) { return scenario::load_string(y, "t.yaml"); }, yaml);
 }
 
 TEST(TraceAndTimeseriesKeys, BadValuesGiveLocatedErrors) {
