@@ -183,6 +183,48 @@ ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
   return static_cast<ConnectionId>(connections_.size() - 1);
 }
 
+std::vector<ConnectionId> FlowModel::connect_group(std::span<const ConnectionSpec> specs) {
+  std::vector<ConnectionId> ids;
+  ids.reserve(specs.size());
+  for (const ConnectionSpec& spec : specs) ids.push_back(connect(spec));
+  return ids;
+}
+
+sim::Time FlowModel::max_congestion_ps(std::span<const Load> loads) const {
+  // Sparse accumulation: a step touches few of a big fabric's links.
+  std::vector<std::pair<LinkId, double>> offered;
+  for (const Load& load : loads) {
+    const Connection& c = connections_.at(load.connection);
+    for (std::uint32_t i = 0; i < c.hop_count; ++i) {
+      const Hop& hop = hops_[c.first_hop + i];
+      offered.emplace_back(hop.link, hop.weight * static_cast<double>(load.bytes));
+    }
+  }
+  std::sort(offered.begin(), offered.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  double worst = 0;
+  for (std::size_t i = 0; i < offered.size();) {
+    const LinkId l = offered[i].first;
+    double bytes = 0;
+    for (; i < offered.size() && offered[i].first == l; ++i) bytes += offered[i].second;
+    worst = std::max(worst, bytes / links_[l].capacity);
+  }
+  return static_cast<sim::Time>(std::ceil(worst));
+}
+
+std::uint32_t FlowModel::queue_pairs(ConnectionId connection) const {
+  (void)connections_.at(connection);
+  return 1;
+}
+
+std::vector<Subflow> FlowModel::connection_route(ConnectionId connection) const {
+  const Connection& c = connections_.at(connection);
+  Subflow subflow;
+  subflow.hops.assign(hops_.begin() + c.first_hop, hops_.begin() + c.first_hop + c.hop_count);
+  subflow.latency_ps = c.latency_ps;
+  return {subflow};
+}
+
 FlowId FlowModel::start_flow(const FlowSpec& spec) {
   if (spec.connection >= connections_.size()) {
     throw sim::InternalError("start_flow on a connection that was never opened");

@@ -13,6 +13,7 @@
 // the last byte is sent; the owner is told it was delivered one path latency
 // later (the propagation delay of the last byte).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,27 @@ struct FlowSpec {
   std::uint32_t step = 0;
 };
 
+// One step's worth of bytes on one connection, for congestion queries.
+struct Load {
+  ConnectionId connection = 0;
+  std::uint64_t bytes = 0;
+};
+
+// One link of a route and the share of the flow's rate it carries (below 1
+// where spraying spreads the flow over several paths).
+struct Hop {
+  topology::LinkId link;
+  double weight;
+};
+
+// How a connection's flows cross the fabric: one subflow per queue pair, each
+// with its share of every flow's bytes and its own route.
+struct Subflow {
+  double share = 1.0;
+  std::vector<Hop> hops;  // from source to destination; trunk links past link_count()
+  sim::Time latency_ps = 0;
+};
+
 struct LinkStats {
   double bytes = 0;       // bytes carried by completed flows
   sim::Time busy_ps = 0;  // time with at least one active flow (a non-zero load)
@@ -81,11 +103,27 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
 
   // Opens a connection and resolves its route by the path policy.
   ConnectionId connect(const ConnectionSpec& spec);
+  // Opens connections used together; see Transport::connect_group.
+  std::vector<ConnectionId> connect_group(std::span<const ConnectionSpec> specs);
   // Starts a flow now. Its rate is set at the end of the current instant.
   FlowId start_flow(const FlowSpec& spec);
 
   void handle(const sim::Event& event) override;
   void end_of_instant() override;
+
+  // See Transport::max_congestion_ps and Transport::queue_pairs.
+  [[nodiscard]] sim::Time max_congestion_ps(std::span<const Load> loads) const;
+  [[nodiscard]] std::uint32_t queue_pairs(ConnectionId connection) const;
+  // A connection's subflows and their routes (for exporting to other simulators).
+  [[nodiscard]] std::vector<Subflow> connection_route(ConnectionId connection) const;
+  // Capacity of a physical link or a spray trunk, in bytes per picosecond.
+  [[nodiscard]] double capacity_bytes_per_ps(topology::LinkId l) const {
+    return links_[l].capacity;
+  }
+  // The members of a spray trunk (a link id past topology.link_count()).
+  [[nodiscard]] const std::vector<topology::LinkId>& trunk_members(topology::LinkId trunk) const {
+    return trunk_members_[trunk - topology_.link_count()];
+  }
 
   // Writes links.csv.
   void finish();
@@ -110,11 +148,6 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void set_observer(FlowObserver* observer) { observer_ = observer; }
 
  private:
-  // One link of a connection's route and the share of the rate it carries.
-  struct Hop {
-    topology::LinkId link;
-    double weight;
-  };
   struct Connection {
     ConnectionSpec spec;
     std::uint32_t first_hop;  // into hops_
