@@ -40,6 +40,9 @@ struct ConnectionSpec {
   topology::HostId dst = 0;
   std::uint16_t src_port = 0;     // varies per connection: the entropy ECMP sees
   std::uint16_t dst_port = 4791;  // RoCEv2
+  // Bytes the owner expects to send per step on this connection: planning
+  // policies (split, planned) weigh connections by it. 0 = unknown.
+  std::uint64_t planned_bytes = 0;
 };
 
 struct FlowSpec {
