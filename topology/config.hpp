@@ -21,6 +21,16 @@ struct LeafSpineConfig {
   std::uint32_t parallel_links = 1;
   LinkSpec host_link;   // host <-> leaf, both directions
   LinkSpec spine_link;  // leaf <-> spine, both directions, per parallel link
+  // Servers with several GPUs, each GPU with its own NIC (a host of the
+  // fabric): GPU g of a server talks through NIC g. 1 = every host is a
+  // one-GPU server. See topology/servers.hpp for the numbering.
+  std::uint32_t nics_per_host = 1;
+  // Rail-optimised: NIC g of every server sits on the leaves of rail g (the
+  // leaves split into nics_per_host groups), so GPU g of all servers share
+  // leaves. Otherwise a server's NICs are consecutive hosts.
+  bool rail_optimised = false;
+  // GPU to GPU inside a server (NVLink-like), per transfer.
+  LinkSpec nvlink{3600.0, 1 * sim::kMicrosecond};
 };
 
 }  // namespace spinel::topology

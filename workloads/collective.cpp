@@ -4,6 +4,7 @@
 
 #include "sim/error.hpp"
 #include "sim/rng.hpp"
+#include "sim/units.hpp"
 
 namespace spinel::workloads {
 
@@ -20,6 +21,10 @@ CollectiveRun::CollectiveRun(sim::Simulator& sim, transport::Transport& transpor
       n_(schedule_->ranks()),
       steps_(schedule_->steps()) {
   if (hosts_.size() != n_) throw sim::InternalError("collective: one host per rank needed");
+  if (!options_.server_of_rank.empty() &&
+      (options_.server_of_rank.size() != n_ || options_.nvlink_gbps <= 0)) {
+    throw sim::InternalError("collective: one server per rank and an NVLink rate needed");
+  }
   if (options_.iterations == 0) throw sim::InternalError("collective: no iterations");
   if (n_ > kMaxRanks || steps_ > kMaxSteps) {
     throw sim::InternalError("collective: too many ranks or steps to name a transfer in 64 bits");
@@ -41,6 +46,12 @@ void CollectiveRun::open_connections() {
   for (std::uint32_t p = 0; p < phases_.size(); ++p) {
     pairs.clear();
     schedule_->phase_pairs(p, pairs);
+    // Pairs inside a server talk over NVLink: no connection, no fabric load.
+    if (!options_.server_of_rank.empty()) {
+      std::erase_if(pairs, [&](const Transfer& t) {
+        return options_.server_of_rank[t.src] == options_.server_of_rank[t.dst];
+      });
+    }
     std::sort(pairs.begin(), pairs.end(), [](const Transfer& a, const Transfer& b) {
       return a.src != b.src ? a.src < b.src : a.dst < b.dst;
     });
@@ -136,6 +147,13 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
   const std::uint32_t collective_id =
       options_.first_id + static_cast<std::uint32_t>(results_.size());
   for (const Transfer& t : scratch_) {
+    if (!options_.server_of_rank.empty() &&
+        options_.server_of_rank[t.src] == options_.server_of_rank[t.dst]) {
+      const sim::Time nvlink_ps =
+          sim::serialisation_ps(t.bytes, options_.nvlink_gbps) + options_.nvlink_latency_ps;
+      sim_.schedule_in(nvlink_ps, self_, kDelivered, encode(t.src, t.dst, step));
+      continue;
+    }
     transport::FlowSpec spec;
     spec.connection = connection(phase, t.src, t.dst);
     spec.size_bytes = t.bytes;

@@ -44,6 +44,14 @@ struct CollectiveOptions {
   sim::Time compute_gap_ps = 0;  // idle time between iterations
   std::uint32_t first_id = 0;    // collective id of the first iteration; ids are consecutive
   sim::Time ideal_ps = 0;        // closed-form time on a non-blocking fabric, for results
+  // Servers of several GPUs: the server of each rank (empty: every rank on
+  // a server of its own). Transfers between ranks of one server take the
+  // NVLink-like path: size / rate + latency each, not shared (each GPU sends
+  // to one peer at a time in the collectives that use it) and not through
+  // the transport.
+  std::vector<std::uint32_t> server_of_rank;
+  double nvlink_gbps = 0;
+  sim::Time nvlink_latency_ps = 0;
 };
 
 class CollectiveRun final : public sim::EventHandler {

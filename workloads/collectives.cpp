@@ -10,7 +10,8 @@
 namespace spinel::workloads {
 
 std::shared_ptr<const Schedule> make_schedule(Collective collective, std::uint32_t ranks,
-                                              std::uint64_t size_bytes) {
+                                              std::uint64_t size_bytes,
+                                              const ServerShape& servers) {
   switch (collective) {
     case Collective::ring_allreduce:
       return std::make_shared<RingSchedule>(RingSchedule::Part::all_reduce, ranks, size_bytes);
@@ -26,12 +27,15 @@ std::shared_ptr<const Schedule> make_schedule(Collective collective, std::uint32
       return std::make_shared<DirectAllToAllSchedule>(ranks, size_bytes);
     case Collective::pairwise_all_to_all:
       return std::make_shared<PairwiseAllToAllSchedule>(ranks, size_bytes);
+    case Collective::hierarchical_allreduce:
+      return std::make_shared<HierarchicalSchedule>(ranks / servers.gpus_per_server,
+                                                    servers.gpus_per_server, size_bytes);
   }
   throw sim::InternalError("unknown collective");
 }
 
 sim::Time ideal_ps(Collective collective, std::uint32_t ranks, std::uint64_t size_bytes,
-                   double host_rate_gbps, sim::Time path_latency_ps) {
+                   double host_rate_gbps, sim::Time path_latency_ps, const ServerShape& servers) {
   const Chunks chunks{ranks, size_bytes};
   const auto step = [&](std::uint64_t bytes) {
     return sim::serialisation_ps(bytes, host_rate_gbps) + path_latency_ps;
@@ -59,6 +63,19 @@ sim::Time ideal_ps(Collective collective, std::uint32_t ranks, std::uint64_t siz
         total += 2 * step(chunks.bytes(ranks - count, count));
       }
       return total;
+    }
+    case Collective::hierarchical_allreduce: {
+      // 2(G-1) NVLink ring steps of S/G, and 2(H-1) fabric ring steps of S/(G H).
+      const std::uint32_t g = servers.gpus_per_server;
+      const std::uint32_t h = ranks / g;
+      const Chunks local{g, size_bytes};
+      const Chunks shard{h, local.bytes(g - 1)};
+      const sim::Time nvlink_step =
+          g > 1 ? sim::serialisation_ps(local.bytes(g - 1), servers.nvlink_gbps) +
+                      servers.nvlink_latency_ps
+                : 0;
+      return 2 * static_cast<sim::Time>(g - 1) * nvlink_step +
+             2 * static_cast<sim::Time>(h - 1) * step(shard.bytes(h - 1));
     }
     case Collective::tree_allreduce: {
       // The pipeline as if in lock step: each step as long as its busiest
@@ -95,6 +112,7 @@ double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size
     case Collective::ring_allreduce:
     case Collective::tree_allreduce:
     case Collective::halving_doubling_allreduce:
+    case Collective::hierarchical_allreduce:
       return algbw * 2.0 * share;
     case Collective::reduce_scatter:
     case Collective::all_gather:
@@ -106,7 +124,8 @@ double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size
 }
 
 sim::Time max_pair_latency_ps(const Schedule& schedule, const std::vector<topology::HostId>& hosts,
-                              topology::Routing& routing) {
+                              topology::Routing& routing,
+                              const std::vector<std::uint32_t>& server_of_rank) {
   sim::Time worst = 0;
   std::vector<Transfer> pairs;
   for (std::uint32_t p = 0; p < schedule.phases(); ++p) {
@@ -114,6 +133,7 @@ sim::Time max_pair_latency_ps(const Schedule& schedule, const std::vector<topolo
     schedule.phase_pairs(p, pairs);
     for (const Transfer& t : pairs) {
       if (hosts[t.src] == hosts[t.dst]) continue;
+      if (!server_of_rank.empty() && server_of_rank[t.src] == server_of_rank[t.dst]) continue;
       worst =
           std::max(worst, routing.max_path_latency_ps(routing.paths(hosts[t.src], hosts[t.dst])));
     }

@@ -23,6 +23,7 @@ enum class Collective {
   all_gather,                  // ring
   all_to_all,                  // direct: every rank sends to every other at once
   pairwise_all_to_all,         // N-1 rounds of shifted pairs
+  hierarchical_allreduce,      // inside servers over NVLink, across them per rail
 };
 
 // One job: a group of hosts running one collective, again and again.
@@ -66,6 +67,8 @@ constexpr std::string_view to_string(Collective c) {
       return "all_to_all";
     case Collective::pairwise_all_to_all:
       return "pairwise_all_to_all";
+    case Collective::hierarchical_allreduce:
+      return "hierarchical_allreduce";
   }
   return "?";
 }

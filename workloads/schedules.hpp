@@ -143,4 +143,31 @@ class DoubleBinaryTreeSchedule final : public Schedule {
   std::uint32_t steps_ = 0;
 };
 
+// Hierarchical all-reduce on servers of G GPUs (rank s*G + g is GPU g of
+// server s): a ring reduce-scatter inside each server (G-1 steps, over
+// NVLink), then GPU g of every server runs a ring all-reduce of the shard it
+// holds with GPU g of the others (2(H-1) steps, through NIC g: rail-aligned),
+// then a ring all-gather inside each server (G-1 steps). Phase 0 is the
+// intra-server pairs, phase 1 the inter-server ones.
+class HierarchicalSchedule final : public Schedule {
+ public:
+  HierarchicalSchedule(std::uint32_t servers, std::uint32_t gpus, std::uint64_t size_bytes);
+  [[nodiscard]] std::uint32_t ranks() const override { return servers_ * gpus_; }
+  [[nodiscard]] std::uint32_t steps() const override {
+    return 2 * (gpus_ - 1) + 2 * (servers_ - 1);
+  }
+  void sends(std::uint32_t step, std::uint32_t rank, std::vector<Transfer>& out) const override;
+  [[nodiscard]] std::uint32_t receives(std::uint32_t step, std::uint32_t rank) const override;
+  [[nodiscard]] std::uint32_t phases() const override { return 2; }
+  [[nodiscard]] std::uint32_t phase_of(std::uint32_t step) const override {
+    return step >= gpus_ - 1 && step < gpus_ - 1 + 2 * (servers_ - 1) ? 1 : 0;
+  }
+  void phase_pairs(std::uint32_t phase, std::vector<Transfer>& out) const override;
+
+ private:
+  std::uint32_t servers_;
+  std::uint32_t gpus_;
+  Chunks local_;  // the buffer over the server's GPUs
+};
+
 }  // namespace spinel::workloads

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "fabric.hpp"
+#include "topology/servers.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
 #include "workloads/schedules.hpp"
@@ -69,6 +70,8 @@ double closed_form_ps(Collective c, double n, double s) {
       const double steps = 2 * c_pieces + 2 * log2n - 2;
       return (2 * steps - 2) * serial_ps(s / 2 / c_pieces) + steps * latency;
     }
+    case Collective::hierarchical_allreduce:
+      return 0;  // needs servers: see Hierarchical below
   }
   return 0;
 }
@@ -172,6 +175,9 @@ TEST(Schedules, SendsMatchReceivesAndBytesAddUp) {
         case Collective::halving_doubling_allreduce:  // each chunk N-1 times each way
           expected = 2 * static_cast<std::uint64_t>(n_1) * bytes;
           break;
+        case Collective::hierarchical_allreduce:  // one GPU per server: a ring
+          expected = 2 * static_cast<std::uint64_t>(n_1) * bytes;
+          break;
       }
       EXPECT_EQ(sent, expected) << to_string(c) << " n=" << n;
     }
@@ -203,6 +209,71 @@ TEST(Tree, TwoSpanningBinaryTreesWithComplementaryLeaves) {
       }
     }
   }
+}
+
+// Servers of G GPUs, NIC g of each on rail g's leaf: 2(G-1) NVLink steps of
+// S/G, then 2(H-1) ring steps of S/(G H) between servers, rail by rail.
+TEST(Hierarchical, MatchesItsFormulaOnRailOptimisedServers) {
+  for (const bool rails : {true, false}) {
+    const std::uint32_t gpus = 4;
+    topology::LeafSpineConfig config = leaf_spine(4, 4, 4);
+    config.nics_per_host = gpus;
+    config.rail_optimised = rails;
+    const topology::Servers servers(config);
+    ASSERT_EQ(servers.count(), 4u);
+    // Without rails, a server's four NICs share a leaf and ECMP may collide
+    // their flows on the spines; spraying keeps the fabric non-blocking.
+    Fabric f(config, rails ? transport::PathPolicy::ecmp : transport::PathPolicy::spray);
+    std::vector<topology::HostId> hosts;
+    CollectiveOptions options;
+    for (std::uint32_t s = 0; s < servers.count(); ++s) {
+      for (std::uint32_t g = 0; g < gpus; ++g) {
+        hosts.push_back(servers.nic(s, g));
+        options.server_of_rank.push_back(servers.server_of(hosts.back()));
+        EXPECT_EQ(options.server_of_rank.back(), s);
+      }
+    }
+    options.nvlink_gbps = 3600;
+    options.nvlink_latency_ps = sim::kMicrosecond;
+    const std::uint64_t bytes = 64ULL << 20;
+    const auto n = static_cast<std::uint32_t>(hosts.size());
+    CollectiveRun run(f.sim, f.transport, hosts,
+                      make_schedule(Collective::hierarchical_allreduce, n, bytes, {gpus, 0, 0}),
+                      options);
+    run.start(0);
+    f.sim.run();
+    ASSERT_TRUE(run.finished());
+    const double s = static_cast<double>(bytes);
+    const double h = servers.count();
+    // Rail-optimised, GPU g of every server sits on one leaf: 2 hops; else 4.
+    const double latency = (rails ? 2 : 4) * kHop_ps;
+    const double expected = 2 * (gpus - 1) * (s / gpus * 8000.0 / 3600.0 + 1e6) +
+                            2 * (h - 1) * (serial_ps(s / gpus / h) + latency);
+    EXPECT_NEAR(static_cast<double>(run.results()[0].duration_ps()), expected, expected * 1e-4)
+        << (rails ? "rails" : "no rails");
+    const double ideal = static_cast<double>(ideal_ps(Collective::hierarchical_allreduce, n, bytes,
+                                                      kGbps, static_cast<sim::Time>(latency),
+                                                      {gpus, 3600, sim::kMicrosecond}));
+    EXPECT_NEAR(ideal, expected, 64);
+    // Only the inter-server stage crosses the fabric: 2(H-1) S bytes.
+    EXPECT_EQ(f.model.totals().bytes_sent, 2 * (servers.count() - 1) * bytes);
+  }
+}
+
+TEST(Hierarchical, ScheduleMovesWhatARingWouldInsideAndAcrossServers) {
+  const std::uint32_t servers = 3;
+  const std::uint32_t gpus = 4;
+  const std::uint64_t bytes = 1000003;
+  const HierarchicalSchedule s(servers, gpus, bytes);
+  std::uint64_t inside = 0;
+  std::uint64_t across = 0;
+  for (std::uint32_t step = 0; step < s.steps(); ++step) {
+    std::vector<Transfer> sends;
+    for (std::uint32_t r = 0; r < s.ranks(); ++r) s.sends(step, r, sends);
+    for (const Transfer& t : sends) (t.src / gpus == t.dst / gpus ? inside : across) += t.bytes;
+  }
+  EXPECT_EQ(inside, servers * 2ULL * (gpus - 1) * bytes);
+  EXPECT_EQ(across, 2ULL * (servers - 1) * bytes);
 }
 
 }  // namespace

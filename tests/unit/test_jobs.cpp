@@ -106,7 +106,8 @@ TEST(JobsErrors, EachMistakeIsNamedWithItsLine) {
   EXPECT_EQ(error_of("workload: {collective: alltoall, size_bytes: 1MiB}\n"),
             "t.yaml:3:24: workload.collective: expected one of ring_allreduce, "
             "tree_allreduce, halving_doubling_allreduce, reduce_scatter, all_gather, "
-            "all_to_all, pairwise_all_to_all, got \"alltoall\" (did you mean "
+            "all_to_all, pairwise_all_to_all, hierarchical_allreduce, got \"alltoall\" (did you "
+            "mean "
             "\"all_to_all\"?)");
 }
 
@@ -135,6 +136,31 @@ jobs:
   for (const char* file : {"summary.json", "collectives.csv", "flows.csv", "phases.csv"}) {
     EXPECT_EQ(slurp(dir / file), slurp(again / file)) << file;
   }
+}
+
+TEST(JobsErrors, ServersMustDivideTheFabric) {
+  const std::string base =
+      "name: s\nworkload: {collective: hierarchical_allreduce, size_bytes: 1MiB}\n";
+  auto error = [&](const std::string& topology) {
+    return error_of_loading(
+        [](const std::string& text) { return scenario::load_string(text, "t.yaml"); },
+        base + topology);
+  };
+  EXPECT_EQ(error("topology: {kind: leaf_spine, leaves: 3, spines: 2, hosts_per_leaf: 2, "
+                  "nics_per_host: 4}\n"),
+            "t.yaml:3:86: topology.nics_per_host: the fabric's 6 hosts (NICs) do not split into "
+            "servers of 4; use a divisor of 6");
+  EXPECT_EQ(error("topology: {kind: leaf_spine, leaves: 6, spines: 2, hosts_per_leaf: 4, "
+                  "nics_per_host: 4, rail_optimised: true}\n"),
+            "t.yaml:3:86: topology.nics_per_host: rail_optimised needs the leaves (6) to split "
+            "into one group per NIC (4)");
+  // Jobs place whole servers: 8 leaves x 4 NICs / 4 per server = 8 servers.
+  EXPECT_EQ(error_of_loading(
+                [](const std::string& text) { return scenario::load_string(text, "t.yaml"); },
+                "name: s\ntopology: {kind: leaf_spine, leaves: 8, spines: 2, hosts_per_leaf: 4, "
+                "nics_per_host: 4}\nworkload: {collective: ring_allreduce, size_bytes: 1MiB, "
+                "hosts: 9}\n"),
+            "t.yaml:3:65: workload.hosts: expected all or an integer from 2 to 8, got \"9\"");
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ topology:               # required: the fabric
   parallel_links: 1     # optional, default 1; links per leaf-spine pair, 1..64
   host_link: {rate: 400Gbps, latency: 500ns}    # optional, host <-> leaf; defaults 400Gbps, 500ns
   spine_link: {rate: 400Gbps, latency: 500ns}   # optional, leaf <-> spine (each parallel link); same defaults
+  nics_per_host: 1      # optional, default 1; servers of this many GPUs, GPU g behind NIC g (a host of the fabric);
+                        #   jobs then place whole servers, and GPUs of one server talk over nvlink
+  rail_optimised: false # optional, default false; NIC g of every server on the leaves of rail g
+  nvlink: {rate: 3600Gbps, latency: 1us}        # optional, GPU <-> GPU inside a server, per transfer
 
 transport:              # optional: how bytes move
   model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
@@ -52,7 +56,8 @@ transport:              # optional: how bytes move
 
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
   collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
-                               #   reduce_scatter | all_gather | all_to_all | pairwise_all_to_all
+                               #   reduce_scatter | all_gather | all_to_all | pairwise_all_to_all |
+                               #   hierarchical_allreduce (servers: inside over nvlink, then across per rail)
   size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
   hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
   placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27]
@@ -64,8 +69,9 @@ output:                 # optional: what gets written
   flows: true           # optional, default true; flows.csv has one row per flow (large on big runs)
 )yaml";
 
-constexpr std::uint32_t kMaxCount = 65536;            // leaves, spines, hosts_per_leaf
-constexpr std::uint32_t kMaxParallelLinks = 64;       // per leaf-spine pair
+constexpr std::uint32_t kMaxCount = 65536;       // leaves, spines, hosts_per_leaf
+constexpr std::uint32_t kMaxParallelLinks = 64;  // per leaf-spine pair
+constexpr std::uint32_t kMaxNicsPerHost = 64;
 constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;  // leaves * hosts_per_leaf
 constexpr std::uint64_t kMaxCables = 1ULL << 22;      // leaves * spines * parallel_links (memory)
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
@@ -108,6 +114,7 @@ void read_link(const Value& v, topology::LinkSpec& link) {
 void read_topology(const Value& v, topology::LeafSpineConfig& t) {
   std::optional<Value> hosts_per_leaf;
   std::optional<Value> spines;
+  std::optional<Value> nics;
   v.read_map({
       {"kind", Need::required,
        [&](const Value& x) {
@@ -128,6 +135,13 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
        [&](const Value& x) { t.parallel_links = x.to_uint<u32>(1, kMaxParallelLinks); }},
       {"host_link", Need::optional, [&](const Value& x) { read_link(x, t.host_link); }},
       {"spine_link", Need::optional, [&](const Value& x) { read_link(x, t.spine_link); }},
+      {"nics_per_host", Need::optional,
+       [&](const Value& x) {
+         t.nics_per_host = x.to_uint<u32>(1, kMaxNicsPerHost);
+         nics = x;
+       }},
+      {"rail_optimised", Need::optional, [&](const Value& x) { t.rail_optimised = x.to_bool(); }},
+      {"nvlink", Need::optional, [&](const Value& x) { read_link(x, t.nvlink); }},
   });
   const std::uint64_t total = std::uint64_t{t.leaves} * t.hosts_per_leaf;
   if (total < 2 || total > kMaxTotalHosts) {
@@ -142,6 +156,22 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
                  " leaf-spine cables; at most " + std::to_string(kMaxCables) +
                  " fit in memory (use fewer spines or leaves)");
   }
+  if (nics && total % t.nics_per_host != 0) {
+    nics->fail("the fabric's " + std::to_string(total) +
+               " hosts (NICs) do not split into servers of " + std::to_string(t.nics_per_host) +
+               "; use a divisor of " + std::to_string(total));
+  }
+  if (t.rail_optimised && t.leaves % t.nics_per_host != 0) {
+    (nics ? *nics : *hosts_per_leaf)
+        .fail("rail_optimised needs the leaves (" + std::to_string(t.leaves) +
+              ") to split into one group per NIC (" + std::to_string(t.nics_per_host) + ")");
+  }
+}
+
+// What jobs place ranks on: hosts, or whole servers when hosts have several
+// GPUs (every GPU of a chosen server is a rank).
+std::uint32_t placeable(const topology::LeafSpineConfig& t) {
+  return t.leaves * t.hosts_per_leaf / t.nics_per_host;  // checked by read_topology
 }
 
 void read_transport(const Value& v, transport::TransportConfig& t) {
@@ -207,7 +237,7 @@ void read_placement(const Value& v, std::uint32_t total, workloads::WorkloadConf
 void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
                    workloads::WorkloadConfig& w, bool in_jobs) {
   using workloads::Collective;
-  const auto total = static_cast<std::uint32_t>(topo.leaves * topo.hosts_per_leaf);  // checked
+  const std::uint32_t total = placeable(topo);
   std::optional<Value> hosts;
   std::optional<Value> collective;
   std::vector<Field> fields = {
@@ -221,6 +251,7 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
              {"all_gather", Collective::all_gather},
              {"all_to_all", Collective::all_to_all},
              {"pairwise_all_to_all", Collective::pairwise_all_to_all},
+             {"hierarchical_allreduce", Collective::hierarchical_allreduce},
          });
          collective = x;
        }},
@@ -245,9 +276,10 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
                            }});
   }
   v.read_map(fields);
-  const std::uint32_t ranks = w.placement == workloads::Placement::explicit_list
-                                  ? static_cast<std::uint32_t>(w.ranks.size())
-                                  : (w.hosts == 0 ? total : w.hosts);
+  const std::uint32_t ranks =
+      topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
+                                ? static_cast<std::uint32_t>(w.ranks.size())
+                                : (w.hosts == 0 ? total : w.hosts));
   if (w.collective == Collective::halving_doubling_allreduce && (ranks & (ranks - 1)) != 0) {
     (hosts ? *hosts : *collective)
         .fail("halving_doubling_allreduce needs a power-of-two number of ranks, got " +
@@ -270,7 +302,7 @@ void read_jobs(const Value& v, const topology::LeafSpineConfig& topo,
     v.fail("expected a list of jobs, each a map like `workload:` plus name (and start), got " +
            v.describe());
   }
-  const auto total = static_cast<std::uint64_t>(topo.leaves) * topo.hosts_per_leaf;
+  const std::uint64_t total = placeable(topo);
   std::uint64_t needed = 0;
   std::unordered_map<std::string, std::size_t> names;
   std::unordered_map<std::uint32_t, std::size_t> explicit_hosts;
@@ -502,6 +534,9 @@ sim::Json to_json(const Scenario& s) {
   topo["parallel_links"] = s.topology.parallel_links;
   topo["host_link"] = link_json(s.topology.host_link);
   topo["spine_link"] = link_json(s.topology.spine_link);
+  topo["nics_per_host"] = s.topology.nics_per_host;
+  topo["rail_optimised"] = s.topology.rail_optimised;
+  topo["nvlink"] = link_json(s.topology.nvlink);
 
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);

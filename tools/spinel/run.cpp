@@ -12,6 +12,7 @@
 #include "tools/spinel/timeseries.hpp"
 #include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
+#include "topology/servers.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
@@ -46,16 +47,31 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
                              scenario.output.flows);
   transport::FlowTransport transport(model);
 
-  // Jobs on disjoint hosts; collective ids run on across jobs.
-  const std::vector<std::vector<topology::HostId>> placed =
-      workloads::place_jobs(scenario.jobs, topology.host_count(), scenario.seed);
+  // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
+  // every GPU of a chosen server is a rank, server by server, GPU g on NIC g);
+  // collective ids run on across jobs.
+  const topology::Servers servers(scenario.topology);
+  const std::uint32_t gpus = servers.gpus_per_server();
+  std::vector<std::vector<topology::HostId>> placed = workloads::place_jobs(
+      scenario.jobs, gpus > 1 ? servers.count() : topology.host_count(), scenario.seed);
+  if (gpus > 1) {
+    for (auto& ranks : placed) {
+      std::vector<topology::HostId> nics;
+      for (const std::uint32_t server : ranks) {
+        for (std::uint32_t g = 0; g < gpus; ++g) nics.push_back(servers.nic(server, g));
+      }
+      ranks = std::move(nics);
+    }
+  }
+  const workloads::ServerShape shape{gpus, scenario.topology.nvlink.rate_gbps,
+                                     scenario.topology.nvlink.latency_ps};
   std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;
   std::uint32_t next_id = 0;
   sim::Time longest_ideal = 0;
   for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
     const workloads::WorkloadConfig& w = scenario.jobs[j];
     const auto n = static_cast<std::uint32_t>(placed[j].size());
-    auto schedule = workloads::make_schedule(w.collective, n, w.size_bytes);
+    auto schedule = workloads::make_schedule(w.collective, n, w.size_bytes, shape);
     double slowest_nic = topology.link(topology.host_uplink(placed[j][0])).rate_gbps;
     for (topology::HostId h : placed[j]) {
       slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
@@ -67,9 +83,16 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     job_options.iterations = w.iterations;
     job_options.compute_gap_ps = w.compute_gap_ps;
     job_options.first_id = next_id;
-    job_options.ideal_ps =
-        workloads::ideal_ps(w.collective, n, w.size_bytes, slowest_nic,
-                            workloads::max_pair_latency_ps(*schedule, placed[j], routing));
+    if (gpus > 1) {
+      for (topology::HostId h : placed[j])
+        job_options.server_of_rank.push_back(servers.server_of(h));
+      job_options.nvlink_gbps = shape.nvlink_gbps;
+      job_options.nvlink_latency_ps = shape.nvlink_latency_ps;
+    }
+    job_options.ideal_ps = workloads::ideal_ps(
+        w.collective, n, w.size_bytes, slowest_nic,
+        workloads::max_pair_latency_ps(*schedule, placed[j], routing, job_options.server_of_rank),
+        shape);
     next_id += w.iterations;
     longest_ideal = std::max(longest_ideal, job_options.ideal_ps);
     jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, transport, placed[j],

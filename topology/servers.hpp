@@ -1,0 +1,45 @@
+#pragma once
+// Which fabric hosts (NICs) belong to which server. A server has
+// nics_per_host GPUs, GPU g behind NIC g. Hosts are numbered leaf by leaf;
+// servers are numbered so that, without rails, server s has hosts
+// s*G .. s*G+G-1, and with rails, server s has the (s mod H)-th host of the
+// (s / H)-th leaf of each rail's leaves (H = hosts per leaf).
+#include <cstdint>
+
+#include "topology/config.hpp"
+#include "topology/topology.hpp"
+
+namespace spinel::topology {
+
+class Servers {
+ public:
+  explicit Servers(const LeafSpineConfig& config)
+      : gpus_(config.nics_per_host),
+        hosts_per_leaf_(config.hosts_per_leaf),
+        rail_leaves_(config.leaves / config.nics_per_host),
+        rails_(config.rail_optimised),
+        count_(config.leaves * config.hosts_per_leaf / config.nics_per_host) {}
+
+  [[nodiscard]] std::uint32_t count() const { return count_; }
+  [[nodiscard]] std::uint32_t gpus_per_server() const { return gpus_; }
+  // The host (NIC) of GPU g of server s.
+  [[nodiscard]] HostId nic(std::uint32_t server, std::uint32_t gpu) const {
+    if (!rails_) return server * gpus_ + gpu;
+    const std::uint32_t leaf = gpu * rail_leaves_ + server / hosts_per_leaf_;
+    return leaf * hosts_per_leaf_ + server % hosts_per_leaf_;
+  }
+  [[nodiscard]] std::uint32_t server_of(HostId nic) const {
+    if (!rails_) return nic / gpus_;
+    const std::uint32_t leaf = nic / hosts_per_leaf_;
+    return (leaf % rail_leaves_) * hosts_per_leaf_ + nic % hosts_per_leaf_;
+  }
+
+ private:
+  std::uint32_t gpus_;
+  std::uint32_t hosts_per_leaf_;
+  std::uint32_t rail_leaves_;
+  bool rails_;
+  std::uint32_t count_;
+};
+
+}  // namespace spinel::topology
