@@ -11,23 +11,34 @@
 #include "sim/simulator.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
+#include "workloads/config.hpp"
 #include "workloads/schedule.hpp"
 #include "workloads/step_observer.hpp"
 
 namespace spinel::workloads {
 
 struct CollectiveResult {
-  std::uint32_t collective_id;
-  std::uint32_t iteration;
-  std::uint32_t ranks;
-  std::uint64_t size_bytes;
-  sim::Time start_ps;
-  sim::Time end_ps;
-  sim::Time ideal_ps;
+  std::uint32_t collective_id = 0;
+  std::uint32_t job = 0;
+  Collective collective = Collective::ring_allreduce;
+  std::uint32_t iteration = 0;
+  std::uint32_t ranks = 0;
+  std::uint64_t size_bytes = 0;
+  sim::Time start_ps = 0;
+  sim::Time end_ps = 0;
+  sim::Time ideal_ps = 0;
+  // The largest phase congestion (see CollectiveRun::phase_congestion_ps),
+  // and their sum over the steps: no step can end sooner than its busiest
+  // link carries its bytes, so the sum bounds the time from below.
+  sim::Time max_congestion_ps = 0;
+  sim::Time congestion_bound_ps = 0;
+  std::uint32_t max_queue_pairs_per_host = 0;
   [[nodiscard]] sim::Time duration_ps() const { return end_ps - start_ps; }
 };
 
 struct CollectiveOptions {
+  Collective collective = Collective::ring_allreduce;  // for results only
+  std::uint32_t job = 0;                               // for results only
   std::uint64_t size_bytes = 0;  // the collective's size, for results and bus bandwidth
   std::uint32_t iterations = 1;
   sim::Time compute_gap_ps = 0;  // idle time between iterations
@@ -52,17 +63,69 @@ class CollectiveRun final : public sim::EventHandler {
   // The connection that carries src -> dst in `phase` (ranks).
   [[nodiscard]] transport::ConnectionId connection(std::uint32_t phase, std::uint32_t src,
                                                    std::uint32_t dst) const;
+  // Per phase, the maximum congestion of the phase's pairs all sending their
+  // largest transfer at once: max over links of bytes / capacity, by the
+  // routes the transport gave the connections.
+  [[nodiscard]] const std::vector<sim::Time>& phase_congestion_ps() const {
+    return phase_congestion_ps_;
+  }
   // Tells `observer` (or nobody, with nullptr) of every finished step. Not owned.
   void set_observer(StepObserver* observer) { observer_ = observer; }
 
  private:
-  // Implementation to follow; the members are private and may change.
+  enum Tag : std::uint32_t { kDelivered = 0, kStartIteration = 1 };
+  // A transfer in flight; the flow's notify payload is its index.
+  struct InFlight {
+    std::uint32_t src;
+    std::uint32_t dst;
+    std::uint32_t step;
+  };
+  // Receipts for steps a rank has not reached yet: the next few inline (a
+  // sender is rarely more than a step or two ahead), the rest in a map.
+  static constexpr std::uint32_t kAhead = 4;
+  struct RankState {
+    std::uint32_t step = 0;
+    std::uint32_t sends_pending = 0;   // of the current step
+    std::uint32_t received = 0;        // of the current step
+    std::uint32_t ahead[kAhead] = {};  // receipts for step + 1 + i, rotating with `step`
+    sim::Time step_start = 0;
+  };
+
+  void open_connections();
+  void begin_iteration();
+  void enter_step(std::uint32_t rank);
+  void try_advance(std::uint32_t rank);
+  void count_receipt(std::uint32_t rank, std::uint32_t step);
+  [[nodiscard]] std::uint32_t& ahead_slot(RankState& state, std::uint32_t step);
+
   sim::Simulator& sim_;
   transport::Transport& transport_;
   sim::HandlerId self_;
   std::vector<topology::HostId> hosts_;
   std::shared_ptr<const Schedule> schedule_;
   CollectiveOptions options_;
+  std::uint32_t n_;
+  std::uint32_t steps_;
+
+  // Per phase, per source rank, its (dst, connection) pairs sorted by dst:
+  // compressed rows, so that a send finds its connection without hashing.
+  struct PhaseConnections {
+    std::vector<std::uint32_t> row;  // n_ + 1 offsets into peers
+    std::vector<std::pair<std::uint32_t, transport::ConnectionId>> peers;
+  };
+  std::vector<PhaseConnections> phases_;
+  std::vector<sim::Time> phase_congestion_ps_;
+  sim::Time max_congestion_ps_ = 0;
+  sim::Time congestion_bound_ps_ = 0;
+  std::uint32_t max_queue_pairs_per_host_ = 0;
+
+  std::vector<RankState> ranks_;
+  std::unordered_map<std::uint64_t, std::uint32_t> far_ahead_;  // (rank, step) -> receipts
+  std::vector<InFlight> in_flight_;
+  std::vector<std::uint32_t> free_in_flight_;
+  std::vector<Transfer> scratch_;
+  std::uint32_t ranks_finished_ = 0;
+  sim::Time iteration_start_ = 0;
   std::vector<CollectiveResult> results_;
   StepObserver* observer_ = nullptr;
 };

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,9 +15,19 @@ enum class Placement {
   explicit_list,  // `ranks`: rank r on host ranks[r]
 };
 
-enum class Collective { ring_allreduce };
+enum class Collective {
+  ring_allreduce,
+  tree_allreduce,              // NCCL's double binary tree, pipelined
+  halving_doubling_allreduce,  // recursive halving-doubling (Rabenseifner)
+  reduce_scatter,              // ring
+  all_gather,                  // ring
+  all_to_all,                  // direct: every rank sends to every other at once
+  pairwise_all_to_all,         // N-1 rounds of shifted pairs
+};
 
+// One job: a group of hosts running one collective, again and again.
 struct WorkloadConfig {
+  std::string name = "job0";  // names the job in outputs
   Collective collective = Collective::ring_allreduce;
   std::uint64_t size_bytes = 64ULL << 20;
   std::uint32_t hosts = 0;  // how many hosts take part; 0 = every host of the fabric
@@ -24,6 +35,7 @@ struct WorkloadConfig {
   std::vector<std::uint32_t> ranks;  // host of each rank, for Placement::explicit_list
   std::uint32_t iterations = 1;
   sim::Time compute_gap_ps = 0;  // idle time between consecutive iterations
+  sim::Time start_ps = 0;        // when the first iteration starts
 };
 
 constexpr std::string_view to_string(Placement p) {
@@ -42,6 +54,18 @@ constexpr std::string_view to_string(Collective c) {
   switch (c) {
     case Collective::ring_allreduce:
       return "ring_allreduce";
+    case Collective::tree_allreduce:
+      return "tree_allreduce";
+    case Collective::halving_doubling_allreduce:
+      return "halving_doubling_allreduce";
+    case Collective::reduce_scatter:
+      return "reduce_scatter";
+    case Collective::all_gather:
+      return "all_gather";
+    case Collective::all_to_all:
+      return "all_to_all";
+    case Collective::pairwise_all_to_all:
+      return "pairwise_all_to_all";
   }
   return "?";
 }

@@ -1,34 +1,73 @@
 #include "workloads/placement.hpp"
 
+#include <algorithm>
 #include <numeric>
+#include <string>
 
 #include "sim/error.hpp"
 #include "sim/rng.hpp"
 
 namespace spinel::workloads {
 
+namespace {
+
+// Takes `n` hosts from `free` (ascending ids) as the job's placement asks.
+std::vector<topology::HostId> take(const WorkloadConfig& job, std::size_t index,
+                                   std::vector<topology::HostId>& free, std::uint64_t seed) {
+  const std::size_t n = job.hosts == 0 ? free.size() : job.hosts;
+  if (n > free.size()) {
+    throw sim::InternalError("job " + job.name + " needs " + std::to_string(n) + " hosts, " +
+                             std::to_string(free.size()) + " are free");
+  }
+  std::vector<topology::HostId> hosts;
+  if (job.placement == Placement::contiguous) {
+    hosts.assign(free.begin(), free.begin() + static_cast<std::ptrdiff_t>(n));
+  } else {
+    // The single-job case draws exactly as it always has, from "placement".
+    std::vector<topology::HostId> shuffled = free;
+    sim::Rng rng(seed,
+                 index == 0 ? std::string("placement") : "placement." + std::to_string(index));
+    rng.shuffle(shuffled.begin(), shuffled.end());
+    hosts.assign(shuffled.begin(), shuffled.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  std::vector<topology::HostId> sorted = hosts;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<topology::HostId> rest;
+  std::set_difference(free.begin(), free.end(), sorted.begin(), sorted.end(),
+                      std::back_inserter(rest));
+  free = std::move(rest);
+  return hosts;
+}
+
+}  // namespace
+
 std::vector<topology::HostId> place_ranks(const WorkloadConfig& config, std::uint32_t fabric_hosts,
                                           std::uint64_t seed) {
-  const std::uint32_t n = config.hosts == 0 ? fabric_hosts : config.hosts;
-  if (n > fabric_hosts) throw sim::InternalError("more ranks than hosts");
-  switch (config.placement) {
-    case Placement::contiguous: {
-      std::vector<topology::HostId> hosts(n);
-      std::iota(hosts.begin(), hosts.end(), 0u);
-      return hosts;
+  return place_jobs({config}, fabric_hosts, seed).front();
+}
+
+std::vector<std::vector<topology::HostId>> place_jobs(const std::vector<WorkloadConfig>& jobs,
+                                                      std::uint32_t fabric_hosts,
+                                                      std::uint64_t seed) {
+  std::vector<topology::HostId> free(fabric_hosts);
+  std::iota(free.begin(), free.end(), 0u);
+  std::vector<std::vector<topology::HostId>> placed(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (jobs[j].placement != Placement::explicit_list) continue;
+    placed[j].assign(jobs[j].ranks.begin(), jobs[j].ranks.end());
+    for (topology::HostId h : placed[j]) {
+      const auto it = std::lower_bound(free.begin(), free.end(), h);
+      if (it == free.end() || *it != h) {
+        throw sim::InternalError("host " + std::to_string(h) + " of job " + jobs[j].name +
+                                 " is not free");
+      }
+      free.erase(it);
     }
-    case Placement::random: {
-      std::vector<topology::HostId> hosts(fabric_hosts);
-      std::iota(hosts.begin(), hosts.end(), 0u);
-      sim::Rng rng(seed, "placement");
-      rng.shuffle(hosts.begin(), hosts.end());
-      hosts.resize(n);
-      return hosts;
-    }
-    case Placement::explicit_list:
-      return {config.ranks.begin(), config.ranks.end()};
   }
-  return {};
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (jobs[j].placement != Placement::explicit_list) placed[j] = take(jobs[j], j, free, seed);
+  }
+  return placed;
 }
 
 }  // namespace spinel::workloads

@@ -13,4 +13,14 @@ namespace spinel::workloads {
 std::vector<topology::HostId> place_ranks(const WorkloadConfig& config, std::uint32_t fabric_hosts,
                                           std::uint64_t seed);
 
+// Places several jobs on disjoint hosts: explicit lists first (they must not
+// overlap), then the others in order, each from the hosts still free:
+// `contiguous` takes the lowest free ids, `random` a random subset (job k
+// draws from stream "placement" for k = 0, "placement.k" after). A job with
+// hosts = 0 takes every host still free. Throws sim::InternalError if the
+// jobs do not fit (scenario validation reports that earlier, with a line).
+std::vector<std::vector<topology::HostId>> place_jobs(const std::vector<WorkloadConfig>& jobs,
+                                                      std::uint32_t fabric_hosts,
+                                                      std::uint64_t seed);
+
 }  // namespace spinel::workloads

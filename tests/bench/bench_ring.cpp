@@ -17,9 +17,10 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
+#include "workloads/collective.hpp"
+#include "workloads/collectives.hpp"
 #include "workloads/config.hpp"
 #include "workloads/placement.hpp"
-#include "workloads/ring_allreduce.hpp"
 
 namespace {
 
@@ -59,8 +60,14 @@ RunStats run_ring(std::uint32_t leaves, std::uint32_t hosts_per_leaf, std::uint3
   transport::FlowTransport transport(model);
   const std::vector<topology::HostId> ranks =
       workloads::place_ranks(workload, topo.host_count(), kSeed);
-  workloads::RingAllReduce ring(simulator, transport, topo, routing, ranks, workload.size_bytes,
-                                workload.iterations, workload.compute_gap_ps, 0);
+  auto schedule = workloads::make_schedule(workloads::Collective::ring_allreduce,
+                                           static_cast<std::uint32_t>(ranks.size()), kSize);
+  workloads::CollectiveOptions options;
+  options.size_bytes = kSize;
+  options.ideal_ps = workloads::ideal_ps(
+      workloads::Collective::ring_allreduce, static_cast<std::uint32_t>(ranks.size()), kSize,
+      fabric.host_link.rate_gbps, workloads::max_pair_latency_ps(*schedule, ranks, routing));
+  workloads::CollectiveRun ring(simulator, transport, ranks, std::move(schedule), options);
   ring.start(0);
   simulator.run();
   model.finish();
@@ -70,9 +77,9 @@ RunStats run_ring(std::uint32_t leaves, std::uint32_t hosts_per_leaf, std::uint3
   stats.events = simulator.events_dispatched();
   stats.recomputations = model.totals().rate_recomputations;
   stats.rerated = model.totals().flows_rerated;
-  if (ring.finished() && ring.ideal_ps() > 0) {
+  if (ring.finished() && options.ideal_ps > 0) {
     stats.slowdown = static_cast<double>(ring.results().front().duration_ps()) /
-                     static_cast<double>(ring.ideal_ps());
+                     static_cast<double>(options.ideal_ps);
   }
   return stats;
 }

@@ -5,8 +5,9 @@
 #include <set>
 
 #include "fabric.hpp"
+#include "workloads/collective.hpp"
+#include "workloads/collectives.hpp"
 #include "workloads/placement.hpp"
-#include "workloads/ring_allreduce.hpp"
 
 namespace spinel::workloads {
 namespace {
@@ -22,13 +23,20 @@ struct RingRun {
 
 RingRun run_ring(Fabric& f, const std::vector<topology::HostId>& ranks, std::uint64_t bytes,
                  std::uint32_t iterations = 1) {
-  RingAllReduce ring(f.sim, f.transport, f.topology, f.routing, ranks, bytes, iterations,
-                     10 * sim::kMicrosecond, 0);
+  const auto n = static_cast<std::uint32_t>(ranks.size());
+  auto schedule = make_schedule(Collective::ring_allreduce, n, bytes);
+  CollectiveOptions options;
+  options.size_bytes = bytes;
+  options.iterations = iterations;
+  options.compute_gap_ps = 10 * sim::kMicrosecond;
+  options.ideal_ps = ideal_ps(Collective::ring_allreduce, n, bytes, 400,
+                              max_pair_latency_ps(*schedule, ranks, f.routing));
+  CollectiveRun ring(f.sim, f.transport, ranks, std::move(schedule), options);
   ring.start(0);
   f.sim.run();
   EXPECT_TRUE(ring.finished());
   EXPECT_EQ(ring.results().size(), iterations);
-  return RingRun{ring.results().back().duration_ps(), ring.ideal_ps(), f.model.totals()};
+  return RingRun{ring.results().back().duration_ps(), options.ideal_ps, f.model.totals()};
 }
 
 std::vector<topology::HostId> contiguous(std::uint32_t n) {
@@ -85,13 +93,18 @@ TEST(Ring, UnevenSizeUsesTheLargestChunk) {
   // Rates are doubles in bytes/ps (400 Gb/s = 0.05, inexact), and completion
   // times round up to whole picoseconds: at most 1 ps late per step.
   EXPECT_NEAR(static_cast<double>(r.duration_ps), static_cast<double>(r.ideal_ps), 4.0);
-  EXPECT_EQ(r.ideal_ps, ring_allreduce_ideal_ps(3, bytes, 400, 1'000'000));
+  EXPECT_EQ(r.ideal_ps, ideal_ps(Collective::ring_allreduce, 3, bytes, 400, 1'000'000));
 }
 
 TEST(Ring, IterationsRepeatWithTheComputeGap) {
   Fabric f(leaf_spine(2, 2, 2));
-  RingAllReduce ring(f.sim, f.transport, f.topology, f.routing, contiguous(4), 1 << 20, 3,
-                     5 * sim::kMicrosecond, 7);
+  CollectiveOptions options;
+  options.size_bytes = 1 << 20;
+  options.iterations = 3;
+  options.compute_gap_ps = 5 * sim::kMicrosecond;
+  options.first_id = 7;
+  CollectiveRun ring(f.sim, f.transport, contiguous(4),
+                     make_schedule(Collective::ring_allreduce, 4, 1 << 20), options);
   ring.start(0);
   f.sim.run();
   ASSERT_EQ(ring.results().size(), 3u);

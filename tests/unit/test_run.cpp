@@ -30,7 +30,8 @@ workload: {collective: ring_allreduce, size_bytes: 16MiB, placement: random, ite
                                "small.yaml");
 }
 
-const char* const kResultFiles[] = {"summary.json", "collectives.csv", "flows.csv", "links.csv"};
+const char* const kResultFiles[] = {"summary.json", "collectives.csv", "flows.csv", "links.csv",
+                                    "phases.csv"};
 
 TEST(Run, SameScenarioAndSeedGiveByteIdenticalResults) {
   const scenario::Scenario s = small_random_scenario();
@@ -62,7 +63,7 @@ TEST(Run, ProgressReportingEndsWhenAComputeGapIsLongerThanASlice) {
   // Slices are an eighth of the ideal ring time; a gap of many slices holds
   // no event, and the slices must still move on (they once stood still).
   scenario::Scenario s = small_random_scenario();
-  s.workload.compute_gap_ps = 50 * sim::kMillisecond;
+  s.jobs[0].compute_gap_ps = 50 * sim::kMillisecond;
   int calls = 0;
   const RunResult r = run_scenario(s, RunOptions{{}, [&](sim::Time, std::uint64_t) { ++calls; }});
   EXPECT_EQ(r.collectives.size(), 2u);
@@ -90,8 +91,10 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
     return line;
   };
   EXPECT_EQ(header("collectives.csv"),
-            "collective_id,iteration,algorithm,ranks,size_bytes,start_ps,end_ps,duration_ps,"
-            "ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps");
+            "collective_id,job,iteration,algorithm,ranks,size_bytes,start_ps,end_ps,duration_ps,"
+            "ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps,max_congestion_ps,congestion_bound_ps,"
+            "max_queue_pairs_per_host");
+  EXPECT_EQ(header("phases.csv"), "job,phase,max_congestion_ps");
   EXPECT_EQ(header("flows.csv"),
             "flow_id,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
   EXPECT_EQ(header("links.csv"),

@@ -74,13 +74,13 @@ void expect_quickstart_values(const Scenario& s) {
   EXPECT_EQ(s.topology.spine_link.latency_ps, 500 * sim::kNanosecond);
   EXPECT_EQ(s.transport.model, transport::Model::flow);
   EXPECT_EQ(s.transport.policy, transport::PathPolicy::ecmp);
-  EXPECT_EQ(s.workload.collective, workloads::Collective::ring_allreduce);
-  EXPECT_EQ(s.workload.size_bytes, 256ULL << 20);
-  EXPECT_EQ(s.workload.hosts, 0u);
-  EXPECT_EQ(s.workload.placement, workloads::Placement::random);
-  EXPECT_TRUE(s.workload.ranks.empty());
-  EXPECT_EQ(s.workload.iterations, 2u);
-  EXPECT_EQ(s.workload.compute_gap_ps, 0);
+  EXPECT_EQ(s.jobs[0].collective, workloads::Collective::ring_allreduce);
+  EXPECT_EQ(s.jobs[0].size_bytes, 256ULL << 20);
+  EXPECT_EQ(s.jobs[0].hosts, 0u);
+  EXPECT_EQ(s.jobs[0].placement, workloads::Placement::random);
+  EXPECT_TRUE(s.jobs[0].ranks.empty());
+  EXPECT_EQ(s.jobs[0].iterations, 2u);
+  EXPECT_EQ(s.jobs[0].compute_gap_ps, 0);
   EXPECT_EQ(s.output.dir, "");
   EXPECT_TRUE(s.output.flows);
 }
@@ -115,11 +115,11 @@ TEST(Scenario, DefaultsApplied) {
   EXPECT_EQ(s.topology.spine_link.latency_ps, 500'000);
   EXPECT_EQ(s.transport.model, transport::Model::flow);
   EXPECT_EQ(s.transport.policy, transport::PathPolicy::ecmp);
-  EXPECT_EQ(s.workload.size_bytes, 4096u);
-  EXPECT_EQ(s.workload.hosts, 0u);
-  EXPECT_EQ(s.workload.placement, workloads::Placement::contiguous);
-  EXPECT_EQ(s.workload.iterations, 1u);
-  EXPECT_EQ(s.workload.compute_gap_ps, 0);
+  EXPECT_EQ(s.jobs[0].size_bytes, 4096u);
+  EXPECT_EQ(s.jobs[0].hosts, 0u);
+  EXPECT_EQ(s.jobs[0].placement, workloads::Placement::contiguous);
+  EXPECT_EQ(s.jobs[0].iterations, 1u);
+  EXPECT_EQ(s.jobs[0].compute_gap_ps, 0);
   EXPECT_EQ(s.output.dir, "");
   EXPECT_TRUE(s.output.flows);
 }
@@ -161,12 +161,12 @@ TEST(Scenario, EveryKeySet) {
   EXPECT_EQ(s.topology.spine_link.rate_gbps, 1600.0);
   EXPECT_EQ(s.topology.spine_link.latency_ps, 250'000);
   EXPECT_EQ(s.transport.policy, transport::PathPolicy::spray);
-  EXPECT_EQ(s.workload.size_bytes, 1536u);
-  EXPECT_EQ(s.workload.hosts, 3u);
-  EXPECT_EQ(s.workload.placement, workloads::Placement::explicit_list);
-  EXPECT_EQ(s.workload.ranks, (std::vector<std::uint32_t>{5, 0, 3}));
-  EXPECT_EQ(s.workload.iterations, 7u);
-  EXPECT_EQ(s.workload.compute_gap_ps, 2 * sim::kMillisecond);
+  EXPECT_EQ(s.jobs[0].size_bytes, 1536u);
+  EXPECT_EQ(s.jobs[0].hosts, 3u);
+  EXPECT_EQ(s.jobs[0].placement, workloads::Placement::explicit_list);
+  EXPECT_EQ(s.jobs[0].ranks, (std::vector<std::uint32_t>{5, 0, 3}));
+  EXPECT_EQ(s.jobs[0].iterations, 7u);
+  EXPECT_EQ(s.jobs[0].compute_gap_ps, 2 * sim::kMillisecond);
   EXPECT_EQ(s.output.dir, "results/x");
   EXPECT_FALSE(s.output.flows);
 
@@ -181,11 +181,11 @@ TEST(Scenario, EveryKeySet) {
 TEST(Scenario, ExplicitPlacementSetsHosts) {
   const Scenario s =
       load_string(with("  placement: random\n", "  placement:\n    - 3\n    - 1\n"), "t.yaml");
-  EXPECT_EQ(s.workload.placement, workloads::Placement::explicit_list);
-  EXPECT_EQ(s.workload.ranks, (std::vector<std::uint32_t>{3, 1}));
-  EXPECT_EQ(s.workload.hosts, 2u);
+  EXPECT_EQ(s.jobs[0].placement, workloads::Placement::explicit_list);
+  EXPECT_EQ(s.jobs[0].ranks, (std::vector<std::uint32_t>{3, 1}));
+  EXPECT_EQ(s.jobs[0].hosts, 2u);
   const Scenario all = load_string(with("random", "[0, 1, 2]\n  hosts: all"), "t.yaml");
-  EXPECT_EQ(all.workload.hosts, 3u);
+  EXPECT_EQ(all.jobs[0].hosts, 3u);
 }
 
 TEST(Scenario, JsonEchoIsNormalised) {
@@ -267,10 +267,10 @@ TEST(ScenarioErrors, SyntaxError) {
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of(kBase + "seeds: 3\n"),
             "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
-            "seed, topology, transport, workload, output, sweep");
+            "seed, topology, transport, workload, jobs, output, sweep");
   EXPECT_EQ(error_of(kBase + "faults: {}\n"),
             "t.yaml:12:1: faults: unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, output, sweep");
+            "transport, workload, jobs, output, sweep");
 }
 
 TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
@@ -293,7 +293,7 @@ TEST(ScenarioErrors, DidYouMeanPrefersPrefixOnTies) {
 TEST(ScenarioErrors, OddKeysAreQuotedInThePath) {
   EXPECT_EQ(error_of(kBase + "\"a: b\\nc\": 1\n"),
             "t.yaml:12:1: \"a: b\\nc\": unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, output, sweep");
+            "transport, workload, jobs, output, sweep");
 }
 
 TEST(ScenarioErrors, WrongTypeStringForInteger) {
@@ -449,7 +449,7 @@ TEST(Scenario, EmptySectionMeansDefaults) {
 TEST(ScenarioErrors, RootIsAList) {
   EXPECT_EQ(error_of("- name\n- t\n"),
             "t.yaml:1:1: document: expected a map with keys name, description, seed, topology, "
-            "transport, workload, output, sweep; got a list");
+            "transport, workload, jobs, output, sweep; got a list");
   EXPECT_STARTS_WITH(error_of("just words\n"), "t.yaml:1:1: document: expected a map with keys");
 }
 

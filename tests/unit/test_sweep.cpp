@@ -56,7 +56,7 @@ TEST(Sweep, GridIsTheCartesianProductWithTheFirstKeySlowest) {
     EXPECT_EQ(p.index, i);
     const scenario::Scenario sc = s.scenario_of(p);
     EXPECT_EQ(sc.transport.policy, expected[i].first) << i;
-    EXPECT_EQ(sc.workload.size_bytes, expected[i].second) << i;
+    EXPECT_EQ(sc.jobs[0].size_bytes, expected[i].second) << i;
     EXPECT_EQ(sc.seed, 1u);
     EXPECT_EQ(sc.topology.leaves, 2u);  // the base's other keys stay
   }
@@ -117,7 +117,7 @@ TEST(Sweep, RangesInTheKeysUnits) {
   EXPECT_EQ(columns_of(sizes, 0), (Strings{"4194304", "8388608", "16777216", "33554432", "67108864",
                                            "134217728", "268435456"}));
   EXPECT_EQ(sizes.parameters[0].values[6].human, "256MiB");
-  EXPECT_EQ(sizes.scenario_of(sizes.points.back()).workload.size_bytes, 256ULL << 20);
+  EXPECT_EQ(sizes.scenario_of(sizes.points.back()).jobs[0].size_bytes, 256ULL << 20);
 
   const Sweep spines = values("topology.spines", "{from: 4, to: 15, step: 4}");
   EXPECT_EQ(columns_of(spines, 0), (Strings{"4", "8", "12"}));  // `to` not hit: stops before
@@ -145,11 +145,11 @@ TEST(Sweep, RangesInTheKeysUnits) {
 
   const Sweep gaps = values("workload.compute_gap", "{from: 0ns, to: 1us, step: 250ns}");
   EXPECT_EQ(columns_of(gaps, 0), (Strings{"0", "250000", "500000", "750000", "1000000"}));
-  EXPECT_EQ(gaps.scenario_of(gaps.points.back()).workload.compute_gap_ps, 1'000'000);
+  EXPECT_EQ(gaps.scenario_of(gaps.points.back()).jobs[0].compute_gap_ps, 1'000'000);
 
   const Sweep hosts = values("workload.hosts", "{from: 2, to: 4, step: 1}");
   EXPECT_EQ(columns_of(hosts, 0), (Strings{"2", "3", "4"}));
-  EXPECT_EQ(hosts.scenario_of(hosts.points.back()).workload.hosts, 4u);
+  EXPECT_EQ(hosts.scenario_of(hosts.points.back()).jobs[0].hosts, 4u);
 }
 
 TEST(Sweep, KeysAbsentFromTheBaseAreAdded) {
@@ -164,7 +164,7 @@ TEST(Sweep, KeysAbsentFromTheBaseAreAdded) {
   EXPECT_EQ(sc.topology.host_link.latency_ps, 1'000'000);
   EXPECT_EQ(sc.topology.host_link.rate_gbps, 400.0);
   EXPECT_EQ(sc.transport.policy, transport::PathPolicy::spray);
-  EXPECT_EQ(sc.workload.iterations, 3u);
+  EXPECT_EQ(sc.jobs[0].iterations, 3u);
 }
 
 TEST(Sweep, EveryKeyCanBeSwept) {
@@ -193,8 +193,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.topology.hosts_per_leaf, 4u);
   EXPECT_EQ(sc.topology.spine_link.rate_gbps, 1600.0);
   EXPECT_EQ(sc.topology.spine_link.latency_ps, 2'000'000);
-  EXPECT_EQ(sc.workload.ranks, (std::vector<std::uint32_t>{0, 5, 2}));
-  EXPECT_EQ(sc.workload.compute_gap_ps, 5'000'000);
+  EXPECT_EQ(sc.jobs[0].ranks, (std::vector<std::uint32_t>{0, 5, 2}));
+  EXPECT_EQ(sc.jobs[0].compute_gap_ps, 5'000'000);
   EXPECT_EQ(s.parameters[14].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[13].values[0].column, "all");
 }
@@ -219,7 +219,7 @@ TEST(Sweep, AFileWithoutASweepBlockIsOnePoint) {
   EXPECT_FALSE(s.has_block);
   ASSERT_EQ(s.points.size(), 1u);
   EXPECT_EQ(s.points[0].folder, "0-base");
-  EXPECT_EQ(s.scenario_of(s.points[0]).workload.size_bytes, 64u << 10);
+  EXPECT_EQ(s.scenario_of(s.points[0]).jobs[0].size_bytes, 64u << 10);
 }
 
 TEST(Sweep, IdIsAHashOfTheText) {

@@ -78,13 +78,15 @@ TEST_F(SweepRun, ResultsCsvHasOneRowPerPointInOrder) {
   EXPECT_EQ(r.rows, 8u);
   const std::vector<std::string> lines = lines_of(slurp(dir / "results.csv"));
   ASSERT_EQ(lines.size(), 9u);
-  EXPECT_EQ(lines[0],
-            "point,transport.policy,workload.size_bytes,seed,status,error,hosts,collectives,"
-            "collective_mean_ps,collective_min_ps,collective_max_ps,ideal_ps,ratio_to_ideal,"
-            "busbw_gbps,end_ps,events,flows,bytes_delivered,rate_recomputations");
+  EXPECT_EQ(
+      lines[0],
+      "point,transport.policy,workload.size_bytes,seed,status,error,hosts,collectives,"
+      "collective_mean_ps,collective_min_ps,collective_max_ps,ideal_ps,ratio_to_ideal,"
+      "busbw_gbps,max_congestion_ps,congestion_bound_ps,max_queue_pairs_per_host,end_ps,events,"
+      "flows,bytes_delivered,rate_recomputations");
   for (std::size_t i = 0; i < 8; ++i) {
     const std::vector<std::string> cells = split_csv_line(lines[i + 1]);
-    ASSERT_EQ(cells.size(), 19u) << lines[i + 1];
+    ASSERT_EQ(cells.size(), 22u) << lines[i + 1];
     EXPECT_EQ(cells[0], std::to_string(i));
     EXPECT_EQ(cells[1], i < 4 ? "ecmp" : "spray");
     EXPECT_EQ(cells[2], (i / 2) % 2 == 0 ? "65536" : "131072");
@@ -136,10 +138,10 @@ TEST_F(SweepRun, AFailingPointDoesNotStopTheOthers) {
   // Spray at 128KiB runs out of memory (both seeds); the disk fills up under
   // ecmp at 128KiB, seed repetition 1.
   o.run_point = [&](const scenario::Scenario& s, const tools::RunOptions& run) {
-    if (s.workload.size_bytes == 128 << 10 && s.transport.policy == transport::PathPolicy::spray) {
+    if (s.jobs[0].size_bytes == 128 << 10 && s.transport.policy == transport::PathPolicy::spray) {
       throw std::bad_alloc();
     }
-    if (s.workload.size_bytes == 128 << 10 && s.seed != 1) {
+    if (s.jobs[0].size_bytes == 128 << 10 && s.seed != 1) {
       throw std::runtime_error("cannot write " + (run.out_dir / "links.csv").string() +
                                ": No space left on device");
     }

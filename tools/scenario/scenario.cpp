@@ -50,8 +50,9 @@ transport:              # optional: how bytes move
   model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
   policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths)
 
-workload:               # required: what runs
-  collective: ring_allreduce   # required; ring_allreduce is the only collective for now
+workload:               # required (or jobs: a list of these, each with a name and a start): what runs
+  collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
+                               #   reduce_scatter | all_gather | all_to_all | pairwise_all_to_all
   size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
   hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
   placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27]
@@ -201,15 +202,27 @@ void read_placement(const Value& v, std::uint32_t total, workloads::WorkloadConf
          v.describe());
 }
 
+// One job, from `workload:` or an element of `jobs:` (which also have a name
+// and a start time).
 void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
-                   workloads::WorkloadConfig& w) {
+                   workloads::WorkloadConfig& w, bool in_jobs) {
   using workloads::Collective;
   const auto total = static_cast<std::uint32_t>(topo.leaves * topo.hosts_per_leaf);  // checked
   std::optional<Value> hosts;
-  v.read_map({
+  std::optional<Value> collective;
+  std::vector<Field> fields = {
       {"collective", Need::required,
        [&](const Value& x) {
-         w.collective = x.to_enum<Collective>({{"ring_allreduce", Collective::ring_allreduce}});
+         w.collective = x.to_enum<Collective>({
+             {"ring_allreduce", Collective::ring_allreduce},
+             {"tree_allreduce", Collective::tree_allreduce},
+             {"halving_doubling_allreduce", Collective::halving_doubling_allreduce},
+             {"reduce_scatter", Collective::reduce_scatter},
+             {"all_gather", Collective::all_gather},
+             {"all_to_all", Collective::all_to_all},
+             {"pairwise_all_to_all", Collective::pairwise_all_to_all},
+         });
+         collective = x;
        }},
       {"size_bytes", Need::required,
        [&](const Value& x) { w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes); }},
@@ -223,7 +236,23 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
        [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
       {"compute_gap", Need::optional,
        [&](const Value& x) { w.compute_gap_ps = x.to_duration_ps(sim::kForever); }},
-  });
+  };
+  if (in_jobs) {
+    fields.insert(fields.begin(),
+                  Field{"name", Need::required, [&](const Value& x) { w.name = read_name(x); }});
+    fields.push_back(Field{"start", Need::optional, [&](const Value& x) {
+                             w.start_ps = x.to_duration_ps(sim::kSecond * 3600);
+                           }});
+  }
+  v.read_map(fields);
+  const std::uint32_t ranks = w.placement == workloads::Placement::explicit_list
+                                  ? static_cast<std::uint32_t>(w.ranks.size())
+                                  : (w.hosts == 0 ? total : w.hosts);
+  if (w.collective == Collective::halving_doubling_allreduce && (ranks & (ranks - 1)) != 0) {
+    (hosts ? *hosts : *collective)
+        .fail("halving_doubling_allreduce needs a power-of-two number of ranks, got " +
+              std::to_string(ranks) + "; set hosts to a power of two");
+  }
   if (w.placement == workloads::Placement::explicit_list) {
     const auto listed = static_cast<std::uint32_t>(w.ranks.size());
     if (hosts && w.hosts != 0 && w.hosts != listed) {  // `hosts: all` is fine too
@@ -231,6 +260,44 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
                   " (the length of the placement list) or all, got " + hosts->describe());
     }
     w.hosts = listed;
+  }
+}
+
+// Several jobs on one fabric, on disjoint hosts.
+void read_jobs(const Value& v, const topology::LeafSpineConfig& topo,
+               std::vector<workloads::WorkloadConfig>& jobs) {
+  if (!v.is_list() || v.to_list().empty()) {
+    v.fail("expected a list of jobs, each a map like `workload:` plus name (and start), got " +
+           v.describe());
+  }
+  const auto total = static_cast<std::uint64_t>(topo.leaves) * topo.hosts_per_leaf;
+  std::uint64_t needed = 0;
+  std::unordered_map<std::string, std::size_t> names;
+  std::unordered_map<std::uint32_t, std::size_t> explicit_hosts;
+  jobs.clear();
+  const std::vector<Value> items = v.to_list();
+  for (std::size_t j = 0; j < items.size(); ++j) {
+    workloads::WorkloadConfig job;
+    read_workload(items[j], topo, job, true);
+    if (!names.emplace(job.name, j).second) {
+      items[j].fail("two jobs are named " + job.name + "; job names must differ");
+    }
+    if (job.hosts == 0 && items.size() > 1) {
+      items[j].fail("with several jobs each needs a host count (hosts: all is for one job)");
+    }
+    for (std::uint32_t h : job.ranks) {
+      const auto [it, fresh] = explicit_hosts.emplace(h, j);
+      if (!fresh) {
+        items[j].fail("host " + std::to_string(h) + " is also in the placement of job " +
+                      jobs[it->second].name + "; jobs run on disjoint hosts");
+      }
+    }
+    needed += job.hosts == 0 ? total : job.hosts;
+    if (needed > total) {
+      items[j].fail("the jobs up to this one need " + std::to_string(needed) +
+                    " hosts; the fabric has " + std::to_string(total));
+    }
+    jobs.push_back(std::move(job));
   }
 }
 
@@ -334,6 +401,7 @@ void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfi
 
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
+  std::optional<Value> workload;
   s.source = std::string(source);
   // Table order matters: workload is checked against the topology read before it.
   root.read_map({
@@ -342,8 +410,17 @@ Scenario read_scenario(const Value& root, std::string_view source) {
       {"seed", Need::optional, [&](const Value& x) { s.seed = x.to_uint<std::uint64_t>(); }},
       {"topology", Need::required, [&](const Value& x) { read_topology(x, s.topology); }},
       {"transport", Need::optional, [&](const Value& x) { read_transport(x, s.transport); }},
-      {"workload", Need::required,
-       [&](const Value& x) { read_workload(x, s.topology, s.workload); }},
+      {"workload", Need::optional,
+       [&](const Value& x) {
+         s.jobs.assign(1, workloads::WorkloadConfig{});
+         read_workload(x, s.topology, s.jobs[0], false);
+         workload = x;
+       }},
+      {"jobs", Need::optional,
+       [&](const Value& x) {
+         if (workload) x.fail_at_key("give either workload (one job) or jobs (several), not both");
+         read_jobs(x, s.topology, s.jobs);
+       }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
@@ -353,6 +430,9 @@ Scenario read_scenario(const Value& root, std::string_view source) {
              "runs one scenario: remove the sweep block to run the base scenario)");
        }},
   });
+  if (s.jobs.empty()) {
+    root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
+  }
   return s;
 }
 
@@ -427,16 +507,22 @@ sim::Json to_json(const Scenario& s) {
   trans["model"] = transport::to_string(s.transport.model);
   trans["policy"] = transport::to_string(s.transport.policy);
 
-  sim::Json work = sim::Json::object();
-  work["collective"] = workloads::to_string(s.workload.collective);
-  work["size_bytes"] = s.workload.size_bytes;
-  work["hosts"] = s.workload.hosts == 0 ? sim::Json("all") : sim::Json(s.workload.hosts);
-  work["placement"] = workloads::to_string(s.workload.placement);
-  sim::Json ranks = sim::Json::array();
-  for (const std::uint32_t host : s.workload.ranks) ranks.push_back(host);
-  work["ranks"] = std::move(ranks);
-  work["iterations"] = s.workload.iterations;
-  work["compute_gap_ps"] = static_cast<std::int64_t>(s.workload.compute_gap_ps);
+  sim::Json jobs = sim::Json::array();
+  for (const workloads::WorkloadConfig& w : s.jobs) {
+    sim::Json work = sim::Json::object();
+    work["name"] = w.name;
+    work["collective"] = workloads::to_string(w.collective);
+    work["size_bytes"] = w.size_bytes;
+    work["hosts"] = w.hosts == 0 ? sim::Json("all") : sim::Json(w.hosts);
+    work["placement"] = workloads::to_string(w.placement);
+    sim::Json ranks = sim::Json::array();
+    for (const std::uint32_t host : w.ranks) ranks.push_back(host);
+    work["ranks"] = std::move(ranks);
+    work["iterations"] = w.iterations;
+    work["compute_gap_ps"] = static_cast<std::int64_t>(w.compute_gap_ps);
+    work["start_ps"] = static_cast<std::int64_t>(w.start_ps);
+    jobs.push_back(std::move(work));
+  }
 
   sim::Json out = sim::Json::object();
   out["dir"] = s.output.dir;
@@ -464,7 +550,7 @@ sim::Json to_json(const Scenario& s) {
   j["seed"] = s.seed;
   j["topology"] = std::move(topo);
   j["transport"] = std::move(trans);
-  j["workload"] = std::move(work);
+  j["jobs"] = std::move(jobs);
   j["output"] = std::move(out);
   return j;
 }

@@ -53,7 +53,9 @@ struct Scenario {
   std::uint64_t seed = 1;
   topology::LeafSpineConfig topology;
   transport::TransportConfig transport;
-  workloads::WorkloadConfig workload;  // hosts: 0 = all; explicit placement: hosts = ranks.size()
+  // One or more jobs (`workload:` is one job named job0; `jobs:` a list).
+  // hosts: 0 = all; explicit placement: hosts = ranks.size().
+  std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
 };
 

@@ -337,6 +337,10 @@ Value Value::with_path(std::string path) const {
 }
 
 void Value::read_map(std::initializer_list<Field> fields) const {
+  read_map(std::span<const Field>(fields.begin(), fields.size()));
+}
+
+void Value::read_map(std::span<const Field> fields) const {
   std::vector<std::string_view> allowed;
   allowed.reserve(fields.size());
   for (const Field& f : fields) allowed.push_back(f.key);

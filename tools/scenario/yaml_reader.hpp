@@ -22,6 +22,7 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,6 +144,7 @@ class Value {
   // may rely on the ones listed before it. An empty value reads as an empty
   // map; anything else that is not a map is an error listing the keys.
   void read_map(std::initializer_list<Field> fields) const;
+  void read_map(std::span<const Field> fields) const;
 
  private:
   // The entries, rejecting keys not in `allowed` (when given) as they come.

@@ -17,6 +17,7 @@
 #include "tools/spinel/run.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/sweep/sweep.hpp"
+#include "workloads/collectives.hpp"
 
 namespace {
 
@@ -98,19 +99,28 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
       "%.3g:1 oversubscribed\n",
       s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves, t.hosts_per_leaf,
       t.spines, r.oversubscription);
-  std::printf("%s model, %s paths; ring all-reduce of %s over %u ranks, %s placement\n\n",
+  std::printf("%s model, %s paths\n",
               std::string(spinel::transport::to_string(s.transport.model)).c_str(),
-              std::string(spinel::transport::to_string(s.transport.policy)).c_str(),
-              spinel::sim::format_bytes(s.workload.size_bytes).c_str(),
-              r.collectives.empty() ? 0u : r.collectives.front().ranks,
-              std::string(spinel::workloads::to_string(s.workload.placement)).c_str());
-  std::printf("  %-9s %14s %14s %9s %12s\n", "iteration", "duration", "ideal", "ratio",
-              "busbw Gb/s");
-  for (const auto& c : r.collectives) {
-    std::printf("  %-9u %14s %14s %9.4f %12.1f\n", c.iteration, format_ms(c.duration_ps()).c_str(),
-                format_ms(c.ideal_ps).c_str(),
-                static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
-                spinel::workloads::ring_busbw_gbps(c.ranks, c.size_bytes, c.duration_ps()));
+              std::string(spinel::transport::to_string(s.transport.policy)).c_str());
+  for (std::uint32_t j = 0; j < s.jobs.size(); ++j) {
+    const auto& w = s.jobs[j];
+    std::uint32_t ranks = 0;
+    for (const auto& c : r.collectives) ranks = c.job == j ? c.ranks : ranks;
+    std::printf("\njob %s: %s of %s over %u ranks, %s placement\n", w.name.c_str(),
+                std::string(spinel::workloads::to_string(w.collective)).c_str(),
+                spinel::sim::format_bytes(w.size_bytes).c_str(), ranks,
+                std::string(spinel::workloads::to_string(w.placement)).c_str());
+    std::printf("  %-9s %14s %14s %9s %12s %14s %6s\n", "iteration", "duration", "ideal", "ratio",
+                "busbw Gb/s", "congestion", "QPs");
+    for (const auto& c : r.collectives) {
+      if (c.job != j) continue;
+      std::printf(
+          "  %-9u %14s %14s %9.4f %12.1f %14s %6u\n", c.iteration,
+          format_ms(c.duration_ps()).c_str(), format_ms(c.ideal_ps).c_str(),
+          static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
+          spinel::workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()),
+          format_ms(c.max_congestion_ps).c_str(), c.max_queue_pairs_per_host);
+    }
   }
   std::printf("\n%llu flows, %llu events in %.3f s wall (%.2f M events/s)\n",
               static_cast<unsigned long long>(r.flows.completed),

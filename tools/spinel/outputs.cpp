@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "tools/spinel/run.hpp"
-#include "workloads/ring_allreduce.hpp"
+#include "workloads/collectives.hpp"
 
 namespace spinel::tools {
 
@@ -11,6 +11,39 @@ namespace {
 
 double ratio(sim::Time a, sim::Time b) {
   return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+}
+
+// Mean, min and max collective time, and what they compare with, over the
+// collectives of one job (or of all, for the run's headline numbers).
+void collective_metrics(const std::vector<const workloads::CollectiveResult*>& cs, sim::Json& m) {
+  if (cs.empty()) return;
+  sim::Time total = 0;
+  sim::Time worst = 0;
+  sim::Time best = cs.front()->duration_ps();
+  sim::Time ideal = 0;
+  sim::Time congestion = 0;
+  sim::Time bound = 0;
+  std::uint32_t queue_pairs = 0;
+  for (const auto* c : cs) {
+    total += c->duration_ps();
+    worst = std::max(worst, c->duration_ps());
+    best = std::min(best, c->duration_ps());
+    ideal = std::max(ideal, c->ideal_ps);
+    congestion = std::max(congestion, c->max_congestion_ps);
+    bound = std::max(bound, c->congestion_bound_ps);
+    queue_pairs = std::max(queue_pairs, c->max_queue_pairs_per_host);
+  }
+  const auto& first = *cs.front();
+  const sim::Time mean = total / static_cast<sim::Time>(cs.size());
+  m["collective_mean_ps"] = mean;
+  m["collective_min_ps"] = best;
+  m["collective_max_ps"] = worst;
+  m["ideal_ps"] = ideal;
+  m["ratio_to_ideal"] = ratio(mean, ideal);
+  m["busbw_gbps"] = workloads::busbw_gbps(first.collective, first.ranks, first.size_bytes, mean);
+  m["max_congestion_ps"] = congestion;
+  m["congestion_bound_ps"] = bound;
+  m["max_queue_pairs_per_host"] = queue_pairs;
 }
 
 }  // namespace
@@ -21,24 +54,21 @@ sim::Json run_metrics(const RunResult& r) {
   m["directed_links"] = static_cast<std::uint64_t>(r.links);
   m["oversubscription"] = r.oversubscription;
   m["collectives"] = static_cast<std::uint64_t>(r.collectives.size());
-  if (!r.collectives.empty()) {
-    sim::Time total = 0;
-    sim::Time worst = 0;
-    sim::Time best = r.collectives.front().duration_ps();
+  std::vector<const workloads::CollectiveResult*> all;
+  for (const auto& c : r.collectives) all.push_back(&c);
+  collective_metrics(all, m);
+  sim::Json jobs = sim::Json::array();
+  for (std::uint32_t j = 0; j < r.phase_congestion_ps.size(); ++j) {
+    std::vector<const workloads::CollectiveResult*> mine;
     for (const auto& c : r.collectives) {
-      total += c.duration_ps();
-      worst = std::max(worst, c.duration_ps());
-      best = std::min(best, c.duration_ps());
+      if (c.job == j) mine.push_back(&c);
     }
-    const auto& first = r.collectives.front();
-    const sim::Time mean = total / static_cast<sim::Time>(r.collectives.size());
-    m["collective_mean_ps"] = mean;
-    m["collective_min_ps"] = best;
-    m["collective_max_ps"] = worst;
-    m["ideal_ps"] = first.ideal_ps;
-    m["ratio_to_ideal"] = ratio(mean, first.ideal_ps);
-    m["busbw_gbps"] = workloads::ring_busbw_gbps(first.ranks, first.size_bytes, mean);
+    sim::Json job = sim::Json::object();
+    job["job"] = j;
+    collective_metrics(mine, job);
+    jobs.push_back(std::move(job));
   }
+  m["jobs"] = std::move(jobs);
   m["end_ps"] = r.end_ps;
   m["events"] = r.events;
   m["flows"] = r.flows.completed;
@@ -52,16 +82,18 @@ sim::Json run_metrics(const RunResult& r) {
 void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
                    const RunResult& r) {
   if (!recorder.enabled()) return;
-  sim::CsvTable* csv =
-      recorder.table("collectives.csv", {"collective_id", "iteration", "algorithm", "ranks",
-                                         "size_bytes", "start_ps", "end_ps", "duration_ps",
-                                         "ideal_ps", "ratio_to_ideal", "algbw_gbps", "busbw_gbps"});
+  sim::CsvTable* csv = recorder.table(
+      "collectives.csv",
+      {"collective_id", "job", "iteration", "algorithm", "ranks", "size_bytes", "start_ps",
+       "end_ps", "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps", "busbw_gbps",
+       "max_congestion_ps", "congestion_bound_ps", "max_queue_pairs_per_host"});
   for (const auto& c : r.collectives) {
     const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
                          static_cast<double>(std::max<sim::Time>(c.duration_ps(), 1));
     csv->cell(c.collective_id)
+        .cell(scenario.jobs.at(c.job).name)
         .cell(c.iteration)
-        .cell("ring_allreduce")
+        .cell(workloads::to_string(c.collective))
         .cell(c.ranks)
         .cell(c.size_bytes)
         .cell(c.start_ps)
@@ -70,8 +102,18 @@ void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
         .cell(c.ideal_ps)
         .cell(ratio(c.duration_ps(), c.ideal_ps))
         .cell(algbw)
-        .cell(workloads::ring_busbw_gbps(c.ranks, c.size_bytes, c.duration_ps()))
+        .cell(workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()))
+        .cell(c.max_congestion_ps)
+        .cell(c.congestion_bound_ps)
+        .cell(c.max_queue_pairs_per_host)
         .end_row();
+  }
+  // Per phase of each job: what its routes make of its busiest link.
+  sim::CsvTable* phases = recorder.table("phases.csv", {"job", "phase", "max_congestion_ps"});
+  for (std::size_t j = 0; j < r.phase_congestion_ps.size(); ++j) {
+    for (std::size_t p = 0; p < r.phase_congestion_ps[j].size(); ++p) {
+      phases->cell(scenario.jobs.at(j).name).cell(p).cell(r.phase_congestion_ps[j][p]).end_row();
+    }
   }
   sim::Json summary = sim::Json::object();
   summary["spinel_version"] = SPINEL_VERSION;

@@ -1,6 +1,8 @@
 #include "tools/spinel/run.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include "sim/recorder.hpp"
@@ -12,6 +14,8 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
+#include "workloads/collective.hpp"
+#include "workloads/collectives.hpp"
 #include "workloads/placement.hpp"
 
 namespace spinel::tools {
@@ -42,12 +46,36 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
                              scenario.output.flows);
   transport::FlowTransport transport(model);
 
-  const std::vector<topology::HostId> ranks =
-      workloads::place_ranks(scenario.workload, topology.host_count(), scenario.seed);
-  workloads::RingAllReduce ring(sim, transport, topology, routing, ranks,
-                                scenario.workload.size_bytes, scenario.workload.iterations,
-                                scenario.workload.compute_gap_ps, 0);
-  ring.start(0);
+  // Jobs on disjoint hosts; collective ids run on across jobs.
+  const std::vector<std::vector<topology::HostId>> placed =
+      workloads::place_jobs(scenario.jobs, topology.host_count(), scenario.seed);
+  std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;
+  std::uint32_t next_id = 0;
+  sim::Time longest_ideal = 0;
+  for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
+    const workloads::WorkloadConfig& w = scenario.jobs[j];
+    const auto n = static_cast<std::uint32_t>(placed[j].size());
+    auto schedule = workloads::make_schedule(w.collective, n, w.size_bytes);
+    double slowest_nic = topology.link(topology.host_uplink(placed[j][0])).rate_gbps;
+    for (topology::HostId h : placed[j]) {
+      slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
+    }
+    workloads::CollectiveOptions job_options;
+    job_options.collective = w.collective;
+    job_options.job = static_cast<std::uint32_t>(j);
+    job_options.size_bytes = w.size_bytes;
+    job_options.iterations = w.iterations;
+    job_options.compute_gap_ps = w.compute_gap_ps;
+    job_options.first_id = next_id;
+    job_options.ideal_ps =
+        workloads::ideal_ps(w.collective, n, w.size_bytes, slowest_nic,
+                            workloads::max_pair_latency_ps(*schedule, placed[j], routing));
+    next_id += w.iterations;
+    longest_ideal = std::max(longest_ideal, job_options.ideal_ps);
+    jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, transport, placed[j],
+                                                              std::move(schedule), job_options));
+    jobs.back()->start(w.start_ps);
+  }
 
   // Traces and time series listen to the model only when asked for: with
   // no observer the model's hot paths skip them entirely.
@@ -57,7 +85,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   if (recorder.enabled() && scenario.output.trace) {
     trace.emplace(topology);
     observers.add(*trace);
-    ring.set_observer(&*trace);
+    for (auto& job : jobs) job->set_observer(&*trace);
   }
   if (recorder.enabled() && scenario.output.timeseries.enabled) {
     timeseries.emplace(topology, scenario.output.timeseries);
@@ -67,7 +95,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
 
   if (options.progress) {
     // Run in slices of simulated time so that the caller can report progress.
-    const sim::Time slice = std::max<sim::Time>(ring.ideal_ps() / 8, sim::kMicrosecond);
+    const sim::Time slice = std::max<sim::Time>(longest_ideal / 8, sim::kMicrosecond);
     // The slices advance from the last one's end, not from now(): when no
     // event falls in a slice (a compute gap longer than it) now() stays put.
     sim::Time until = 0;
@@ -79,15 +107,21 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   } else {
     sim.run();
   }
-  if (!ring.finished()) {
-    throw sim::InternalError("the simulation ran out of events before the workload finished");
+  for (const auto& job : jobs) {
+    if (!job->finished()) {
+      throw sim::InternalError("the simulation ran out of events before the workload finished");
+    }
   }
   model.finish();
   if (timeseries) timeseries->write(recorder, sim.now());
   if (trace) trace->write(recorder);
 
   RunResult result;
-  result.collectives = ring.results();
+  for (const auto& job : jobs) {
+    result.collectives.insert(result.collectives.end(), job->results().begin(),
+                              job->results().end());
+    result.phase_congestion_ps.push_back(job->phase_congestion_ps());
+  }
   result.flows = model.totals();
   result.events = sim.events_dispatched();
   result.end_ps = sim.now();

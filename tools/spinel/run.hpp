@@ -9,7 +9,7 @@
 #include "sim/json.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "transport/flow_model.hpp"
-#include "workloads/ring_allreduce.hpp"
+#include "workloads/collective.hpp"
 
 namespace spinel::tools {
 
@@ -22,7 +22,8 @@ struct RunOptions {
 };
 
 struct RunResult {
-  std::vector<workloads::CollectiveResult> collectives;
+  std::vector<workloads::CollectiveResult> collectives;     // every job's, job by job
+  std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
   transport::FlowTotals flows;
   std::uint64_t events = 0;
   sim::Time end_ps = 0;

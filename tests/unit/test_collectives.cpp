@@ -1,0 +1,209 @@
+// Every collective against its closed form on a non-blocking fabric, and the
+// schedules' own bookkeeping (what is sent is received, bytes add up).
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <map>
+
+#include "fabric.hpp"
+#include "workloads/collective.hpp"
+#include "workloads/collectives.hpp"
+#include "workloads/schedules.hpp"
+
+namespace spinel::workloads {
+namespace {
+
+using testing::Fabric;
+using testing::leaf_spine;
+
+constexpr double kGbps = 400.0;
+constexpr double kHop_ps = 500'000.0;  // 500 ns per link
+
+std::vector<topology::HostId> contiguous(std::uint32_t n) {
+  std::vector<topology::HostId> v(n);
+  for (std::uint32_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+struct Outcome {
+  sim::Time duration_ps;
+  transport::FlowTotals totals;
+};
+
+Outcome run(Fabric& f, Collective c, std::uint32_t n, std::uint64_t bytes) {
+  CollectiveOptions options;
+  options.size_bytes = bytes;
+  CollectiveRun collective(f.sim, f.transport, contiguous(n), make_schedule(c, n, bytes), options);
+  collective.start(0);
+  f.sim.run();
+  EXPECT_TRUE(collective.finished()) << to_string(c);
+  return Outcome{collective.results().at(0).duration_ps(), f.model.totals()};
+}
+
+// Closed forms written out here, independently of the library: S bytes per
+// rank, B = 400 Gb/s NICs, L = 4 hops of 500 ns.
+double serial_ps(double bytes) {
+  return bytes * 8000.0 / kGbps;
+}
+
+double closed_form_ps(Collective c, double n, double s) {
+  const double latency = 4 * kHop_ps;
+  const double log2n = std::log2(n);
+  switch (c) {
+    case Collective::ring_allreduce:
+      return 2 * (n - 1) * (serial_ps(s / n) + latency);
+    case Collective::reduce_scatter:
+    case Collective::all_gather:
+    case Collective::pairwise_all_to_all:
+      return (n - 1) * (serial_ps(s / n) + latency);
+    case Collective::all_to_all:
+      return serial_ps((n - 1) * s / n) + latency;
+    case Collective::halving_doubling_allreduce:
+      return 2 * (serial_ps((n - 1) / n * s) + log2n * latency);
+    case Collective::tree_allreduce: {
+      // Two trees, each pipelining S/2 in C pieces: 2C + 2 log2 N - 2 steps
+      // (N a power of two); every step but two moves two pieces (one per
+      // tree) through the busiest NIC.
+      const double c_pieces = kTreeChunks;
+      const double steps = 2 * c_pieces + 2 * log2n - 2;
+      return (2 * steps - 2) * serial_ps(s / 2 / c_pieces) + steps * latency;
+    }
+  }
+  return 0;
+}
+
+const Collective kAll[] = {Collective::ring_allreduce,
+                           Collective::tree_allreduce,
+                           Collective::halving_doubling_allreduce,
+                           Collective::reduce_scatter,
+                           Collective::all_gather,
+                           Collective::all_to_all,
+                           Collective::pairwise_all_to_all};
+
+class ClosedForm : public ::testing::TestWithParam<std::uint32_t> {};
+
+// One host per leaf and one spine: every path is 4 hops and nothing but the
+// NICs can limit a flow, under either policy.
+TEST_P(ClosedForm, EveryCollectiveMatchesItsFormulaOnANonBlockingFabric) {
+  const std::uint32_t n = GetParam();
+  const std::uint64_t bytes = 64ULL << 20;
+  for (Collective c : kAll) {
+    for (auto policy : {transport::PathPolicy::ecmp, transport::PathPolicy::spray}) {
+      Fabric f(leaf_spine(n, 1, 1), policy);
+      const Outcome r = run(f, c, n, bytes);
+      const double expected = closed_form_ps(c, n, static_cast<double>(bytes));
+      EXPECT_NEAR(static_cast<double>(r.duration_ps), expected, expected * 1e-4)
+          << to_string(c) << " " << transport::to_string(policy);
+      EXPECT_EQ(r.totals.bytes_delivered, r.totals.bytes_sent) << to_string(c);
+      EXPECT_EQ(r.totals.completed, r.totals.started) << to_string(c);
+    }
+    // The library's own ideal is the same formula.
+    const double ideal =
+        static_cast<double>(ideal_ps(c, n, bytes, kGbps, static_cast<sim::Time>(4 * kHop_ps)));
+    EXPECT_NEAR(ideal, closed_form_ps(c, n, static_cast<double>(bytes)), 64) << to_string(c);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ranks, ClosedForm, ::testing::Values(4u, 16u, 64u));
+
+// Several hosts per leaf, spraying on a non-blocking fabric: steps between
+// ranks of one leaf skip two hops, so a collective may only be faster than
+// the formula, by at most its steps times those two hops.
+TEST(ClosedForm, SprayOnMultiHostLeavesIsWithinTheLatencySaved) {
+  const std::uint32_t n = 32;
+  const std::uint64_t bytes = 64ULL << 20;
+  for (Collective c : kAll) {
+    Fabric f(leaf_spine(4, 8, 8), transport::PathPolicy::spray);
+    const Outcome r = run(f, c, n, bytes);
+    const double expected = closed_form_ps(c, n, static_cast<double>(bytes));
+    const double steps = make_schedule(c, n, bytes)->steps();
+    EXPECT_LE(static_cast<double>(r.duration_ps), expected + 1) << to_string(c);
+    EXPECT_GE(static_cast<double>(r.duration_ps), expected - steps * 2 * kHop_ps) << to_string(c);
+  }
+}
+
+// Every step's sends are what the step's receivers expect, every transfer
+// is on a pair its phase lists, and the bytes add up to the collective's.
+TEST(Schedules, SendsMatchReceivesAndBytesAddUp) {
+  for (std::uint32_t n : {2u, 3u, 5u, 8u, 12u, 16u}) {
+    const std::uint64_t bytes = 1000003;  // prime: uneven chunks everywhere
+    for (Collective c : kAll) {
+      if (c == Collective::halving_doubling_allreduce && !std::has_single_bit(n)) continue;
+      const auto schedule = make_schedule(c, n, bytes);
+      std::uint64_t sent = 0;
+      std::vector<std::vector<Transfer>> pairs(schedule->phases());
+      for (std::uint32_t p = 0; p < schedule->phases(); ++p) schedule->phase_pairs(p, pairs[p]);
+      for (std::uint32_t step = 0; step < schedule->steps(); ++step) {
+        std::vector<Transfer> sends;
+        for (std::uint32_t r = 0; r < n; ++r) schedule->sends(step, r, sends);
+        std::map<std::uint32_t, std::uint32_t> received;
+        for (const Transfer& t : sends) {
+          ++received[t.dst];
+          sent += t.bytes;
+          const auto& listed = pairs[schedule->phase_of(step)];
+          const bool found = std::any_of(listed.begin(), listed.end(), [&](const Transfer& x) {
+            return x.src == t.src && x.dst == t.dst && x.bytes >= t.bytes;
+          });
+          EXPECT_TRUE(found) << to_string(c) << " n=" << n << " step " << step;
+        }
+        for (std::uint32_t r = 0; r < n; ++r) {
+          EXPECT_EQ(schedule->receives(step, r), received[r])
+              << to_string(c) << " n=" << n << " step " << step << " rank " << r;
+        }
+      }
+      // What each collective must move in total.
+      const double n_1 = n - 1;
+      std::uint64_t expected = 0;
+      switch (c) {
+        case Collective::ring_allreduce:
+          expected = 2 * static_cast<std::uint64_t>(n_1) * bytes;
+          break;
+        case Collective::reduce_scatter:
+        case Collective::all_gather:
+        case Collective::tree_allreduce:  // each half up N-1 edges, then down N-1
+          expected =
+              static_cast<std::uint64_t>(n_1) * bytes * (c == Collective::tree_allreduce ? 2 : 1);
+          break;
+        case Collective::all_to_all:  // chunk j reaches rank j from N-1 ranks
+        case Collective::pairwise_all_to_all:
+          expected = static_cast<std::uint64_t>(n_1) * bytes;
+          break;
+        case Collective::halving_doubling_allreduce:  // each chunk N-1 times each way
+          expected = 2 * static_cast<std::uint64_t>(n_1) * bytes;
+          break;
+      }
+      EXPECT_EQ(sent, expected) << to_string(c) << " n=" << n;
+    }
+  }
+}
+
+// Every rank is a leaf in at least one of NCCL's two trees when N is even,
+// and both are binary trees spanning every rank.
+TEST(Tree, TwoSpanningBinaryTreesWithComplementaryLeaves) {
+  for (std::uint32_t n : {2u, 4u, 6u, 7u, 16u, 33u, 256u}) {
+    const DoubleBinaryTreeSchedule s(n, 1 << 20, 4);
+    for (std::uint32_t k = 0; k < 2; ++k) {
+      const auto& t = s.tree(k);
+      std::uint32_t edges = 0;
+      for (std::uint32_t r = 0; r < n; ++r) {
+        EXPECT_LE(t.children[r].size(), 2u);
+        edges += static_cast<std::uint32_t>(t.children[r].size());
+        if (r != t.root) {
+          EXPECT_EQ(t.depth[r], t.depth[t.parent[r]] + 1);
+        }
+      }
+      EXPECT_EQ(edges, n - 1);
+      EXPECT_LE(t.height[t.root], static_cast<std::uint32_t>(std::bit_width(n)));
+    }
+    if (n % 2 == 0) {
+      for (std::uint32_t r = 0; r < n; ++r) {
+        EXPECT_TRUE(s.tree(0).children[r].empty() || s.tree(1).children[r].empty())
+            << "rank " << r << " is inner in both trees, n=" << n;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace spinel::workloads
