@@ -48,6 +48,7 @@ struct Platform {
 struct Replay {
   const workloads::Schedule* schedule = nullptr;
   std::vector<topology::HostId> hosts;  // hosts[r] runs rank r
+  sim::Time start_ps = 0;               // when the first iteration starts
   std::uint32_t iterations = 1;
   sim::Time compute_gap_ps = 0;
 };

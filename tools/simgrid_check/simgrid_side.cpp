@@ -59,6 +59,9 @@ class Driver {
   }
 
   void operator()() {
+    if (replay_.start_ps > 0) {
+      sg4::this_actor::sleep_for(static_cast<double>(replay_.start_ps) / kPsPerSecond);
+    }
     for (std::uint32_t iteration = 0; iteration < replay_.iterations; ++iteration) {
       if (iteration > 0 && replay_.compute_gap_ps > 0) {
         sg4::this_actor::sleep_for(static_cast<double>(replay_.compute_gap_ps) / kPsPerSecond);
