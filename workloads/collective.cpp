@@ -21,6 +21,9 @@ CollectiveRun::CollectiveRun(sim::Simulator& sim, transport::Transport& transpor
       steps_(schedule_->steps()) {
   if (hosts_.size() != n_) throw sim::InternalError("collective: one host per rank needed");
   if (options_.iterations == 0) throw sim::InternalError("collective: no iterations");
+  if (n_ > kMaxRanks || steps_ > kMaxSteps) {
+    throw sim::InternalError("collective: too many ranks or steps to name a transfer in 64 bits");
+  }
   ranks_.resize(n_);
   open_connections();
 }
@@ -80,9 +83,9 @@ void CollectiveRun::open_connections() {
 
 transport::ConnectionId CollectiveRun::connection(std::uint32_t phase, std::uint32_t src,
                                                   std::uint32_t dst) const {
-  const PhaseConnections& p = phases_.at(phase);
-  const auto first = p.peers.begin() + p.row.at(src);
-  const auto last = p.peers.begin() + p.row.at(src + 1);
+  const PhaseConnections& p = phases_[phase];
+  const auto first = p.peers.begin() + p.row[src];
+  const auto last = p.peers.begin() + p.row[src + 1];
   const auto it = std::lower_bound(
       first, last, dst, [](const auto& entry, std::uint32_t d) { return entry.first < d; });
   if (it == last || it->first != dst) {
@@ -133,21 +136,12 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
   const std::uint32_t collective_id =
       options_.first_id + static_cast<std::uint32_t>(results_.size());
   for (const Transfer& t : scratch_) {
-    std::uint32_t slot;
-    if (free_in_flight_.empty()) {
-      slot = static_cast<std::uint32_t>(in_flight_.size());
-      in_flight_.push_back({});
-    } else {
-      slot = free_in_flight_.back();
-      free_in_flight_.pop_back();
-    }
-    in_flight_[slot] = InFlight{t.src, t.dst, step};
     transport::FlowSpec spec;
     spec.connection = connection(phase, t.src, t.dst);
     spec.size_bytes = t.bytes;
     spec.notify = self_;
     spec.notify_tag = kDelivered;
-    spec.notify_payload = slot;
+    spec.notify_payload = encode(t.src, t.dst, step);
     spec.collective = collective_id;
     spec.step = step;
     transport_.start_flow(spec);
@@ -209,9 +203,7 @@ void CollectiveRun::handle(const sim::Event& event) {
     begin_iteration();
     return;
   }
-  const auto slot = static_cast<std::uint32_t>(event.payload);
-  const InFlight t = in_flight_[slot];
-  free_in_flight_.push_back(slot);
+  const InFlight t = decode(event.payload);
   RankState& sender = ranks_[t.src];
   if (sender.step != t.step || sender.sends_pending == 0) {
     throw sim::InternalError("collective: a delivery out of its sender's step");

@@ -74,12 +74,24 @@ class CollectiveRun final : public sim::EventHandler {
 
  private:
   enum Tag : std::uint32_t { kDelivered = 0, kStartIteration = 1 };
-  // A transfer in flight; the flow's notify payload is its index.
+  // A transfer in flight, named in the flow's 64-bit notify payload: no
+  // table to keep, nothing to look up when it is delivered.
   struct InFlight {
     std::uint32_t src;
     std::uint32_t dst;
     std::uint32_t step;
   };
+  static constexpr std::uint32_t kMaxRanks = 1u << 20;  // the most hosts a scenario may have
+  static constexpr std::uint32_t kMaxSteps = 1u << 24;
+  static std::uint64_t encode(std::uint32_t src, std::uint32_t dst, std::uint32_t step) {
+    return (std::uint64_t{step} << 40) | (std::uint64_t{src} << 20) | dst;
+  }
+  static InFlight decode(std::uint64_t payload) {
+    constexpr std::uint64_t kMask = kMaxRanks - 1;
+    return InFlight{static_cast<std::uint32_t>((payload >> 20) & kMask),
+                    static_cast<std::uint32_t>(payload & kMask),
+                    static_cast<std::uint32_t>(payload >> 40)};
+  }
   // Receipts for steps a rank has not reached yet: the next few inline (a
   // sender is rarely more than a step or two ahead), the rest in a map.
   static constexpr std::uint32_t kAhead = 4;
@@ -121,8 +133,6 @@ class CollectiveRun final : public sim::EventHandler {
 
   std::vector<RankState> ranks_;
   std::unordered_map<std::uint64_t, std::uint32_t> far_ahead_;  // (rank, step) -> receipts
-  std::vector<InFlight> in_flight_;
-  std::vector<std::uint32_t> free_in_flight_;
   std::vector<Transfer> scratch_;
   std::uint32_t ranks_finished_ = 0;
   sim::Time iteration_start_ = 0;
