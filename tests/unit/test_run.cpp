@@ -93,7 +93,7 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
             "collective_id,iteration,algorithm,ranks,size_bytes,start_ps,end_ps,duration_ps,"
             "ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps");
   EXPECT_EQ(header("flows.csv"),
-            "flow_id,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
+            "flow_id,subflow,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
   EXPECT_EQ(header("links.csv"),
             "link_id,link,kind,rate_gbps,latency_ps,bytes,busy_ps,peak_utilisation,"
             "mean_utilisation");
