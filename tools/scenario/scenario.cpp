@@ -48,7 +48,7 @@ topology:               # required: the fabric
 
 transport:              # optional: how bytes move
   model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
-  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths)
+  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths) | mprdma:K (K hashed queue pairs) | split (minimal splitting) | planned (one planned path)
 
 workload:               # required: what runs
   collective: ring_allreduce   # required; ring_allreduce is the only collective for now
@@ -143,6 +143,33 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
   }
 }
 
+// ecmp | spray | mprdma:K | split | planned; K (queue pairs) from 2 to 64.
+void read_policy(const Value& v, transport::TransportConfig& t) {
+  using transport::PathPolicy;
+  const std::string word = v.is_scalar() ? v.scalar() : "";
+  if (word.rfind("mprdma:", 0) == 0 || word == "mprdma") {
+    const std::string k = word.size() > 7 ? word.substr(7) : "";
+    const bool digits = !k.empty() && k.size() <= 2 && std::all_of(k.begin(), k.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    const std::uint32_t n = digits ? static_cast<std::uint32_t>(std::stoul(k)) : 0;
+    if (n < transport::kMinMprdmaSubflows || n > transport::kMaxMprdmaSubflows) {
+      v.fail(
+          "expected mprdma:K with K, the queue pairs per connection, from 2 to 64 (e.g. "
+          "mprdma:4), got " +
+          v.describe());
+    }
+    t.policy = PathPolicy::mprdma;
+    t.mprdma_subflows = n;
+    return;
+  }
+  t.policy = v.to_enum<PathPolicy>({{"ecmp", PathPolicy::ecmp},
+                                    {"spray", PathPolicy::spray},
+                                    {"mprdma:K", PathPolicy::mprdma},
+                                    {"split", PathPolicy::split},
+                                    {"planned", PathPolicy::planned}});
+}
+
 void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::Model;
   using transport::PathPolicy;
@@ -151,11 +178,7 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
        [&](const Value& x) {
          t.model = x.to_enum<Model>({{"flow", Model::flow}}, {"packet"});
        }},
-      {"policy", Need::optional,
-       [&](const Value& x) {
-         t.policy =
-             x.to_enum<PathPolicy>({{"ecmp", PathPolicy::ecmp}, {"spray", PathPolicy::spray}});
-       }},
+      {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
   });
 }
 
@@ -425,7 +448,7 @@ sim::Json to_json(const Scenario& s) {
 
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);
-  trans["policy"] = transport::to_string(s.transport.policy);
+  trans["policy"] = transport::policy_word(s.transport);
 
   sim::Json work = sim::Json::object();
   work["collective"] = workloads::to_string(s.workload.collective);
