@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace spinel::transport {
@@ -8,13 +9,21 @@ enum class Model { flow };
 
 // How a flow's bytes are put on the equal-cost paths between its endpoints.
 enum class PathPolicy {
-  ecmp,   // a seeded hash of the flow's 5-tuple picks one path for all its bytes
-  spray,  // ideal packet spraying: bytes spread evenly over every path, as a fluid
+  ecmp,     // a seeded hash of the flow's 5-tuple picks one path for all its bytes
+  spray,    // ideal packet spraying: bytes spread evenly over every path, as a fluid
+  mprdma,   // K queue pairs per connection, each hashed like ECMP; a flow split K ways
+  split,    // minimal deterministic splitting per connection group (Addanki et al.)
+  planned,  // one path per connection, chosen per group to minimise the maximum link load
 };
+
+// Range of K in mprdma:K.
+inline constexpr std::uint32_t kMinMprdmaSubflows = 2;
+inline constexpr std::uint32_t kMaxMprdmaSubflows = 64;
 
 struct TransportConfig {
   Model model = Model::flow;
   PathPolicy policy = PathPolicy::ecmp;
+  std::uint32_t mprdma_subflows = 4;  // K of mprdma:K; read only with PathPolicy::mprdma
 };
 
 constexpr std::string_view to_string(Model m) {
@@ -25,14 +34,28 @@ constexpr std::string_view to_string(Model m) {
   return "?";
 }
 
+// The policy's word, without parameters ("mprdma" for mprdma:K).
 constexpr std::string_view to_string(PathPolicy p) {
   switch (p) {
     case PathPolicy::ecmp:
       return "ecmp";
     case PathPolicy::spray:
       return "spray";
+    case PathPolicy::mprdma:
+      return "mprdma";
+    case PathPolicy::split:
+      return "split";
+    case PathPolicy::planned:
+      return "planned";
   }
   return "?";
+}
+
+// The policy as a scenario file writes it: "ecmp", "mprdma:4", ...
+inline std::string policy_word(const TransportConfig& t) {
+  std::string word(to_string(t.policy));
+  if (t.policy == PathPolicy::mprdma) word += ":" + std::to_string(t.mprdma_subflows);
+  return word;
 }
 
 }  // namespace spinel::transport

@@ -43,18 +43,27 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
       self_(sim.add_handler(*this)),
       ecmp_salt_(sim::Rng(seed, "ecmp").next()),
       recorder_(recorder) {
+  if (config.policy == PathPolicy::mprdma && (config.mprdma_subflows < kMinMprdmaSubflows ||
+                                              config.mprdma_subflows > kMaxMprdmaSubflows)) {
+    throw sim::InternalError("mprdma needs 2 to 64 subflows");
+  }
   links_.resize(topology.link_count());
   trunk_of_.assign(topology.link_count(), kNoTrunk);
+  down_.assign(topology.link_count(), 0);
   spray_trunks_ = config.policy == PathPolicy::spray;
   for (LinkId l = 0; l < links_.size(); ++l) {
     links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
+    rate_gbps_.push_back(topology.link(l).rate_gbps);
+    plan_capacity_.push_back(links_[l].capacity);
   }
   if (record_flows) {
     flows_csv_ =
-        recorder_.table("flows.csv", {"flow_id", "collective", "step", "src_host", "dst_host",
-                                      "size_bytes", "path", "start_ps", "end_ps"});
+        recorder_.table("flows.csv", {"flow_id", "subflow", "collective", "step", "src_host",
+                                      "dst_host", "size_bytes", "path", "start_ps", "end_ps"});
   }
 }
+
+FlowModel::~FlowModel() = default;
 
 void FlowModel::mark_changed(LinkId l) {
   LinkState& link = links_[l];
@@ -66,43 +75,93 @@ void FlowModel::mark_changed(LinkId l) {
   changed_.push_back(l);
 }
 
-void FlowModel::resolve_route(Connection& c) {
-  const topology::HostPaths paths = routing_.paths(c.spec.src, c.spec.dst);
-  c.first_hop = static_cast<std::uint32_t>(hops_.size());
-  c.path = 0;
-  if (c.spec.src == c.spec.dst) {
-    c.hop_count = 0;
-    c.latency_ps = 0;
-    return;
+bool FlowModel::path_up(const topology::HostPaths& paths, std::uint32_t i) const {
+  if (links_down_ == 0) return true;
+  if (down_[paths.uplink] != 0 || down_[paths.downlink] != 0) return false;
+  for (LinkId l : paths.middle->path(i)) {
+    if (down_[l] != 0) return false;
   }
-  switch (config_.policy) {
-    case PathPolicy::ecmp: {
-      c.path = ecmp_path_index(c.spec, paths.count());
-      hops_.push_back(Hop{paths.uplink, 1.0});
-      for (LinkId l : paths.middle->path(c.path)) hops_.push_back(Hop{l, 1.0});
-      hops_.push_back(Hop{paths.downlink, 1.0});
-      c.latency_ps = routing_.path_latency_ps(paths, c.path);
-      break;
-    }
-    case PathPolicy::spray: {
-      hops_.push_back(Hop{paths.uplink, 1.0});
-      if (!spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
-      hops_.push_back(Hop{paths.downlink, 1.0});
-      c.latency_ps = routing_.max_path_latency_ps(paths);
-      break;
-    }
-  }
-  c.hop_count = static_cast<std::uint32_t>(hops_.size()) - c.first_hop;
+  return true;
 }
 
-// Even spraying puts 1/count of the flow on each path; a link on several
-// paths carries the sum of their shares.
+void FlowModel::fail_no_path(const ConnectionSpec& spec) const {
+  std::string names;
+  for (LinkId l = 0; l < down_.size(); ++l) {
+    if (down_[l] == 0) continue;
+    names += names.empty() ? "" : ", ";
+    names += topology_.link_name(l);
+  }
+  throw NoPathError("no path from h" + std::to_string(spec.src) + " to h" +
+                    std::to_string(spec.dst) + " survives the links that are down (" + names + ")");
+}
+
+std::uint32_t FlowModel::hashed_path(const ConnectionSpec& spec, const topology::HostPaths& paths,
+                                     std::uint32_t subflow) {
+  if (links_down_ == 0) return ecmp_path_index(spec, paths.count(), subflow);
+  // Hashing over the survivors only, as switches do once a failed port
+  // leaves their ECMP group.
+  std::vector<std::uint32_t> survivors;
+  for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    if (path_up(paths, i)) survivors.push_back(i);
+  }
+  if (survivors.empty()) fail_no_path(spec);
+  return survivors[ecmp_path_index(spec, static_cast<std::uint32_t>(survivors.size()), subflow)];
+}
+
+void FlowModel::set_lane(Route& route) {
+  auto lane = std::find_if(lanes_.begin(), lanes_.end(),
+                           [&](const auto& entry) { return entry.first == route.latency_ps; });
+  if (lane == lanes_.end()) {
+    lane = lanes_.insert(lanes_.end(), {route.latency_ps, sim_.add_lane()});
+  }
+  route.lane = lane->second;
+}
+
+void FlowModel::set_single_path(std::uint32_t r, const topology::HostPaths& paths,
+                                std::uint32_t path) {
+  Route& route = routes_[r];
+  route.first_hop = static_cast<std::uint32_t>(hops_.size());
+  route.path = path;
+  hops_.push_back(Hop{paths.uplink, 1.0});
+  for (LinkId l : paths.middle->path(path)) hops_.push_back(Hop{l, 1.0});
+  hops_.push_back(Hop{paths.downlink, 1.0});
+  route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
+  route.latency_ps = routing_.path_latency_ps(paths, path);
+  set_lane(route);
+}
+
+void FlowModel::set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
+                               const topology::HostPaths& paths) {
+  bool any = false;
+  for (std::uint32_t i = 0; i < paths.count() && !any; ++i) any = path_up(paths, i);
+  if (!any) fail_no_path(spec);
+  Route& route = routes_[r];
+  route.first_hop = static_cast<std::uint32_t>(hops_.size());
+  hops_.push_back(Hop{paths.uplink, 1.0});
+  if (links_down_ > 0 || !spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
+  hops_.push_back(Hop{paths.downlink, 1.0});
+  route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
+  route.latency_ps = 0;
+  route.path = 0;
+  for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    if (!path_up(paths, i)) continue;
+    ++route.path;
+    route.latency_ps = std::max(route.latency_ps, routing_.path_latency_ps(paths, i));
+  }
+  set_lane(route);
+}
+
+// Even spraying puts 1/count of the flow on each surviving path; a link on
+// several paths carries the sum of their shares.
 void FlowModel::add_weighted_hops(const topology::HostPaths& paths) {
   if (trunks_used_) throw sim::InternalError("spray: trunked and per-link routes mixed");
   weighted_used_ = true;
-  const double share = 1.0 / paths.count();
+  std::uint32_t alive = 0;
+  for (std::uint32_t i = 0; i < paths.count(); ++i) alive += path_up(paths, i) ? 1 : 0;
+  const double share = 1.0 / alive;
   const std::size_t first = hops_.size();
   for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    if (!path_up(paths, i)) continue;
     for (LinkId l : paths.middle->path(i)) hops_.push_back(Hop{l, share});
   }
   std::sort(hops_.begin() + static_cast<std::ptrdiff_t>(first), hops_.end(),
@@ -155,49 +214,301 @@ LinkId FlowModel::trunk_for(std::vector<LinkId> members) {
     return trunk_members_[existing] == members ? trunk_link(existing) : topology::kNoLink;
   }
   double capacity = 0;
+  double gbps = 0;
   for (LinkId l : members) {
     if (trunk_of_[l] != kNoTrunk || links_[l].capacity != links_[members.front()].capacity) {
       return topology::kNoLink;
     }
     capacity += links_[l].capacity;
+    gbps += rate_gbps_[l];
   }
   const auto trunk = static_cast<std::uint32_t>(trunk_members_.size());
   for (LinkId l : members) trunk_of_[l] = trunk;
   trunk_members_.push_back(std::move(members));
   links_.emplace_back().capacity = capacity;
+  rate_gbps_.push_back(gbps);
   return trunk_link(trunk);
 }
 
-ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
+ConnectionId FlowModel::open(const ConnectionSpec& spec, std::uint32_t routes,
+                             std::uint32_t group) {
   if (spec.src >= topology_.host_count() || spec.dst >= topology_.host_count()) {
     throw sim::InternalError("connection endpoint is not a host");
   }
-  Connection c{};
+  Connection c;
   c.spec = spec;
-  resolve_route(c);
-  auto lane = std::find_if(lanes_.begin(), lanes_.end(),
-                           [&](const auto& entry) { return entry.first == c.latency_ps; });
-  if (lane == lanes_.end()) lane = lanes_.insert(lanes_.end(), {c.latency_ps, sim_.add_lane()});
-  c.lane = lane->second;
+  c.first_route = static_cast<std::uint32_t>(routes_.size());
+  c.routes = routes;
+  c.group = group;
+  routes_.resize(routes_.size() + routes);
   connections_.push_back(c);
-  return static_cast<ConnectionId>(connections_.size() - 1);
+  const auto id = static_cast<ConnectionId>(connections_.size() - 1);
+  groups_[group].push_back(id);
+  return id;
+}
+
+ConnectionId FlowModel::connect(const ConnectionSpec& spec) {
+  return connect_group(std::span<const ConnectionSpec>(&spec, 1)).front();
 }
 
 std::vector<ConnectionId> FlowModel::connect_group(std::span<const ConnectionSpec> specs) {
   std::vector<ConnectionId> ids;
   ids.reserve(specs.size());
-  for (const ConnectionSpec& spec : specs) ids.push_back(connect(spec));
+  if (config_.policy == PathPolicy::split) {
+    connect_split(specs, ids);
+    return ids;
+  }
+  if (config_.policy == PathPolicy::planned) {
+    connect_planned(specs, ids);
+    return ids;
+  }
+  const auto group = static_cast<std::uint32_t>(groups_.size());
+  groups_.emplace_back();
+  for (const ConnectionSpec& spec : specs) {
+    const bool local = spec.src == spec.dst;
+    const std::uint32_t k =
+        config_.policy == PathPolicy::mprdma && !local ? config_.mprdma_subflows : 1;
+    const ConnectionId id = open(spec, k, group);
+    ids.push_back(id);
+    const std::uint32_t first = connections_[id].first_route;
+    if (local) {
+      set_local_path(first);
+      continue;
+    }
+    const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
+    if (config_.policy == PathPolicy::spray) {
+      set_spray_path(first, spec, paths);
+      continue;
+    }
+    for (std::uint32_t i = 0; i < k; ++i) {
+      set_single_path(first + i, paths, hashed_path(spec, paths, i));
+    }
+  }
   return ids;
 }
 
+namespace {
+
+std::uint32_t gcd(std::uint32_t a, std::uint32_t b) {
+  while (b != 0) {
+    const std::uint32_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+}  // namespace
+
+// Minimal deterministic splitting (Addanki, Goyal, Marinos). At a leaf with
+// r cross-leaf connections and s uplinks, g = gcd(r, s): each connection gets
+// s/g subflows and each uplink r/g of them. When every leaf also receives r,
+// the bipartite multigraph source leaf x destination leaf (one edge per
+// subflow) is (s r/g)-regular, so it splits into s factors that are each
+// (r/g)-regular: factor j goes through spine-lane j, and every uplink and
+// every downlink carries exactly r/g subflows, as spraying would balance them.
+void FlowModel::set_local_path(std::uint32_t r) {
+  Route& route = routes_[r];
+  route.first_hop = static_cast<std::uint32_t>(hops_.size());
+  route.hop_count = 0;
+  route.latency_ps = 0;
+  set_lane(route);
+}
+
+PathPlanner& FlowModel::planner() {
+  if (!planner_) planner_ = std::make_unique<PathPlanner>(plan_capacity_);
+  return *planner_;
+}
+
+void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
+                              std::vector<ConnectionId>& ids) {
+  const auto group = static_cast<std::uint32_t>(groups_.size());
+  groups_.emplace_back();
+  // Connections that leave their leaf, with their leaves and paths.
+  struct Cross {
+    std::uint32_t index;  // into specs
+    topology::NodeId src_leaf;
+    topology::NodeId dst_leaf;
+    topology::HostPaths paths;
+  };
+  std::vector<Cross> cross;
+  std::vector<topology::NodeId> leaves;
+  std::uint32_t s = 0;
+  bool shape_ok = true;
+  bool sizes_equal = true;
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    const ConnectionSpec& spec = specs[i];
+    if (spec.src >= topology_.host_count() || spec.dst >= topology_.host_count()) {
+      throw sim::InternalError("connection endpoint is not a host");
+    }
+    if (spec.src == spec.dst) continue;
+    const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
+    if (paths.middle->length == 0) continue;
+    if (paths.middle->length != 2 || (s != 0 && paths.count() != s)) shape_ok = false;
+    s = std::max(s, paths.count());
+    if (!cross.empty() && spec.planned_bytes != specs[cross.front().index].planned_bytes) {
+      sizes_equal = false;
+    }
+    bool any = false;
+    for (std::uint32_t p = 0; p < paths.count() && !any; ++p) any = path_up(paths, p);
+    if (!any) fail_no_path(spec);
+    cross.push_back(
+        Cross{i, topology_.attachment(spec.src), topology_.attachment(spec.dst), paths});
+    leaves.push_back(cross.back().src_leaf);
+    leaves.push_back(cross.back().dst_leaf);
+  }
+  std::sort(leaves.begin(), leaves.end());
+  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+  const auto leaf_index = [&](topology::NodeId n) {
+    return static_cast<std::uint32_t>(std::lower_bound(leaves.begin(), leaves.end(), n) -
+                                      leaves.begin());
+  };
+  const auto n_leaves = static_cast<std::uint32_t>(leaves.size());
+  std::vector<std::uint32_t> out(n_leaves, 0);
+  std::vector<std::uint32_t> in(n_leaves, 0);
+  for (const Cross& c : cross) {
+    ++out[leaf_index(c.src_leaf)];
+    ++in[leaf_index(c.dst_leaf)];
+  }
+  const std::uint32_t r = cross.empty() ? 0 : out[0];
+  bool regular = true;
+  for (std::uint32_t a = 0; a < n_leaves; ++a) regular = regular && out[a] == r && in[a] == r;
+  const std::uint32_t spines = topology_.count(topology::NodeKind::spine);
+  shape_ok = shape_ok && spines > 0 && s % spines == 0;
+  const bool premises = shape_ok && sizes_equal && regular && links_altered_ == 0;
+  if (!cross.empty() && !premises) ++split_groups_failed_;
+
+  // Subflows per connection: s / gcd(r, s), with the sending leaf's own r
+  // where leaves differ (the fallback).
+  std::vector<std::uint32_t> subflows(specs.size(), 1);
+  for (const Cross& c : cross) {
+    const std::uint32_t count = c.paths.count();
+    subflows[c.index] = count / gcd(out[leaf_index(c.src_leaf)], count);
+  }
+  for (std::uint32_t i = 0; i < specs.size(); ++i)
+    ids.push_back(open(specs[i], subflows[i], group));
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    const Connection& c = connections_[ids[i]];
+    if (specs[i].src == specs[i].dst) {
+      set_local_path(c.first_route);
+    } else if (subflows[i] == 1 && routing_.paths(specs[i].src, specs[i].dst).middle->length == 0) {
+      set_single_path(c.first_route, routing_.paths(specs[i].src, specs[i].dst), 0);
+    }
+  }
+  if (cross.empty()) return;
+
+  if (!premises) {
+    // The best the planner finds over the subflows, each weighing its part.
+    std::vector<PlanItem> items;
+    for (const Cross& c : cross) {
+      const double weight = planned_weight(specs[c.index]) / subflows[c.index];
+      for (std::uint32_t k = 0; k < subflows[c.index]; ++k) {
+        items.push_back(PlanItem{weight, c.paths.middle, 0, false});
+      }
+    }
+    if (!planner().plan(items, false)) throw sim::InternalError("split: planner found no path");
+    std::size_t item = 0;
+    for (const Cross& c : cross) {
+      const std::uint32_t first = connections_[ids[c.index]].first_route;
+      for (std::uint32_t k = 0; k < subflows[c.index]; ++k) {
+        set_single_path(first + k, c.paths, items[item++].choice);
+      }
+    }
+    return;
+  }
+
+  const std::uint32_t g = gcd(r, s);
+  const std::uint32_t q = s / g;
+  const std::uint32_t m = r / g;
+  std::vector<std::uint32_t> mult(static_cast<std::size_t>(n_leaves) * n_leaves, 0);
+  // Connections by leaf pair, in group order within a pair.
+  std::vector<std::pair<std::size_t, std::uint32_t>> by_pair;
+  for (std::uint32_t k = 0; k < cross.size(); ++k) {
+    const std::size_t pair = static_cast<std::size_t>(leaf_index(cross[k].src_leaf)) * n_leaves +
+                             leaf_index(cross[k].dst_leaf);
+    mult[pair] += q;
+    by_pair.emplace_back(pair, k);
+  }
+  std::stable_sort(by_pair.begin(), by_pair.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  const std::vector<std::vector<std::uint32_t>> factors =
+      regular_factors(n_leaves, n_leaves, std::move(mult), s, m);
+  const std::uint32_t lanes = s / spines;
+  std::vector<std::uint32_t> path_of_lane(s);
+  for (std::size_t begin = 0; begin < by_pair.size();) {
+    std::size_t end = begin;
+    while (end < by_pair.size() && by_pair[end].first == by_pair[begin].first) ++end;
+    const std::size_t pair = by_pair[begin].first;
+    const auto n = static_cast<std::uint32_t>(end - begin);
+    // Spine-lane j (spine index x lanes + lane) names one uplink of the
+    // source leaf and one downlink of the destination leaf.
+    const topology::SwitchPaths& middle = *cross[by_pair[begin].second].paths.middle;
+    for (std::uint32_t p = 0; p < middle.count; ++p) {
+      const topology::Link& up = topology_.link(middle.path(p)[0]);
+      path_of_lane[topology_.node(up.dst).index * lanes + up.parallel_index] = p;
+    }
+    // Slot t is subflow t / n of the pair's connection t % n: a connection's
+    // subflows go to as many different spine-lanes as the factors allow.
+    std::uint32_t t = 0;
+    for (std::uint32_t j = 0; j < s; ++j) {
+      for (std::uint32_t x = 0; x < factors[j][pair]; ++x, ++t) {
+        const Cross& c = cross[by_pair[begin + t % n].second];
+        set_single_path(connections_[ids[c.index]].first_route + t / n, c.paths, path_of_lane[j]);
+      }
+    }
+    begin = end;
+  }
+}
+
+// C4-style planning: one path per connection, chosen for the whole group.
+void FlowModel::connect_planned(std::span<const ConnectionSpec> specs,
+                                std::vector<ConnectionId>& ids) {
+  const auto group = static_cast<std::uint32_t>(groups_.size());
+  groups_.emplace_back();
+  std::vector<PlanItem> items;
+  std::vector<std::uint32_t> planned;  // index into specs, per item
+  for (std::uint32_t i = 0; i < specs.size(); ++i) {
+    ids.push_back(open(specs[i], 1, group));
+    const std::uint32_t r = connections_[ids[i]].first_route;
+    if (specs[i].src == specs[i].dst) {
+      set_local_path(r);
+      continue;
+    }
+    const topology::HostPaths paths = routing_.paths(specs[i].src, specs[i].dst);
+    // ECMP's own choice is the start the planner must beat.
+    const std::uint32_t ecmp = hashed_path(specs[i], paths, 0);
+    if (paths.middle->length == 0) {
+      set_single_path(r, paths, 0);
+      continue;
+    }
+    items.push_back(PlanItem{planned_weight(specs[i]), paths.middle, ecmp, false});
+    planned.push_back(i);
+  }
+  if (!planner().plan(items, true)) throw sim::InternalError("planned: planner found no path");
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const ConnectionSpec& spec = specs[planned[k]];
+    set_single_path(connections_[ids[planned[k]]].first_route, routing_.paths(spec.src, spec.dst),
+                    items[k].choice);
+  }
+}
+
 sim::Time FlowModel::max_congestion_ps(std::span<const Load> loads) const {
-  // Sparse accumulation: a step touches few of a big fabric's links.
+  // Sparse accumulation: a step touches few of a big fabric's links. Parts
+  // are the whole bytes each subflow carries, and the time is bytes x 8000 /
+  // Gb/s in one division: for whole bytes this is exact enough that equal
+  // loads on links of equal total rate (a spray trunk and its members) give
+  // equal picoseconds.
   std::vector<std::pair<LinkId, double>> offered;
   for (const Load& load : loads) {
     const Connection& c = connections_.at(load.connection);
-    for (std::uint32_t i = 0; i < c.hop_count; ++i) {
-      const Hop& hop = hops_[c.first_hop + i];
-      offered.emplace_back(hop.link, hop.weight * static_cast<double>(load.bytes));
+    const std::uint64_t base = load.bytes / c.routes;
+    for (std::uint32_t k = 0; k < c.routes; ++k) {
+      const std::uint64_t part = k + 1 < c.routes ? base : load.bytes - base * (c.routes - 1);
+      const Route& route = routes_[c.first_route + k];
+      for (std::uint32_t i = 0; i < route.hop_count; ++i) {
+        const Hop& hop = hops_[route.first_hop + i];
+        offered.emplace_back(hop.link, hop.weight * static_cast<double>(part));
+      }
     }
   }
   std::sort(offered.begin(), offered.end(),
@@ -207,28 +518,65 @@ sim::Time FlowModel::max_congestion_ps(std::span<const Load> loads) const {
     const LinkId l = offered[i].first;
     double bytes = 0;
     for (; i < offered.size() && offered[i].first == l; ++i) bytes += offered[i].second;
-    worst = std::max(worst, bytes / links_[l].capacity);
+    worst = std::max(worst, bytes * 8000.0 / rate_gbps_[l]);
   }
   return static_cast<sim::Time>(std::ceil(worst));
 }
 
 std::uint32_t FlowModel::queue_pairs(ConnectionId connection) const {
-  (void)connections_.at(connection);
-  return 1;
+  return connections_.at(connection).routes;
 }
 
 std::vector<Subflow> FlowModel::connection_route(ConnectionId connection) const {
   const Connection& c = connections_.at(connection);
-  Subflow subflow;
-  subflow.hops.assign(hops_.begin() + c.first_hop, hops_.begin() + c.first_hop + c.hop_count);
-  subflow.latency_ps = c.latency_ps;
-  return {subflow};
+  std::vector<Subflow> out;
+  for (std::uint32_t k = 0; k < c.routes; ++k) {
+    const Route& route = routes_[c.first_route + k];
+    Subflow subflow;
+    subflow.share = 1.0 / c.routes;
+    subflow.hops.assign(hops_.begin() + route.first_hop,
+                        hops_.begin() + route.first_hop + route.hop_count);
+    subflow.latency_ps = route.latency_ps;
+    out.push_back(std::move(subflow));
+  }
+  return out;
 }
 
 FlowId FlowModel::start_flow(const FlowSpec& spec) {
   if (spec.connection >= connections_.size()) {
     throw sim::InternalError("start_flow on a connection that was never opened");
   }
+  const Connection& c = connections_[spec.connection];
+  ++totals_.transfers_started;
+  totals_.bytes_sent += spec.size_bytes;
+  const std::uint64_t serial = next_serial_++;
+  if (c.routes == 1) return start_part(spec, c.first_route, serial, kNoTransfer);
+
+  std::uint32_t transfer;
+  if (!free_transfers_.empty()) {
+    transfer = free_transfers_.back();
+    free_transfers_.pop_back();
+  } else {
+    transfer = static_cast<std::uint32_t>(transfers_.size());
+    transfers_.emplace_back();
+  }
+  transfers_[transfer] = Transfer{0, spec.notify_payload, spec.notify, spec.notify_tag, c.routes};
+  const std::uint32_t routes = c.routes;
+  const std::uint32_t first_route = c.first_route;
+  const std::uint64_t base = spec.size_bytes / routes;
+  FlowSpec part = spec;
+  part.size_bytes = base;
+  FlowId first = 0;
+  for (std::uint32_t k = 0; k < routes; ++k) {
+    if (k + 1 == routes) part.size_bytes = spec.size_bytes - base * (routes - 1);
+    const FlowId id = start_part(part, first_route + k, serial, transfer);
+    if (k == 0) first = id;
+  }
+  return first;
+}
+
+FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_t serial,
+                             std::uint32_t transfer) {
   FlowId id;
   if (!free_.empty()) {
     id = free_.back();
@@ -239,7 +587,7 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
     more_slots_.emplace_back();
     new_rate_.push_back(0);
   }
-  const Connection& c = connections_[spec.connection];
+  const Route& route = routes_[r];
   Flow& flow = flows_[id];
   flow.spec = spec;
   flow.remaining = static_cast<double>(spec.size_bytes);
@@ -248,12 +596,13 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
   flow.last = sim_.now();
   flow.start = sim_.now();
   flow.active = true;
-  flow.serial = next_serial_++;
-  flow.first_hop = c.first_hop;
-  flow.hop_count = spec.size_bytes == 0 ? 0 : c.hop_count;
+  flow.serial = serial;
+  flow.route = r;
+  flow.transfer = transfer;
+  flow.first_hop = route.first_hop;
+  flow.hop_count = spec.size_bytes == 0 ? 0 : route.hop_count;
   ++active_;
   ++totals_.started;
-  totals_.bytes_sent += spec.size_bytes;
 
   if (flow.hop_count == 0) {
     // Nothing crosses the fabric: done at once.
@@ -337,13 +686,9 @@ void FlowModel::arm_wake() {
   sim_.schedule_at(wake_at_, self_, kWake, ++wake_version_);
 }
 
-void FlowModel::complete(FlowId id) {
-  Flow& flow = flows_[id];
+void FlowModel::detach(FlowId id) {
   const sim::Time now = sim_.now();
-  flow.sent += flow.rate * static_cast<double>(now - flow.last);
-  flow.remaining = 0;
-  flow.last = now;
-
+  const Flow& flow = flows_[id];
   const Hop* hop = hops(flow);
   for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
     const LinkId l = hop[i].link;
@@ -363,6 +708,16 @@ void FlowModel::complete(FlowId id) {
       mark_changed(l);  // only links that still carry flows can change anyone's rate
     }
   }
+}
+
+void FlowModel::complete(FlowId id) {
+  Flow& flow = flows_[id];
+  const sim::Time now = sim_.now();
+  flow.sent += flow.rate * static_cast<double>(now - flow.last);
+  flow.remaining = 0;
+  flow.last = now;
+
+  detach(id);
   if (!changed_.empty()) sim_.request_end_of_instant(*this);
   if (flow.hop_count > 0) {
     const double size = static_cast<double>(flow.spec.size_bytes);
@@ -371,13 +726,26 @@ void FlowModel::complete(FlowId id) {
   ++totals_.completed;
   totals_.bytes_delivered += flow.spec.size_bytes;
   sim::Time delivered_at = now;
+  Route& route = routes_[flow.route];
   if (flow.hop_count > 0) {
-    Connection& c = connections_[flow.spec.connection];
-    c.bytes_completed += flow.spec.size_bytes;
-    delivered_at += c.latency_ps;
-    sim_.schedule_in_lane(c.lane, delivered_at, flow.spec.notify, flow.spec.notify_tag,
+    route.bytes_completed += flow.spec.size_bytes;
+    delivered_at += route.latency_ps;
+  }
+  if (flow.transfer != kNoTransfer) {
+    // One part of a split flow: the owner hears once, at the latest delivery.
+    Transfer& t = transfers_[flow.transfer];
+    t.delivered_at = std::max(t.delivered_at, delivered_at);
+    if (--t.parts_left == 0) {
+      ++totals_.transfers_completed;
+      sim_.schedule_at(t.delivered_at, t.notify, t.notify_tag, t.notify_payload);
+      free_transfers_.push_back(flow.transfer);
+    }
+  } else if (flow.hop_count > 0) {
+    ++totals_.transfers_completed;
+    sim_.schedule_in_lane(route.lane, delivered_at, flow.spec.notify, flow.spec.notify_tag,
                           flow.spec.notify_payload);
   } else {
+    ++totals_.transfers_completed;
     sim_.schedule_at(now, flow.spec.notify, flow.spec.notify_tag, flow.spec.notify_payload);
   }
   if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
@@ -396,7 +764,7 @@ void FlowModel::record_flow(const Flow& flow, sim::Time end) {
   if (flow.hop_count == 0) {
     path = "local";
   } else if (config_.policy == PathPolicy::spray) {
-    path = "spray:" + std::to_string(routing_.paths(c.spec.src, c.spec.dst).count());
+    path = "spray:" + std::to_string(routes_[flow.route].path);
   } else {
     const Hop* hop = hops(flow);
     path = topology_.node_name(topology_.link(hop[0].link).src);
@@ -406,6 +774,7 @@ void FlowModel::record_flow(const Flow& flow, sim::Time end) {
     }
   }
   flows_csv_->cell(flow.serial)
+      .cell(flow.route - c.first_route)
       .cell(flow.spec.collective)
       .cell(flow.spec.step)
       .cell(c.spec.src)
@@ -650,8 +1019,9 @@ void FlowModel::observe_completion(const Flow& flow, sim::Time end) {
   }
   const Connection& c = connections_[flow.spec.connection];
   observer_->flow_completed(
-      sim_.now(), FlowRecord{flow.serial, flow.spec.collective, flow.spec.step, c.spec.src,
-                             c.spec.dst, flow.spec.size_bytes, flow.start, end});
+      sim_.now(),
+      FlowRecord{flow.serial, flow.spec.collective, flow.spec.step, c.spec.src, c.spec.dst,
+                 flow.spec.size_bytes, flow.start, end, flow.route - c.first_route});
 }
 
 LinkStats FlowModel::link_stats(LinkId l) const {
@@ -674,23 +1044,186 @@ LinkStats FlowModel::link_stats(LinkId l, const std::vector<double>& bytes) cons
 
 std::vector<double> FlowModel::link_bytes() const {
   std::vector<double> bytes(links_.size(), 0.0);
-  for (const Connection& c : connections_) {
-    if (c.bytes_completed == 0) continue;
-    const double size = static_cast<double>(c.bytes_completed);
-    for (std::uint32_t k = 0; k < c.hop_count; ++k) {
-      const Hop& hop = hops_[c.first_hop + k];
+  for (const Route& route : routes_) {
+    if (route.bytes_completed == 0) continue;
+    const double size = static_cast<double>(route.bytes_completed);
+    for (std::uint32_t k = 0; k < route.hop_count; ++k) {
+      const Hop& hop = hops_[route.first_hop + k];
       bytes[hop.link] += size * hop.weight;
     }
   }
+  for (std::size_t l = 0; l < moved_bytes_.size(); ++l) bytes[l] += moved_bytes_[l];
   return bytes;
 }
 
-std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec,
-                                         std::uint32_t path_count) const {
+std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,
+                                         std::uint32_t subflow) const {
   const std::uint64_t endpoints = (std::uint64_t{spec.src} << 32) | spec.dst;
-  const std::uint64_t ports = (std::uint64_t{spec.src_port} << 16) | spec.dst_port;
+  const std::uint64_t ports =
+      (std::uint64_t{subflow} << 32) | (std::uint64_t{spec.src_port} << 16) | spec.dst_port;
   const std::uint64_t hash = sim::mix64(sim::mix64(ecmp_salt_ ^ endpoints) ^ ports);
   return static_cast<std::uint32_t>(hash % path_count);
+}
+
+void FlowModel::set_link_rate(LinkId l, double gbps) {
+  if (l >= topology_.link_count() || !(gbps >= 0)) {
+    throw sim::InternalError("set_link_rate: not a link, or a negative rate");
+  }
+  const topology::LinkKind kind = topology_.link(l).kind;
+  if (spray_trunks_ &&
+      (kind == topology::LinkKind::leaf_up || kind == topology::LinkKind::spine_down)) {
+    throw sim::InternalError(
+        "set_link_rate: spray trunks assume equal members; turn them off first");
+  }
+  const bool was_altered = rate_gbps_[l] != topology_.link(l).rate_gbps;
+  const bool down = gbps == 0;
+  if (down != (down_[l] != 0)) {
+    down_[l] = down ? 1 : 0;
+    links_down_ = down ? links_down_ + 1 : links_down_ - 1;
+  }
+  rate_gbps_[l] = gbps;
+  const bool altered = gbps != topology_.link(l).rate_gbps;
+  links_altered_ = links_altered_ + (altered ? 1 : 0) - (was_altered ? 1 : 0);
+  if (down) {
+    // The link keeps its last capacity (nothing crosses it any more), so
+    // that utilisations stay finite.
+    plan_capacity_[l] = 0;
+    route_around(l);
+    return;
+  }
+  links_[l].capacity = sim::gbps_to_bytes_per_ps(gbps);
+  plan_capacity_[l] = links_[l].capacity;
+  if (links_[l].count > 0) {
+    mark_changed(l);
+    sim_.request_end_of_instant(*this);
+  }
+}
+
+void FlowModel::route_around(LinkId down_link) {
+  // Subflows whose route crosses the link, as (connection, subflow).
+  std::vector<std::pair<ConnectionId, std::uint32_t>> affected;
+  std::vector<std::uint8_t> is_affected(routes_.size(), 0);
+  for (ConnectionId id = 0; id < connections_.size(); ++id) {
+    const Connection& c = connections_[id];
+    for (std::uint32_t k = 0; k < c.routes; ++k) {
+      const Route& route = routes_[c.first_route + k];
+      for (std::uint32_t i = 0; i < route.hop_count; ++i) {
+        const LinkId l = hops_[route.first_hop + i].link;
+        if (l == down_link) {
+          affected.emplace_back(id, k);
+          is_affected[c.first_route + k] = 1;
+          break;
+        }
+      }
+    }
+  }
+  if (affected.empty()) return;
+  if (moved_bytes_.size() != links_.size()) moved_bytes_.resize(links_.size(), 0.0);
+  for (const auto& [id, k] : affected) {
+    // What the old route carried stays on its links in links.csv.
+    const Connection& c = connections_[id];
+    bool any = false;
+    const topology::HostPaths paths = routing_.paths(c.spec.src, c.spec.dst);
+    for (std::uint32_t p = 0; p < paths.count() && !any; ++p) any = path_up(paths, p);
+    if (!any) fail_no_path(c.spec);
+    Route& route = routes_[c.first_route + k];
+    for (std::uint32_t i = 0; i < route.hop_count; ++i) {
+      const Hop& hop = hops_[route.first_hop + i];
+      moved_bytes_[hop.link] += static_cast<double>(route.bytes_completed) * hop.weight;
+    }
+    route.bytes_completed = 0;
+  }
+
+  switch (config_.policy) {
+    case PathPolicy::ecmp:
+    case PathPolicy::mprdma:
+      for (const auto& [id, k] : affected) {
+        const ConnectionSpec& spec = connections_[id].spec;
+        const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
+        set_single_path(connections_[id].first_route + k, paths, hashed_path(spec, paths, k));
+      }
+      break;
+    case PathPolicy::spray:
+      for (const auto& [id, k] : affected) {
+        const ConnectionSpec& spec = connections_[id].spec;
+        set_spray_path(connections_[id].first_route + k, spec, routing_.paths(spec.src, spec.dst));
+      }
+      break;
+    case PathPolicy::split:
+    case PathPolicy::planned: {
+      // Re-plan the affected subflows of each group around the rest of it.
+      std::vector<std::uint32_t> groups;
+      for (const auto& [id, k] : affected) groups.push_back(connections_[id].group);
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      for (const std::uint32_t group : groups) {
+        std::vector<PlanItem> items;
+        std::vector<std::uint32_t> item_route;
+        std::vector<ConnectionId> item_owner;
+        for (const ConnectionId id : groups_[group]) {
+          const Connection& c = connections_[id];
+          if (c.spec.src == c.spec.dst) continue;
+          const topology::HostPaths paths = routing_.paths(c.spec.src, c.spec.dst);
+          for (std::uint32_t k = 0; k < c.routes; ++k) {
+            const std::uint32_t r = c.first_route + k;
+            if (paths.middle->length == 0) {
+              if (is_affected[r] != 0) set_single_path(r, paths, 0);
+              continue;
+            }
+            items.push_back(PlanItem{planned_weight(c.spec) / c.routes, paths.middle,
+                                     routes_[r].path, is_affected[r] == 0});
+            item_route.push_back(r);
+            item_owner.push_back(id);
+          }
+        }
+        if (!planner().plan(items, false)) throw sim::InternalError("re-plan found no path");
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          if (items[i].fixed) continue;
+          const ConnectionSpec& spec = connections_[item_owner[i]].spec;
+          set_single_path(item_route[i], routing_.paths(spec.src, spec.dst), items[i].choice);
+        }
+      }
+      break;
+    }
+  }
+  move_flows(is_affected);
+}
+
+// Active flows of re-routed subflows continue, with their remaining bytes,
+// on their subflow's new route.
+void FlowModel::move_flows(const std::vector<std::uint8_t>& is_affected) {
+  const sim::Time now = sim_.now();
+  for (FlowId f = 0; f < flows_.size(); ++f) {
+    Flow& flow = flows_[f];
+    if (!flow.active || flow.hop_count == 0 || is_affected[flow.route] == 0) continue;
+    const double bytes = flow.rate * static_cast<double>(now - flow.last);
+    flow.remaining -= bytes;
+    flow.sent += bytes;
+    flow.last = now;
+    const Route& route = routes_[flow.route];
+    // links.csv: what it sent stays on the old links; completion will count
+    // the whole flow on the new route, so take it off there.
+    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+      const Hop& hop = hops_[flow.first_hop + i];
+      moved_bytes_[hop.link] += flow.sent * hop.weight;
+    }
+    for (std::uint32_t i = 0; i < route.hop_count; ++i) {
+      const Hop& hop = hops_[route.first_hop + i];
+      moved_bytes_[hop.link] -= flow.sent * hop.weight;
+    }
+    detach(f);
+    flow.first_hop = route.first_hop;
+    flow.hop_count = route.hop_count;
+    if (flow.hop_count > 4) more_slots_[f].resize(flow.hop_count - 4);
+    const Hop* hop = hops(flow);
+    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+      LinkState& link = links_[hop[i].link];
+      if (link.count == 0) link.busy_since = now;
+      slot(f, i) = add_to_link(link, f);
+      mark_changed(hop[i].link);
+    }
+    sim_.request_end_of_instant(*this);
+  }
 }
 
 std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
@@ -721,7 +1254,9 @@ void FlowModel::finish() {
   for (LinkId l = 0; l < topology_.link_count(); ++l) {
     const topology::Link& link = topology_.link(l);
     const LinkStats s = link_stats(l, bytes);
-    const double mean = horizon > 0 ? s.bytes / (links_[l].capacity * horizon) : 0.0;
+    // Of the nominal capacity: a link that was degraded or down still had it.
+    const double capacity = sim::gbps_to_bytes_per_ps(link.rate_gbps);
+    const double mean = horizon > 0 ? s.bytes / (capacity * horizon) : 0.0;
     csv->cell(l)
         .cell(topology_.link_name(l))
         .cell(topology::to_string(link.kind))

@@ -13,7 +13,9 @@
 // the last byte is sent; the owner is told it was delivered one path latency
 // later (the propagation delay of the last byte).
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "topology/topology.hpp"
 #include "transport/config.hpp"
 #include "transport/flow_observer.hpp"
+#include "transport/planner.hpp"
 
 namespace spinel::transport {
 
@@ -71,7 +74,8 @@ struct Hop {
 };
 
 // How a connection's flows cross the fabric: one subflow per queue pair, each
-// with its share of every flow's bytes and its own route.
+// with its share of every flow's bytes and its own route. A flow of B bytes
+// on k subflows sends B / k (rounded down) on each, the remainder on the last.
 struct Subflow {
   double share = 1.0;
   std::vector<Hop> hops;  // from source to destination; trunk links past link_count()
@@ -84,11 +88,16 @@ struct LinkStats {
   double peak_utilisation = 0;
 };
 
+// `started` and `completed` count the model's flows: one per subflow of each
+// flow a workload starts (so one per row of flows.csv); `transfers_*` count
+// the workload's flows. They are equal for single-path policies.
 struct FlowTotals {
   std::uint64_t started = 0;
   std::uint64_t completed = 0;
-  std::uint64_t bytes_sent = 0;       // handed to the transport
-  std::uint64_t bytes_delivered = 0;  // of completed flows
+  std::uint64_t transfers_started = 0;
+  std::uint64_t transfers_completed = 0;  // all subflows delivered, owner notified
+  std::uint64_t bytes_sent = 0;           // handed to the transport
+  std::uint64_t bytes_delivered = 0;      // of completed (sub)flows
   // Largest |integral of rate - size| in bytes over completed flows: how well
   // the fluid model conserved bytes. Completion times round up to whole
   // picoseconds, so a flow may overshoot by up to its rate times 1 ps (a
@@ -98,11 +107,20 @@ struct FlowTotals {
   std::uint64_t flows_rerated = 0;  // flow-rate assignments over all recomputations
 };
 
+// No path between two hosts survives the links that are down.
+class NoPathError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class FlowModel final : public sim::EventHandler, public sim::InstantHook {
  public:
   FlowModel(sim::Simulator& sim, const topology::Topology& topology, topology::Routing& routing,
             const TransportConfig& config, std::uint64_t seed, sim::Recorder& recorder,
             bool record_flows);
+  ~FlowModel() override;
+  FlowModel(const FlowModel&) = delete;
+  FlowModel& operator=(const FlowModel&) = delete;
 
   // Opens a connection and resolves its route by the path policy.
   ConnectionId connect(const ConnectionSpec& spec);
@@ -119,6 +137,26 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] std::uint32_t queue_pairs(ConnectionId connection) const;
   // A connection's subflows and their routes (for exporting to other simulators).
   [[nodiscard]] std::vector<Subflow> connection_route(ConnectionId connection) const;
+  // split: whether every connection group so far met the premises of the
+  // minimal-splitting construction (equal planned bytes, every leaf with
+  // cross-leaf traffic sending and receiving the same number of connections,
+  // no link down). Groups that did not were planned by the fallback (per-leaf
+  // splitting, then the planner over subflows).
+  [[nodiscard]] bool split_premises_met() const { return split_groups_failed_ == 0; }
+  [[nodiscard]] std::uint64_t split_groups_failed() const { return split_groups_failed_; }
+  [[nodiscard]] std::uint64_t groups() const { return groups_.size(); }
+
+  // Changes a physical link's rate, now (both are per direction: one directed
+  // link). 0 takes it down: flows crossing it move, with their remaining
+  // bytes, to paths the policy picks among those without a down link (ecmp
+  // and mprdma rehash, spray spreads over the survivors, split and planned
+  // re-plan the affected subflows around the rest of their group); later
+  // connections avoid it too. Otherwise the link carries `gbps` (degraded, or
+  // back up: flows stay where they are). Throws NoPathError if some flow has
+  // no path left. Spray trunks cannot express unequal members: turn them off
+  // (set_spray_trunks(false)) before connecting when links may change.
+  void set_link_rate(topology::LinkId link, double gbps);
+  [[nodiscard]] bool link_down(topology::LinkId link) const { return down_[link] != 0; }
   // Capacity of a physical link or a spray trunk, in bytes per picosecond.
   [[nodiscard]] double capacity_bytes_per_ps(topology::LinkId l) const {
     return links_[l].capacity;
@@ -141,9 +179,10 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // link separately (the reference the trunks are tested against). Call
   // before the first connect().
   void set_spray_trunks(bool on) { spray_trunks_ = on && config_.policy == PathPolicy::spray; }
-  // Which of `path_count` equal-cost paths ECMP gives this 5-tuple.
-  [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec,
-                                              std::uint32_t path_count) const;
+  // Which of `path_count` equal-cost paths ECMP gives this 5-tuple (and
+  // subflow: mprdma hashes each queue pair; subflow 0 hashes as ECMP does).
+  [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,
+                                              std::uint32_t subflow = 0) const;
   // The links an active flow crosses, from source to destination.
   [[nodiscard]] std::vector<topology::LinkId> flow_links(FlowId f) const;
   // Tells `observer` (or nobody, with nullptr) of link load changes and
@@ -151,17 +190,33 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void set_observer(FlowObserver* observer) { observer_ = observer; }
 
  private:
-  struct Connection {
-    ConnectionSpec spec;
-    std::uint32_t first_hop;  // into hops_
-    std::uint32_t hop_count;
-    std::uint32_t path;    // ECMP's choice, for flows.csv
-    sim::Time latency_ps;  // propagation delay of the last byte
-    sim::LaneId lane;      // deliveries at now + latency_ps arrive in order: a FIFO lane
+  // One subflow (queue pair) of a connection: its route and delivery lane.
+  struct Route {
+    std::uint32_t first_hop = 0;  // into hops_
+    std::uint32_t hop_count = 0;
+    std::uint32_t path = 0;    // the path's index; spray: how many paths it spreads over
+    sim::Time latency_ps = 0;  // propagation delay of the last byte
+    sim::LaneId lane = 0;      // deliveries at now + latency_ps arrive in order: a FIFO lane
     // Bytes of its completed flows: links.csv's bytes are summed from these at
     // the end, so completing a flow need not touch per-link counters.
     std::uint64_t bytes_completed = 0;
   };
+  struct Connection {
+    ConnectionSpec spec;
+    std::uint32_t first_route = 0;  // into routes_
+    std::uint32_t routes = 1;       // subflows
+    std::uint32_t group = 0;        // into groups_
+  };
+  // A workload's flow split over several subflows: the owner hears of it
+  // once, when the last part is delivered.
+  struct Transfer {
+    sim::Time delivered_at = 0;  // latest delivery among the parts so far
+    std::uint64_t notify_payload = 0;
+    sim::HandlerId notify = 0;
+    std::uint32_t notify_tag = 0;
+    std::uint32_t parts_left = 0;
+  };
+  static constexpr std::uint32_t kNoTransfer = ~std::uint32_t{0};
   // Two cache lines: what rating and completing a flow touch.
   struct alignas(64) Flow {
     double remaining = 0;  // bytes not yet sent
@@ -177,7 +232,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     // fourth (per-link spraying only) keep theirs in more_slots_.
     std::uint32_t slots[4] = {0, 0, 0, 0};
     bool active = false;
-    FlowSpec spec;
+    FlowSpec spec;                         // size_bytes: this subflow's part
+    std::uint32_t route = 0;               // into routes_
+    std::uint32_t transfer = kNoTransfer;  // into transfers_ when split over subflows
   };
   static_assert(sizeof(Flow) == 128);
   // Everything starting and completing a flow touches of a link, in one
@@ -221,7 +278,34 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   static constexpr FlowId kNoFlow = ~FlowId{0};
 
   void mark_changed(topology::LinkId l);
-  void resolve_route(Connection& connection);
+  FlowId start_part(const FlowSpec& spec, std::uint32_t route, std::uint64_t serial,
+                    std::uint32_t transfer);
+  // Opens one connection record with `routes` subflows (routes filled later).
+  ConnectionId open(const ConnectionSpec& spec, std::uint32_t routes, std::uint32_t group);
+  // Sets route r to path `path` of `paths` (one path, weight 1), or to
+  // spraying over the surviving paths.
+  void set_single_path(std::uint32_t r, const topology::HostPaths& paths, std::uint32_t path);
+  void set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
+                      const topology::HostPaths& paths);
+  void set_lane(Route& route);
+  void set_local_path(std::uint32_t r);  // src == dst: nothing crosses the fabric
+  PathPlanner& planner();
+  // ECMP's choice among the paths without a down link; NoPathError if none.
+  std::uint32_t hashed_path(const ConnectionSpec& spec, const topology::HostPaths& paths,
+                            std::uint32_t subflow);
+  [[nodiscard]] bool path_up(const topology::HostPaths& paths, std::uint32_t i) const;
+  [[noreturn]] void fail_no_path(const ConnectionSpec& spec) const;
+  void connect_split(std::span<const ConnectionSpec> specs, std::vector<ConnectionId>& ids);
+  void connect_planned(std::span<const ConnectionSpec> specs, std::vector<ConnectionId>& ids);
+  [[nodiscard]] double planned_weight(const ConnectionSpec& spec) const {
+    return spec.planned_bytes == 0 ? 1.0 : static_cast<double>(spec.planned_bytes);
+  }
+  // Re-routes every subflow crossing `link` (down) and moves its active flows.
+  void route_around(topology::LinkId link);
+  void move_flows(const std::vector<std::uint8_t>& is_affected);
+  // Takes the flow off every link it crosses (marking those still carrying
+  // flows as changed).
+  void detach(FlowId f);
   void add_weighted_hops(const topology::HostPaths& paths);
   bool add_trunk_hops(const topology::HostPaths& paths);
   topology::LinkId trunk_for(std::vector<topology::LinkId> members);
@@ -268,6 +352,20 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   FlowObserver* observer_ = nullptr;
 
   std::vector<Connection> connections_;
+  std::vector<Route> routes_;
+  std::vector<std::vector<ConnectionId>> groups_;
+  std::vector<Transfer> transfers_;
+  std::vector<std::uint32_t> free_transfers_;
+  std::uint64_t split_groups_failed_ = 0;
+  std::vector<std::uint8_t> down_;  // per physical link: rate 0
+  std::uint32_t links_down_ = 0;
+  std::uint32_t links_altered_ = 0;    // rate differs from the topology's (degraded or down)
+  std::vector<double> rate_gbps_;      // per link (physical, then trunks): for exact congestion
+  std::vector<double> plan_capacity_;  // per physical link, 0 when down: the planner's view
+  std::unique_ptr<PathPlanner> planner_;
+  // Bytes that links.csv owes links a re-routed subflow left (its completed
+  // bytes so far, and what its active flows had sent there).
+  std::vector<double> moved_bytes_;
   std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency
   std::vector<Hop> hops_;
   std::vector<Flow> flows_;

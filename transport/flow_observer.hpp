@@ -13,14 +13,15 @@ namespace spinel::transport {
 
 // A completed flow, as flows.csv describes it.
 struct FlowRecord {
-  std::uint64_t flow_id = 0;  // start order
+  std::uint64_t flow_id = 0;  // start order of the workload's flow (its subflows share it)
   std::uint32_t collective = 0;
   std::uint32_t step = 0;
   topology::HostId src_host = 0;
   topology::HostId dst_host = 0;
   std::uint64_t size_bytes = 0;
   sim::Time start_ps = 0;
-  sim::Time end_ps = 0;  // last byte delivered
+  sim::Time end_ps = 0;       // last byte delivered
+  std::uint32_t subflow = 0;  // which of its connection's subflows carried these bytes
 };
 
 class FlowObserver {

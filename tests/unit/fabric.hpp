@@ -14,10 +14,12 @@ struct Fabric {
   explicit Fabric(const topology::LeafSpineConfig& config,
                   transport::PathPolicy policy = transport::PathPolicy::ecmp,
                   std::uint64_t seed = 1)
+      : Fabric(config, transport::TransportConfig{transport::Model::flow, policy}, seed) {}
+  Fabric(const topology::LeafSpineConfig& config,
+         const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
       : topology(topology::build_leaf_spine(config)),
         routing(topology),
-        model(sim, topology, routing, transport::TransportConfig{transport::Model::flow, policy},
-              seed, recorder, false),
+        model(sim, topology, routing, transport_config, seed, recorder, false),
         transport(model) {}
 
   topology::Topology topology;

@@ -96,7 +96,7 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
             "max_queue_pairs_per_host");
   EXPECT_EQ(header("phases.csv"), "job,phase,max_congestion_ps");
   EXPECT_EQ(header("flows.csv"),
-            "flow_id,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
+            "flow_id,subflow,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
   EXPECT_EQ(header("links.csv"),
             "link_id,link,kind,rate_gbps,latency_ps,bytes,busy_ps,peak_utilisation,"
             "mean_utilisation");

@@ -52,7 +52,7 @@ topology:               # required: the fabric
 
 transport:              # optional: how bytes move
   model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
-  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths)
+  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths) | mprdma:K (K hashed queue pairs) | split (minimal splitting) | planned (one planned path)
 
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
   collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
@@ -174,6 +174,33 @@ std::uint32_t placeable(const topology::LeafSpineConfig& t) {
   return t.leaves * t.hosts_per_leaf / t.nics_per_host;  // checked by read_topology
 }
 
+// ecmp | spray | mprdma:K | split | planned; K (queue pairs) from 2 to 64.
+void read_policy(const Value& v, transport::TransportConfig& t) {
+  using transport::PathPolicy;
+  const std::string word = v.is_scalar() ? v.scalar() : "";
+  if (word.rfind("mprdma:", 0) == 0 || word == "mprdma") {
+    const std::string k = word.size() > 7 ? word.substr(7) : "";
+    const bool digits = !k.empty() && k.size() <= 2 && std::all_of(k.begin(), k.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    const std::uint32_t n = digits ? static_cast<std::uint32_t>(std::stoul(k)) : 0;
+    if (n < transport::kMinMprdmaSubflows || n > transport::kMaxMprdmaSubflows) {
+      v.fail(
+          "expected mprdma:K with K, the queue pairs per connection, from 2 to 64 (e.g. "
+          "mprdma:4), got " +
+          v.describe());
+    }
+    t.policy = PathPolicy::mprdma;
+    t.mprdma_subflows = n;
+    return;
+  }
+  t.policy = v.to_enum<PathPolicy>({{"ecmp", PathPolicy::ecmp},
+                                    {"spray", PathPolicy::spray},
+                                    {"mprdma:K", PathPolicy::mprdma},
+                                    {"split", PathPolicy::split},
+                                    {"planned", PathPolicy::planned}});
+}
+
 void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::Model;
   using transport::PathPolicy;
@@ -182,11 +209,7 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
        [&](const Value& x) {
          t.model = x.to_enum<Model>({{"flow", Model::flow}}, {"packet"});
        }},
-      {"policy", Need::optional,
-       [&](const Value& x) {
-         t.policy =
-             x.to_enum<PathPolicy>({{"ecmp", PathPolicy::ecmp}, {"spray", PathPolicy::spray}});
-       }},
+      {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
   });
 }
 
@@ -540,7 +563,7 @@ sim::Json to_json(const Scenario& s) {
 
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);
-  trans["policy"] = transport::to_string(s.transport.policy);
+  trans["policy"] = transport::policy_word(s.transport);
 
   sim::Json jobs = sim::Json::array();
   for (const workloads::WorkloadConfig& w : s.jobs) {

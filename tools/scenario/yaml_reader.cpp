@@ -365,8 +365,36 @@ void Value::read_map(std::span<const Field> fields) const {
   }
 }
 
+// yaml-cpp 0.7 never returns from a document whose first token is a ','
+// (e.g. the text ", x: y"): catch that before it parses.
+void reject_leading_comma(std::string_view text, const std::string& source) {
+  bool document_start = true;
+  int line = 1;
+  for (std::size_t at = 0; at <= text.size(); ++line) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view content = text.substr(at, end - at);
+    std::size_t column = 0;
+    if (content.substr(0, 3) == "---" || content.substr(0, 3) == "...") {
+      document_start = true;
+      column = 3;
+    }
+    column = std::min(content.find_first_not_of(" \t\r", column), content.size());
+    if (document_start && column < content.size() && content[column] != '#' &&
+        content[column] != '%') {
+      if (content[column] == ',') {
+        fail_at(source, Position{line, static_cast<int>(column) + 1}, "syntax",
+                "unexpected ',' at the start of a document");
+      }
+      document_start = false;
+    }
+    at = end + 1;
+  }
+}
+
 Value parse_document(std::string_view text, std::string_view source) {
   auto src = std::make_shared<const std::string>(source);
+  reject_leading_comma(text, *src);
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
