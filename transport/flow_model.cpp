@@ -788,10 +788,15 @@ void FlowModel::record_flow(const Flow& flow, sim::Time end) {
 
 void FlowModel::collect_component() {
   // Breadth-first over links and flows from every link changed this instant
-  // (mark_changed stamped those, and numbered them in order).
+  // (mark_changed stamped those, and numbered them in order). The filling's
+  // scratch is set up on the way: one pass over the flows' hops, not two (on
+  // an all-to-all every flow is in the component, at every completion).
   comp_links_.swap(changed_);
   changed_.clear();
   comp_flows_.clear();
+  fill_.clear();
+  for (const LinkId l : comp_links_)
+    fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
     const LinkState& on = links_[comp_links_[i]];
     const FlowId* list = link_flows(on);
@@ -801,13 +806,17 @@ void FlowModel::collect_component() {
       if (flow.visit == epoch_) continue;
       flow.visit = epoch_;
       comp_flows_.push_back(f);
+      new_rate_[f] = -1;
       const Hop* hop = hops(flow);
       for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
         LinkState& link = links_[hop[k].link];
-        if (link.visit == epoch_) continue;
-        link.visit = epoch_;
-        link.local = static_cast<std::uint32_t>(comp_links_.size());
-        comp_links_.push_back(hop[k].link);
+        if (link.visit != epoch_) {
+          link.visit = epoch_;
+          link.local = static_cast<std::uint32_t>(comp_links_.size());
+          comp_links_.push_back(hop[k].link);
+          fill_.push_back(FillState{link.capacity, 0.0, link.count});
+        }
+        fill_[link.local].weight += hop[k].weight;
       }
     }
   }
@@ -816,21 +825,9 @@ void FlowModel::collect_component() {
 void FlowModel::fill_component() {
   // Progressive filling: repeatedly take the link whose remaining capacity per
   // unit of unfrozen weight is smallest, freeze its flows at that share.
-  // The scratch is indexed by position in comp_links_ (LinkState::local):
-  // dense, so the scans below read it sequentially.
-  fill_.resize(comp_links_.size());
-  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
-    const LinkState& link = links_[comp_links_[i]];
-    fill_[i] = FillState{link.capacity, 0.0, link.count};
-  }
-  for (FlowId f : comp_flows_) {
-    new_rate_[f] = -1;
-    const Flow& flow = flows_[f];
-    const Hop* hop = hops(flow);
-    for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-      fill_[links_[hop[k].link].local].weight += hop[k].weight;
-    }
-  }
+  // The scratch (set up by collect_component) is indexed by position in
+  // comp_links_ (LinkState::local): dense, so the scans below read it
+  // sequentially.
   if (comp_links_.size() <= kLinearFillLinks) {
     fill_by_scan();
   } else {
