@@ -1,7 +1,9 @@
 #include "tools/spinel/run.hpp"
 
 #include <chrono>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
@@ -11,6 +13,7 @@
 #include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
+#include "transport/link_faults.hpp"
 #include "transport/transport.hpp"
 #include "workloads/placement.hpp"
 
@@ -41,6 +44,23 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
                              scenario.output.flows);
   transport::FlowTransport transport(model);
+  // Link faults: spray trunks assume equal members, so faults turn them off.
+  transport::LinkFaults faults(sim, model);
+  if (!scenario.faults.empty()) {
+    model.set_spray_trunks(false);
+    std::map<std::string, topology::LinkId, std::less<>> by_name;
+    for (topology::LinkId l = 0; l < topology.link_count(); ++l) {
+      by_name.emplace(topology.link_name(l), l);
+    }
+    for (const scenario::LinkFault& fault : scenario.faults) {
+      const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
+      const double gbps = fault.state == scenario::LinkState::down ? 0.0
+                          : fault.state == scenario::LinkState::degraded
+                              ? fault.rate_gbps
+                              : topology.link(l).rate_gbps;
+      faults.add(fault.at_ps, l, gbps);
+    }
+  }
 
   const std::vector<topology::HostId> ranks =
       workloads::place_ranks(scenario.workload, topology.host_count(), scenario.seed);
