@@ -376,7 +376,8 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
   const std::uint32_t spines = topology_.count(topology::NodeKind::spine);
   shape_ok = shape_ok && spines > 0 && s % spines == 0;
   const bool premises = shape_ok && sizes_equal && regular && links_altered_ == 0;
-  if (!cross.empty() && !premises) ++split_groups_failed_;
+  ++totals_.split_groups;
+  if (!cross.empty() && !premises) ++totals_.split_groups_failed;
 
   // Subflows per connection: s / gcd(r, s), with the sending leaf's own r
   // where leaves differ (the fallback).

@@ -105,6 +105,10 @@ struct FlowTotals {
   double max_byte_error = 0;
   std::uint64_t rate_recomputations = 0;
   std::uint64_t flows_rerated = 0;  // flow-rate assignments over all recomputations
+  // split: connection groups planned, and those that missed the premises of
+  // minimal splitting (see FlowModel::split_premises_met).
+  std::uint64_t split_groups = 0;
+  std::uint64_t split_groups_failed = 0;
 };
 
 // No path between two hosts survives the links that are down.
@@ -142,8 +146,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // cross-leaf traffic sending and receiving the same number of connections,
   // no link down). Groups that did not were planned by the fallback (per-leaf
   // splitting, then the planner over subflows).
-  [[nodiscard]] bool split_premises_met() const { return split_groups_failed_ == 0; }
-  [[nodiscard]] std::uint64_t split_groups_failed() const { return split_groups_failed_; }
+  [[nodiscard]] bool split_premises_met() const { return totals_.split_groups_failed == 0; }
+  [[nodiscard]] std::uint64_t split_groups_failed() const { return totals_.split_groups_failed; }
   [[nodiscard]] std::uint64_t groups() const { return groups_.size(); }
 
   // Changes a physical link's rate, now (both are per direction: one directed
@@ -356,7 +360,6 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<std::vector<ConnectionId>> groups_;
   std::vector<Transfer> transfers_;
   std::vector<std::uint32_t> free_transfers_;
-  std::uint64_t split_groups_failed_ = 0;
   std::vector<std::uint8_t> down_;  // per physical link: rate 0
   std::uint32_t links_down_ = 0;
   std::uint32_t links_altered_ = 0;    // rate differs from the topology's (degraded or down)

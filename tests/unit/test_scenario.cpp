@@ -267,10 +267,10 @@ TEST(ScenarioErrors, SyntaxError) {
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of(kBase + "seeds: 3\n"),
             "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
-            "seed, topology, transport, workload, jobs, output, sweep");
-  EXPECT_EQ(error_of(kBase + "faults: {}\n"),
-            "t.yaml:12:1: faults: unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, jobs, output, sweep");
+            "seed, topology, transport, workload, jobs, output, faults, sweep");
+  EXPECT_EQ(error_of(kBase + "fault: []\n"),
+            "t.yaml:12:1: fault: unknown key; did you mean \"faults\"? allowed: name, "
+            "description, seed, topology, transport, workload, jobs, output, faults, sweep");
 }
 
 TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
@@ -294,7 +294,7 @@ TEST(ScenarioErrors, DidYouMeanPrefersPrefixOnTies) {
 TEST(ScenarioErrors, OddKeysAreQuotedInThePath) {
   EXPECT_EQ(error_of(kBase + "\"a: b\\nc\": 1\n"),
             "t.yaml:12:1: \"a: b\\nc\": unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, jobs, output, sweep");
+            "transport, workload, jobs, output, faults, sweep");
 }
 
 TEST(ScenarioErrors, WrongTypeStringForInteger) {
@@ -371,6 +371,47 @@ TEST(ScenarioErrors, UnknownPolicyListsAllowed) {
             "\"spray\"?)");
   EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: fat_tree")),
             "t.yaml:3:9: topology.kind: expected leaf_spine, got \"fat_tree\"");
+}
+
+TEST(Scenario, FaultsLoadAndEcho) {
+  const Scenario s = load_string(kBase +
+                                     "faults:\n"
+                                     "  - {at: 10us, link: leaf0>spine1, state: down}\n"
+                                     "  - {at: 20us, link: spine3>leaf2, state: degraded, rate: "
+                                     "100Gbps}\n"
+                                     "  - {at: 1ms, link: leaf0>spine1, state: up}\n",
+                                 "t.yaml");
+  ASSERT_EQ(s.faults.size(), 3u);
+  EXPECT_EQ(s.faults[0].at_ps, 10 * sim::kMicrosecond);
+  EXPECT_EQ(s.faults[0].link, "leaf0>spine1");
+  EXPECT_EQ(s.faults[0].state, LinkState::down);
+  EXPECT_EQ(s.faults[1].state, LinkState::degraded);
+  EXPECT_EQ(s.faults[1].rate_gbps, 100.0);
+  EXPECT_EQ(s.faults[2].state, LinkState::up);
+  const std::string json = to_json(s).dump();
+  EXPECT_NE(json.find("\"state\": \"degraded\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"rate_gbps\": 100"), std::string::npos) << json;
+  EXPECT_TRUE(load_string(kBase, "t.yaml").faults.empty());
+}
+
+TEST(ScenarioErrors, BadFaults) {
+  const std::string f = kBase + "faults:\n  - ";
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine9, state: down}\n"),
+            "t.yaml:13:21: faults[0].link: expected a directed link of this fabric, named as in "
+            "links.csv (e.g. h0>leaf0, leaf0>spine0, spine0>leaf1), got \"leaf0>spine9\" (did "
+            "you mean \"leaf0>spine0\"?)");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: broken}\n"),
+            "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, got \"broken\"");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded}\n"),
+            "t.yaml:13:42: faults[0].state: a degraded link needs its rate, e.g. {state: "
+            "degraded, rate: 200Gbps}");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: down, rate: 1Gbps}\n"),
+            "t.yaml:13:48: faults[0].rate: rate goes with state: degraded only (down is 0, up is "
+            "the link's own rate)");
+  EXPECT_EQ(error_of(f + "{link: leaf0>spine1, state: down}\n"),
+            "t.yaml:13:5: faults[0]: missing required key \"at\"");
+  EXPECT_EQ(error_of(kBase + "faults: {at: 1us}\n"),
+            "t.yaml:12:9: faults: expected a list, got a map");
 }
 
 // yaml-cpp 0.7 loops forever on these; the reader must refuse them first.
@@ -491,7 +532,7 @@ TEST(Scenario, EmptySectionMeansDefaults) {
 TEST(ScenarioErrors, RootIsAList) {
   EXPECT_EQ(error_of("- name\n- t\n"),
             "t.yaml:1:1: document: expected a map with keys name, description, seed, topology, "
-            "transport, workload, jobs, output, sweep; got a list");
+            "transport, workload, jobs, output, faults, sweep; got a list");
   EXPECT_STARTS_WITH(error_of("just words\n"), "t.yaml:1:1: document: expected a map with keys");
 }
 

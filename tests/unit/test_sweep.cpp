@@ -67,6 +67,17 @@ TEST(Sweep, GridIsTheCartesianProductWithTheFirstKeySlowest) {
   EXPECT_EQ(columns_of(s, 1), (Strings{"1024", "2048", "4096"}));
 }
 
+TEST(Sweep, EveryPathPolicyIsASweepValue) {
+  const Sweep s = load("  grid:\n    transport.policy: [ecmp, spray, mprdma:4, split, planned]\n");
+  ASSERT_EQ(s.points.size(), 5u);
+  EXPECT_EQ(s.scenario_of(s.points[2]).transport.policy, transport::PathPolicy::mprdma);
+  EXPECT_EQ(s.scenario_of(s.points[2]).transport.mprdma_subflows, 4u);
+  EXPECT_EQ(s.scenario_of(s.points[4]).transport.policy, transport::PathPolicy::planned);
+  EXPECT_EQ(s.points[2].folder, "2-mprdma-4");
+  EXPECT_EQ(columns_of(s, 0), (Strings{"ecmp", "spray", "mprdma:4", "split", "planned"}));
+  EXPECT_STARTS_WITH(error_of("  grid:\n    faults: [[]]\n"), "t.yaml:7:5: sweep.grid.faults: ");
+}
+
 TEST(Sweep, ZipKeysVaryTogether) {
   const Sweep s = load(
       "  grid:\n"

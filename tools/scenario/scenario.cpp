@@ -13,6 +13,7 @@
 
 #include "sim/error.hpp"
 #include "sim/time.hpp"
+#include "sim/units.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 
 namespace spinel::scenario {
@@ -445,6 +446,80 @@ void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, Timeser
   });
 }
 
+// Every directed link name of the fabric, for did-you-mean hints; empty
+// for fabrics too large to list cheaply.
+std::vector<std::string> link_names(const topology::LeafSpineConfig& t) {
+  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
+  std::vector<std::string> names;
+  if (2 * (hosts + cables) > 20'000) return names;
+  for (std::uint64_t h = 0; h < hosts; ++h) {
+    const std::string leaf = "leaf" + std::to_string(h / t.hosts_per_leaf);
+    names.push_back("h" + std::to_string(h) + ">" + leaf);
+    names.push_back(leaf + ">h" + std::to_string(h));
+  }
+  for (std::uint32_t a = 0; a < t.leaves; ++a) {
+    for (std::uint32_t b = 0; b < t.spines; ++b) {
+      for (std::uint32_t k = 0; k < t.parallel_links; ++k) {
+        const std::string lane = t.parallel_links > 1 ? "#" + std::to_string(k) : "";
+        const std::string leaf = "leaf" + std::to_string(a);
+        const std::string spine = "spine" + std::to_string(b);
+        names.push_back(leaf + ">" + spine + lane);
+        names.push_back(spine + ">" + leaf + lane);
+      }
+    }
+  }
+  return names;
+}
+
+void read_faults(const Value& v, const topology::LeafSpineConfig& t,
+                 std::vector<LinkFault>& faults) {
+  const std::vector<Value> items = v.to_list();
+  for (const Value& item : items) {
+    LinkFault fault;
+    std::optional<Value> rate;
+    std::optional<Value> state;
+    item.read_map({
+        {"at", Need::required,
+         [&](const Value& x) { fault.at_ps = x.to_duration_ps(sim::kForever); }},
+        {"link", Need::required,
+         [&](const Value& x) {
+           fault.link = x.to_string();
+           if (is_link_name(fault.link, t)) return;
+           std::string hint;
+           const std::vector<std::string> names = link_names(t);
+           const std::vector<std::string_view> words(names.begin(), names.end());
+           const std::string_view best = closest_word(fault.link, words);
+           if (!best.empty()) hint = " (did you mean " + sim::quote_for_message(best) + "?)";
+           x.fail(
+               "expected a directed link of this fabric, named as in links.csv (e.g. "
+               "h0>leaf0, leaf0>spine0, spine0>leaf1" +
+               std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + x.describe() + hint);
+         }},
+        {"state", Need::required,
+         [&](const Value& x) {
+           fault.state = x.to_enum<LinkState>({{"down", LinkState::down},
+                                               {"degraded", LinkState::degraded},
+                                               {"up", LinkState::up}});
+           state = x;
+         }},
+        {"rate", Need::optional,
+         [&](const Value& x) {
+           fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
+           rate = x;
+         }},
+    });
+    if (fault.state == LinkState::degraded && !rate) {
+      state->fail("a degraded link needs its rate, e.g. {state: degraded, rate: 200Gbps}");
+    }
+    if (fault.state != LinkState::degraded && rate) {
+      rate->fail_at_key(
+          "rate goes with state: degraded only (down is 0, up is the link's own rate)");
+    }
+    faults.push_back(std::move(fault));
+  }
+}
+
 void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
@@ -477,6 +552,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          read_jobs(x, s.topology, s.jobs);
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
+      {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
        [&](const Value& x) {
@@ -601,6 +677,16 @@ sim::Json to_json(const Scenario& s) {
     out["timeseries"] = sim::Json();
   }
 
+  sim::Json faults = sim::Json::array();
+  for (const LinkFault& fault : s.faults) {
+    sim::Json f = sim::Json::object();
+    f["at_ps"] = static_cast<std::int64_t>(fault.at_ps);
+    f["link"] = fault.link;
+    f["state"] = std::string(to_string(fault.state));
+    if (fault.state == LinkState::degraded) f["rate_gbps"] = fault.rate_gbps;
+    faults.push_back(std::move(f));
+  }
+
   sim::Json j = sim::Json::object();
   j["source"] = s.source;
   j["name"] = s.name;
@@ -610,7 +696,20 @@ sim::Json to_json(const Scenario& s) {
   j["transport"] = std::move(trans);
   j["jobs"] = std::move(jobs);
   j["output"] = std::move(out);
+  j["faults"] = std::move(faults);
   return j;
+}
+
+std::string_view to_string(LinkState state) {
+  switch (state) {
+    case LinkState::down:
+      return "down";
+    case LinkState::degraded:
+      return "degraded";
+    case LinkState::up:
+      return "up";
+  }
+  return "down";
 }
 
 std::string_view to_string(LinkSelection links) {

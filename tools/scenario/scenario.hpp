@@ -46,6 +46,17 @@ struct OutputConfig {
 
 std::string_view to_string(LinkSelection links);
 
+// A scheduled change of one directed link: `faults:` in the scenario.
+enum class LinkState { down, degraded, up };
+std::string_view to_string(LinkState state);
+
+struct LinkFault {
+  sim::Time at_ps = 0;
+  std::string link;  // as links.csv names it, e.g. leaf0>spine1
+  LinkState state = LinkState::down;
+  double rate_gbps = 0;  // degraded: the rate it keeps
+};
+
 struct Scenario {
   std::string source;  // the file path as given, or "<default>" for the built-in default
   std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
@@ -57,6 +68,7 @@ struct Scenario {
   // hosts: 0 = all; explicit placement: hosts = ranks.size().
   std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
+  std::vector<LinkFault> faults;  // in file order; applied at their times
 };
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

@@ -72,10 +72,15 @@ sim::Json run_metrics(const RunResult& r) {
   m["end_ps"] = r.end_ps;
   m["events"] = r.events;
   m["flows"] = r.flows.completed;
+  m["transfers"] = r.flows.transfers_completed;
   m["bytes_sent"] = r.flows.bytes_sent;
   m["bytes_delivered"] = r.flows.bytes_delivered;
   m["max_byte_error"] = r.flows.max_byte_error;
   m["rate_recomputations"] = r.flows.rate_recomputations;
+  if (r.flows.split_groups > 0) {
+    m["split_premises_met"] = r.flows.split_groups_failed == 0;
+    m["split_groups_failed"] = r.flows.split_groups_failed;
+  }
   return m;
 }
 

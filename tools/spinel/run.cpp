@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
@@ -14,6 +16,7 @@
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
+#include "transport/link_faults.hpp"
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
@@ -46,6 +49,23 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
                              scenario.output.flows);
   transport::FlowTransport transport(model);
+  // Link faults: spray trunks assume equal members, so faults turn them off.
+  transport::LinkFaults faults(sim, model);
+  if (!scenario.faults.empty()) {
+    model.set_spray_trunks(false);
+    std::map<std::string, topology::LinkId, std::less<>> by_name;
+    for (topology::LinkId l = 0; l < topology.link_count(); ++l) {
+      by_name.emplace(topology.link_name(l), l);
+    }
+    for (const scenario::LinkFault& fault : scenario.faults) {
+      const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
+      const double gbps = fault.state == scenario::LinkState::down ? 0.0
+                          : fault.state == scenario::LinkState::degraded
+                              ? fault.rate_gbps
+                              : topology.link(l).rate_gbps;
+      faults.add(fault.at_ps, l, gbps);
+    }
+  }
 
   // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
   // every GPU of a chosen server is a rank, server by server, GPU g on NIC g);

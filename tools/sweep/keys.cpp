@@ -53,6 +53,7 @@ std::string_view why_not_sweepable(std::string_view path) {
       {"output.timeseries", "output settings are the same for every point"},
       {"output.timeseries.interval", "output settings are the same for every point"},
       {"output.timeseries.links", "output settings are the same for every point"},
+      {"faults", "the faults list is the same for every point (run one sweep per fault list)"},
   };
   for (const auto& [key, reason] : reasons) {
     if (key == path) return reason;
