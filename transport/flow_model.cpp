@@ -380,10 +380,12 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
   if (!cross.empty() && !premises) ++totals_.split_groups_failed;
 
   // Subflows per connection: s / gcd(r, s), with the sending leaf's own r
-  // where leaves differ (the fallback).
+  // where leaves differ, and s the paths that survive failed links (the
+  // fallback: a leaf with 15 of 16 uplinks left splits 16 flows 15 ways).
   std::vector<std::uint32_t> subflows(specs.size(), 1);
   for (const Cross& c : cross) {
-    const std::uint32_t count = c.paths.count();
+    std::uint32_t count = 0;
+    for (std::uint32_t p = 0; p < c.paths.count(); ++p) count += path_up(c.paths, p) ? 1 : 0;
     subflows[c.index] = count / gcd(out[leaf_index(c.src_leaf)], count);
   }
   for (std::uint32_t i = 0; i < specs.size(); ++i)

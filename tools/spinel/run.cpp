@@ -63,7 +63,14 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
                           : fault.state == scenario::LinkState::degraded
                               ? fault.rate_gbps
                               : topology.link(l).rate_gbps;
-      faults.add(fault.at_ps, l, gbps);
+      // A fault at time 0 is the fabric's state from the start: applied
+      // before any connection is opened, so that routes, plans and the
+      // congestion they report already avoid it. Later ones are events.
+      if (fault.at_ps == 0) {
+        model.set_link_rate(l, gbps);
+      } else {
+        faults.add(fault.at_ps, l, gbps);
+      }
     }
   }
 
