@@ -42,6 +42,14 @@ inline topology::LeafSpineConfig leaf_spine(std::uint32_t leaves, std::uint32_t 
   return c;
 }
 
+// A transport configuration with this policy (and K subflows for mprdma).
+inline transport::TransportConfig policy(transport::PathPolicy p, std::uint32_t k = 4) {
+  transport::TransportConfig c;
+  c.policy = p;
+  c.mprdma_subflows = k;
+  return c;
+}
+
 // Receives delivery events and remembers when each arrived (by payload).
 struct DeliveryLog final : sim::EventHandler {
   explicit DeliveryLog(sim::Simulator& s) : sim(s), self(s.add_handler(*this)) {}

@@ -16,13 +16,7 @@ namespace {
 using testing::DeliveryLog;
 using testing::Fabric;
 using testing::leaf_spine;
-
-TransportConfig policy(PathPolicy p, std::uint32_t k = 4) {
-  TransportConfig c;
-  c.policy = p;
-  c.mprdma_subflows = k;
-  return c;
-}
+using testing::policy;
 
 topology::LinkId link_named(const topology::Topology& t, const std::string& name) {
   for (topology::LinkId l = 0; l < t.link_count(); ++l) {

@@ -19,13 +19,7 @@ namespace {
 using testing::DeliveryLog;
 using testing::Fabric;
 using testing::leaf_spine;
-
-TransportConfig policy(PathPolicy p, std::uint32_t k = 4) {
-  TransportConfig c;
-  c.policy = p;
-  c.mprdma_subflows = k;
-  return c;
-}
+using testing::policy;
 
 // A step: connections that run together, each carrying `bytes`.
 struct Step {
