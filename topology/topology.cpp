@@ -71,6 +71,12 @@ std::string Topology::link_name(LinkId id) const {
   return name;
 }
 
+std::unordered_map<std::string, LinkId> Topology::links_by_name() const {
+  std::unordered_map<std::string, LinkId> by_name;
+  for (LinkId l = 0; l < links_.size(); ++l) by_name.emplace(link_name(l), l);
+  return by_name;
+}
+
 Topology build_leaf_spine(const LeafSpineConfig& c) {
   if (c.leaves == 0 || c.spines == 0 || c.hosts_per_leaf == 0 || c.parallel_links == 0) {
     throw sim::InternalError("leaf-spine config must have at least one of each element");

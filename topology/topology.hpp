@@ -5,6 +5,7 @@
 // models share bandwidth per direction (full duplex).
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -80,6 +81,8 @@ class Topology {
 
   [[nodiscard]] std::string node_name(NodeId id) const;  // "h12", "leaf3", "spine0"
   [[nodiscard]] std::string link_name(LinkId id) const;  // "leaf3>spine0" (+ "#k" if parallel)
+  // Every directed link by its link_name, for inputs that name links.
+  [[nodiscard]] std::unordered_map<std::string, LinkId> links_by_name() const;
 
   // Host-facing capacity over spine-facing capacity of the most loaded leaf
   // (1.0 = non-blocking, 3.0 = 3:1 oversubscribed).

@@ -19,9 +19,9 @@ using testing::leaf_spine;
 using testing::policy;
 
 topology::LinkId link_named(const topology::Topology& t, const std::string& name) {
-  for (topology::LinkId l = 0; l < t.link_count(); ++l) {
-    if (t.link_name(l) == name) return l;
-  }
+  const auto by_name = t.links_by_name();
+  const auto it = by_name.find(name);
+  if (it != by_name.end()) return it->second;
   ADD_FAILURE() << "no link " << name;
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "sim/time.hpp"
 #include "sim/units.hpp"
 #include "tools/scenario/yaml_reader.hpp"
+#include "topology/servers.hpp"
 
 namespace spinel::scenario {
 
@@ -172,7 +173,7 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
 // What jobs place ranks on: hosts, or whole servers when hosts have several
 // GPUs (every GPU of a chosen server is a rank).
 std::uint32_t placeable(const topology::LeafSpineConfig& t) {
-  return t.leaves * t.hosts_per_leaf / t.nics_per_host;  // checked by read_topology
+  return topology::Servers(t).count();  // read_topology checked that servers divide the hosts
 }
 
 // ecmp | spray | mprdma:K | split | planned; K (queue pairs) from 2 to 64.

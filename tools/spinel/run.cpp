@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,10 +52,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::LinkFaults faults(sim, model);
   if (!scenario.faults.empty()) {
     model.set_spray_trunks(false);
-    std::map<std::string, topology::LinkId, std::less<>> by_name;
-    for (topology::LinkId l = 0; l < topology.link_count(); ++l) {
-      by_name.emplace(topology.link_name(l), l);
-    }
+    const auto by_name = topology.links_by_name();
     for (const scenario::LinkFault& fault : scenario.faults) {
       const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
       const double gbps = fault.state == scenario::LinkState::down ? 0.0

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 
 #include "sim/error.hpp"
 #include "sim/units.hpp"
@@ -40,10 +39,7 @@ Timeseries::Timeseries(const topology::Topology& topology, const scenario::Times
   std::vector<topology::LinkId> links;
   if (config.links == scenario::LinkSelection::list) {
     // The loader checked the names against the fabric's shape.
-    std::unordered_map<std::string, topology::LinkId> by_name;
-    for (topology::LinkId l = 0; l < topology.link_count(); ++l) {
-      by_name.emplace(topology.link_name(l), l);
-    }
+    const auto by_name = topology.links_by_name();
     for (const std::string& name : config.link_names) {
       const auto it = by_name.find(name);
       if (it == by_name.end()) throw sim::InternalError("timeseries: no link named " + name);
