@@ -47,11 +47,7 @@ void CollectiveRun::open_connections() {
     pairs.clear();
     schedule_->phase_pairs(p, pairs);
     // Pairs inside a server talk over NVLink: no connection, no fabric load.
-    if (!options_.server_of_rank.empty()) {
-      std::erase_if(pairs, [&](const Transfer& t) {
-        return options_.server_of_rank[t.src] == options_.server_of_rank[t.dst];
-      });
-    }
+    std::erase_if(pairs, [&](const Transfer& t) { return over_nvlink(t); });
     std::sort(pairs.begin(), pairs.end(), [](const Transfer& a, const Transfer& b) {
       return a.src != b.src ? a.src < b.src : a.dst < b.dst;
     });
@@ -147,8 +143,7 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
   const std::uint32_t collective_id =
       options_.first_id + static_cast<std::uint32_t>(results_.size());
   for (const Transfer& t : scratch_) {
-    if (!options_.server_of_rank.empty() &&
-        options_.server_of_rank[t.src] == options_.server_of_rank[t.dst]) {
+    if (over_nvlink(t)) {
       const sim::Time nvlink_ps =
           sim::serialisation_ps(t.bytes, options_.nvlink_gbps) + options_.nvlink_latency_ps;
       sim_.schedule_in(nvlink_ps, self_, kDelivered, encode(t.src, t.dst, step));

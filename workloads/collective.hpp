@@ -111,6 +111,11 @@ class CollectiveRun final : public sim::EventHandler {
     sim::Time step_start = 0;
   };
 
+  // Whether a transfer stays inside one server (NVLink, not the transport).
+  [[nodiscard]] bool over_nvlink(const Transfer& t) const {
+    return !options_.server_of_rank.empty() &&
+           options_.server_of_rank[t.src] == options_.server_of_rank[t.dst];
+  }
   void open_connections();
   void begin_iteration();
   void enter_step(std::uint32_t rank);
