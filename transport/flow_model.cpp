@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/error.hpp"
 
@@ -587,6 +588,8 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
   } else {
     id = static_cast<FlowId>(flows_.size());
     flows_.emplace_back();
+    paths_.emplace_back();
+    visit_.push_back(0);
     more_slots_.emplace_back();
     new_rate_.push_back(0);
   }
@@ -602,20 +605,20 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
   flow.serial = serial;
   flow.route = r;
   flow.transfer = transfer;
-  flow.first_hop = route.first_hop;
-  flow.hop_count = spec.size_bytes == 0 ? 0 : route.hop_count;
+  set_flow_path(id, route, spec.size_bytes != 0);
+  const std::uint32_t hop_total = hop_count(id);
   ++active_;
   ++totals_.started;
 
-  if (flow.hop_count == 0) {
+  if (hop_total == 0) {
     // Nothing crosses the fabric: done at once.
     sim_.schedule_at(sim_.now(), self_, kCompleteLocal, id);
     return id;
   }
-  if (flow.hop_count > 4) more_slots_[id].resize(flow.hop_count - 4);
-  const Hop* hop = hops(flow);
+  if (hop_total > 4) more_slots_[id].resize(hop_total - 4);
+  const Hop* hop = hops(id);
   bool alone = true;
-  for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+  for (std::uint32_t i = 0; i < hop_total; ++i) {
     LinkState& link = links_[hop[i].link];
     if (link.count == 0) link.busy_since = sim_.now();
     slot(id, i) = add_to_link(link, id);
@@ -628,9 +631,25 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
     rate_alone(id);
     return id;
   }
-  for (std::uint32_t i = 0; i < flow.hop_count; ++i) mark_changed(hop[i].link);
+  for (std::uint32_t i = 0; i < hop_total; ++i) mark_changed(hop[i].link);
   sim_.request_end_of_instant(*this);
   return id;
+}
+
+void FlowModel::set_flow_path(FlowId f, const Route& route, bool carries_bytes) {
+  FlowPath& p = paths_[f];
+  p.first_hop = route.first_hop;
+  const std::uint32_t count = carries_bytes ? route.hop_count : 0;
+  if (count > std::numeric_limits<std::uint16_t>::max())
+    throw std::length_error("flow model: a route of more than 65535 hops");
+  p.hop_count = static_cast<std::uint16_t>(count);
+  const Hop* hop = hops_.data() + route.first_hop;
+  bool unit = count <= 4;
+  for (std::uint32_t k = 0; unit && k < count; ++k) unit = hop[k].weight == 1.0;
+  p.inline_links = unit ? 1 : 0;
+  if (unit) {
+    for (std::uint32_t k = 0; k < count; ++k) p.links[k] = hop[k].link;
+  }
 }
 
 std::uint32_t FlowModel::add_to_link(LinkState& link, FlowId f) {
@@ -691,16 +710,14 @@ void FlowModel::arm_wake() {
 
 void FlowModel::detach(FlowId id) {
   const sim::Time now = sim_.now();
-  const Flow& flow = flows_[id];
-  const Hop* hop = hops(flow);
-  for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+  const Hop* hop = hops(id);
+  for (std::uint32_t i = 0; i < hop_count(id); ++i) {
     const LinkId l = hop[i].link;
     LinkState& link = links_[l];
     const FlowId moved = remove_from_link(link, slot(id, i));
     if (moved != kNoFlow) {
       // Tell the flow that moved into this slot where it now sits.
-      const Flow& other = flows_[moved];
-      const Hop* other_hop = hops(other);
+      const Hop* other_hop = hops(moved);
       std::uint32_t k = 0;
       while (other_hop[k].link != l) ++k;
       slot(moved, k) = slot(id, i);
@@ -722,7 +739,8 @@ void FlowModel::complete(FlowId id) {
 
   detach(id);
   if (!changed_.empty()) sim_.request_end_of_instant(*this);
-  if (flow.hop_count > 0) {
+  const bool crossed = hop_count(id) > 0;
+  if (crossed) {
     const double size = static_cast<double>(flow.spec.size_bytes);
     totals_.max_byte_error = std::max(totals_.max_byte_error, std::abs(flow.sent - size));
   }
@@ -730,7 +748,7 @@ void FlowModel::complete(FlowId id) {
   totals_.bytes_delivered += flow.spec.size_bytes;
   sim::Time delivered_at = now;
   Route& route = routes_[flow.route];
-  if (flow.hop_count > 0) {
+  if (crossed) {
     route.bytes_completed += flow.spec.size_bytes;
     delivered_at += route.latency_ps;
   }
@@ -743,7 +761,7 @@ void FlowModel::complete(FlowId id) {
       sim_.schedule_at(t.delivered_at, t.notify, t.notify_tag, t.notify_payload);
       free_transfers_.push_back(flow.transfer);
     }
-  } else if (flow.hop_count > 0) {
+  } else if (crossed) {
     ++totals_.transfers_completed;
     sim_.schedule_in_lane(route.lane, delivered_at, flow.spec.notify, flow.spec.notify_tag,
                           flow.spec.notify_payload);
@@ -751,8 +769,8 @@ void FlowModel::complete(FlowId id) {
     ++totals_.transfers_completed;
     sim_.schedule_at(now, flow.spec.notify, flow.spec.notify_tag, flow.spec.notify_payload);
   }
-  if (flows_csv_ != nullptr) record_flow(flow, delivered_at);
-  if (observer_ != nullptr) observe_completion(flow, delivered_at);
+  if (flows_csv_ != nullptr) record_flow(id, delivered_at);
+  if (observer_ != nullptr) observe_completion(id, delivered_at);
 
   flow.active = false;
   due_.erase(id);
@@ -761,17 +779,18 @@ void FlowModel::complete(FlowId id) {
   free_.push_back(id);
 }
 
-void FlowModel::record_flow(const Flow& flow, sim::Time end) {
+void FlowModel::record_flow(FlowId f, sim::Time end) {
+  const Flow& flow = flows_[f];
   const Connection& c = connections_[flow.spec.connection];
   std::string path;
-  if (flow.hop_count == 0) {
+  if (hop_count(f) == 0) {
     path = "local";
   } else if (config_.policy == PathPolicy::spray) {
     path = "spray:" + std::to_string(routes_[flow.route].path);
   } else {
-    const Hop* hop = hops(flow);
+    const Hop* hop = hops(f);
     path = topology_.node_name(topology_.link(hop[0].link).src);
-    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+    for (std::uint32_t i = 0; i < hop_count(f); ++i) {
       path += '>';
       path += topology_.node_name(topology_.link(hop[i].link).dst);
     }
@@ -805,22 +824,20 @@ void FlowModel::collect_component() {
     const FlowId* list = link_flows(on);
     for (std::uint32_t j = 0; j < on.count; ++j) {
       const FlowId f = list[j];
-      Flow& flow = flows_[f];
-      if (flow.visit == epoch_) continue;
-      flow.visit = epoch_;
+      if (visit_[f] == epoch_) continue;
+      visit_[f] = epoch_;
       comp_flows_.push_back(f);
       new_rate_[f] = -1;
-      const Hop* hop = hops(flow);
-      for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-        LinkState& link = links_[hop[k].link];
+      each_hop(f, [&](LinkId l, double weight) {
+        LinkState& link = links_[l];
         if (link.visit != epoch_) {
           link.visit = epoch_;
           link.local = static_cast<std::uint32_t>(comp_links_.size());
-          comp_links_.push_back(hop[k].link);
+          comp_links_.push_back(l);
           fill_.push_back(FillState{link.capacity, 0.0, link.count});
         }
-        fill_[link.local].weight += hop[k].weight;
-      }
+        fill_[link.local].weight += weight;
+      });
     }
   }
 }
@@ -840,25 +857,22 @@ void FlowModel::fill_component() {
 
 void FlowModel::freeze(FlowId f, double share) {
   new_rate_[f] = share;
-  const Flow& flow = flows_[f];
-  const Hop* hop = hops(flow);
-  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
-    FillState& fill = fill_[links_[hop[k].link].local];
-    fill.remaining -= share * hop[k].weight;
-    fill.weight -= hop[k].weight;
+  each_hop(f, [&](LinkId l, double weight) {
+    FillState& fill = fill_[links_[l].local];
+    fill.remaining -= share * weight;
+    fill.weight -= weight;
     --fill.unfrozen;
-  }
+  });
 }
 
 // A flow alone on its links (the most common case by far) gets the smallest
 // capacity per unit of weight along its route: the same numbers, computed the
 // same way, as progressive filling would produce.
 void FlowModel::rate_alone(FlowId f) {
-  const Flow& flow = flows_[f];
-  const Hop* hop = hops(flow);
+  const Hop* hop = hops(f);
   double best = 0;
   LinkId best_link = topology::kNoLink;
-  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     const double share = links_[hop[k].link].capacity / hop[k].weight;
     if (best_link == topology::kNoLink || share < best ||
         (share == best && hop[k].link < best_link)) {
@@ -866,7 +880,7 @@ void FlowModel::rate_alone(FlowId f) {
       best_link = hop[k].link;
     }
   }
-  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     LinkState& link = links_[hop[k].link];
     const double left = std::max(0.0, link.capacity - best * hop[k].weight);
     link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
@@ -995,10 +1009,8 @@ void FlowModel::observe_load(LinkId l, double bytes_per_ps) {
 }
 
 void FlowModel::observe_alone(FlowId f, double rate) {
-  const Flow& flow = flows_[f];
-  const Hop* hop = hops(flow);
-  for (std::uint32_t k = 0; k < flow.hop_count; ++k)
-    observe_load(hop[k].link, rate * hop[k].weight);
+  const Hop* hop = hops(f);
+  for (std::uint32_t k = 0; k < hop_count(f); ++k) observe_load(hop[k].link, rate * hop[k].weight);
 }
 
 // The same load record_peaks reads: what filling took of each link.
@@ -1012,9 +1024,10 @@ void FlowModel::observe_component() {
 
 // Links the flow leaves empty drop to zero now; the others are in this
 // instant's recomputation and get reported there.
-void FlowModel::observe_completion(const Flow& flow, sim::Time end) {
-  const Hop* hop = hops(flow);
-  for (std::uint32_t k = 0; k < flow.hop_count; ++k) {
+void FlowModel::observe_completion(FlowId f, sim::Time end) {
+  const Flow& flow = flows_[f];
+  const Hop* hop = hops(f);
+  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     if (links_[hop[k].link].count == 0) observe_load(hop[k].link, 0.0);
   }
   const Connection& c = connections_[flow.spec.connection];
@@ -1195,7 +1208,7 @@ void FlowModel::move_flows(const std::vector<std::uint8_t>& is_affected) {
   const sim::Time now = sim_.now();
   for (FlowId f = 0; f < flows_.size(); ++f) {
     Flow& flow = flows_[f];
-    if (!flow.active || flow.hop_count == 0 || is_affected[flow.route] == 0) continue;
+    if (!flow.active || hop_count(f) == 0 || is_affected[flow.route] == 0) continue;
     const double bytes = flow.rate * static_cast<double>(now - flow.last);
     flow.remaining -= bytes;
     flow.sent += bytes;
@@ -1203,20 +1216,16 @@ void FlowModel::move_flows(const std::vector<std::uint8_t>& is_affected) {
     const Route& route = routes_[flow.route];
     // links.csv: what it sent stays on the old links; completion will count
     // the whole flow on the new route, so take it off there.
-    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
-      const Hop& hop = hops_[flow.first_hop + i];
-      moved_bytes_[hop.link] += flow.sent * hop.weight;
-    }
+    each_hop(f, [&](LinkId l, double weight) { moved_bytes_[l] += flow.sent * weight; });
     for (std::uint32_t i = 0; i < route.hop_count; ++i) {
       const Hop& hop = hops_[route.first_hop + i];
       moved_bytes_[hop.link] -= flow.sent * hop.weight;
     }
     detach(f);
-    flow.first_hop = route.first_hop;
-    flow.hop_count = route.hop_count;
-    if (flow.hop_count > 4) more_slots_[f].resize(flow.hop_count - 4);
-    const Hop* hop = hops(flow);
-    for (std::uint32_t i = 0; i < flow.hop_count; ++i) {
+    set_flow_path(f, route, true);
+    if (hop_count(f) > 4) more_slots_[f].resize(hop_count(f) - 4);
+    const Hop* hop = hops(f);
+    for (std::uint32_t i = 0; i < hop_count(f); ++i) {
       LinkState& link = links_[hop[i].link];
       if (link.count == 0) link.busy_since = now;
       slot(f, i) = add_to_link(link, f);
@@ -1228,8 +1237,8 @@ void FlowModel::move_flows(const std::vector<std::uint8_t>& is_affected) {
 
 std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
   std::vector<LinkId> out;
-  const Hop* hop = hops(flows_[f]);
-  for (std::uint32_t k = 0; k < flows_[f].hop_count; ++k) {
+  const Hop* hop = hops(f);
+  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     if (hop[k].link < topology_.link_count()) {
       out.push_back(hop[k].link);
     } else {

@@ -229,9 +229,6 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     sim::Time last = 0;    // when remaining/sent were last brought up to date
     sim::Time start = 0;
     std::uint64_t serial = 0;  // start order, the flow_id in flows.csv
-    std::uint32_t visit = 0;   // BFS stamp
-    std::uint32_t first_hop = 0;
-    std::uint32_t hop_count = 0;  // 0 when nothing crosses the fabric
     // Per hop, this flow's position in that link's flow list; hops past the
     // fourth (per-link spraying only) keep theirs in more_slots_.
     std::uint32_t slots[4] = {0, 0, 0, 0};
@@ -241,6 +238,32 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     std::uint32_t transfer = kNoTransfer;  // into transfers_ when split over subflows
   };
   static_assert(sizeof(Flow) == 128);
+  // What finding and filling a component read of a flow, apart from Flow:
+  // on an all-to-all every recomputation visits every flow, and a dense
+  // 32-byte record instead of the 128-byte Flow and its 16-byte Hops keeps
+  // that working set in cache. A route of at most four unit-weight hops (every
+  // single path on a leaf-spine) keeps its links inline.
+  struct alignas(32) FlowPath {
+    std::uint32_t first_hop = 0;
+    std::uint32_t reserved = 0;
+    std::uint16_t hop_count = 0;     // 0 when nothing crosses the fabric
+    std::uint16_t inline_links = 0;  // links[] hold the hops, each of weight 1
+    topology::LinkId links[4] = {};
+  };
+  static_assert(sizeof(FlowPath) == 32);
+  // Calls fn(link, weight) for each hop of active flow f, source to destination.
+  template <class Fn>
+  void each_hop(FlowId f, Fn&& fn) const {
+    const FlowPath& p = paths_[f];
+    if (p.inline_links != 0) {
+      for (std::uint32_t k = 0; k < p.hop_count; ++k) fn(p.links[k], 1.0);
+    } else {
+      const Hop* hop = hops_.data() + p.first_hop;
+      for (std::uint32_t k = 0; k < p.hop_count; ++k) fn(hop[k].link, hop[k].weight);
+    }
+  }
+  // Points f's path at route r's hops (none when the flow carries no bytes).
+  void set_flow_path(FlowId f, const Route& route, bool carries_bytes);
   // Everything starting and completing a flow touches of a link, in one
   // cache line: on big fabrics these lines miss the cache, so fewer is faster.
   // The first few flows crossing the link sit inline; more spill to a list.
@@ -317,7 +340,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     return static_cast<topology::LinkId>(topology_.link_count() + trunk);
   }
   static constexpr std::uint32_t kNoTrunk = ~std::uint32_t{0};
-  [[nodiscard]] const Hop* hops(const Flow& flow) const { return hops_.data() + flow.first_hop; }
+  [[nodiscard]] const Hop* hops(FlowId f) const { return hops_.data() + paths_[f].first_hop; }
+  [[nodiscard]] std::uint32_t hop_count(FlowId f) const { return paths_[f].hop_count; }
   // Bytes carried per link (physical and trunk) by completed flows.
   [[nodiscard]] std::vector<double> link_bytes() const;
   [[nodiscard]] LinkStats link_stats(topology::LinkId l, const std::vector<double>& bytes) const;
@@ -337,13 +361,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   static constexpr std::uint32_t kCompleteLocal = 0;
   static constexpr std::uint32_t kWake = 1;
   static constexpr sim::Time kNotDue = sim::kForever;
-  void record_flow(const Flow& flow, sim::Time end);
+  void record_flow(FlowId f, sim::Time end);
   // Observer reports, called only when observer_ is set. A trunk's load is
   // reported as equal shares on its member links.
   void observe_load(topology::LinkId l, double bytes_per_ps);
   void observe_alone(FlowId f, double rate);
   void observe_component();
-  void observe_completion(const Flow& flow, sim::Time end);
+  void observe_completion(FlowId f, sim::Time end);
 
   sim::Simulator& sim_;
   const topology::Topology& topology_;
@@ -372,6 +396,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency
   std::vector<Hop> hops_;
   std::vector<Flow> flows_;
+  std::vector<FlowPath> paths_;  // per flow, beside flows_
+  // Per flow, the search's stamp: each flow is met once per hop, and only the
+  // first meeting reads its path, so the stamps get an array (4 bytes a flow)
+  // of their own.
+  std::vector<std::uint32_t> visit_;
   std::vector<std::vector<std::uint32_t>> more_slots_;  // per flow, slots of hops past the fourth
   std::vector<FlowId> free_;
   // Physical links first, then one virtual link per spray trunk.
