@@ -823,6 +823,11 @@ void FlowModel::collect_component() {
     const LinkState& on = links_[comp_links_[i]];
     const FlowId* list = link_flows(on);
     for (std::uint32_t j = 0; j < on.count; ++j) {
+      if (j + kPrefetchAhead < on.count) {
+        // The flows of a list sit anywhere in memory: ask for them early.
+        __builtin_prefetch(&visit_[list[j + kPrefetchAhead]]);
+        __builtin_prefetch(&paths_[list[j + kPrefetchAhead]]);
+      }
       const FlowId f = list[j];
       if (visit_[f] == epoch_) continue;
       visit_[f] = epoch_;
@@ -945,6 +950,10 @@ void FlowModel::fill_by_heap() {
     }
     const FlowId* list = link_flows(link_on);
     for (std::uint32_t j = 0; j < link_on.count; ++j) {
+      if (j + kPrefetchAhead < link_on.count) {
+        __builtin_prefetch(&new_rate_[list[j + kPrefetchAhead]]);
+        __builtin_prefetch(&paths_[list[j + kPrefetchAhead]]);
+      }
       const FlowId f = list[j];
       if (new_rate_[f] < 0) freeze(f, share);
     }
@@ -964,7 +973,13 @@ void FlowModel::end_of_instant() {
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
 
-  for (FlowId f : comp_flows_) apply_rate(f, new_rate_[f]);
+  for (std::size_t i = 0; i < comp_flows_.size(); ++i) {
+    if (i + kPrefetchAhead < comp_flows_.size()) {
+      __builtin_prefetch(&flows_[comp_flows_[i + kPrefetchAhead]]);
+      __builtin_prefetch(&new_rate_[comp_flows_[i + kPrefetchAhead]]);
+    }
+    apply_rate(comp_flows_[i], new_rate_[comp_flows_[i]]);
+  }
   record_peaks();
   if (observer_ != nullptr) observe_component();
 }

@@ -346,6 +346,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] std::vector<double> link_bytes() const;
   [[nodiscard]] LinkStats link_stats(topology::LinkId l, const std::vector<double>& bytes) const;
   void collect_component();
+  static constexpr std::uint32_t kPrefetchAhead = 8;
   void fill_component();
   void rate_alone(FlowId f);
   void apply_rate(FlowId f, double rate);
