@@ -13,6 +13,10 @@ enum class Placement {
   contiguous,     // rank r on the r-th host of the group (hosts numbered leaf by leaf)
   random,         // a seeded random permutation of the hosts (stream "placement")
   explicit_list,  // `ranks`: rank r on host ranks[r]
+  // Multi-GPU servers only: the lowest free servers, ranks laid rail by rail
+  // (all GPU 0s, then all GPU 1s in reverse server order, ...), so every
+  // ring edge stays on one rail or inside a server.
+  rail,
 };
 
 enum class Collective {
@@ -47,6 +51,8 @@ constexpr std::string_view to_string(Placement p) {
       return "random";
     case Placement::explicit_list:
       return "explicit";
+    case Placement::rail:
+      return "rail";
   }
   return "?";
 }

@@ -20,7 +20,7 @@ std::vector<topology::HostId> take(const WorkloadConfig& job, std::size_t index,
                              std::to_string(free.size()) + " are free");
   }
   std::vector<topology::HostId> hosts;
-  if (job.placement == Placement::contiguous) {
+  if (job.placement == Placement::contiguous || job.placement == Placement::rail) {
     hosts.assign(free.begin(), free.begin() + static_cast<std::ptrdiff_t>(n));
   } else {
     // The single-job case draws exactly as it always has, from "placement".
@@ -68,6 +68,30 @@ std::vector<std::vector<topology::HostId>> place_jobs(const std::vector<Workload
     if (jobs[j].placement != Placement::explicit_list) placed[j] = take(jobs[j], j, free, seed);
   }
   return placed;
+}
+
+std::vector<topology::HostId> gpu_ranks(const std::vector<std::uint32_t>& servers_of_job,
+                                        const topology::Servers& servers, Placement placement) {
+  const std::uint32_t gpus = servers.gpus_per_server();
+  const auto count = static_cast<std::uint32_t>(servers_of_job.size());
+  std::vector<topology::HostId> nics;
+  nics.reserve(static_cast<std::size_t>(count) * gpus);
+  if (placement == Placement::rail) {
+    // A snake through the rails: rail g visits the servers forwards when g is
+    // even, backwards when odd, so moving to the next rail (and, for an even
+    // number of rails, wrapping around) happens inside one server.
+    for (std::uint32_t g = 0; g < gpus; ++g) {
+      for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint32_t s = g % 2 == 0 ? i : count - 1 - i;
+        nics.push_back(servers.nic(servers_of_job[s], g));
+      }
+    }
+    return nics;
+  }
+  for (const std::uint32_t server : servers_of_job) {
+    for (std::uint32_t g = 0; g < gpus; ++g) nics.push_back(servers.nic(server, g));
+  }
+  return nics;
 }
 
 }  // namespace spinel::workloads

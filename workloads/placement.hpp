@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "topology/servers.hpp"
 #include "topology/topology.hpp"
 #include "workloads/config.hpp"
 
@@ -22,5 +23,11 @@ std::vector<topology::HostId> place_ranks(const WorkloadConfig& config, std::uin
 std::vector<std::vector<topology::HostId>> place_jobs(const std::vector<WorkloadConfig>& jobs,
                                                       std::uint32_t fabric_hosts,
                                                       std::uint64_t seed);
+
+// The ranks of a job given whole servers (place_jobs' ids are then server
+// ids): one per GPU, server by server (GPU g on NIC g), or with
+// Placement::rail rail by rail, snaking (see Placement::rail).
+std::vector<topology::HostId> gpu_ranks(const std::vector<std::uint32_t>& servers_of_job,
+                                        const topology::Servers& servers, Placement placement);
 
 }  // namespace spinel::workloads

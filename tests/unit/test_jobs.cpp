@@ -163,5 +163,46 @@ TEST(JobsErrors, ServersMustDivideTheFabric) {
             "t.yaml:3:65: workload.hosts: expected all or an integer from 2 to 8, got \"9\"");
 }
 
+TEST(JobsErrors, RailPlacementNeedsServers) {
+  EXPECT_EQ(error_of("workload: {collective: ring_allreduce, size_bytes: 1MiB, placement: rail}\n"),
+            "t.yaml:3:69: workload.placement: rail lays ranks along the rails of multi-GPU "
+            "servers; set topology.nics_per_host (GPUs per server) above 1, or use contiguous or "
+            "random");
+}
+
+// Rail placement on a rail-optimised fabric: every ring edge, the wrap
+// included, joins two GPUs of one server or two NICs of one rail, so a ring
+// all-reduce never leaves a rail's leaves (here each rail has two leaves).
+TEST(Jobs, RailPlacementKeepsRingEdgesOnARailOrInAServer) {
+  topology::LeafSpineConfig config;
+  config.leaves = 8;
+  config.hosts_per_leaf = 4;
+  config.spines = 2;
+  config.nics_per_host = 4;
+  config.rail_optimised = true;
+  const topology::Servers servers(config);
+  const std::uint32_t leaves_per_rail = config.leaves / config.nics_per_host;
+  // Hosts are numbered leaf by leaf, rails take consecutive leaves.
+  auto rail_of = [&](topology::HostId h) { return h / config.hosts_per_leaf / leaves_per_rail; };
+  for (const std::vector<std::uint32_t>& job :
+       {std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}, std::vector<std::uint32_t>{1, 4, 6}}) {
+    const std::vector<topology::HostId> ranks =
+        workloads::gpu_ranks(job, servers, workloads::Placement::rail);
+    ASSERT_EQ(ranks.size(), job.size() * 4);
+    EXPECT_EQ(std::set<topology::HostId>(ranks.begin(), ranks.end()).size(), ranks.size());
+    for (std::size_t r = 0; r < ranks.size(); ++r) {
+      const topology::HostId a = ranks[r];
+      const topology::HostId b = ranks[(r + 1) % ranks.size()];
+      const bool same_server = servers.server_of(a) == servers.server_of(b);
+      EXPECT_TRUE(same_server || rail_of(a) == rail_of(b)) << "ranks " << r << " and " << r + 1;
+    }
+  }
+  // Without rail placement a ring goes server by server: GPU 3 of one
+  // server to GPU 0 of the next, two different rails.
+  const std::vector<topology::HostId> plain =
+      workloads::gpu_ranks({0, 1}, servers, workloads::Placement::contiguous);
+  EXPECT_NE(rail_of(plain[3]), rail_of(plain[4]));
+}
+
 }  // namespace
 }  // namespace spinel

@@ -477,8 +477,8 @@ TEST(ScenarioErrors, PlacementOther) {
   EXPECT_EQ(error_of(with("random", "[7]")),
             "t.yaml:11:14: workload.placement: a placement list needs at least 2 hosts, got 1");
   EXPECT_EQ(error_of(with("random", "explicit")),
-            "t.yaml:11:14: workload.placement: expected contiguous, random or a list of host "
-            "indices such as [0, 9, 18, 27], got \"explicit\"");
+            "t.yaml:11:14: workload.placement: expected contiguous, random, rail or a list of "
+            "host indices such as [0, 9, 18, 27], got \"explicit\"");
   EXPECT_EQ(error_of(with("random", "[0, 1, 2]\n  hosts: 4")),
             "t.yaml:12:10: workload.hosts: expected 3 (the length of the placement list) or all, "
             "got \"4\"");

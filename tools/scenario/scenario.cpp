@@ -62,7 +62,8 @@ workload:               # required (or jobs: a list of these, each with a name a
                                #   hierarchical_allreduce (servers: inside over nvlink, then across per rail)
   size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
   hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
-  placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27]
+  placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27] |
+                        #   rail (servers only: ranks rail by rail, so ring neighbours share a rail or a server)
   iterations: 2         # optional, default 1; 1..1000000
   compute_gap: 0ns      # optional, default 0ns; idle time between iterations
 
@@ -220,7 +221,8 @@ std::uint32_t read_hosts(const Value& v, std::uint32_t total) {
   return v.to_uint<u32>(2, total, "all or an integer");
 }
 
-void read_placement(const Value& v, std::uint32_t total, workloads::WorkloadConfig& w) {
+void read_placement(const Value& v, std::uint32_t total, std::uint32_t gpus_per_server,
+                    workloads::WorkloadConfig& w) {
   using workloads::Placement;
   if (v.is_list()) {
     const std::vector<Value> items = v.to_list();
@@ -252,9 +254,20 @@ void read_placement(const Value& v, std::uint32_t total, workloads::WorkloadConf
       w.placement = Placement::random;
       return;
     }
+    if (word == "rail") {
+      if (gpus_per_server == 1) {
+        v.fail(
+            "rail lays ranks along the rails of multi-GPU servers; set topology.nics_per_host "
+            "(GPUs per server) above 1, or use contiguous or random");
+      }
+      w.placement = Placement::rail;
+      return;
+    }
   }
-  v.fail("expected contiguous, random or a list of host indices such as [0, 9, 18, 27], got " +
-         v.describe());
+  v.fail(
+      "expected contiguous, random, rail or a list of host indices such as [0, 9, 18, 27], "
+      "got " +
+      v.describe());
 }
 
 // One job, from `workload:` or an element of `jobs:` (which also have a name
@@ -287,7 +300,8 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
          w.hosts = read_hosts(x, total);
          hosts = x;
        }},
-      {"placement", Need::optional, [&](const Value& x) { read_placement(x, total, w); }},
+      {"placement", Need::optional,
+       [&](const Value& x) { read_placement(x, total, topo.nics_per_host, w); }},
       {"iterations", Need::optional,
        [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
       {"compute_gap", Need::optional,

@@ -71,20 +71,15 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   }
 
   // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
-  // every GPU of a chosen server is a rank, server by server, GPU g on NIC g);
+  // every GPU of a chosen server is a rank, see workloads::gpu_ranks);
   // collective ids run on across jobs.
   const topology::Servers servers(scenario.topology);
   const std::uint32_t gpus = servers.gpus_per_server();
   std::vector<std::vector<topology::HostId>> placed = workloads::place_jobs(
       scenario.jobs, gpus > 1 ? servers.count() : topology.host_count(), scenario.seed);
   if (gpus > 1) {
-    for (auto& ranks : placed) {
-      std::vector<topology::HostId> nics;
-      for (const std::uint32_t server : ranks) {
-        for (std::uint32_t g = 0; g < gpus; ++g) nics.push_back(servers.nic(server, g));
-      }
-      ranks = std::move(nics);
-    }
+    for (std::size_t j = 0; j < placed.size(); ++j)
+      placed[j] = workloads::gpu_ranks(placed[j], servers, scenario.jobs[j].placement);
   }
   const workloads::ServerShape shape{gpus, scenario.topology.nvlink.rate_gbps,
                                      scenario.topology.nvlink.latency_ps};
