@@ -67,6 +67,16 @@ class Rng {
   // Uniform double in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
+  // Approximately standard normal: twelve uniforms summed, minus 6 (the
+  // Irwin-Hall distribution; mean 0, variance 1, bounded to +-6). Additions
+  // only, so every machine draws the same bits, which libm-based methods
+  // (Box-Muller, std::normal_distribution) do not promise.
+  double normal() {
+    double sum = 0;
+    for (int i = 0; i < 12; ++i) sum += uniform();
+    return sum - 6.0;
+  }
+
   // Fisher-Yates shuffle, platform-independent unlike std::shuffle.
   template <typename It>
   void shuffle(It first, It last) {

@@ -25,11 +25,14 @@ CollectiveRun::CollectiveRun(sim::Simulator& sim, transport::Transport& transpor
       (options_.server_of_rank.size() != n_ || options_.nvlink_gbps <= 0)) {
     throw sim::InternalError("collective: one server per rank and an NVLink rate needed");
   }
-  if (options_.iterations == 0) throw sim::InternalError("collective: no iterations");
+  if (options_.iterations == 0 || options_.buckets == 0) {
+    throw sim::InternalError("collective: no iterations or no buckets");
+  }
   if (n_ > kMaxRanks || steps_ > kMaxSteps) {
     throw sim::InternalError("collective: too many ranks or steps to name a transfer in 64 bits");
   }
   ranks_.resize(n_);
+  entered_ps_.assign(n_, 0);
   open_connections();
 }
 
@@ -110,8 +113,31 @@ void CollectiveRun::begin_iteration() {
   ranks_finished_ = 0;
   for (RankState& state : ranks_) state = RankState{};
   far_ahead_.clear();
-  for (std::uint32_t r = 0; r < n_; ++r) enter_step(r);
-  for (std::uint32_t r = 0; r < n_; ++r) try_advance(r);
+  const auto index = static_cast<std::uint32_t>(results_.size());
+  std::uint32_t entered = 0;
+  for (std::uint32_t r = 0; r < n_; ++r) {
+    const sim::Time ready =
+        gate_ == nullptr ? iteration_start_ : gate_->ready_at(r, index, iteration_start_);
+    if (ready <= iteration_start_) {
+      ranks_[r].entered = true;
+      entered_ps_[r] = iteration_start_;
+      enter_step(r);
+      ++entered;
+    } else if (ready != sim::kForever) {
+      sim_.schedule_at(ready, self_, kEnterRank, r);
+    }
+  }
+  if (entered == 0) return;
+  for (std::uint32_t r = 0; r < n_; ++r) {
+    if (ranks_[r].entered) try_advance(r);
+  }
+}
+
+void CollectiveRun::enter_rank(std::uint32_t rank) {
+  ranks_[rank].entered = true;
+  entered_ps_[rank] = sim_.now();
+  enter_step(rank);
+  try_advance(rank);
 }
 
 std::uint32_t& CollectiveRun::ahead_slot(RankState& state, std::uint32_t step) {
@@ -165,7 +191,7 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
 // in a rotating slot (or, further ahead, in the map).
 void CollectiveRun::count_receipt(std::uint32_t rank, std::uint32_t step) {
   RankState& state = ranks_[rank];
-  if (step == state.step) {
+  if (step == state.step && state.entered) {
     ++state.received;
   } else if (step < state.step) {
     throw sim::InternalError("collective: a receipt for a step its receiver has left");
@@ -178,6 +204,7 @@ void CollectiveRun::count_receipt(std::uint32_t rank, std::uint32_t step) {
 
 void CollectiveRun::try_advance(std::uint32_t rank) {
   RankState& state = ranks_[rank];
+  if (!state.entered) return;
   while (state.step < steps_ && state.sends_pending == 0 &&
          state.received >= schedule_->receives(state.step, rank)) {
     if (observer_ != nullptr) {
@@ -189,23 +216,27 @@ void CollectiveRun::try_advance(std::uint32_t rank) {
     if (state.step < steps_) {
       enter_step(rank);
     } else if (++ranks_finished_ == n_) {
-      const auto iteration = static_cast<std::uint32_t>(results_.size());
+      const auto index = static_cast<std::uint32_t>(results_.size());
       CollectiveResult result;
-      result.collective_id = options_.first_id + iteration;
+      result.collective_id = options_.first_id + index;
       result.job = options_.job;
       result.collective = options_.collective;
-      result.iteration = iteration;
+      result.iteration = index / options_.buckets;
+      result.bucket = index % options_.buckets;
       result.ranks = n_;
       result.size_bytes = options_.size_bytes;
-      result.start_ps = iteration_start_;
+      // From the last rank's entry: what the collective itself took, not the
+      // compute it waited for (the same as its opening without a gate).
+      result.start_ps = *std::max_element(entered_ps_.begin(), entered_ps_.end());
       result.end_ps = sim_.now();
       result.ideal_ps = options_.ideal_ps;
       result.max_congestion_ps = max_congestion_ps_;
       result.congestion_bound_ps = congestion_bound_ps_;
       result.max_queue_pairs_per_host = max_queue_pairs_per_host_;
       results_.push_back(result);
-      if (results_.size() < options_.iterations) {
-        sim_.schedule_in(options_.compute_gap_ps, self_, kStartIteration);
+      if (results_.size() < collectives()) {
+        const bool iteration_done = result.bucket + 1 == options_.buckets;
+        sim_.schedule_in(iteration_done ? options_.compute_gap_ps : 0, self_, kStartIteration);
       }
     }
   }
@@ -214,6 +245,10 @@ void CollectiveRun::try_advance(std::uint32_t rank) {
 void CollectiveRun::handle(const sim::Event& event) {
   if (event.tag == kStartIteration) {
     begin_iteration();
+    return;
+  }
+  if (event.tag == kEnterRank) {
+    enter_rank(static_cast<std::uint32_t>(event.payload));
     return;
   }
   const InFlight t = decode(event.payload);

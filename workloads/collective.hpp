@@ -12,6 +12,7 @@
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
 #include "workloads/config.hpp"
+#include "workloads/rank_gate.hpp"
 #include "workloads/schedule.hpp"
 #include "workloads/step_observer.hpp"
 
@@ -22,9 +23,10 @@ struct CollectiveResult {
   std::uint32_t job = 0;
   Collective collective = Collective::ring_allreduce;
   std::uint32_t iteration = 0;
+  std::uint32_t bucket = 0;  // of the iteration's gradient (CollectiveOptions::buckets)
   std::uint32_t ranks = 0;
   std::uint64_t size_bytes = 0;
-  sim::Time start_ps = 0;
+  sim::Time start_ps = 0;  // when the last rank entered it
   sim::Time end_ps = 0;
   sim::Time ideal_ps = 0;
   // The largest phase congestion (see CollectiveRun::phase_congestion_ps),
@@ -41,7 +43,10 @@ struct CollectiveOptions {
   std::uint32_t job = 0;                               // for results only
   std::uint64_t size_bytes = 0;  // the collective's size, for results and bus bandwidth
   std::uint32_t iterations = 1;
-  sim::Time compute_gap_ps = 0;  // idle time between iterations
+  // Collectives per iteration: a training job all-reduces its gradient in
+  // buckets, one collective each. The run has iterations * buckets collectives.
+  std::uint32_t buckets = 1;
+  sim::Time compute_gap_ps = 0;  // idle time between iterations (after the last bucket)
   std::uint32_t first_id = 0;    // collective id of the first iteration; ids are consecutive
   sim::Time ideal_ps = 0;        // closed-form time on a non-blocking fabric, for results
   // Servers of several GPUs: the server of each rank (empty: every rank on
@@ -65,7 +70,11 @@ class CollectiveRun final : public sim::EventHandler {
   void handle(const sim::Event& event) override;
 
   [[nodiscard]] const std::vector<CollectiveResult>& results() const { return results_; }
-  [[nodiscard]] bool finished() const { return results_.size() == options_.iterations; }
+  [[nodiscard]] bool finished() const { return results_.size() == collectives(); }
+  // Collectives in the whole run: iterations * buckets.
+  [[nodiscard]] std::size_t collectives() const {
+    return std::size_t{options_.iterations} * options_.buckets;
+  }
   [[nodiscard]] const Schedule& schedule() const { return *schedule_; }
   [[nodiscard]] const std::vector<topology::HostId>& hosts() const { return hosts_; }
   // The connection that carries src -> dst in `phase` (ranks).
@@ -79,9 +88,14 @@ class CollectiveRun final : public sim::EventHandler {
   }
   // Tells `observer` (or nobody, with nullptr) of every finished step. Not owned.
   void set_observer(StepObserver* observer) { observer_ = observer; }
+  // Lets `gate` hold ranks back at the start of each iteration (see
+  // RankGate). Not owned; nullptr (the default) lets every rank in at once.
+  void set_gate(RankGate* gate) { gate_ = gate; }
+  // When each rank entered the current (or last) iteration.
+  [[nodiscard]] const std::vector<sim::Time>& entered_ps() const { return entered_ps_; }
 
  private:
-  enum Tag : std::uint32_t { kDelivered = 0, kStartIteration = 1 };
+  enum Tag : std::uint32_t { kDelivered = 0, kStartIteration = 1, kEnterRank = 2 };
   // A transfer in flight, named in the flow's 64-bit notify payload: no
   // table to keep, nothing to look up when it is delivered.
   struct InFlight {
@@ -109,6 +123,7 @@ class CollectiveRun final : public sim::EventHandler {
     std::uint32_t received = 0;        // of the current step
     std::uint32_t ahead[kAhead] = {};  // receipts for step + 1 + i, rotating with `step`
     sim::Time step_start = 0;
+    bool entered = false;  // in the iteration (see RankGate); receipts wait until then
   };
 
   // Whether a transfer stays inside one server (NVLink, not the transport).
@@ -118,6 +133,7 @@ class CollectiveRun final : public sim::EventHandler {
   }
   void open_connections();
   void begin_iteration();
+  void enter_rank(std::uint32_t rank);
   void enter_step(std::uint32_t rank);
   void try_advance(std::uint32_t rank);
   void count_receipt(std::uint32_t rank, std::uint32_t step);
@@ -151,6 +167,8 @@ class CollectiveRun final : public sim::EventHandler {
   sim::Time iteration_start_ = 0;
   std::vector<CollectiveResult> results_;
   StepObserver* observer_ = nullptr;
+  RankGate* gate_ = nullptr;
+  std::vector<sim::Time> entered_ps_;
 };
 
 }  // namespace spinel::workloads

@@ -40,7 +40,14 @@ struct WorkloadConfig {
   std::vector<std::uint32_t> ranks;  // host of each rank, for Placement::explicit_list
   std::uint32_t iterations = 1;
   sim::Time compute_gap_ps = 0;  // idle time between consecutive iterations
-  sim::Time start_ps = 0;        // when the first iteration starts
+  // Training: each iteration every rank computes for compute_ps (times
+  // 1 + compute_jitter * a standard normal draw, per rank and iteration), and
+  // its all-reduce of size_bytes goes in `buckets` equal collectives, each as
+  // the backward pass makes its bucket ready (workloads/compute.hpp).
+  sim::Time compute_ps = 0;
+  double compute_jitter = 0;
+  std::uint32_t buckets = 1;
+  sim::Time start_ps = 0;  // when the first iteration starts
 };
 
 constexpr std::string_view to_string(Placement p) {

@@ -91,9 +91,12 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
     return line;
   };
   EXPECT_EQ(header("collectives.csv"),
-            "collective_id,job,iteration,algorithm,ranks,size_bytes,start_ps,end_ps,duration_ps,"
-            "ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps,max_congestion_ps,congestion_bound_ps,"
-            "max_queue_pairs_per_host");
+            "collective_id,job,iteration,bucket,algorithm,ranks,size_bytes,start_ps,end_ps,"
+            "duration_ps,ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps,max_congestion_ps,"
+            "congestion_bound_ps,max_queue_pairs_per_host");
+  EXPECT_EQ(header("iterations.csv"),
+            "job,iteration,start_ps,compute_end_ps,end_ps,duration_ps,exposed_communication_ps,"
+            "slowest_rank");
   EXPECT_EQ(header("phases.csv"), "job,phase,max_congestion_ps");
   EXPECT_EQ(header("flows.csv"),
             "flow_id,subflow,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");

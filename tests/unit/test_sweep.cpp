@@ -197,7 +197,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    workload.hosts: [all]\n"
       "    workload.placement: [[0, 5, 2]]\n"
       "    workload.iterations: [2]\n"
-      "    workload.compute_gap: [5us]\n");
+      "    workload.compute_gap: [5us]\n"
+      "    workload.compute: [7us]\n"
+      "    workload.buckets: [4]\n");
   EXPECT_EQ(s.parameters.size(), sweepable_keys().size());
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);
@@ -206,6 +208,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.topology.spine_link.latency_ps, 2'000'000);
   EXPECT_EQ(sc.jobs[0].ranks, (std::vector<std::uint32_t>{0, 5, 2}));
   EXPECT_EQ(sc.jobs[0].compute_gap_ps, 5'000'000);
+  EXPECT_EQ(sc.jobs[0].compute_ps, 7'000'000);
+  EXPECT_EQ(sc.jobs[0].buckets, 4u);
   EXPECT_EQ(s.parameters[14].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[13].values[0].column, "all");
 }

@@ -66,6 +66,9 @@ workload:               # required (or jobs: a list of these, each with a name a
                         #   rail (servers only: ranks rail by rail, so ring neighbours share a rail or a server)
   iterations: 2         # optional, default 1; 1..1000000
   compute_gap: 0ns      # optional, default 0ns; idle time between iterations
+  # compute: 150ms      # optional, default 0ns; training: each rank computes this long per iteration,
+  # compute_jitter: 2%  #   jittered per rank (relative std dev), and all-reduces its gradient
+  # buckets: 4          #   (size_bytes) in this many buckets, each as its backward pass makes it ready
 
 output:                 # optional: what gets written
   # dir: out/quickstart # optional, default out/<name>
@@ -79,6 +82,7 @@ constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;  // leaves * hosts_per_leaf
 constexpr std::uint64_t kMaxCables = 1ULL << 22;      // leaves * spines * parallel_links (memory)
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
+constexpr std::uint32_t kMaxBuckets = 1024;  // gradient buckets per iteration
 constexpr double kMaxRateGbps = 1e6;
 constexpr sim::Time kMaxLatency = sim::kSecond;
 constexpr std::size_t kMaxNameLength = 64;
@@ -278,6 +282,7 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
   const std::uint32_t total = placeable(topo);
   std::optional<Value> hosts;
   std::optional<Value> collective;
+  std::optional<Value> buckets;
   std::vector<Field> fields = {
       {"collective", Need::required,
        [&](const Value& x) {
@@ -306,6 +311,15 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
        [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
       {"compute_gap", Need::optional,
        [&](const Value& x) { w.compute_gap_ps = x.to_duration_ps(sim::kForever); }},
+      {"compute", Need::optional,
+       [&](const Value& x) { w.compute_ps = x.to_duration_ps(sim::kSecond * 3600); }},
+      {"compute_jitter", Need::optional,
+       [&](const Value& x) { w.compute_jitter = x.to_fraction(); }},
+      {"buckets", Need::optional,
+       [&](const Value& x) {
+         w.buckets = x.to_uint<u32>(1, kMaxBuckets);
+         buckets = x;
+       }},
   };
   if (in_jobs) {
     fields.insert(fields.begin(),
@@ -315,6 +329,10 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
                            }});
   }
   v.read_map(fields);
+  if (buckets && w.size_bytes < w.buckets) {
+    buckets->fail("size_bytes (" + std::to_string(w.size_bytes) + ") does not split into " +
+                  std::to_string(w.buckets) + " buckets of at least a byte; use fewer buckets");
+  }
   const std::uint32_t ranks =
       topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
                                 ? static_cast<std::uint32_t>(w.ranks.size())
@@ -669,6 +687,9 @@ sim::Json to_json(const Scenario& s) {
     work["ranks"] = std::move(ranks);
     work["iterations"] = w.iterations;
     work["compute_gap_ps"] = static_cast<std::int64_t>(w.compute_gap_ps);
+    work["compute_ps"] = static_cast<std::int64_t>(w.compute_ps);
+    work["compute_jitter"] = w.compute_jitter;
+    work["buckets"] = w.buckets;
     work["start_ps"] = static_cast<std::int64_t>(w.start_ps);
     jobs.push_back(std::move(work));
   }

@@ -258,6 +258,25 @@ sim::Time Value::to_duration_ps(sim::Time max_ps) const {
   return parsed.value;
 }
 
+double Value::to_fraction() const {
+  const std::string expected = "expected a fraction from 0 to 1 such as 0.02 or 2%, got ";
+  if (!is_scalar()) fail(expected + describe());
+  std::string text = scalar();
+  double scale = 1.0;
+  if (!text.empty() && text.back() == '%') {
+    text.pop_back();
+    scale = 0.01;
+  }
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !(value * scale >= 0) ||
+      value * scale > 1.0) {
+    fail(expected + describe());
+  }
+  return value * scale;
+}
+
 std::size_t Value::to_word(const std::vector<std::string_view>& words,
                            const std::vector<std::string_view>& planned) const {
   if (is_scalar()) {

@@ -115,6 +115,8 @@ class Value {
   [[nodiscard]] std::uint64_t to_bytes(std::uint64_t min, std::uint64_t max) const;
   [[nodiscard]] double to_rate_gbps(double max_gbps) const;
   [[nodiscard]] sim::Time to_duration_ps(sim::Time max_ps) const;
+  // A fraction from 0 to 1: a decimal (0.02) or a percentage (2%).
+  [[nodiscard]] double to_fraction() const;
   // One word of `words`; returns its index. Words in `planned` are known but
   // not supported yet, and get an error saying so.
   [[nodiscard]] std::size_t to_word(const std::vector<std::string_view>& words,

@@ -46,6 +46,21 @@ void collective_metrics(const std::vector<const workloads::CollectiveResult*>& c
   m["max_queue_pairs_per_host"] = queue_pairs;
 }
 
+// A job's training iterations: their mean time, the rate they go at, and
+// the GPU time the job held its ranks (from its first iteration's start to
+// its last one's end).
+void iteration_metrics(const std::vector<const workloads::IterationRecord*>& its,
+                       std::uint32_t ranks, sim::Json& m) {
+  if (its.empty()) return;
+  sim::Time total = 0;
+  for (const auto* it : its) total += it->duration_ps();
+  const sim::Time mean = total / static_cast<sim::Time>(its.size());
+  const sim::Time held = its.back()->end_ps - its.front()->start_ps;
+  m["iteration_mean_ps"] = mean;
+  m["iterations_per_second"] = mean > 0 ? 1e12 / static_cast<double>(mean) : 0.0;
+  m["gpu_seconds"] = static_cast<double>(ranks) * static_cast<double>(held) / 1e12;
+}
+
 }  // namespace
 
 sim::Json run_metrics(const RunResult& r) {
@@ -66,6 +81,11 @@ sim::Json run_metrics(const RunResult& r) {
     sim::Json job = sim::Json::object();
     job["job"] = j;
     collective_metrics(mine, job);
+    std::vector<const workloads::IterationRecord*> iterations;
+    for (const auto& it : r.iterations) {
+      if (it.job == j) iterations.push_back(&it);
+    }
+    iteration_metrics(iterations, r.job_ranks.at(j), job);
     jobs.push_back(std::move(job));
   }
   m["jobs"] = std::move(jobs);
@@ -89,15 +109,16 @@ void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
   if (!recorder.enabled()) return;
   sim::CsvTable* csv = recorder.table(
       "collectives.csv",
-      {"collective_id", "job", "iteration", "algorithm", "ranks", "size_bytes", "start_ps",
-       "end_ps", "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps", "busbw_gbps",
-       "max_congestion_ps", "congestion_bound_ps", "max_queue_pairs_per_host"});
+      {"collective_id", "job", "iteration", "bucket", "algorithm", "ranks", "size_bytes",
+       "start_ps", "end_ps", "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps",
+       "busbw_gbps", "max_congestion_ps", "congestion_bound_ps", "max_queue_pairs_per_host"});
   for (const auto& c : r.collectives) {
     const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
                          static_cast<double>(std::max<sim::Time>(c.duration_ps(), 1));
     csv->cell(c.collective_id)
         .cell(scenario.jobs.at(c.job).name)
         .cell(c.iteration)
+        .cell(c.bucket)
         .cell(workloads::to_string(c.collective))
         .cell(c.ranks)
         .cell(c.size_bytes)
@@ -111,6 +132,22 @@ void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
         .cell(c.max_congestion_ps)
         .cell(c.congestion_bound_ps)
         .cell(c.max_queue_pairs_per_host)
+        .end_row();
+  }
+  // Per training iteration of each job: compute, then what communication
+  // added after the slowest rank's compute.
+  sim::CsvTable* its =
+      recorder.table("iterations.csv", {"job", "iteration", "start_ps", "compute_end_ps", "end_ps",
+                                        "duration_ps", "exposed_communication_ps", "slowest_rank"});
+  for (const auto& it : r.iterations) {
+    its->cell(scenario.jobs.at(it.job).name)
+        .cell(it.iteration)
+        .cell(it.start_ps)
+        .cell(it.compute_end_ps)
+        .cell(it.end_ps)
+        .cell(it.duration_ps())
+        .cell(it.end_ps - it.compute_end_ps)
+        .cell(it.slowest_rank)
         .end_row();
   }
   // Per phase of each job: what its routes make of its busiest link.

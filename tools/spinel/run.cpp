@@ -84,12 +84,15 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   const workloads::ServerShape shape{gpus, scenario.topology.nvlink.rate_gbps,
                                      scenario.topology.nvlink.latency_ps};
   std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;
+  std::vector<std::unique_ptr<workloads::ComputeModel>> computes;  // one per job: its gate
   std::uint32_t next_id = 0;
   sim::Time longest_ideal = 0;
   for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
     const workloads::WorkloadConfig& w = scenario.jobs[j];
     const auto n = static_cast<std::uint32_t>(placed[j].size());
-    auto schedule = workloads::make_schedule(w.collective, n, w.size_bytes, shape);
+    // A training job all-reduces its gradient in `buckets` equal collectives.
+    const std::uint64_t bucket_bytes = w.size_bytes / w.buckets;
+    auto schedule = workloads::make_schedule(w.collective, n, bucket_bytes, shape);
     double slowest_nic = topology.link(topology.host_uplink(placed[j][0])).rate_gbps;
     for (topology::HostId h : placed[j]) {
       slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
@@ -97,8 +100,9 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     workloads::CollectiveOptions job_options;
     job_options.collective = w.collective;
     job_options.job = static_cast<std::uint32_t>(j);
-    job_options.size_bytes = w.size_bytes;
+    job_options.size_bytes = bucket_bytes;
     job_options.iterations = w.iterations;
+    job_options.buckets = w.buckets;
     job_options.compute_gap_ps = w.compute_gap_ps;
     job_options.first_id = next_id;
     if (gpus > 1) {
@@ -108,13 +112,17 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
       job_options.nvlink_latency_ps = shape.nvlink_latency_ps;
     }
     job_options.ideal_ps = workloads::ideal_ps(
-        w.collective, n, w.size_bytes, slowest_nic,
+        w.collective, n, bucket_bytes, slowest_nic,
         workloads::max_pair_latency_ps(*schedule, placed[j], routing, job_options.server_of_rank),
         shape);
-    next_id += w.iterations;
-    longest_ideal = std::max(longest_ideal, job_options.ideal_ps);
+    next_id += w.iterations * w.buckets;
+    longest_ideal = std::max(longest_ideal, job_options.ideal_ps + w.compute_ps);
     jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, transport, placed[j],
                                                               std::move(schedule), job_options));
+    computes.push_back(std::make_unique<workloads::ComputeModel>(
+        workloads::ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n, scenario.seed,
+        "compute." + w.name));
+    jobs.back()->set_gate(computes.back().get());
     jobs.back()->start(w.start_ps);
   }
 
@@ -158,10 +166,14 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   if (trace) trace->write(recorder);
 
   RunResult result;
-  for (const auto& job : jobs) {
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const auto& job = jobs[j];
     result.collectives.insert(result.collectives.end(), job->results().begin(),
                               job->results().end());
     result.phase_congestion_ps.push_back(job->phase_congestion_ps());
+    const auto records = computes[j]->records(static_cast<std::uint32_t>(j), job->results());
+    result.iterations.insert(result.iterations.end(), records.begin(), records.end());
+    result.job_ranks.push_back(static_cast<std::uint32_t>(job->hosts().size()));
   }
   result.flows = model.totals();
   result.events = sim.events_dispatched();

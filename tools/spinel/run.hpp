@@ -10,6 +10,7 @@
 #include "tools/scenario/scenario.hpp"
 #include "transport/flow_model.hpp"
 #include "workloads/collective.hpp"
+#include "workloads/compute.hpp"
 
 namespace spinel::tools {
 
@@ -23,6 +24,8 @@ struct RunOptions {
 
 struct RunResult {
   std::vector<workloads::CollectiveResult> collectives;     // every job's, job by job
+  std::vector<workloads::IterationRecord> iterations;       // every job's, job by job
+  std::vector<std::uint32_t> job_ranks;                     // per job
   std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
   transport::FlowTotals flows;
   std::uint64_t events = 0;

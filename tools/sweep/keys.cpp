@@ -24,6 +24,8 @@ const std::vector<Key>& sweepable_keys() {
       {"workload.placement", Kind::placement},
       {"workload.iterations", Kind::integer},
       {"workload.compute_gap", Kind::duration},
+      {"workload.compute", Kind::duration},
+      {"workload.buckets", Kind::integer},
   };
   return keys;
 }

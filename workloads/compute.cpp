@@ -1,0 +1,59 @@
+#include "workloads/compute.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/error.hpp"
+
+namespace spinel::workloads {
+
+ComputeModel::ComputeModel(const ComputeConfig& config, std::uint32_t ranks, std::uint64_t seed,
+                           std::string_view stream)
+    : config_(config), rng_(seed, stream), compute_ps_(ranks, 0) {
+  if (config_.buckets == 0) throw sim::InternalError("compute: no buckets");
+  if (config_.compute_jitter < 0) throw sim::InternalError("compute: negative jitter");
+}
+
+void ComputeModel::begin(sim::Time start_ps) {
+  IterationCompute it;
+  it.start_ps = start_ps;
+  for (std::uint32_t r = 0; r < compute_ps_.size(); ++r) {
+    double ps = static_cast<double>(config_.compute_ps);
+    if (config_.compute_jitter > 0)
+      ps *= std::max(0.0, 1.0 + config_.compute_jitter * rng_.normal());
+    compute_ps_[r] = static_cast<sim::Time>(std::llround(ps));
+    if (compute_ps_[r] > compute_ps_[it.slowest_rank]) it.slowest_rank = r;
+  }
+  it.end_ps = start_ps + compute_ps_[it.slowest_rank];
+  iterations_.push_back(it);
+}
+
+sim::Time ComputeModel::ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) {
+  const std::uint32_t bucket = index % config_.buckets;
+  if (bucket == 0 && rank == 0) begin(open_ps);
+  // Bucket b of this rank's gradient is ready once its backward pass has
+  // covered (b + 1) / buckets of its compute.
+  const sim::Time done = compute_ps_[rank] / config_.buckets * (bucket + 1) +
+                         (bucket + 1 == config_.buckets ? compute_ps_[rank] % config_.buckets : 0);
+  return iterations_.back().start_ps + done;
+}
+
+std::vector<IterationRecord> ComputeModel::records(
+    std::uint32_t job, const std::vector<CollectiveResult>& collectives) const {
+  std::vector<IterationRecord> out;
+  for (std::size_t i = 0; i < iterations_.size(); ++i) {
+    const std::size_t last = (i + 1) * config_.buckets - 1;
+    if (last >= collectives.size()) break;
+    IterationRecord r;
+    r.job = job;
+    r.iteration = static_cast<std::uint32_t>(i);
+    r.start_ps = iterations_[i].start_ps;
+    r.compute_end_ps = iterations_[i].end_ps;
+    r.end_ps = collectives[last].end_ps;
+    r.slowest_rank = iterations_[i].slowest_rank;
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace spinel::workloads
