@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/error.hpp"
 
@@ -9,7 +10,7 @@ namespace spinel::workloads {
 
 ComputeModel::ComputeModel(const ComputeConfig& config, std::uint32_t ranks, std::uint64_t seed,
                            std::string_view stream)
-    : config_(config), rng_(seed, stream), compute_ps_(ranks, 0) {
+    : config_(config), rng_(seed, stream), compute_ps_(ranks, 0), changes_(ranks) {
   if (config_.buckets == 0) throw sim::InternalError("compute: no buckets");
   if (config_.compute_jitter < 0) throw sim::InternalError("compute: negative jitter");
 }
@@ -22,10 +23,54 @@ void ComputeModel::begin(sim::Time start_ps) {
     if (config_.compute_jitter > 0)
       ps *= std::max(0.0, 1.0 + config_.compute_jitter * rng_.normal());
     compute_ps_[r] = static_cast<sim::Time>(std::llround(ps));
-    if (compute_ps_[r] > compute_ps_[it.slowest_rank]) it.slowest_rank = r;
+    const sim::Time end = finish_ps(r, start_ps, compute_ps_[r]);
+    if (r == 0 || end > it.end_ps) {
+      it.end_ps = end;
+      it.slowest_rank = r;
+    }
   }
-  it.end_ps = start_ps + compute_ps_[it.slowest_rank];
   iterations_.push_back(it);
+}
+
+void ComputeModel::add_change(std::uint32_t rank, sim::Time at_ps, double factor) {
+  if (rank >= changes_.size()) throw sim::InternalError("compute: no such rank");
+  auto& list = changes_[rank];
+  // Kept by time; a later fault at the same time overrides an earlier one.
+  const auto at = std::upper_bound(list.begin(), list.end(), at_ps,
+                                   [](sim::Time t, const SpeedChange& c) { return t < c.at_ps; });
+  list.insert(at, SpeedChange{at_ps, factor});
+}
+
+void ComputeModel::slow_from(std::uint32_t rank, sim::Time at_ps, double factor) {
+  if (!(factor >= 1.0)) throw sim::InternalError("compute: a slowdown factor below 1");
+  add_change(rank, at_ps, factor);
+}
+
+void ComputeModel::hang_from(std::uint32_t rank, sim::Time at_ps) {
+  add_change(rank, at_ps, std::numeric_limits<double>::infinity());
+}
+
+sim::Time ComputeModel::finish_ps(std::uint32_t rank, sim::Time start_ps, sim::Time work_ps) const {
+  const auto& changes = changes_[rank];
+  if (changes.empty()) return start_ps + work_ps;  // exact: no rounding for healthy ranks
+  double factor = 1.0;
+  std::size_t i = 0;
+  for (; i < changes.size() && changes[i].at_ps <= start_ps; ++i) factor = changes[i].factor;
+  // Walk the speed changes still to come, spending the work at each
+  // interval's speed until it runs out.
+  sim::Time t = start_ps;
+  auto left = static_cast<double>(work_ps);  // healthy-compute picoseconds still to do
+  for (; i < changes.size(); ++i) {
+    if (!std::isinf(factor)) {
+      const double can = static_cast<double>(changes[i].at_ps - t) / factor;
+      if (left <= can) break;
+      left -= can;
+    }
+    t = changes[i].at_ps;
+    factor = changes[i].factor;
+  }
+  if (std::isinf(factor)) return sim::kForever;
+  return t + static_cast<sim::Time>(std::llround(left * factor));
 }
 
 sim::Time ComputeModel::ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) {
@@ -35,7 +80,7 @@ sim::Time ComputeModel::ready_at(std::uint32_t rank, std::uint32_t index, sim::T
   // covered (b + 1) / buckets of its compute.
   const sim::Time done = compute_ps_[rank] / config_.buckets * (bucket + 1) +
                          (bucket + 1 == config_.buckets ? compute_ps_[rank] % config_.buckets : 0);
-  return iterations_.back().start_ps + done;
+  return finish_ps(rank, iterations_.back().start_ps, done);
 }
 
 std::vector<IterationRecord> ComputeModel::records(

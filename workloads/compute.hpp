@@ -52,6 +52,13 @@ class ComputeModel final : public RankGate {
 
   sim::Time ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) override;
 
+  // Host faults, registered before the run. From `at_ps` on, `rank` computes
+  // `factor` times slower (a straggler), even part-way through an
+  // iteration: the compute still to do stretches. A hung rank never
+  // finishes its compute again, so it enters no later collective.
+  void slow_from(std::uint32_t rank, sim::Time at_ps, double factor);
+  void hang_from(std::uint32_t rank, sim::Time at_ps);
+
   // One per training iteration begun so far.
   [[nodiscard]] const std::vector<IterationCompute>& iterations() const { return iterations_; }
   // The finished iterations, given the results of the job's collectives
@@ -63,11 +70,24 @@ class ComputeModel final : public RankGate {
 
  private:
   void begin(sim::Time start_ps);
+  // When `rank` has done `work_ps` of healthy compute, starting at `start_ps`
+  // (sim::kForever if it hangs first).
+  [[nodiscard]] sim::Time finish_ps(std::uint32_t rank, sim::Time start_ps,
+                                    sim::Time work_ps) const;
+  void add_change(std::uint32_t rank, sim::Time at_ps, double factor);
+
+  // A change of a rank's compute speed: from at_ps on, compute takes
+  // `factor` times as long (infinity: hung).
+  struct SpeedChange {
+    sim::Time at_ps;
+    double factor;
+  };
 
   ComputeConfig config_;
   sim::Rng rng_;
   std::vector<sim::Time> compute_ps_;
   std::vector<IterationCompute> iterations_;
+  std::vector<std::vector<SpeedChange>> changes_;  // per rank, by time; mostly empty
 };
 
 }  // namespace spinel::workloads

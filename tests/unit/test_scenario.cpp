@@ -384,10 +384,10 @@ TEST(Scenario, FaultsLoadAndEcho) {
   ASSERT_EQ(s.faults.size(), 3u);
   EXPECT_EQ(s.faults[0].at_ps, 10 * sim::kMicrosecond);
   EXPECT_EQ(s.faults[0].link, "leaf0>spine1");
-  EXPECT_EQ(s.faults[0].state, LinkState::down);
-  EXPECT_EQ(s.faults[1].state, LinkState::degraded);
+  EXPECT_EQ(s.faults[0].state, FaultState::down);
+  EXPECT_EQ(s.faults[1].state, FaultState::degraded);
   EXPECT_EQ(s.faults[1].rate_gbps, 100.0);
-  EXPECT_EQ(s.faults[2].state, LinkState::up);
+  EXPECT_EQ(s.faults[2].state, FaultState::up);
   const std::string json = to_json(s).dump();
   EXPECT_NE(json.find("\"state\": \"degraded\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"rate_gbps\": 100"), std::string::npos) << json;
@@ -401,7 +401,8 @@ TEST(ScenarioErrors, BadFaults) {
             "links.csv (e.g. h0>leaf0, leaf0>spine0, spine0>leaf1), got \"leaf0>spine9\" (did "
             "you mean \"leaf0>spine0\"?)");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: broken}\n"),
-            "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, got \"broken\"");
+            "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, flapping, slow, "
+            "hung, got \"broken\"");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded}\n"),
             "t.yaml:13:42: faults[0].state: a degraded link needs its rate, e.g. {state: "
             "degraded, rate: 200Gbps}");
@@ -412,6 +413,61 @@ TEST(ScenarioErrors, BadFaults) {
             "t.yaml:13:5: faults[0]: missing required key \"at\"");
   EXPECT_EQ(error_of(kBase + "faults: {at: 1us}\n"),
             "t.yaml:12:9: faults: expected a list, got a map");
+}
+
+TEST(Scenario, HostAndFlappingFaultsLoadAndEcho) {
+  const Scenario s = load_string(kBase +
+                                     "faults:\n"
+                                     "  - {at: 1ms, host: h3, state: slow, factor: 1.5}\n"
+                                     "  - {at: 2ms, host: h0, state: hung}\n"
+                                     "  - {at: 0s, link: leaf0>spine1, state: flapping, period: "
+                                     "2ms, until: 9ms}\n",
+                                 "t.yaml");
+  ASSERT_EQ(s.faults.size(), 3u);
+  EXPECT_TRUE(s.faults[0].on_host());
+  EXPECT_EQ(s.faults[0].host, "h3");
+  EXPECT_EQ(s.faults[0].state, FaultState::slow);
+  EXPECT_EQ(s.faults[0].factor, 1.5);
+  EXPECT_EQ(s.faults[1].state, FaultState::hung);
+  EXPECT_FALSE(s.faults[2].on_host());
+  EXPECT_EQ(s.faults[2].period_ps, 2 * sim::kMillisecond);
+  EXPECT_EQ(s.faults[2].until_ps, 9 * sim::kMillisecond);
+  const std::string json = to_json(s).dump();
+  EXPECT_NE(json.find("\"host\": \"h3\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"factor\": 1.5"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"until_ps\": 9000000000"), std::string::npos) << json;
+}
+
+TEST(ScenarioErrors, BadHostAndFlappingFaults) {
+  const std::string f = kBase + "faults:\n  - ";
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h99, state: hung}\n"),
+            "t.yaml:13:21: faults[0].host: expected a host of this fabric, h0 to h31 (as "
+            "links.csv names hosts), got \"h99\"");
+  EXPECT_EQ(error_of(f + "{at: 1us, state: hung}\n"),
+            "t.yaml:13:5: faults[0]: a fault names one element: link: (e.g. leaf0>spine1) or "
+            "host: (e.g. h3)");
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h1, link: leaf0>spine1, state: hung}\n"),
+            "t.yaml:13:31: faults[0].link: a fault names one element: link: (e.g. leaf0>spine1) "
+            "or host: (e.g. h3)");
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: down}\n"),
+            "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor) or hung; "
+            "down is for links");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: slow, factor: 2}\n"),
+            "t.yaml:13:42: faults[0].state: a link fault is state: down, degraded, up or "
+            "flapping; slow is for hosts");
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: slow}\n"),
+            "t.yaml:13:32: faults[0].state: a slow host needs its factor (compute takes factor "
+            "times as long), e.g. {state: slow, factor: 2}");
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: slow, factor: 0.5}\n"),
+            "t.yaml:13:46: faults[0].factor: expected a number from 1 to 1000, got \"0.5\"");
+  EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: hung, factor: 2}\n"),
+            "t.yaml:13:38: faults[0].factor: factor goes with state: slow only");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: flapping, until: 2ms}\n"),
+            "t.yaml:13:42: faults[0].state: a flapping link needs a period and an until, e.g. "
+            "{state: flapping, period: 2ms, until: 50ms}");
+  EXPECT_EQ(error_of(f + "{at: 3ms, link: leaf0>spine1, state: flapping, period: 1ms, until: "
+                         "2ms}\n"),
+            "t.yaml:13:72: faults[0].until: expected a time after at (3ms), got \"2ms\"");
 }
 
 // yaml-cpp 0.7 loops forever on these; the reader must refuse them first.

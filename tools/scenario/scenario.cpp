@@ -505,35 +505,66 @@ std::vector<std::string> link_names(const topology::LeafSpineConfig& t) {
   return names;
 }
 
-void read_faults(const Value& v, const topology::LeafSpineConfig& t,
-                 std::vector<LinkFault>& faults) {
+// The link a fault names, checked against the fabric (with a did-you-mean).
+std::string read_fault_link(const Value& x, const topology::LeafSpineConfig& t) {
+  std::string link = x.to_string();
+  if (is_link_name(link, t)) return link;
+  std::string hint;
+  const std::vector<std::string> names = link_names(t);
+  const std::vector<std::string_view> words(names.begin(), names.end());
+  const std::string_view best = closest_word(link, words);
+  if (!best.empty()) hint = " (did you mean " + sim::quote_for_message(best) + "?)";
+  x.fail(
+      "expected a directed link of this fabric, named as in links.csv (e.g. "
+      "h0>leaf0, leaf0>spine0, spine0>leaf1" +
+      std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + x.describe() + hint);
+}
+
+// The host a fault names: hN with N below the fabric's host count.
+std::string read_fault_host(const Value& x, const topology::LeafSpineConfig& t) {
+  std::string host = x.to_string();
+  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const auto parsed = parse_node_name(host);
+  if (!parsed || parsed->first != "h" || parsed->second >= hosts) {
+    x.fail("expected a host of this fabric, h0 to h" + std::to_string(hosts - 1) +
+           " (as links.csv names hosts), got " + x.describe());
+  }
+  return host;
+}
+
+void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector<Fault>& faults) {
   const std::vector<Value> items = v.to_list();
   for (const Value& item : items) {
-    LinkFault fault;
-    std::optional<Value> rate;
+    Fault fault;
     std::optional<Value> state;
+    std::optional<Value> link;
+    std::optional<Value> host;
+    // Keys that go with one state only, and where they were given.
+    std::optional<Value> rate;
+    std::optional<Value> factor;
+    std::optional<Value> period;
+    std::optional<Value> until;
     item.read_map({
         {"at", Need::required,
          [&](const Value& x) { fault.at_ps = x.to_duration_ps(sim::kForever); }},
-        {"link", Need::required,
+        {"link", Need::optional,
          [&](const Value& x) {
-           fault.link = x.to_string();
-           if (is_link_name(fault.link, t)) return;
-           std::string hint;
-           const std::vector<std::string> names = link_names(t);
-           const std::vector<std::string_view> words(names.begin(), names.end());
-           const std::string_view best = closest_word(fault.link, words);
-           if (!best.empty()) hint = " (did you mean " + sim::quote_for_message(best) + "?)";
-           x.fail(
-               "expected a directed link of this fabric, named as in links.csv (e.g. "
-               "h0>leaf0, leaf0>spine0, spine0>leaf1" +
-               std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + x.describe() + hint);
+           fault.link = read_fault_link(x, t);
+           link = x;
+         }},
+        {"host", Need::optional,
+         [&](const Value& x) {
+           fault.host = read_fault_host(x, t);
+           host = x;
          }},
         {"state", Need::required,
          [&](const Value& x) {
-           fault.state = x.to_enum<LinkState>({{"down", LinkState::down},
-                                               {"degraded", LinkState::degraded},
-                                               {"up", LinkState::up}});
+           fault.state = x.to_enum<FaultState>({{"down", FaultState::down},
+                                                {"degraded", FaultState::degraded},
+                                                {"up", FaultState::up},
+                                                {"flapping", FaultState::flapping},
+                                                {"slow", FaultState::slow},
+                                                {"hung", FaultState::hung}});
            state = x;
          }},
         {"rate", Need::optional,
@@ -541,13 +572,62 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t,
            fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
            rate = x;
          }},
+        {"factor", Need::optional,
+         [&](const Value& x) {
+           fault.factor = x.to_decimal(1.0, 1000.0);
+           factor = x;
+         }},
+        {"period", Need::optional,
+         [&](const Value& x) {
+           fault.period_ps = x.to_duration_ps(sim::kForever / 4);
+           if (fault.period_ps < 2)
+             x.fail("expected a period of at least 2ps, got " + x.describe());
+           period = x;
+         }},
+        {"until", Need::optional,
+         [&](const Value& x) {
+           fault.until_ps = x.to_duration_ps(sim::kForever / 4);
+           until = x;
+         }},
     });
-    if (fault.state == LinkState::degraded && !rate) {
-      state->fail("a degraded link needs its rate, e.g. {state: degraded, rate: 200Gbps}");
+    if (link.has_value() == host.has_value()) {
+      (link ? *link : item)
+          .fail("a fault names one element: link: (e.g. leaf0>spine1) or host: (e.g. h3)");
     }
-    if (fault.state != LinkState::degraded && rate) {
-      rate->fail_at_key(
-          "rate goes with state: degraded only (down is 0, up is the link's own rate)");
+    const bool host_state = fault.state == FaultState::slow || fault.state == FaultState::hung;
+    if (host && !host_state) {
+      state->fail("a host fault is state: slow (with factor) or hung; " +
+                  std::string(to_string(fault.state)) + " is for links");
+    }
+    if (link && host_state) {
+      state->fail("a link fault is state: down, degraded, up or flapping; " +
+                  std::string(to_string(fault.state)) + " is for hosts");
+    }
+    // Each state's own keys: required with it, refused without it.
+    const auto own = [&](const std::optional<Value>& key, FaultState owner, std::string_view need,
+                         std::string_view why = "") {
+      if (fault.state == owner && !key) state->fail(need);
+      if (fault.state != owner && key) {
+        key->fail_at_key(std::string(key->path().substr(key->path().rfind('.') + 1)) +
+                         " goes with state: " + std::string(to_string(owner)) + " only" +
+                         std::string(why));
+      }
+    };
+    own(rate, FaultState::degraded,
+        "a degraded link needs its rate, e.g. {state: degraded, rate: 200Gbps}",
+        " (down is 0, up is the link's own rate)");
+    own(factor, FaultState::slow,
+        "a slow host needs its factor (compute takes factor times as long), e.g. "
+        "{state: slow, factor: 2}");
+    own(period, FaultState::flapping,
+        "a flapping link needs a period and an until, e.g. {state: flapping, period: 2ms, "
+        "until: 50ms}");
+    own(until, FaultState::flapping,
+        "a flapping link needs a period and an until, e.g. {state: flapping, period: 2ms, "
+        "until: 50ms}");
+    if (until && fault.until_ps <= fault.at_ps) {
+      until->fail("expected a time after at (" + sim::format_duration_ps(fault.at_ps) + "), got " +
+                  until->describe());
     }
     faults.push_back(std::move(fault));
   }
@@ -714,12 +794,21 @@ sim::Json to_json(const Scenario& s) {
   }
 
   sim::Json faults = sim::Json::array();
-  for (const LinkFault& fault : s.faults) {
+  for (const Fault& fault : s.faults) {
     sim::Json f = sim::Json::object();
     f["at_ps"] = static_cast<std::int64_t>(fault.at_ps);
-    f["link"] = fault.link;
+    if (fault.on_host()) {
+      f["host"] = fault.host;
+    } else {
+      f["link"] = fault.link;
+    }
     f["state"] = std::string(to_string(fault.state));
-    if (fault.state == LinkState::degraded) f["rate_gbps"] = fault.rate_gbps;
+    if (fault.state == FaultState::degraded) f["rate_gbps"] = fault.rate_gbps;
+    if (fault.state == FaultState::slow) f["factor"] = fault.factor;
+    if (fault.state == FaultState::flapping) {
+      f["period_ps"] = static_cast<std::int64_t>(fault.period_ps);
+      f["until_ps"] = static_cast<std::int64_t>(fault.until_ps);
+    }
     faults.push_back(std::move(f));
   }
 
@@ -736,14 +825,20 @@ sim::Json to_json(const Scenario& s) {
   return j;
 }
 
-std::string_view to_string(LinkState state) {
+std::string_view to_string(FaultState state) {
   switch (state) {
-    case LinkState::down:
+    case FaultState::down:
       return "down";
-    case LinkState::degraded:
+    case FaultState::degraded:
       return "degraded";
-    case LinkState::up:
+    case FaultState::up:
       return "up";
+    case FaultState::flapping:
+      return "flapping";
+    case FaultState::slow:
+      return "slow";
+    case FaultState::hung:
+      return "hung";
   }
   return "down";
 }

@@ -46,15 +46,23 @@ struct OutputConfig {
 
 std::string_view to_string(LinkSelection links);
 
-// A scheduled change of one directed link: `faults:` in the scenario.
-enum class LinkState { down, degraded, up };
-std::string_view to_string(LinkState state);
+// A scheduled fault (or repair): `faults:` in the scenario. Each names one
+// element: a directed link (`link:`, as links.csv names it) or a host
+// (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever job
+// runs there).
+enum class FaultState { down, degraded, up, flapping, slow, hung };
+std::string_view to_string(FaultState state);
 
-struct LinkFault {
+struct Fault {
   sim::Time at_ps = 0;
-  std::string link;  // as links.csv names it, e.g. leaf0>spine1
-  LinkState state = LinkState::down;
-  double rate_gbps = 0;  // degraded: the rate it keeps
+  std::string link;  // a link fault: as links.csv names it, e.g. leaf0>spine1
+  std::string host;  // a host fault: hN
+  FaultState state = FaultState::down;
+  double rate_gbps = 0;     // degraded: the rate it keeps
+  double factor = 1;        // slow: its compute takes this many times as long
+  sim::Time period_ps = 0;  // flapping: one down-then-up cycle (down for the first half)
+  sim::Time until_ps = 0;   // flapping: when it stops, up
+  [[nodiscard]] bool on_host() const { return !host.empty(); }
 };
 
 struct Scenario {
@@ -68,7 +76,7 @@ struct Scenario {
   // hosts: 0 = all; explicit placement: hosts = ranks.size().
   std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
-  std::vector<LinkFault> faults;  // in file order; applied at their times
+  std::vector<Fault> faults;  // in file order; applied at their times
 };
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <sstream>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
@@ -275,6 +276,23 @@ double Value::to_fraction() const {
     fail(expected + describe());
   }
   return value * scale;
+}
+
+double Value::to_decimal(double min, double max) const {
+  const auto expected = [&] {
+    std::ostringstream o;
+    o << "expected a number from " << min << " to " << max << ", got " << describe();
+    return o.str();
+  };
+  if (!is_scalar()) fail(expected());
+  const std::string text = scalar();
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !(value >= min) || value > max) {
+    fail(expected());
+  }
+  return value;
 }
 
 std::size_t Value::to_word(const std::vector<std::string_view>& words,

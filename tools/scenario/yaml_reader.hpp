@@ -117,6 +117,8 @@ class Value {
   [[nodiscard]] sim::Time to_duration_ps(sim::Time max_ps) const;
   // A fraction from 0 to 1: a decimal (0.02) or a percentage (2%).
   [[nodiscard]] double to_fraction() const;
+  // A plain decimal number in [min, max] (1.5, 2, 1e3), for unitless factors.
+  [[nodiscard]] double to_decimal(double min, double max) const;
   // One word of `words`; returns its index. Words in `planned` are known but
   // not supported yet, and get an error saying so.
   [[nodiscard]] std::size_t to_word(const std::vector<std::string_view>& words,

@@ -1,6 +1,7 @@
 // The spinel command line: run, validate, sweep, merge, help.
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -45,6 +46,8 @@ Examples:
 A run writes its results into --out (default: the scenario's output.dir, or out/<name>/):
   summary.json     the scenario as understood, the seed, and the key metrics
   collectives.csv  one row per collective: start, end, duration, ideal time, bus bandwidth
+  iterations.csv   one row per training iteration: compute, then the communication it left exposed
+  faults.csv       one row per fault of the scenario: what, where, when (the truth for detectors)
   flows.csv        one row per flow: endpoints, bytes, path, start and end (output.flows: false skips it)
   links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
   run.json         wall-clock time and event rate (the only file that differs between identical runs)
@@ -120,6 +123,13 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
           static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
           spinel::workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()),
           format_ms(c.max_congestion_ps).c_str(), c.max_queue_pairs_per_host);
+    }
+    if (!r.job_finished.at(j)) {
+      std::printf(
+          "  stopped after %zu of %llu collectives: a rank hung (faults.csv says which)\n",
+          static_cast<std::size_t>(std::count_if(r.collectives.begin(), r.collectives.end(),
+                                                 [j](const auto& c) { return c.job == j; })),
+          static_cast<unsigned long long>(std::uint64_t{w.iterations} * w.buckets));
     }
   }
   std::printf("\n%llu flows, %llu events in %.3f s wall (%.2f M events/s)\n",

@@ -80,6 +80,8 @@ sim::Json run_metrics(const RunResult& r) {
     }
     sim::Json job = sim::Json::object();
     job["job"] = j;
+    job["finished"] = static_cast<bool>(r.job_finished.at(j));
+    job["collectives_completed"] = static_cast<std::uint64_t>(mine.size());
     collective_metrics(mine, job);
     std::vector<const workloads::IterationRecord*> iterations;
     for (const auto& it : r.iterations) {

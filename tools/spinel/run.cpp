@@ -8,6 +8,7 @@
 
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
+#include "tools/spinel/faults.hpp"
 #include "tools/spinel/observers.hpp"
 #include "tools/spinel/outputs.hpp"
 #include "tools/spinel/timeseries.hpp"
@@ -15,7 +16,6 @@
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
-#include "transport/link_faults.hpp"
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
@@ -48,27 +48,8 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
                              scenario.output.flows);
   transport::FlowTransport transport(model);
-  // Link faults: spray trunks assume equal members, so faults turn them off.
-  transport::LinkFaults faults(sim, model);
-  if (!scenario.faults.empty()) {
-    model.set_spray_trunks(false);
-    const auto by_name = topology.links_by_name();
-    for (const scenario::LinkFault& fault : scenario.faults) {
-      const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
-      const double gbps = fault.state == scenario::LinkState::down ? 0.0
-                          : fault.state == scenario::LinkState::degraded
-                              ? fault.rate_gbps
-                              : topology.link(l).rate_gbps;
-      // A fault at time 0 is the fabric's state from the start: applied
-      // before any connection is opened, so that routes, plans and the
-      // congestion they report already avoid it. Later ones are events.
-      if (fault.at_ps == 0) {
-        model.set_link_rate(l, gbps);
-      } else {
-        faults.add(fault.at_ps, l, gbps);
-      }
-    }
-  }
+  transport::LinkFaults link_faults(sim, model);
+  schedule_link_faults(scenario, topology, model, link_faults);
 
   // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
   // every GPU of a chosen server is a rank, see workloads::gpu_ranks);
@@ -125,6 +106,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     jobs.back()->set_gate(computes.back().get());
     jobs.back()->start(w.start_ps);
   }
+  const bool hangs = apply_host_faults(scenario, placed, computes);
 
   // Traces and time series listen to the model only when asked for: with
   // no observer the model's hot paths skip them entirely.
@@ -156,8 +138,10 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   } else {
     sim.run();
   }
+  // A job with a hung rank stops where it hung: the run ends when nothing
+  // else can happen, and the job's summary says it did not finish.
   for (const auto& job : jobs) {
-    if (!job->finished()) {
+    if (!job->finished() && !hangs) {
       throw sim::InternalError("the simulation ran out of events before the workload finished");
     }
   }
@@ -174,6 +158,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     const auto records = computes[j]->records(static_cast<std::uint32_t>(j), job->results());
     result.iterations.insert(result.iterations.end(), records.begin(), records.end());
     result.job_ranks.push_back(static_cast<std::uint32_t>(job->hosts().size()));
+    result.job_finished.push_back(job->finished());
   }
   result.flows = model.totals();
   result.events = sim.events_dispatched();
@@ -183,6 +168,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   result.oversubscription = topology.oversubscription();
   result.metrics = run_metrics(result);
   write_outputs(recorder, scenario, result);
+  write_faults_csv(recorder, scenario, placed);
   recorder.flush();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

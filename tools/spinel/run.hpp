@@ -23,9 +23,10 @@ struct RunOptions {
 };
 
 struct RunResult {
-  std::vector<workloads::CollectiveResult> collectives;     // every job's, job by job
-  std::vector<workloads::IterationRecord> iterations;       // every job's, job by job
-  std::vector<std::uint32_t> job_ranks;                     // per job
+  std::vector<workloads::CollectiveResult> collectives;  // every job's, job by job
+  std::vector<workloads::IterationRecord> iterations;    // every job's, job by job
+  std::vector<std::uint32_t> job_ranks;                  // per job
+  std::vector<bool> job_finished;                        // per job: false if a hung rank stopped it
   std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
   transport::FlowTotals flows;
   std::uint64_t events = 0;

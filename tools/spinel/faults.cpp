@@ -1,0 +1,125 @@
+#include "tools/spinel/faults.hpp"
+
+#include <string>
+
+namespace spinel::tools {
+
+namespace {
+
+topology::HostId host_id(const scenario::Fault& fault) {
+  return static_cast<topology::HostId>(std::stoul(fault.host.substr(1)));  // "h12"; checked
+}
+
+}  // namespace
+
+std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
+                                       topology::HostId host) {
+  for (std::size_t j = 0; j < placed.size(); ++j) {
+    for (std::size_t r = 0; r < placed[j].size(); ++r) {
+      if (placed[j][r] == host) {
+        return RankOnHost{static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(r)};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+void schedule_link_faults(const scenario::Scenario& scenario, const topology::Topology& topology,
+                          transport::FlowModel& model, transport::LinkFaults& faults) {
+  bool any = false;
+  for (const scenario::Fault& fault : scenario.faults) any = any || !fault.on_host();
+  if (!any) return;
+  // Spray trunks assume equal members, which faults break.
+  model.set_spray_trunks(false);
+  const auto by_name = topology.links_by_name();
+  const auto change = [&](sim::Time at, topology::LinkId l, double gbps) {
+    if (at == 0) {
+      model.set_link_rate(l, gbps);
+    } else {
+      faults.add(at, l, gbps);
+    }
+  };
+  for (const scenario::Fault& fault : scenario.faults) {
+    if (fault.on_host()) continue;
+    const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
+    const double up = topology.link(l).rate_gbps;
+    switch (fault.state) {
+      case scenario::FaultState::down:
+        change(fault.at_ps, l, 0.0);
+        break;
+      case scenario::FaultState::degraded:
+        change(fault.at_ps, l, fault.rate_gbps);
+        break;
+      case scenario::FaultState::up:
+        change(fault.at_ps, l, up);
+        break;
+      case scenario::FaultState::flapping:
+        // Down for the first half of each period, up for the second; up at the end.
+        for (sim::Time t = fault.at_ps; t < fault.until_ps; t += fault.period_ps) {
+          change(t, l, 0.0);
+          change(std::min(t + fault.period_ps / 2, fault.until_ps), l, up);
+        }
+        break;
+      case scenario::FaultState::slow:
+      case scenario::FaultState::hung:
+        break;
+    }
+  }
+}
+
+bool apply_host_faults(const scenario::Scenario& scenario,
+                       const std::vector<std::vector<topology::HostId>>& placed,
+                       const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes) {
+  bool hangs = false;
+  for (const scenario::Fault& fault : scenario.faults) {
+    if (!fault.on_host()) continue;
+    const auto where = rank_on_host(placed, host_id(fault));
+    if (!where) continue;
+    workloads::ComputeModel& compute = *computes.at(where->job);
+    if (fault.state == scenario::FaultState::hung) {
+      compute.hang_from(where->rank, fault.at_ps);
+      hangs = true;
+    } else {
+      compute.slow_from(where->rank, fault.at_ps, fault.factor);
+    }
+  }
+  return hangs;
+}
+
+void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                      const std::vector<std::vector<topology::HostId>>& placed) {
+  if (!recorder.enabled()) return;
+  sim::CsvTable* csv =
+      recorder.table("faults.csv", {"fault", "at_ps", "element", "state", "rate_gbps", "factor",
+                                    "period_ps", "until_ps", "job", "rank"});
+  // Columns that do not apply to a fault's state are left empty.
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+    const scenario::Fault& f = scenario.faults[i];
+    csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
+    csv->cell(f.on_host() ? f.host : f.link).cell(scenario::to_string(f.state));
+    if (f.state == scenario::FaultState::degraded) {
+      csv->cell(f.rate_gbps);
+    } else {
+      csv->cell("");
+    }
+    if (f.state == scenario::FaultState::slow) {
+      csv->cell(f.factor);
+    } else {
+      csv->cell("");
+    }
+    if (f.state == scenario::FaultState::flapping) {
+      csv->cell(f.period_ps).cell(f.until_ps);
+    } else {
+      csv->cell("").cell("");
+    }
+    const auto where = f.on_host() ? rank_on_host(placed, host_id(f)) : std::nullopt;
+    if (where) {
+      csv->cell(scenario.jobs.at(where->job).name).cell(where->rank);
+    } else {
+      csv->cell("").cell("");
+    }
+    csv->end_row();
+  }
+}
+
+}  // namespace spinel::tools

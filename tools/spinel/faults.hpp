@@ -1,0 +1,45 @@
+#pragma once
+// The scenario's faults, put in place for one run: link changes on the flow
+// model, host faults on the compute models of the jobs whose ranks they hit,
+// and faults.csv, the truth that a detector is scored against.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "sim/recorder.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+#include "transport/link_faults.hpp"
+#include "workloads/compute.hpp"
+
+namespace spinel::tools {
+
+// Which rank of which job runs on a host, if any.
+struct RankOnHost {
+  std::uint32_t job = 0;
+  std::uint32_t rank = 0;
+};
+std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
+                                       topology::HostId host);
+
+// Link faults: those at time 0 change the model now (before any connection
+// is opened, so routes and plans avoid them from the start), later ones
+// are events; a flapping link becomes its downs and ups. Call before the
+// jobs connect. Turns spray trunks off when there is any link fault.
+void schedule_link_faults(const scenario::Scenario& scenario, const topology::Topology& topology,
+                          transport::FlowModel& model, transport::LinkFaults& faults);
+
+// Host faults, on the compute model of the job that has a rank there (a
+// host without a rank has nothing to slow down). Returns whether some
+// rank hangs: its job may then never finish.
+bool apply_host_faults(const scenario::Scenario& scenario,
+                       const std::vector<std::vector<topology::HostId>>& placed,
+                       const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes);
+
+// faults.csv: one row per fault of the scenario, in file order.
+void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                      const std::vector<std::vector<topology::HostId>>& placed);
+
+}  // namespace spinel::tools
