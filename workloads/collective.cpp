@@ -114,6 +114,9 @@ void CollectiveRun::begin_iteration() {
   for (RankState& state : ranks_) state = RankState{};
   far_ahead_.clear();
   const auto index = static_cast<std::uint32_t>(results_.size());
+  if (monitor_ != nullptr) {
+    monitor_->collective_opened(options_.job, index, index % options_.buckets, iteration_start_);
+  }
   std::uint32_t entered = 0;
   for (std::uint32_t r = 0; r < n_; ++r) {
     const sim::Time ready =
@@ -121,6 +124,7 @@ void CollectiveRun::begin_iteration() {
     if (ready <= iteration_start_) {
       ranks_[r].entered = true;
       entered_ps_[r] = iteration_start_;
+      if (monitor_ != nullptr) monitor_->rank_entered(options_.job, index, r, iteration_start_);
       enter_step(r);
       ++entered;
     } else if (ready != sim::kForever) {
@@ -136,6 +140,10 @@ void CollectiveRun::begin_iteration() {
 void CollectiveRun::enter_rank(std::uint32_t rank) {
   ranks_[rank].entered = true;
   entered_ps_[rank] = sim_.now();
+  if (monitor_ != nullptr) {
+    monitor_->rank_entered(options_.job, static_cast<std::uint32_t>(results_.size()), rank,
+                           sim_.now());
+  }
   enter_step(rank);
   try_advance(rank);
 }
@@ -234,11 +242,38 @@ void CollectiveRun::try_advance(std::uint32_t rank) {
       result.congestion_bound_ps = congestion_bound_ps_;
       result.max_queue_pairs_per_host = max_queue_pairs_per_host_;
       results_.push_back(result);
+      if (monitor_ != nullptr) {
+        monitor_->collective_done(options_.job, index, sim_.now(),
+                                  results_.size() == collectives());
+      }
       if (results_.size() < collectives()) {
         const bool iteration_done = result.bucket + 1 == options_.buckets;
         sim_.schedule_in(iteration_done ? options_.compute_gap_ps : 0, self_, kStartIteration);
       }
     }
+  }
+}
+
+// A delivered transfer, for the monitor. Its sender is still in the step
+// it started the send in (a rank leaves a step only once its sends are
+// delivered), so the step's start is the send's start.
+void CollectiveRun::report_transfer(const InFlight& t, sim::Time start_ps) {
+  scratch_.clear();
+  schedule_->sends(t.step, t.src, scratch_);
+  for (const Transfer& x : scratch_) {
+    if (x.dst != t.dst) continue;
+    if (over_nvlink(x)) return;
+    TransferStat stat;
+    stat.job = options_.job;
+    stat.index = static_cast<std::uint32_t>(results_.size());
+    stat.src = t.src;
+    stat.dst = t.dst;
+    stat.connection = connection(schedule_->phase_of(t.step), t.src, t.dst);
+    stat.bytes = x.bytes;
+    stat.start_ps = start_ps;
+    stat.end_ps = sim_.now();
+    monitor_->transfer_done(stat);
+    return;
   }
 }
 
@@ -257,6 +292,7 @@ void CollectiveRun::handle(const sim::Event& event) {
     throw sim::InternalError("collective: a delivery out of its sender's step");
   }
   --sender.sends_pending;
+  if (monitor_ != nullptr) report_transfer(t, sender.step_start);
   count_receipt(t.dst, t.step);
   try_advance(t.src);
   try_advance(t.dst);

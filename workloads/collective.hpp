@@ -11,6 +11,7 @@
 #include "sim/simulator.hpp"
 #include "topology/topology.hpp"
 #include "transport/transport.hpp"
+#include "workloads/collective_monitor.hpp"
 #include "workloads/config.hpp"
 #include "workloads/rank_gate.hpp"
 #include "workloads/schedule.hpp"
@@ -91,6 +92,9 @@ class CollectiveRun final : public sim::EventHandler {
   // Lets `gate` hold ranks back at the start of each iteration (see
   // RankGate). Not owned; nullptr (the default) lets every rank in at once.
   void set_gate(RankGate* gate) { gate_ = gate; }
+  // Tells `monitor` (or nobody, with nullptr) what the collective library
+  // would log (see CollectiveMonitor). Not owned.
+  void set_monitor(CollectiveMonitor* monitor) { monitor_ = monitor; }
   // When each rank entered the current (or last) iteration.
   [[nodiscard]] const std::vector<sim::Time>& entered_ps() const { return entered_ps_; }
 
@@ -137,6 +141,7 @@ class CollectiveRun final : public sim::EventHandler {
   void enter_step(std::uint32_t rank);
   void try_advance(std::uint32_t rank);
   void count_receipt(std::uint32_t rank, std::uint32_t step);
+  void report_transfer(const InFlight& t, sim::Time start_ps);
   [[nodiscard]] std::uint32_t& ahead_slot(RankState& state, std::uint32_t step);
 
   sim::Simulator& sim_;
@@ -168,6 +173,7 @@ class CollectiveRun final : public sim::EventHandler {
   std::vector<CollectiveResult> results_;
   StepObserver* observer_ = nullptr;
   RankGate* gate_ = nullptr;
+  CollectiveMonitor* monitor_ = nullptr;
   std::vector<sim::Time> entered_ps_;
 };
 

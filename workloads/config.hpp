@@ -86,4 +86,14 @@ constexpr std::string_view to_string(Collective c) {
   return "?";
 }
 
+// The C4-style detector's thresholds (see workloads/detector.hpp).
+enum class DetectorKind { c4 };
+struct DetectorConfig {
+  bool enabled = false;
+  DetectorKind kind = DetectorKind::c4;
+  sim::Time hang_timeout_ps = sim::kSecond;
+  double slow_factor = 1.5;
+  std::uint32_t window = 3;  // iterations or collectives in a row before a slow alarm
+};
+
 }  // namespace spinel::workloads

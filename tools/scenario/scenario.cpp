@@ -642,6 +642,30 @@ void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfi
   });
 }
 
+void read_detector(const Value& v, workloads::DetectorConfig& d) {
+  d.enabled = true;
+  v.read_map({
+      {"kind", Need::optional,
+       [&](const Value& x) {
+         d.kind =
+             x.to_enum<workloads::DetectorKind>({{"c4", workloads::DetectorKind::c4}}, {"manual"});
+       }},
+      {"hang_timeout", Need::optional,
+       [&](const Value& x) {
+         d.hang_timeout_ps = x.to_duration_ps(24 * 3600 * sim::kSecond);
+         if (d.hang_timeout_ps < sim::kMicrosecond) {
+           x.fail("expected a duration of at least 1us, got " + x.describe());
+         }
+       }},
+      {"slow_factor", Need::optional,
+       [&](const Value& x) {
+         d.slow_factor = x.to_decimal(1.0, 1000.0);
+         if (d.slow_factor <= 1.0) x.fail("expected a number above 1, got " + x.describe());
+       }},
+      {"window", Need::optional, [&](const Value& x) { d.window = x.to_uint<u32>(1, 1000); }},
+  });
+}
+
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
@@ -666,6 +690,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
+      {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
        [&](const Value& x) {
@@ -822,6 +847,16 @@ sim::Json to_json(const Scenario& s) {
   j["jobs"] = std::move(jobs);
   j["output"] = std::move(out);
   j["faults"] = std::move(faults);
+  if (s.detector.enabled) {
+    sim::Json d = sim::Json::object();
+    d["kind"] = "c4";
+    d["hang_timeout_ps"] = static_cast<std::int64_t>(s.detector.hang_timeout_ps);
+    d["slow_factor"] = s.detector.slow_factor;
+    d["window"] = s.detector.window;
+    j["detector"] = std::move(d);
+  } else {
+    j["detector"] = sim::Json();
+  }
   return j;
 }
 

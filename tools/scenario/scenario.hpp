@@ -76,7 +76,8 @@ struct Scenario {
   // hosts: 0 = all; explicit placement: hosts = ranks.size().
   std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
-  std::vector<Fault> faults;  // in file order; applied at their times
+  std::vector<Fault> faults;           // in file order; applied at their times
+  workloads::DetectorConfig detector;  // `detector:`; off when absent
 };
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

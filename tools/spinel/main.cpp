@@ -48,6 +48,7 @@ A run writes its results into --out (default: the scenario's output.dir, or out/
   collectives.csv  one row per collective: start, end, duration, ideal time, bus bandwidth
   iterations.csv   one row per training iteration: compute, then the communication it left exposed
   faults.csv       one row per fault of the scenario: what, where, when (the truth for detectors)
+  detections.csv   with a detector: one row per alarm, its class, suspect, evidence and score
   flows.csv        one row per flow: endpoints, bytes, path, start and end (output.flows: false skips it)
   links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
   run.json         wall-clock time and event rate (the only file that differs between identical runs)

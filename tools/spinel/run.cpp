@@ -19,6 +19,7 @@
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
+#include "workloads/detector.hpp"
 #include "workloads/placement.hpp"
 
 namespace spinel::tools {
@@ -107,6 +108,15 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     jobs.back()->start(w.start_ps);
   }
   const bool hangs = apply_host_faults(scenario, placed, computes);
+  // The detector listens to every job's collective library.
+  std::optional<workloads::Detector> detector;
+  if (scenario.detector.enabled) {
+    detector.emplace(sim, scenario.detector);
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      detector->watch(placed[j], scenario.jobs[j].buckets);
+      jobs[j]->set_monitor(&*detector);
+    }
+  }
 
   // Traces and time series listen to the model only when asked for: with
   // no observer the model's hot paths skip them entirely.
@@ -160,6 +170,10 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     result.job_ranks.push_back(static_cast<std::uint32_t>(job->hosts().size()));
     result.job_finished.push_back(job->finished());
   }
+  if (detector) {
+    result.detections = detector->detections();
+    result.detection = score_detections(scenario, topology, model, result.detections);
+  }
   result.flows = model.totals();
   result.events = sim.events_dispatched();
   result.end_ps = sim.now();
@@ -167,8 +181,10 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   result.links = topology.link_count();
   result.oversubscription = topology.oversubscription();
   result.metrics = run_metrics(result);
+  if (detector) result.metrics["detection"] = detection_metrics(scenario, result.detection);
   write_outputs(recorder, scenario, result);
   write_faults_csv(recorder, scenario, placed);
+  write_detections_csv(recorder, scenario, result.detections, result.detection);
   recorder.flush();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -8,6 +8,7 @@
 
 #include "sim/json.hpp"
 #include "tools/scenario/scenario.hpp"
+#include "tools/spinel/detection.hpp"
 #include "transport/flow_model.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/compute.hpp"
@@ -28,6 +29,8 @@ struct RunResult {
   std::vector<std::uint32_t> job_ranks;                  // per job
   std::vector<bool> job_finished;                        // per job: false if a hung rank stopped it
   std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
+  std::vector<workloads::Detection> detections;             // with a detector, in time order
+  DetectionScore detection;
   transport::FlowTotals flows;
   std::uint64_t events = 0;
   sim::Time end_ps = 0;

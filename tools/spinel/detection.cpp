@@ -1,0 +1,144 @@
+#include "tools/spinel/detection.hpp"
+
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+namespace spinel::tools {
+
+namespace {
+
+std::string host_name(topology::HostId h) {
+  return "h" + std::to_string(h);
+}
+
+// Whether `link` (a name as in links.csv) is a link of host `host`.
+bool host_link(const std::string& link, const std::string& host) {
+  return link.rfind(host + ">", 0) == 0 ||
+         (link.size() > host.size() &&
+          link.compare(link.size() - host.size() - 1, std::string::npos, ">" + host) == 0);
+}
+
+// Whether the connection's route crosses the link (spray trunks: any member).
+bool on_route(const topology::Topology& topology, const transport::FlowModel& model,
+              transport::ConnectionId connection, topology::LinkId link) {
+  for (const transport::Subflow& s : model.connection_route(connection)) {
+    for (const transport::Hop& hop : s.hops) {
+      if (hop.link == link) return true;
+      if (hop.link >= topology.link_count()) {
+        for (const topology::LinkId m : model.trunk_members(hop.link)) {
+          if (m == link) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+bool localises(const workloads::Detection& d, const scenario::Fault& f,
+               const topology::Topology& topology, const transport::FlowModel& model,
+               const std::unordered_map<std::string, topology::LinkId>& links) {
+  const std::string src = host_name(d.src_host);
+  const std::string dst = host_name(d.dst_host);
+  if (f.on_host()) return f.host == src || f.host == dst;
+  if (host_link(f.link, src) || (d.connection_suspect && host_link(f.link, dst))) return true;
+  return d.connection_suspect && on_route(topology, model, d.connection, links.at(f.link));
+}
+
+}  // namespace
+
+std::string suspect_name(const workloads::Detection& d) {
+  std::string name = host_name(d.src_host);
+  if (d.connection_suspect) name += ">" + host_name(d.dst_host);
+  return name;
+}
+
+DetectionScore score_detections(const scenario::Scenario& scenario,
+                                const topology::Topology& topology,
+                                const transport::FlowModel& model,
+                                const std::vector<workloads::Detection>& detections) {
+  DetectionScore score;
+  score.faults.resize(scenario.faults.size());
+  const auto links = topology.links_by_name();
+  for (const workloads::Detection& d : detections) {
+    // A localised fault beats any that is not, then the later one wins.
+    std::optional<std::tuple<bool, sim::Time, std::size_t>> best;
+    for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+      const scenario::Fault& f = scenario.faults[i];
+      if (f.state == scenario::FaultState::up || f.at_ps > d.at_ps) continue;
+      const auto key = std::tuple{localises(d, f, topology, model, links), f.at_ps, i};
+      if (!best || key > *best) best = key;
+    }
+    DetectionMatch match;
+    if (best) {
+      match.fault = std::get<2>(*best);
+      match.localised = std::get<0>(*best);
+    }
+    if (!match.fault) {
+      ++score.false_alarms;
+    } else if (FaultDetection& fd = score.faults[*match.fault]; !fd.detected) {
+      fd.detected = true;
+      fd.detected_ps = d.at_ps;
+      fd.anomaly = d.anomaly;
+      fd.localised = match.localised;
+    }
+    score.detections.push_back(match);
+  }
+  return score;
+}
+
+void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                          const std::vector<workloads::Detection>& detections,
+                          const DetectionScore& score) {
+  if (!recorder.enabled() || !scenario.detector.enabled) return;
+  sim::CsvTable* csv = recorder.table(
+      "detections.csv",
+      {"detection", "at_ps", "job", "class", "suspect", "fault", "localised", "evidence"});
+  for (std::size_t i = 0; i < detections.size(); ++i) {
+    const workloads::Detection& d = detections[i];
+    const DetectionMatch& m = score.detections[i];
+    csv->cell(static_cast<std::uint64_t>(i))
+        .cell(d.at_ps)
+        .cell(scenario.jobs.at(d.job).name)
+        .cell(workloads::to_string(d.anomaly))
+        .cell(suspect_name(d));
+    if (m.fault) {
+      csv->cell(static_cast<std::uint64_t>(*m.fault)).cell(m.localised ? "true" : "false");
+    } else {
+      csv->cell("").cell("");
+    }
+    csv->cell(d.evidence).end_row();
+  }
+}
+
+sim::Json detection_metrics(const scenario::Scenario& scenario, const DetectionScore& score) {
+  sim::Json m = sim::Json::object();
+  std::uint64_t faults = 0;
+  std::uint64_t detected = 0;
+  std::uint64_t localised = 0;
+  sim::Json per_fault = sim::Json::array();
+  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
+    if (scenario.faults[i].state == scenario::FaultState::up) continue;
+    ++faults;
+    const FaultDetection& fd = score.faults[i];
+    sim::Json f = sim::Json::object();
+    f["fault"] = static_cast<std::uint64_t>(i);
+    f["detected"] = fd.detected;
+    if (fd.detected) {
+      ++detected;
+      localised += fd.localised ? 1 : 0;
+      f["latency_ps"] = static_cast<std::int64_t>(fd.detected_ps - scenario.faults[i].at_ps);
+      f["class"] = std::string(workloads::to_string(fd.anomaly));
+      f["localised"] = fd.localised;
+    }
+    per_fault.push_back(std::move(f));
+  }
+  m["faults"] = faults;
+  m["detected"] = detected;
+  m["localised"] = localised;
+  m["false_alarms"] = score.false_alarms;
+  m["per_fault"] = std::move(per_fault);
+  return m;
+}
+
+}  // namespace spinel::tools

@@ -1,0 +1,56 @@
+#pragma once
+// Scores a detector against the truth: which fault each detection is about
+// (and whether it points at the faulty element), each fault's detection
+// latency, and the false alarms. Writes detections.csv.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "sim/json.hpp"
+#include "sim/recorder.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+#include "workloads/detector.hpp"
+
+namespace spinel::tools {
+
+struct DetectionMatch {
+  std::optional<std::size_t> fault;  // the fault it is about; none = a false alarm
+  bool localised = false;            // it names the faulty element
+};
+
+struct FaultDetection {
+  bool detected = false;
+  sim::Time detected_ps = 0;  // the first detection about it
+  workloads::AnomalyClass anomaly = workloads::AnomalyClass::communication_hang;
+  bool localised = false;  // that first detection names the faulty element
+};
+
+struct DetectionScore {
+  std::vector<DetectionMatch> detections;  // one per detection
+  std::vector<FaultDetection> faults;      // one per scenario fault (repairs never detected)
+  std::uint64_t false_alarms = 0;
+};
+
+// A detection is about the latest fault before it that it localises, or
+// else the latest fault before it; with no fault before it, it is a false
+// alarm. A host suspect localises a fault of that host or of its links; a
+// connection suspect, a fault of either end host or of a link on its route.
+// A repair (state: up) is not a fault.
+DetectionScore score_detections(const scenario::Scenario& scenario,
+                                const topology::Topology& topology,
+                                const transport::FlowModel& model,
+                                const std::vector<workloads::Detection>& detections);
+
+// "h5", or "h3>h4" for a connection.
+std::string suspect_name(const workloads::Detection& d);
+
+void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                          const std::vector<workloads::Detection>& detections,
+                          const DetectionScore& score);
+
+// summary.json's "detection": counts, and per fault its latency.
+sim::Json detection_metrics(const scenario::Scenario& scenario, const DetectionScore& score);
+
+}  // namespace spinel::tools

@@ -1,0 +1,43 @@
+#pragma once
+// What a collective library can log about itself, as C4's detector hooks
+// NCCL for: when each operation opens, when each rank calls it, each
+// network transfer's connection, size, start and delivery, and when the
+// operation completes. A detector that listens here sees nothing else: no
+// fault, no link state, no route.
+#include <cstdint>
+
+#include "sim/time.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+
+namespace spinel::workloads {
+
+// One network transfer of a collective (NVLink transfers inside a server
+// are not on the network and are not reported).
+struct TransferStat {
+  std::uint32_t job = 0;
+  std::uint32_t index = 0;  // the job's collective number: iteration * buckets + bucket
+  std::uint32_t src = 0;    // ranks
+  std::uint32_t dst = 0;
+  transport::ConnectionId connection = 0;
+  std::uint64_t bytes = 0;
+  sim::Time start_ps = 0;
+  sim::Time end_ps = 0;  // delivered
+};
+
+class CollectiveMonitor {
+ public:
+  virtual ~CollectiveMonitor() = default;
+  // The job's collective `index` opens (the previous one done, or the
+  // job's start); `bucket` is its gradient bucket within the iteration.
+  virtual void collective_opened(std::uint32_t job, std::uint32_t index, std::uint32_t bucket,
+                                 sim::Time at) = 0;
+  // A rank called the collective (its bucket was ready).
+  virtual void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
+                            sim::Time at) = 0;
+  virtual void transfer_done(const TransferStat& transfer) = 0;
+  // Every rank finished the collective; `last` says it was the job's last.
+  virtual void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) = 0;
+};
+
+}  // namespace spinel::workloads

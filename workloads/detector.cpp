@@ -1,0 +1,242 @@
+#include "workloads/detector.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sim/error.hpp"
+
+namespace spinel::workloads {
+
+namespace {
+
+template <typename T>
+T median_of(std::vector<T> values) {
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
+std::string host_name(topology::HostId h) {
+  return "h" + std::to_string(h);
+}
+
+double ms(sim::Time ps) {
+  return static_cast<double>(ps) / 1e9;
+}
+
+}  // namespace
+
+std::string_view to_string(AnomalyClass c) {
+  switch (c) {
+    case AnomalyClass::communication_hang:
+      return "communication_hang";
+    case AnomalyClass::non_communication_hang:
+      return "non_communication_hang";
+    case AnomalyClass::communication_slow:
+      return "communication_slow";
+    case AnomalyClass::non_communication_slow:
+      return "non_communication_slow";
+  }
+  return "communication_hang";
+}
+
+Detector::Detector(sim::Simulator& sim, const DetectorConfig& config)
+    : sim_(sim), config_(config), self_(sim.add_handler(*this)) {
+  if (config_.hang_timeout_ps < 8 || config_.slow_factor <= 1.0 || config_.window == 0) {
+    throw sim::InternalError("detector: bad configuration");
+  }
+}
+
+void Detector::watch(std::vector<topology::HostId> hosts, std::uint32_t buckets) {
+  Job job;
+  job.slow_iterations.assign(hosts.size(), 0);
+  job.lateness_ps.assign(hosts.size(), 0);
+  job.entered_ps.assign(hosts.size(), sim::kForever);
+  job.hosts = std::move(hosts);
+  job.buckets = buckets;
+  jobs_.push_back(std::move(job));
+}
+
+void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uint32_t /*bucket*/,
+                                 sim::Time at) {
+  Job& job = jobs_.at(id);
+  job.index = index;
+  job.open_ps = at;
+  std::fill(job.entered_ps.begin(), job.entered_ps.end(), sim::kForever);
+  job.active = true;
+  arm();
+}
+
+void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint32_t rank,
+                            sim::Time at) {
+  jobs_.at(id).entered_ps.at(rank) = at;
+}
+
+void Detector::transfer_done(const TransferStat& t) {
+  ConnectionHistory& c = jobs_.at(t.job).connections[t.connection];
+  c.src = t.src;
+  c.dst = t.dst;
+  c.bytes += static_cast<double>(t.bytes);
+  c.busy_ps += static_cast<double>(t.end_ps - t.start_ps);
+}
+
+void Detector::collective_done(std::uint32_t id, std::uint32_t index, sim::Time at, bool last) {
+  Job& job = jobs_.at(id);
+  job.active = false;
+  for (std::size_t r = 0; r < job.hosts.size(); ++r)
+    job.lateness_ps[r] += job.entered_ps[r] - job.open_ps;
+  if (index % job.buckets == job.buckets - 1) check_compute(job, id, at);
+  check_connections(job, id, at);
+  job.finished = last;
+}
+
+// How late each rank called the iteration's collectives, summed: its first
+// bucket waits for its compute to get that far, and a straggler is late for
+// the later ones too, while the others are ready before they open.
+void Detector::check_compute(Job& job, std::uint32_t id, sim::Time at) {
+  const std::size_t n = job.hosts.size();
+  const sim::Time median = median_of(job.lateness_ps);
+  for (std::size_t r = 0; r < n; ++r) {
+    const sim::Time late = job.lateness_ps[r];
+    const bool slow =
+        median > 0 && static_cast<double>(late) > config_.slow_factor * static_cast<double>(median);
+    job.slow_iterations[r] = slow ? job.slow_iterations[r] + 1 : 0;
+    if (job.slow_iterations[r] < config_.window) continue;
+    Detection d;
+    d.at_ps = at;
+    d.anomaly = AnomalyClass::non_communication_slow;
+    d.src_host = d.dst_host = job.hosts[r];
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "rank %zu called the iteration's collectives %.3f ms late in all, the median "
+                  "rank %.3f ms, %u iterations running",
+                  r, ms(late), ms(median), job.slow_iterations[r]);
+    d.evidence = text;
+    raise(job, id, std::move(d));
+  }
+  std::fill(job.lateness_ps.begin(), job.lateness_ps.end(), 0);
+}
+
+void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
+  // This collective's connections that have been slow for a window.
+  std::vector<const ConnectionHistory*> slow;
+  std::vector<transport::ConnectionId> slow_ids;
+  for (auto& [connection, c] : job.connections) {
+    if (c.bytes == 0 || c.busy_ps <= 0) continue;
+    const double rate = c.bytes / c.busy_ps;
+    c.last_rate = rate;
+    c.bytes = 0;
+    c.busy_ps = 0;
+    if (c.baseline == 0) {
+      c.first_rates.push_back(rate);
+      if (c.first_rates.size() == config_.window) c.baseline = median_of(c.first_rates);
+      continue;
+    }
+    c.slow_run = rate * config_.slow_factor < c.baseline ? c.slow_run + 1 : 0;
+    if (c.slow_run >= config_.window) {
+      slow.push_back(&c);
+      slow_ids.push_back(connection);
+    }
+  }
+  if (slow.empty()) return;
+  Detection d;
+  d.at_ps = at;
+  d.anomaly = AnomalyClass::communication_slow;
+  // Two or more slow connections with one host in common point at it (its
+  // NIC or link); otherwise the slowest connection is the suspect.
+  std::map<topology::HostId, std::uint32_t> ends;
+  for (const ConnectionHistory* c : slow) {
+    ++ends[job.hosts[c->src]];
+    if (job.hosts[c->dst] != job.hosts[c->src]) ++ends[job.hosts[c->dst]];
+  }
+  const auto common = std::find_if(ends.begin(), ends.end(),
+                                   [&](const auto& e) { return e.second == slow.size(); });
+  std::size_t worst = 0;  // the lowest rate against its baseline
+  for (std::size_t i = 1; i < slow.size(); ++i) {
+    if (slow[i]->last_rate / slow[i]->baseline < slow[worst]->last_rate / slow[worst]->baseline) {
+      worst = i;
+    }
+  }
+  char text[200];
+  if (slow.size() >= 2 && common != ends.end()) {
+    d.src_host = d.dst_host = common->first;
+    std::snprintf(text, sizeof text,
+                  "%zu connections under 1/%.2f of their baseline rate for %u collectives, all "
+                  "through %s",
+                  slow.size(), config_.slow_factor, config_.window,
+                  host_name(common->first).c_str());
+  } else {
+    const ConnectionHistory& c = *slow[worst];
+    d.connection_suspect = true;
+    d.src_host = job.hosts[c.src];
+    d.dst_host = job.hosts[c.dst];
+    d.connection = slow_ids[worst];
+    std::snprintf(text, sizeof text,
+                  "%zu connection(s) under 1/%.2f of their baseline rate for %u collectives; "
+                  "this one at %.1f Gb/s, its baseline %.1f Gb/s",
+                  slow.size(), config_.slow_factor, c.slow_run, c.last_rate * 8000.0,
+                  c.baseline * 8000.0);
+  }
+  d.evidence = text;
+  raise(job, id, std::move(d));
+}
+
+void Detector::arm() {
+  if (armed_) return;
+  armed_ = true;
+  sim_.schedule_in(config_.hang_timeout_ps / 8, self_, 0, 0);
+}
+
+void Detector::handle(const sim::Event& /*event*/) {
+  armed_ = false;
+  poll();
+  const bool watching =
+      std::any_of(jobs_.begin(), jobs_.end(), [](const Job& j) { return !j.finished && !j.hung; });
+  if (watching) arm();
+}
+
+// Hangs: ranks that have not called a collective the others called at
+// least hang_timeout ago.
+void Detector::poll() {
+  const sim::Time now = sim_.now();
+  for (std::uint32_t id = 0; id < jobs_.size(); ++id) {
+    Job& job = jobs_[id];
+    if (!job.active || job.hung || job.finished) continue;
+    sim::Time last_entry = 0;
+    std::size_t entered = 0;
+    for (const sim::Time t : job.entered_ps) {
+      if (t == sim::kForever) continue;
+      ++entered;
+      last_entry = std::max(last_entry, t);
+    }
+    if (entered == 0 || entered == job.hosts.size()) continue;
+    if (now - last_entry < config_.hang_timeout_ps) continue;
+    for (std::size_t r = 0; r < job.hosts.size(); ++r) {
+      if (job.entered_ps[r] != sim::kForever) continue;
+      Detection d;
+      d.at_ps = now;
+      d.anomaly = AnomalyClass::non_communication_hang;
+      d.src_host = d.dst_host = job.hosts[r];
+      char text[200];
+      std::snprintf(text, sizeof text,
+                    "%zu of %zu ranks called collective %u by %.3f ms; rank %zu has not, %.3f ms "
+                    "later",
+                    entered, job.hosts.size(), job.index, ms(last_entry), r, ms(now - last_entry));
+      d.evidence = text;
+      raise(job, id, std::move(d));
+    }
+    job.hung = true;
+  }
+}
+
+void Detector::raise(Job& job, std::uint32_t id, Detection d) {
+  std::string key(to_string(d.anomaly));
+  key += " " + host_name(d.src_host);
+  if (d.connection_suspect) key += ">" + host_name(d.dst_host);
+  if (std::find(job.raised.begin(), job.raised.end(), key) != job.raised.end()) return;
+  job.raised.push_back(std::move(key));
+  d.job = id;
+  detections_.push_back(std::move(d));
+}
+
+}  // namespace spinel::workloads

@@ -1,0 +1,113 @@
+#pragma once
+// A C4-style detector (Dong et al., "Boosting Large-scale Parallel Training
+// Efficiency with C4"): training traffic is periodic and homogeneous, so the
+// collective library's own statistics point at a faulty part. It listens as
+// a CollectiveMonitor and sees only what a hooked library logs: when each
+// rank calls each collective, and each transfer's connection, bytes, start
+// and delivery. It raises
+//  - non_communication_hang: the others called the collective, this rank
+//    has not, for hang_timeout: suspect its host;
+//  - non_communication_slow: this rank called the iteration's collectives
+//    late (summed over them, from each one's opening) by over slow_factor
+//    times the median rank, in `window` iterations running: suspect its
+//    host;
+//  - communication_slow: connections delivered at under 1 / slow_factor of
+//    their own baseline rate (the median of their first `window`
+//    collectives), in `window` collectives running: suspect the host they
+//    all share, if they do, or else the slowest connection.
+// communication_hang (a connection that stops moving) is not raised yet:
+// no fault makes one until NIC and host-link losses stall connections.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/simulator.hpp"
+#include "topology/topology.hpp"
+#include "workloads/collective_monitor.hpp"
+#include "workloads/config.hpp"
+
+namespace spinel::workloads {
+
+enum class AnomalyClass {
+  communication_hang,
+  non_communication_hang,
+  communication_slow,
+  non_communication_slow
+};
+std::string_view to_string(AnomalyClass c);
+
+struct Detection {
+  sim::Time at_ps = 0;
+  std::uint32_t job = 0;
+  AnomalyClass anomaly = AnomalyClass::non_communication_slow;
+  // The suspect: a host, or a connection from src_host to dst_host.
+  bool connection_suspect = false;
+  topology::HostId src_host = 0;  // the host, for a host suspect
+  topology::HostId dst_host = 0;
+  transport::ConnectionId connection = 0;
+  std::string evidence;  // what the statistics showed, in words and numbers
+};
+
+class Detector final : public CollectiveMonitor, public sim::EventHandler {
+ public:
+  Detector(sim::Simulator& sim, const DetectorConfig& config);
+
+  // A job to watch: the host of each rank (what the library knows of its
+  // ranks) and its collectives per iteration. Jobs are numbered from 0 in
+  // the order they are added; call before the run.
+  void watch(std::vector<topology::HostId> hosts, std::uint32_t buckets);
+
+  void collective_opened(std::uint32_t job, std::uint32_t index, std::uint32_t bucket,
+                         sim::Time at) override;
+  void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
+                    sim::Time at) override;
+  void transfer_done(const TransferStat& transfer) override;
+  void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) override;
+  void handle(const sim::Event& event) override;
+
+  [[nodiscard]] const std::vector<Detection>& detections() const { return detections_; }
+
+ private:
+  // A connection's history: its baseline rate, the current collective's
+  // bytes and transfer time, and how many collectives running it was slow.
+  struct ConnectionHistory {
+    std::uint32_t src = 0;
+    std::uint32_t dst = 0;
+    std::vector<double> first_rates;  // bytes per ps, until the baseline is set
+    double baseline = 0;
+    double last_rate = 0;  // in the last collective
+    double bytes = 0;
+    double busy_ps = 0;
+    std::uint32_t slow_run = 0;
+  };
+  struct Job {
+    std::vector<topology::HostId> hosts;
+    std::uint32_t buckets = 1;
+    std::uint32_t index = 0;  // the collective open now
+    sim::Time open_ps = 0;
+    std::vector<sim::Time> entered_ps;  // this collective; kForever = not yet
+    bool active = false;                // a collective is open
+    bool finished = false;
+    bool hung = false;                   // a hang was raised: the job is stuck, stop watching
+    std::vector<sim::Time> lateness_ps;  // per rank, this iteration so far
+    std::vector<std::uint32_t> slow_iterations;  // per rank, in a row
+    std::map<transport::ConnectionId, ConnectionHistory> connections;
+    std::vector<std::string> raised;  // "class suspect", each raised once
+  };
+
+  void check_compute(Job& job, std::uint32_t id, sim::Time at);
+  void check_connections(Job& job, std::uint32_t id, sim::Time at);
+  void poll();
+  void arm();
+  void raise(Job& job, std::uint32_t id, Detection d);
+
+  sim::Simulator& sim_;
+  DetectorConfig config_;
+  sim::HandlerId self_;
+  std::vector<Job> jobs_;
+  std::vector<Detection> detections_;
+  bool armed_ = false;
+};
+
+}  // namespace spinel::workloads
