@@ -76,8 +76,10 @@ void Detector::transfer_done(const TransferStat& t) {
   ConnectionHistory& c = jobs_.at(t.job).connections[t.connection];
   c.src = t.src;
   c.dst = t.dst;
-  c.bytes += static_cast<double>(t.bytes);
-  c.busy_ps += static_cast<double>(t.end_ps - t.start_ps);
+  if (t.end_ps > t.start_ps) {
+    c.best_rate = std::max(
+        c.best_rate, static_cast<double>(t.bytes) / static_cast<double>(t.end_ps - t.start_ps));
+  }
 }
 
 void Detector::collective_done(std::uint32_t id, std::uint32_t index, sim::Time at, bool last) {
@@ -122,14 +124,17 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
   std::vector<const ConnectionHistory*> slow;
   std::vector<transport::ConnectionId> slow_ids;
   for (auto& [connection, c] : job.connections) {
-    if (c.bytes == 0 || c.busy_ps <= 0) continue;
-    const double rate = c.bytes / c.busy_ps;
+    if (c.best_rate == 0) continue;
+    const double rate = c.best_rate;
     c.last_rate = rate;
-    c.bytes = 0;
-    c.busy_ps = 0;
+    c.best_rate = 0;
     if (c.baseline == 0) {
+      // The slowest of the first `window` iterations: ECMP collisions come
+      // and go as ranks drift, and a healthy connection may meet them.
       c.first_rates.push_back(rate);
-      if (c.first_rates.size() == config_.window) c.baseline = median_of(c.first_rates);
+      if (c.first_rates.size() == std::size_t{config_.window} * job.buckets) {
+        c.baseline = *std::min_element(c.first_rates.begin(), c.first_rates.end());
+      }
       continue;
     }
     c.slow_run = rate * config_.slow_factor < c.baseline ? c.slow_run + 1 : 0;

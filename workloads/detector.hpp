@@ -11,10 +11,12 @@
 //    late (summed over them, from each one's opening) by over slow_factor
 //    times the median rank, in `window` iterations running: suspect its
 //    host;
-//  - communication_slow: connections delivered at under 1 / slow_factor of
-//    their own baseline rate (the median of their first `window`
-//    collectives), in `window` collectives running: suspect the host they
-//    all share, if they do, or else the slowest connection.
+//  - communication_slow: connections whose fastest transfer in a collective
+//    (bytes / its time: what the path gives when nothing else shares it,
+//    so that contention that comes and goes as ranks drift is not an alarm)
+//    fell under 1 / slow_factor of their own baseline (the slowest of their
+//    first `window` iterations), in `window` collectives running: suspect
+//    the host they all share, if they do, or else the slowest connection.
 // communication_hang (a connection that stops moving) is not raised yet:
 // no fault makes one until NIC and host-link losses stall connections.
 #include <cstdint>
@@ -70,15 +72,14 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
 
  private:
   // A connection's history: its baseline rate, the current collective's
-  // bytes and transfer time, and how many collectives running it was slow.
+  // fastest transfer, and how many collectives running it was slow.
   struct ConnectionHistory {
     std::uint32_t src = 0;
     std::uint32_t dst = 0;
     std::vector<double> first_rates;  // bytes per ps, until the baseline is set
     double baseline = 0;
     double last_rate = 0;  // in the last collective
-    double bytes = 0;
-    double busy_ps = 0;
+    double best_rate = 0;  // this collective's fastest transfer, bytes per ps
     std::uint32_t slow_run = 0;
   };
   struct Job {

@@ -265,13 +265,14 @@ TEST(ScenarioErrors, SyntaxError) {
 }
 
 TEST(ScenarioErrors, UnknownTopLevelKey) {
-  EXPECT_EQ(error_of(kBase + "seeds: 3\n"),
-            "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
-            "seed, topology, transport, workload, jobs, output, faults, detector, sweep");
   EXPECT_EQ(
-      error_of(kBase + "fault: []\n"),
-      "t.yaml:12:1: fault: unknown key; did you mean \"faults\"? allowed: name, "
-      "description, seed, topology, transport, workload, jobs, output, faults, detector, sweep");
+      error_of(kBase + "seeds: 3\n"),
+      "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
+      "seed, topology, transport, workload, jobs, output, faults, random_fault, detector, sweep");
+  EXPECT_EQ(error_of(kBase + "fault: []\n"),
+            "t.yaml:12:1: fault: unknown key; did you mean \"faults\"? allowed: name, "
+            "description, seed, topology, transport, workload, jobs, output, faults, random_fault, "
+            "detector, sweep");
 }
 
 TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
@@ -295,7 +296,7 @@ TEST(ScenarioErrors, DidYouMeanPrefersPrefixOnTies) {
 TEST(ScenarioErrors, OddKeysAreQuotedInThePath) {
   EXPECT_EQ(error_of(kBase + "\"a: b\\nc\": 1\n"),
             "t.yaml:12:1: \"a: b\\nc\": unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, jobs, output, faults, detector, sweep");
+            "transport, workload, jobs, output, faults, random_fault, detector, sweep");
 }
 
 TEST(ScenarioErrors, WrongTypeStringForInteger) {
@@ -589,7 +590,7 @@ TEST(Scenario, EmptySectionMeansDefaults) {
 TEST(ScenarioErrors, RootIsAList) {
   EXPECT_EQ(error_of("- name\n- t\n"),
             "t.yaml:1:1: document: expected a map with keys name, description, seed, topology, "
-            "transport, workload, jobs, output, faults, detector, sweep; got a list");
+            "transport, workload, jobs, output, faults, random_fault, detector, sweep; got a list");
   EXPECT_STARTS_WITH(error_of("just words\n"), "t.yaml:1:1: document: expected a map with keys");
 }
 

@@ -199,7 +199,10 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    workload.iterations: [2]\n"
       "    workload.compute_gap: [5us]\n"
       "    workload.compute: [7us]\n"
-      "    workload.buckets: [4]\n");
+      "    workload.buckets: [4]\n"
+      "    random_fault.kind: [hang]\n"
+      "    random_fault.from: [1ms]\n"
+      "    random_fault.to: [3ms]\n");
   EXPECT_EQ(s.parameters.size(), sweepable_keys().size());
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);
@@ -210,6 +213,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.jobs[0].compute_gap_ps, 5'000'000);
   EXPECT_EQ(sc.jobs[0].compute_ps, 7'000'000);
   EXPECT_EQ(sc.jobs[0].buckets, 4u);
+  EXPECT_EQ(sc.random_fault.kind, scenario::RandomFaultKind::hang);
+  EXPECT_EQ(sc.random_fault.to_ps, 3'000'000'000);
   EXPECT_EQ(s.parameters[14].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[13].values[0].column, "all");
 }

@@ -642,6 +642,45 @@ void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfi
   });
 }
 
+void read_random_fault(const Value& v, RandomFault& f) {
+  f.enabled = true;
+  std::optional<Value> from;
+  v.read_map({
+      {"kind", Need::required,
+       [&](const Value& x) {
+         f.kind = x.to_enum<RandomFaultKind>({{"straggler", RandomFaultKind::straggler},
+                                              {"hang", RandomFaultKind::hang},
+                                              {"nic_degraded", RandomFaultKind::nic_degraded},
+                                              {"uplink_degraded", RandomFaultKind::uplink_degraded},
+                                              {"uplink_down", RandomFaultKind::uplink_down}});
+       }},
+      {"from", Need::required,
+       [&](const Value& x) {
+         f.from_ps = x.to_duration_ps(sim::kForever / 4);
+         from = x;
+       }},
+      {"to", Need::required,
+       [&](const Value& x) {
+         f.to_ps = x.to_duration_ps(sim::kForever / 4);
+         if (f.to_ps <= f.from_ps) {
+           x.fail("expected a time after from (" + sim::format_duration_ps(f.from_ps) + "), got " +
+                  x.describe());
+         }
+       }},
+      {"factor", Need::optional, [&](const Value& x) { f.factor = x.to_decimal(1.0, 1000.0); }},
+      {"rate_fraction", Need::optional,
+       [&](const Value& x) {
+         f.rate_fraction = x.to_fraction();
+         if (f.rate_fraction <= 0 || f.rate_fraction >= 1) {
+           x.fail(
+               "expected a fraction above 0 and below 1 (the share of its rate a degraded "
+               "link keeps), got " +
+               x.describe());
+         }
+       }},
+  });
+}
+
 void read_detector(const Value& v, workloads::DetectorConfig& d) {
   d.enabled = true;
   v.read_map({
@@ -690,6 +729,8 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
+      {"random_fault", Need::optional,
+       [&](const Value& x) { read_random_fault(x, s.random_fault); }},
       {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
@@ -847,6 +888,17 @@ sim::Json to_json(const Scenario& s) {
   j["jobs"] = std::move(jobs);
   j["output"] = std::move(out);
   j["faults"] = std::move(faults);
+  if (s.random_fault.enabled) {
+    sim::Json r = sim::Json::object();
+    r["kind"] = std::string(to_string(s.random_fault.kind));
+    r["from_ps"] = static_cast<std::int64_t>(s.random_fault.from_ps);
+    r["to_ps"] = static_cast<std::int64_t>(s.random_fault.to_ps);
+    r["factor"] = s.random_fault.factor;
+    r["rate_fraction"] = s.random_fault.rate_fraction;
+    j["random_fault"] = std::move(r);
+  } else {
+    j["random_fault"] = sim::Json();
+  }
   if (s.detector.enabled) {
     sim::Json d = sim::Json::object();
     d["kind"] = "c4";
@@ -858,6 +910,22 @@ sim::Json to_json(const Scenario& s) {
     j["detector"] = sim::Json();
   }
   return j;
+}
+
+std::string_view to_string(RandomFaultKind kind) {
+  switch (kind) {
+    case RandomFaultKind::straggler:
+      return "straggler";
+    case RandomFaultKind::hang:
+      return "hang";
+    case RandomFaultKind::nic_degraded:
+      return "nic_degraded";
+    case RandomFaultKind::uplink_degraded:
+      return "uplink_degraded";
+    case RandomFaultKind::uplink_down:
+      return "uplink_down";
+  }
+  return "straggler";
 }
 
 std::string_view to_string(FaultState state) {

@@ -65,6 +65,27 @@ struct Fault {
   [[nodiscard]] bool on_host() const { return !host.empty(); }
 };
 
+// One fault of a kind at a random place and time, drawn per run from the
+// seed (stream "random_fault"): `random_fault:` in the scenario, for
+// detection campaigns that sweep kinds and seeds.
+enum class RandomFaultKind {
+  straggler,        // a host of the first job: slow by `factor`
+  hang,             // a host of the first job: hung
+  nic_degraded,     // that host's link to its leaf keeps `rate_fraction` of its rate
+  uplink_degraded,  // an uplink of that host's leaf keeps `rate_fraction` of its rate
+  uplink_down,      // an uplink of that host's leaf goes down
+};
+std::string_view to_string(RandomFaultKind kind);
+
+struct RandomFault {
+  bool enabled = false;
+  RandomFaultKind kind = RandomFaultKind::straggler;
+  sim::Time from_ps = 0;  // it lands uniformly in [from, to)
+  sim::Time to_ps = 0;
+  double factor = 1.5;          // straggler
+  double rate_fraction = 0.25;  // *_degraded
+};
+
 struct Scenario {
   std::string source;  // the file path as given, or "<default>" for the built-in default
   std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
@@ -77,6 +98,7 @@ struct Scenario {
   std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
   std::vector<Fault> faults;           // in file order; applied at their times
+  RandomFault random_fault;            // `random_fault:`; off when absent
   workloads::DetectorConfig detector;  // `detector:`; off when absent
 };
 

@@ -53,18 +53,18 @@ std::string suspect_name(const workloads::Detection& d) {
   return name;
 }
 
-DetectionScore score_detections(const scenario::Scenario& scenario,
+DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
                                 const topology::Topology& topology,
                                 const transport::FlowModel& model,
                                 const std::vector<workloads::Detection>& detections) {
   DetectionScore score;
-  score.faults.resize(scenario.faults.size());
+  score.faults.resize(faults.size());
   const auto links = topology.links_by_name();
   for (const workloads::Detection& d : detections) {
     // A localised fault beats any that is not, then the later one wins.
     std::optional<std::tuple<bool, sim::Time, std::size_t>> best;
-    for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
-      const scenario::Fault& f = scenario.faults[i];
+    for (std::size_t i = 0; i < faults.size(); ++i) {
+      const scenario::Fault& f = faults[i];
       if (f.state == scenario::FaultState::up || f.at_ps > d.at_ps) continue;
       const auto key = std::tuple{localises(d, f, topology, model, links), f.at_ps, i};
       if (!best || key > *best) best = key;
@@ -111,15 +111,16 @@ void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& sce
   }
 }
 
-sim::Json detection_metrics(const scenario::Scenario& scenario, const DetectionScore& score) {
+sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
+                            const DetectionScore& score) {
   sim::Json m = sim::Json::object();
-  std::uint64_t faults = 0;
+  std::uint64_t counted = 0;
   std::uint64_t detected = 0;
   std::uint64_t localised = 0;
   sim::Json per_fault = sim::Json::array();
-  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
-    if (scenario.faults[i].state == scenario::FaultState::up) continue;
-    ++faults;
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    if (faults[i].state == scenario::FaultState::up) continue;
+    ++counted;
     const FaultDetection& fd = score.faults[i];
     sim::Json f = sim::Json::object();
     f["fault"] = static_cast<std::uint64_t>(i);
@@ -127,13 +128,13 @@ sim::Json detection_metrics(const scenario::Scenario& scenario, const DetectionS
     if (fd.detected) {
       ++detected;
       localised += fd.localised ? 1 : 0;
-      f["latency_ps"] = static_cast<std::int64_t>(fd.detected_ps - scenario.faults[i].at_ps);
+      f["latency_ps"] = static_cast<std::int64_t>(fd.detected_ps - faults[i].at_ps);
       f["class"] = std::string(workloads::to_string(fd.anomaly));
       f["localised"] = fd.localised;
     }
     per_fault.push_back(std::move(f));
   }
-  m["faults"] = faults;
+  m["faults"] = counted;
   m["detected"] = detected;
   m["localised"] = localised;
   m["false_alarms"] = score.false_alarms;

@@ -38,7 +38,7 @@ struct DetectionScore {
 // alarm. A host suspect localises a fault of that host or of its links; a
 // connection suspect, a fault of either end host or of a link on its route.
 // A repair (state: up) is not a fault.
-DetectionScore score_detections(const scenario::Scenario& scenario,
+DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
                                 const topology::Topology& topology,
                                 const transport::FlowModel& model,
                                 const std::vector<workloads::Detection>& detections);
@@ -51,6 +51,7 @@ void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& sce
                           const DetectionScore& score);
 
 // summary.json's "detection": counts, and per fault its latency.
-sim::Json detection_metrics(const scenario::Scenario& scenario, const DetectionScore& score);
+sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
+                            const DetectionScore& score);
 
 }  // namespace spinel::tools

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "sim/rng.hpp"
+
 namespace spinel::tools {
 
 namespace {
@@ -24,10 +26,56 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
   return std::nullopt;
 }
 
-void schedule_link_faults(const scenario::Scenario& scenario, const topology::Topology& topology,
-                          transport::FlowModel& model, transport::LinkFaults& faults) {
+std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
+                                        const std::vector<std::vector<topology::HostId>>& placed) {
+  std::vector<scenario::Fault> faults = scenario.faults;
+  const scenario::RandomFault& random = scenario.random_fault;
+  if (!random.enabled) return faults;
+  sim::Rng rng(scenario.seed, "random_fault");
+  const std::vector<topology::HostId>& hosts = placed.at(0);
+  const topology::HostId host = hosts[rng.below(hosts.size())];
+  scenario::Fault f;
+  f.at_ps =
+      random.from_ps +
+      static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
+  const topology::LeafSpineConfig& t = scenario.topology;
+  const std::string leaf = "leaf" + std::to_string(host / t.hosts_per_leaf);
+  const std::string uplink =
+      leaf + ">spine" + std::to_string(rng.below(t.spines)) + (t.parallel_links > 1 ? "#0" : "");
+  switch (random.kind) {
+    case scenario::RandomFaultKind::straggler:
+      f.host = "h" + std::to_string(host);
+      f.state = scenario::FaultState::slow;
+      f.factor = random.factor;
+      break;
+    case scenario::RandomFaultKind::hang:
+      f.host = "h" + std::to_string(host);
+      f.state = scenario::FaultState::hung;
+      break;
+    case scenario::RandomFaultKind::nic_degraded:
+      f.link = "h" + std::to_string(host) + ">" + leaf;
+      f.state = scenario::FaultState::degraded;
+      f.rate_gbps = t.host_link.rate_gbps * random.rate_fraction;
+      break;
+    case scenario::RandomFaultKind::uplink_degraded:
+      f.link = uplink;
+      f.state = scenario::FaultState::degraded;
+      f.rate_gbps = t.spine_link.rate_gbps * random.rate_fraction;
+      break;
+    case scenario::RandomFaultKind::uplink_down:
+      f.link = uplink;
+      f.state = scenario::FaultState::down;
+      break;
+  }
+  faults.push_back(std::move(f));
+  return faults;
+}
+
+void schedule_link_faults(const std::vector<scenario::Fault>& faults,
+                          const topology::Topology& topology, transport::FlowModel& model,
+                          transport::LinkFaults& link_faults) {
   bool any = false;
-  for (const scenario::Fault& fault : scenario.faults) any = any || !fault.on_host();
+  for (const scenario::Fault& fault : faults) any = any || !fault.on_host();
   if (!any) return;
   // Spray trunks assume equal members, which faults break.
   model.set_spray_trunks(false);
@@ -36,10 +84,10 @@ void schedule_link_faults(const scenario::Scenario& scenario, const topology::To
     if (at == 0) {
       model.set_link_rate(l, gbps);
     } else {
-      faults.add(at, l, gbps);
+      link_faults.add(at, l, gbps);
     }
   };
-  for (const scenario::Fault& fault : scenario.faults) {
+  for (const scenario::Fault& fault : faults) {
     if (fault.on_host()) continue;
     const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
     const double up = topology.link(l).rate_gbps;
@@ -67,11 +115,11 @@ void schedule_link_faults(const scenario::Scenario& scenario, const topology::To
   }
 }
 
-bool apply_host_faults(const scenario::Scenario& scenario,
+bool apply_host_faults(const std::vector<scenario::Fault>& faults,
                        const std::vector<std::vector<topology::HostId>>& placed,
                        const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes) {
   bool hangs = false;
-  for (const scenario::Fault& fault : scenario.faults) {
+  for (const scenario::Fault& fault : faults) {
     if (!fault.on_host()) continue;
     const auto where = rank_on_host(placed, host_id(fault));
     if (!where) continue;
@@ -87,14 +135,15 @@ bool apply_host_faults(const scenario::Scenario& scenario,
 }
 
 void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                      const std::vector<scenario::Fault>& faults,
                       const std::vector<std::vector<topology::HostId>>& placed) {
   if (!recorder.enabled()) return;
   sim::CsvTable* csv =
       recorder.table("faults.csv", {"fault", "at_ps", "element", "state", "rate_gbps", "factor",
                                     "period_ps", "until_ps", "job", "rank"});
   // Columns that do not apply to a fault's state are left empty.
-  for (std::size_t i = 0; i < scenario.faults.size(); ++i) {
-    const scenario::Fault& f = scenario.faults[i];
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const scenario::Fault& f = faults[i];
     csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
     csv->cell(f.on_host() ? f.host : f.link).cell(scenario::to_string(f.state));
     if (f.state == scenario::FaultState::degraded) {

@@ -24,22 +24,30 @@ struct RankOnHost {
 std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
                                        topology::HostId host);
 
+// The run's faults: the scenario's, then its random_fault drawn (stream
+// "random_fault": a rank of the first job uniformly, the time uniformly in
+// [from, to), an uplink's spine uniformly).
+std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
+                                        const std::vector<std::vector<topology::HostId>>& placed);
+
 // Link faults: those at time 0 change the model now (before any connection
 // is opened, so routes and plans avoid them from the start), later ones
 // are events; a flapping link becomes its downs and ups. Call before the
 // jobs connect. Turns spray trunks off when there is any link fault.
-void schedule_link_faults(const scenario::Scenario& scenario, const topology::Topology& topology,
-                          transport::FlowModel& model, transport::LinkFaults& faults);
+void schedule_link_faults(const std::vector<scenario::Fault>& faults,
+                          const topology::Topology& topology, transport::FlowModel& model,
+                          transport::LinkFaults& link_faults);
 
 // Host faults, on the compute model of the job that has a rank there (a
 // host without a rank has nothing to slow down). Returns whether some
 // rank hangs: its job may then never finish.
-bool apply_host_faults(const scenario::Scenario& scenario,
+bool apply_host_faults(const std::vector<scenario::Fault>& faults,
                        const std::vector<std::vector<topology::HostId>>& placed,
                        const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes);
 
-// faults.csv: one row per fault of the scenario, in file order.
+// faults.csv: one row per fault of the run, in order.
 void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                      const std::vector<scenario::Fault>& faults,
                       const std::vector<std::vector<topology::HostId>>& placed);
 
 }  // namespace spinel::tools

@@ -49,9 +49,6 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
                              scenario.output.flows);
   transport::FlowTransport transport(model);
-  transport::LinkFaults link_faults(sim, model);
-  schedule_link_faults(scenario, topology, model, link_faults);
-
   // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
   // every GPU of a chosen server is a rank, see workloads::gpu_ranks);
   // collective ids run on across jobs.
@@ -63,6 +60,11 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     for (std::size_t j = 0; j < placed.size(); ++j)
       placed[j] = workloads::gpu_ranks(placed[j], servers, scenario.jobs[j].placement);
   }
+  // Link faults go in before the jobs open their connections.
+  const std::vector<scenario::Fault> faults = run_faults(scenario, placed);
+  transport::LinkFaults link_faults(sim, model);
+  schedule_link_faults(faults, topology, model, link_faults);
+
   const workloads::ServerShape shape{gpus, scenario.topology.nvlink.rate_gbps,
                                      scenario.topology.nvlink.latency_ps};
   std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;
@@ -107,7 +109,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     jobs.back()->set_gate(computes.back().get());
     jobs.back()->start(w.start_ps);
   }
-  const bool hangs = apply_host_faults(scenario, placed, computes);
+  const bool hangs = apply_host_faults(faults, placed, computes);
   // The detector listens to every job's collective library.
   std::optional<workloads::Detector> detector;
   if (scenario.detector.enabled) {
@@ -172,7 +174,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   }
   if (detector) {
     result.detections = detector->detections();
-    result.detection = score_detections(scenario, topology, model, result.detections);
+    result.detection = score_detections(faults, topology, model, result.detections);
   }
   result.flows = model.totals();
   result.events = sim.events_dispatched();
@@ -181,9 +183,9 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   result.links = topology.link_count();
   result.oversubscription = topology.oversubscription();
   result.metrics = run_metrics(result);
-  if (detector) result.metrics["detection"] = detection_metrics(scenario, result.detection);
+  if (detector) result.metrics["detection"] = detection_metrics(faults, result.detection);
   write_outputs(recorder, scenario, result);
-  write_faults_csv(recorder, scenario, placed);
+  write_faults_csv(recorder, scenario, faults, placed);
   write_detections_csv(recorder, scenario, result.detections, result.detection);
   recorder.flush();
   result.wall_seconds =

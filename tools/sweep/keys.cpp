@@ -26,6 +26,9 @@ const std::vector<Key>& sweepable_keys() {
       {"workload.compute_gap", Kind::duration},
       {"workload.compute", Kind::duration},
       {"workload.buckets", Kind::integer},
+      {"random_fault.kind", Kind::word},
+      {"random_fault.from", Kind::duration},
+      {"random_fault.to", Kind::duration},
   };
   return keys;
 }
