@@ -24,6 +24,14 @@ double ms(sim::Time ps) {
   return static_cast<double>(ps) / 1e9;
 }
 
+Detection about_host(sim::Time at, AnomalyClass anomaly, topology::HostId host) {
+  Detection d;
+  d.at_ps = at;
+  d.anomaly = anomaly;
+  d.src_host = d.dst_host = host;
+  return d;
+}
+
 }  // namespace
 
 std::string_view to_string(AnomalyClass c) {
@@ -104,10 +112,7 @@ void Detector::check_compute(Job& job, std::uint32_t id, sim::Time at) {
         median > 0 && static_cast<double>(late) > config_.slow_factor * static_cast<double>(median);
     job.slow_iterations[r] = slow ? job.slow_iterations[r] + 1 : 0;
     if (job.slow_iterations[r] < config_.window) continue;
-    Detection d;
-    d.at_ps = at;
-    d.anomaly = AnomalyClass::non_communication_slow;
-    d.src_host = d.dst_host = job.hosts[r];
+    Detection d = about_host(at, AnomalyClass::non_communication_slow, job.hosts[r]);
     char text[200];
     std::snprintf(text, sizeof text,
                   "rank %zu called the iteration's collectives %.3f ms late in all, the median "
@@ -218,10 +223,7 @@ void Detector::poll() {
     if (now - last_entry < config_.hang_timeout_ps) continue;
     for (std::size_t r = 0; r < job.hosts.size(); ++r) {
       if (job.entered_ps[r] != sim::kForever) continue;
-      Detection d;
-      d.at_ps = now;
-      d.anomaly = AnomalyClass::non_communication_hang;
-      d.src_host = d.dst_host = job.hosts[r];
+      Detection d = about_host(now, AnomalyClass::non_communication_hang, job.hosts[r]);
       char text[200];
       std::snprintf(text, sizeof text,
                     "%zu of %zu ranks called collective %u by %.3f ms; rank %zu has not, %.3f ms "
