@@ -116,14 +116,40 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
                 std::string(spinel::workloads::to_string(w.placement)).c_str());
     std::printf("  %-9s %14s %14s %9s %12s %14s %6s\n", "iteration", "duration", "ideal", "ratio",
                 "busbw Gb/s", "congestion", "QPs");
+    std::vector<const spinel::workloads::CollectiveResult*> mine;
     for (const auto& c : r.collectives) {
-      if (c.job != j) continue;
+      if (c.job == j) mine.push_back(&c);
+    }
+    // Long runs: the first and last rows; collectives.csv has them all.
+    constexpr std::size_t kShown = 10;
+    for (std::size_t i = 0; i < mine.size(); ++i) {
+      if (mine.size() > 3 * kShown && i == kShown) {
+        std::printf("  ... %zu more (every one in collectives.csv)\n", mine.size() - 2 * kShown);
+        i = mine.size() - kShown;
+      }
+      const auto& c = *mine[i];
       std::printf(
           "  %-9u %14s %14s %9.4f %12.1f %14s %6u\n", c.iteration,
           format_ms(c.duration_ps()).c_str(), format_ms(c.ideal_ps).c_str(),
           static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
           spinel::workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()),
           format_ms(c.max_congestion_ps).c_str(), c.max_queue_pairs_per_host);
+    }
+    // Training jobs: what an iteration took, and how much of it was waiting
+    // on communication after the slowest rank's compute.
+    spinel::sim::Time total = 0;
+    spinel::sim::Time exposed = 0;
+    std::size_t iterations = 0;
+    for (const auto& it : r.iterations) {
+      if (it.job != j) continue;
+      total += it.duration_ps();
+      exposed += it.end_ps - it.compute_end_ps;
+      ++iterations;
+    }
+    if (w.compute_ps > 0 && iterations > 0) {
+      const auto n = static_cast<spinel::sim::Time>(iterations);
+      std::printf("  %zu training iterations: mean %s, of which %s exposed communication\n",
+                  iterations, format_ms(total / n).c_str(), format_ms(exposed / n).c_str());
     }
     if (!r.job_finished.at(j)) {
       std::printf(
@@ -132,6 +158,22 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
                                                  [j](const auto& c) { return c.job == j; })),
           static_cast<unsigned long long>(std::uint64_t{w.iterations} * w.buckets));
     }
+  }
+  if (s.detector.enabled) {
+    const auto& d = r.detection;
+    std::size_t faults = 0;
+    std::size_t found = 0;
+    std::size_t localised = 0;
+    for (std::size_t i = 0; i < d.faults.size(); ++i) {
+      faults += 1;
+      found += d.faults[i].detected ? 1 : 0;
+      localised += d.faults[i].localised ? 1 : 0;
+    }
+    std::printf(
+        "\ndetector: %zu alarms; %zu of %zu faults found, %zu localised; %llu false alarms "
+        "(detections.csv)\n",
+        r.detections.size(), found, faults, localised,
+        static_cast<unsigned long long>(d.false_alarms));
   }
   std::printf("\n%llu flows, %llu events in %.3f s wall (%.2f M events/s)\n",
               static_cast<unsigned long long>(r.flows.completed),
