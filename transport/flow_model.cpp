@@ -22,6 +22,12 @@ sim::Time ceil_ps(double bytes, double rate) {
   return t;
 }
 
+// The share of a link's capacity in use when `left` of it is free; a link
+// down to no capacity (carrying only stalled subflows) is not in use.
+double utilisation(double capacity, double left) {
+  return capacity > 0 ? (capacity - left) / capacity : 0.0;
+}
+
 // Min-heap order on (share, link id): ties broken by id, so the filling order
 // (and with it every floating-point sum) is the same on every run.
 // A function object, not a function pointer, so the heap algorithms inline it.
@@ -522,7 +528,9 @@ sim::Time FlowModel::max_congestion_ps(std::span<const Load> loads) const {
     const LinkId l = offered[i].first;
     double bytes = 0;
     for (; i < offered.size() && offered[i].first == l; ++i) bytes += offered[i].second;
-    worst = std::max(worst, bytes * 8000.0 / rate_gbps_[l]);
+    // A down link carries only stalled subflows: they take forever, which
+    // is no congestion figure.
+    if (rate_gbps_[l] > 0) worst = std::max(worst, bytes * 8000.0 / rate_gbps_[l]);
   }
   return static_cast<sim::Time>(std::ceil(worst));
 }
@@ -888,7 +896,7 @@ void FlowModel::rate_alone(FlowId f) {
   for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     LinkState& link = links_[hop[k].link];
     const double left = std::max(0.0, link.capacity - best * hop[k].weight);
-    link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
+    link.peak_utilisation = std::max(link.peak_utilisation, utilisation(link.capacity, left));
   }
   ++totals_.rate_recomputations;
   ++totals_.flows_rerated;
@@ -1008,7 +1016,7 @@ void FlowModel::record_peaks() {
     LinkState& link = links_[comp_links_[i]];
     if (link.count == 0) continue;
     const double left = std::max(0.0, fill_[i].remaining);
-    link.peak_utilisation = std::max(link.peak_utilisation, (link.capacity - left) / link.capacity);
+    link.peak_utilisation = std::max(link.peak_utilisation, utilisation(link.capacity, left));
   }
 }
 
@@ -1113,10 +1121,15 @@ void FlowModel::set_link_rate(LinkId l, double gbps) {
   const bool altered = gbps != topology_.link(l).rate_gbps;
   links_altered_ = links_altered_ + (altered ? 1 : 0) - (was_altered ? 1 : 0);
   if (down) {
-    // The link keeps its last capacity (nothing crosses it any more), so
-    // that utilisations stay finite.
     plan_capacity_[l] = 0;
     route_around(l);
+    // Subflows with no surviving path stay on the link and stall at rate 0
+    // until it comes back; a link nothing crosses keeps its last capacity.
+    if (links_[l].count > 0) {
+      links_[l].capacity = 0;
+      mark_changed(l);
+      sim_.request_end_of_instant(*this);
+    }
     return;
   }
   links_[l].capacity = sim::gbps_to_bytes_per_ps(gbps);
@@ -1145,15 +1158,22 @@ void FlowModel::route_around(LinkId down_link) {
       }
     }
   }
+  // A subflow with no path left stays where it is and stalls (a connection
+  // through a lost NIC link: the communication hang a detector must see).
+  std::erase_if(affected, [&](const auto& entry) {
+    const ConnectionSpec& spec = connections_[entry.first].spec;
+    const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
+    for (std::uint32_t p = 0; p < paths.count(); ++p) {
+      if (path_up(paths, p)) return false;
+    }
+    is_affected[connections_[entry.first].first_route + entry.second] = 0;
+    return true;
+  });
   if (affected.empty()) return;
   if (moved_bytes_.size() != links_.size()) moved_bytes_.resize(links_.size(), 0.0);
   for (const auto& [id, k] : affected) {
     // What the old route carried stays on its links in links.csv.
     const Connection& c = connections_[id];
-    bool any = false;
-    const topology::HostPaths paths = routing_.paths(c.spec.src, c.spec.dst);
-    for (std::uint32_t p = 0; p < paths.count() && !any; ++p) any = path_up(paths, p);
-    if (!any) fail_no_path(c.spec);
     Route& route = routes_[c.first_route + k];
     for (std::uint32_t i = 0; i < route.hop_count; ++i) {
       const Hop& hop = hops_[route.first_hop + i];

@@ -156,11 +156,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // and mprdma rehash, spray spreads over the survivors, split and planned
   // re-plan the affected subflows around the rest of their group); later
   // connections avoid it too. Otherwise the link carries `gbps` (degraded, or
-  // back up: flows stay where they are). Throws NoPathError if some flow has
-  // no path left. Spray trunks cannot express unequal members: turn them off
-  // (set_spray_trunks(false)) before connecting when links may change.
+  // back up: flows stay where they are; stalled ones resume). A subflow with
+  // no path left stays on the down link and stalls at rate 0 until the link
+  // is back (a connection through a lost NIC link hangs). Spray trunks cannot express unequal
+  // members: turn them off (set_spray_trunks(false)) before connecting when links may change.
   void set_link_rate(topology::LinkId link, double gbps);
   [[nodiscard]] bool link_down(topology::LinkId link) const { return down_[link] != 0; }
+  [[nodiscard]] std::uint32_t links_down() const { return links_down_; }
   // Capacity of a physical link or a spray trunk, in bytes per picosecond.
   [[nodiscard]] double capacity_bytes_per_ps(topology::LinkId l) const {
     return links_[l].capacity;

@@ -227,7 +227,10 @@ TEST(Faults, PlannedReplansAroundTheGroup) {
   EXPECT_EQ(per_uplink.size(), 3u);
 }
 
-TEST(Faults, NoSurvivingPathIsAClearError) {
+// Both of leaf0's uplinks die: the flow has no path left and stalls (a
+// communication hang) until one comes back, then finishes what it had left.
+// A new connection with no path is still an error.
+TEST(Faults, AFlowWithNoPathLeftStallsUntilALinkComesBack) {
   Fabric f(leaf_spine(2, 2, 2), policy(PathPolicy::ecmp));
   DeliveryLog log(f.sim);
   FlowSpec spec;
@@ -236,20 +239,32 @@ TEST(Faults, NoSurvivingPathIsAClearError) {
   spec.notify = log.self;
   (void)f.model.start_flow(spec);
   LinkFaults faults(f.sim, f.model);
+  const topology::LinkId spine1 = link_named(f.topology, "leaf0>spine1");
   faults.add(sim::kMicrosecond, link_named(f.topology, "leaf0>spine0"), 0);
-  faults.add(2 * sim::kMicrosecond, link_named(f.topology, "leaf0>spine1"), 0);
-  try {
-    f.sim.run();
-    FAIL() << "ran without a path";
-  } catch (const NoPathError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "no path from h0 to h2 survives the links that are down (leaf0>spine0, "
-              "leaf0>spine1)");
-  }
+  faults.add(2 * sim::kMicrosecond, spine1, 0);
+  faults.add(10 * sim::kMillisecond, spine1, 400);
+  f.sim.run(5 * sim::kMillisecond);
+  EXPECT_EQ(f.model.rate_gbps(0), 0.0);  // stalled, not finished, not failed
+  EXPECT_TRUE(log.delivered.empty());
+  f.sim.run();
+  ASSERT_EQ(log.delivered.size(), 1u);
+  const sim::Time stall = 10 * sim::kMillisecond - 2 * sim::kMicrosecond;
+  const sim::Time sending = sim::serialisation_ps(1 << 30, 400);
+  const sim::Time latency = 4 * 500 * sim::kNanosecond;  // h0>leaf0>spine1>leaf1>h2
+  EXPECT_NEAR(static_cast<double>(log.delivered[0].second),
+              static_cast<double>(sending + stall + latency), 10.0);
+  EXPECT_EQ(f.model.totals().bytes_delivered, 1u << 30);
+
   Fabric g(leaf_spine(2, 2, 2), policy(PathPolicy::spray));
   g.model.set_spray_trunks(false);
   g.model.set_link_rate(link_named(g.topology, "h0>leaf0"), 0);
-  EXPECT_THROW((void)g.model.connect(ConnectionSpec{0, 3, 1000}), NoPathError);
+  try {
+    (void)g.model.connect(ConnectionSpec{0, 3, 1000});
+    FAIL() << "connected without a path";
+  } catch (const NoPathError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "no path from h0 to h3 survives the links that are down (h0>leaf0)");
+  }
 }
 
 TEST(Faults, SprayTrunksRefuseChangesOfFabricLinks) {

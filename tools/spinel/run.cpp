@@ -150,10 +150,11 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   } else {
     sim.run();
   }
-  // A job with a hung rank stops where it hung: the run ends when nothing
-  // else can happen, and the job's summary says it did not finish.
+  // A job with a hung rank, or a connection stalled on a lost link, stops
+  // there: the run ends when nothing else can happen, and the job's summary
+  // says it did not finish.
   for (const auto& job : jobs) {
-    if (!job->finished() && !hangs) {
+    if (!job->finished() && !hangs && model.links_down() == 0) {
       throw sim::InternalError("the simulation ran out of events before the workload finished");
     }
   }
