@@ -9,6 +9,7 @@
 #include "sim/json.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "transport/flow_model.hpp"
+#include "transport/packet_model.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/compute.hpp"
 
@@ -28,6 +29,7 @@ struct RunResult {
   std::vector<std::uint32_t> job_ranks;                     // per job
   std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
   transport::FlowTotals flows;
+  std::optional<transport::PacketTotals> packets;  // packet level only
   std::uint64_t events = 0;
   sim::Time end_ps = 0;
   std::uint32_t hosts = 0;
