@@ -31,7 +31,7 @@ struct PacketConfig {
   double ecn_pmax = 0.2;                      // marking probability just below kmax
   CongestionControl cc = CongestionControl::dctcp;
   double dctcp_g = 1.0 / 16;       // DCTCP's EWMA gain
-  std::uint64_t window_bytes = 0;  // largest window; 0 = the path's bandwidth-delay product
+  std::uint64_t window_bytes = 0;  // largest window; 0 = the path's BDP + ack_every + 8 packets
   sim::Time rto_ps = 100 * sim::kMicrosecond;  // go-back-N from the oldest unacked packet
   std::uint32_t reorder_packets = 256;  // spray: how far past the first hole the receiver accepts
   SprayChoice spray = SprayChoice::round_robin;

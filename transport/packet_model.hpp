@@ -2,7 +2,9 @@
 // Packet-level transport engine: packets of mtu_bytes payload plus a header
 // cross the fabric hop by hop. Every directed link has an output port: a
 // FIFO with a finite buffer (drop-tail) and ECN marking on the instantaneous
-// queue (RED-like between Kmin and Kmax). Serialisation and propagation are
+// queue (RED-like between Kmin and Kmax). A switch port's queue is the bytes
+// it has accepted but not yet serialised; a NIC port sends queued ACKs
+// first, then data from its host's queue pairs in turn. Serialisation and propagation are
 // exact integer picoseconds on the simulator's event queue.
 //
 // A queue pair (QP) carries a byte stream of messages from one host to
@@ -38,7 +40,7 @@ struct PortStats {
   std::uint64_t packets = 0;  // sent, data and ACKs
   std::uint64_t drops = 0;    // arrived to a full buffer
   std::uint64_t ecn_marks = 0;
-  std::uint64_t max_queue_bytes = 0;  // waiting, not counting the packet on the wire
+  std::uint64_t max_queue_bytes = 0;  // not yet serialised, the arriving packet included
   sim::Time busy_ps = 0;              // time spent serialising
 };
 
@@ -99,6 +101,7 @@ class PacketModel final : public sim::EventHandler {
 
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  static constexpr std::uint64_t kWindowSlackPackets = 8;
   enum Kind : std::uint8_t { kData, kAck, kNak };
   struct Packet {
     std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
@@ -119,7 +122,8 @@ class PacketModel final : public sim::EventHandler {
     sim::Time data_ps = 0;  // serialisation of a full data packet
     sim::Time ack_ps = 0;   // serialisation of an ACK
     double gbps = 0;
-    std::uint32_t head = kNone;
+    double bytes_per_ps = 0;
+    std::uint32_t head = kNone;  // NIC: ACKs waiting
     std::uint32_t tail = kNone;
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
@@ -186,7 +190,8 @@ class PacketModel final : public sim::EventHandler {
   void enqueue(topology::LinkId port, std::uint32_t p);
   void kick(topology::LinkId port);
   void serve(topology::LinkId port);
-  void transmit(Port& port, std::uint32_t p);
+  // Serialises p from `start` (now, or when the packets ahead are out).
+  void transmit(Port& port, std::uint32_t p, sim::Time start);
   [[nodiscard]] bool has_work(const Port& port) const;
   void arrive(std::uint32_t p);
   // Sender.
