@@ -26,6 +26,17 @@ const std::vector<Key>& sweepable_keys() {
       {"workload.compute_gap", Kind::duration},
       {"workload.compute", Kind::duration},
       {"workload.buckets", Kind::integer},
+      // The packet level's parameters (read only with transport.model: packet).
+      {"transport.packet.mtu_bytes", Kind::size},
+      {"transport.packet.ack_every", Kind::integer},
+      {"transport.packet.buffer_bytes", Kind::size},
+      {"transport.packet.ecn_kmin_bytes", Kind::size},
+      {"transport.packet.ecn_kmax_bytes", Kind::size},
+      {"transport.packet.cc", Kind::word},
+      {"transport.packet.window_bytes", Kind::size},
+      {"transport.packet.rto", Kind::duration},
+      {"transport.packet.reorder_packets", Kind::integer},
+      {"transport.packet.spray", Kind::word},
   };
   return keys;
 }
