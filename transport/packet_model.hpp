@@ -105,6 +105,7 @@ class PacketModel final : public sim::EventHandler {
   enum Kind : std::uint8_t { kData, kAck, kNak };
   struct Packet {
     std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
+    sim::Time due = 0;      // on a wire: when it reaches the far end
     topology::LinkId links[kMaxHops] = {};
     QpId qp = 0;
     std::uint32_t next = kNone;  // in a port's queue or the free list
@@ -125,6 +126,8 @@ class PacketModel final : public sim::EventHandler {
     double bytes_per_ps = 0;
     std::uint32_t head = kNone;  // NIC: ACKs waiting
     std::uint32_t tail = kNone;
+    std::uint32_t wire_head = kNone;  // packets on the link, in order of arrival at its end
+    std::uint32_t wire_tail = kNone;
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
     bool tx_pending = false;         // a kTxDone event is scheduled
@@ -178,7 +181,8 @@ class PacketModel final : public sim::EventHandler {
     std::uint32_t ready_tail = kNone;
   };
   // Event tags.
-  static constexpr std::uint32_t kArrive = 0;  // payload: packet at the end of its link
+  static constexpr std::uint32_t kArrive =
+      0;  // payload: port whose first packet on the wire arrives
   static constexpr std::uint32_t kTxDone = 1;  // payload: port done serialising
   static constexpr std::uint32_t kTimer = 2;   // payload: QP whose timeout may be due
 
