@@ -115,6 +115,38 @@ TEST(PacketModel, IncastSharesFairlyUnderDctcp) {
   expect_conserved(t);
 }
 
+// Without congestion control the windows alone limit the senders: with a
+// buffer that holds them all, the bottleneck's FIFO serves them in turn, so
+// they share it fairly, lose nothing, and the queue holds about the windows'
+// sum less one path's worth.
+TEST(PacketModel, IncastSharesFairlyWithoutCongestionControl) {
+  transport::TransportConfig config = packet_config();
+  config.packet.buffer_bytes = 4 * 1024 * 1024;
+  PacketFabric f(leaf_spine(3, 4, 4), config);
+  DeliveryLog log(f.sim);
+  for (topology::HostId h = 4; h < 12; ++h) {
+    const auto c = f.transport.connect({h, 0, static_cast<std::uint16_t>(1000 + h)});
+    f.transport.start_flow(flow_on(c, 16 * 1024 * 1024, log.self, h));
+  }
+  f.sim.run();
+  ASSERT_EQ(log.delivered.size(), 8U);
+  sim::Time first = sim::kForever;
+  sim::Time last = 0;
+  for (const auto& [who, at] : log.delivered) {
+    first = std::min(first, at);
+    last = std::max(last, at);
+  }
+  EXPECT_GT(static_cast<double>(first), static_cast<double>(last) * 0.95);
+  const double ideal_ps = 8.0 * (16 << 20) * 8000.0 / (400.0 * 4096 / 4160);
+  EXPECT_LT(static_cast<double>(last), ideal_ps * 1.02);
+  EXPECT_EQ(f.engine.totals().drops, 0U);
+  const std::uint64_t windows = 8 * f.engine.max_window_bytes(0);
+  const std::uint64_t queue = f.engine.port_stats(f.topology.host_downlink(0)).max_queue_bytes;
+  EXPECT_GT(queue, windows / 2);
+  EXPECT_LT(queue, windows * 4160 / 4096);
+  expect_conserved(f.engine.totals());
+}
+
 // Without congestion control and with a small buffer the incast drops;
 // go-back-N still delivers every byte, and the accounting balances.
 TEST(PacketModel, DropsAreRecoveredAndAccounted) {
