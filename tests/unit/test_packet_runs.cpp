@@ -9,6 +9,7 @@
 
 #include "fabric.hpp"
 #include "packet_fabric.hpp"
+#include "sim/rng.hpp"
 #include "test_support.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/run.hpp"
@@ -136,6 +137,59 @@ TEST(PacketRuns, Deterministic) {
     EXPECT_FALSE(text.empty());
     EXPECT_EQ(text, testing::slurp(b / file));
   }
+}
+
+}  // namespace
+}  // namespace spinel
+
+namespace spinel {
+namespace {
+
+// Random small configurations (tiny buffers and windows, aggressive ECN,
+// short timeouts, little reordering tolerance, both congestion controls,
+// every policy and several collectives): every run finishes and every byte
+// is delivered once and accounted for. Catches stalls in loss recovery.
+TEST(PacketRuns, RandomConfigurationsDeliverEverything) {
+  sim::Rng rng(7, "packet-property");
+  const char* policies[] = {"ecmp", "spray", "mprdma:2", "split", "planned"};
+  const char* collectives[] = {"ring_allreduce", "all_to_all", "halving_doubling_allreduce",
+                               "tree_allreduce"};
+  transport::PacketTotals sum;
+  for (int i = 0; i < 80; ++i) {
+    const std::string policy = policies[rng.below(5)];
+    const std::string collective = collectives[rng.below(4)];
+    const std::string block =
+        "  model: packet\n  policy: " + policy +
+        "\n  packet:\n    mtu_bytes: " + std::to_string(1024 * (1 + rng.below(4))) +
+        "\n    buffer_bytes: " + std::to_string(8 + rng.below(64)) + "KiB\n" +
+        "    ecn_kmin_bytes: 2KiB\n    ecn_kmax_bytes: 6KiB\n    cc: " +
+        (rng.below(2) == 0 ? "none" : "dctcp") +
+        "\n    ack_every: " + std::to_string(1 + rng.below(8)) +
+        "\n    rto: " + std::to_string(5 + rng.below(50)) +
+        "us\n    reorder_packets: " + std::to_string(1 + rng.below(32)) +
+        "\n    spray: " + (rng.below(2) == 0 ? "random" : "round_robin") + "\n" +
+        (rng.below(2) == 0 ? "    window_bytes: 16KiB\n" : "");
+    SCOPED_TRACE(block + collective);
+    const tools::RunResult r =
+        run(block, "  collective: " + collective + "\n  size_bytes: " +
+                       std::to_string(64 + rng.below(2048)) + "KiB\n  placement: random\n");
+    ASSERT_TRUE(r.packets.has_value());
+    const transport::PacketTotals& t = *r.packets;
+    EXPECT_EQ(r.flows.bytes_delivered, r.flows.bytes_sent);
+    EXPECT_EQ(t.payload_bytes_delivered, r.flows.bytes_sent);
+    EXPECT_EQ(t.payload_bytes_sent, t.payload_bytes_delivered + t.payload_bytes_dropped +
+                                        t.payload_bytes_duplicate + t.payload_bytes_discarded);
+    EXPECT_EQ(t.messages_sent, t.messages_delivered);
+    sum.drops += t.drops;
+    sum.timeouts += t.timeouts;
+    sum.naks += t.naks;
+    sum.payload_bytes_discarded += t.payload_bytes_discarded;
+  }
+  // The configurations did exercise loss recovery.
+  EXPECT_GT(sum.drops, 0U);
+  EXPECT_GT(sum.timeouts, 0U);
+  EXPECT_GT(sum.naks, 0U);
+  EXPECT_GT(sum.payload_bytes_discarded, 0U);
 }
 
 }  // namespace
