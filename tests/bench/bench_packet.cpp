@@ -152,10 +152,12 @@ void BM_PacketRing(benchmark::State& state, transport::PathPolicy policy) {
 
 }  // namespace
 
-// Case A (leaves x 16 hosts, 16 spines): 128 hosts, then 1,024.
+// Case A (leaves x 16 hosts, 16 spines): 128 hosts, then 256, 512 and 1,024.
 BENCHMARK_CAPTURE(BM_PacketPermutation, spray, transport::PathPolicy::spray)
     ->ArgName("leaves")
     ->Arg(8)
+    ->Arg(16)
+    ->Arg(32)
     ->Arg(64)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
