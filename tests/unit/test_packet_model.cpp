@@ -63,6 +63,11 @@ TEST(PacketModel, OneFlowReachesLineRateMinusHeaders) {
   EXPECT_EQ(t.drops, 0U);
   expect_conserved(t);
   EXPECT_EQ(t.payload_bytes_delivered, packets * mtu);
+  // Packets are recycled: the pool holds at most a window of data packets
+  // and their ACKs, not one record per packet sent.
+  const std::uint64_t window_packets = f.engine.max_window_bytes(0) / mtu;
+  EXPECT_LE(f.engine.packets_in_pool(), 2 * window_packets + 2);
+  EXPECT_LT(f.engine.packets_in_pool(), packets / 5);
 }
 
 // A short last packet and a message smaller than one packet.
@@ -110,6 +115,10 @@ TEST(PacketModel, IncastSharesFairlyUnderDctcp) {
   const auto& t = f.engine.totals();
   EXPECT_GT(t.ecn_marks, 0U);
   EXPECT_EQ(t.drops, 0U);
+  // DCTCP cut the windows below the BDP they started at.
+  for (transport::QpId qp = 0; qp < n; ++qp) {
+    EXPECT_LT(f.engine.window_bytes(qp), static_cast<double>(f.engine.max_window_bytes(qp)));
+  }
   // The bottleneck queue stayed near the marking thresholds, far below the buffer.
   EXPECT_LT(f.engine.port_stats(f.topology.host_downlink(0)).max_queue_bytes, 2U * 1024 * 1024);
   expect_conserved(t);
