@@ -117,6 +117,7 @@ class PacketModel final : public sim::EventHandler {
     Kind kind = kData;
     bool ecn = false;
   };
+  static_assert(sizeof(Packet) == 56);  // the README quotes it
   struct Port {
     sim::Time busy_until = 0;
     sim::Time latency_ps = 0;
