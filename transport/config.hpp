@@ -3,9 +3,12 @@
 #include <string>
 #include <string_view>
 
+#include "transport/packet_config.hpp"
+
 namespace spinel::transport {
 
-enum class Model { flow };
+// flow: fluid max-min sharing; packet: packets, queues and congestion control.
+enum class Model { flow, packet };
 
 // How a flow's bytes are put on the equal-cost paths between its endpoints.
 enum class PathPolicy {
@@ -24,12 +27,15 @@ struct TransportConfig {
   Model model = Model::flow;
   PathPolicy policy = PathPolicy::ecmp;
   std::uint32_t mprdma_subflows = 4;  // K of mprdma:K; read only with PathPolicy::mprdma
+  PacketConfig packet;                // read only with Model::packet
 };
 
 constexpr std::string_view to_string(Model m) {
   switch (m) {
     case Model::flow:
       return "flow";
+    case Model::packet:
+      return "packet";
   }
   return "?";
 }

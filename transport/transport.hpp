@@ -1,7 +1,8 @@
 #pragma once
 // What workloads see of a transport: open connections, start flows on them,
 // hear when a flow is delivered, and ask what a step of traffic would load.
-// The flow-level model implements it today; the packet level will too.
+// The flow-level model implements it (FlowTransport, below), and so does the
+// packet level (PacketTransport, transport/packet_transport.hpp).
 #include <cstdint>
 #include <span>
 #include <vector>

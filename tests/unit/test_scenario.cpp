@@ -511,12 +511,6 @@ TEST(Scenario, EveryPolicyLoadsAndEchoesItsWord) {
   EXPECT_EQ(s.transport.mprdma_subflows, 16u);
 }
 
-TEST(ScenarioErrors, PacketModelNotYetSupported) {
-  EXPECT_EQ(error_of(kBase + "transport:\n  model: packet\n"),
-            "t.yaml:13:10: transport.model: \"packet\" is planned but not supported yet; "
-            "expected flow");
-}
-
 TEST(ScenarioErrors, PlacementListOutOfRange) {
   EXPECT_EQ(error_of(with("random", "[0, 1, 40]")),
             "t.yaml:11:21: workload.placement[2]: expected a host index from 0 to 31, got \"40\"");

@@ -190,7 +190,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    topology.host_link.latency: [1us]\n"
       "    topology.spine_link.rate: [1.6Tbps]\n"
       "    topology.spine_link.latency: [2us]\n"
-      "    transport.model: [flow]\n"
+      "    transport.model: [packet]\n"
       "    transport.policy: [spray]\n"
       "    workload.collective: [ring_allreduce]\n"
       "    workload.size_bytes: [1MiB]\n"
@@ -202,7 +202,17 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    workload.buckets: [4]\n"
       "    random_fault.kind: [hang]\n"
       "    random_fault.from: [1ms]\n"
-      "    random_fault.to: [3ms]\n");
+      "    random_fault.to: [3ms]\n"
+      "    transport.packet.mtu_bytes: [9000]\n"
+      "    transport.packet.ack_every: [4]\n"
+      "    transport.packet.buffer_bytes: [2MiB]\n"
+      "    transport.packet.ecn_kmin_bytes: [50KiB]\n"
+      "    transport.packet.ecn_kmax_bytes: [200KiB]\n"
+      "    transport.packet.cc: [none]\n"
+      "    transport.packet.window_bytes: [1MiB]\n"
+      "    transport.packet.rto: [1ms]\n"
+      "    transport.packet.reorder_packets: [64]\n"
+      "    transport.packet.spray: [random]\n");
   EXPECT_EQ(s.parameters.size(), sweepable_keys().size());
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);
@@ -215,6 +225,17 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.jobs[0].buckets, 4u);
   EXPECT_EQ(sc.random_fault.kind, scenario::RandomFaultKind::hang);
   EXPECT_EQ(sc.random_fault.to_ps, 3'000'000'000);
+  EXPECT_EQ(sc.transport.model, transport::Model::packet);
+  EXPECT_EQ(sc.transport.packet.mtu_bytes, 9000u);
+  EXPECT_EQ(sc.transport.packet.ack_every, 4u);
+  EXPECT_EQ(sc.transport.packet.buffer_bytes, 2u << 20);
+  EXPECT_EQ(sc.transport.packet.ecn_kmin_bytes, 50u << 10);
+  EXPECT_EQ(sc.transport.packet.ecn_kmax_bytes, 200u << 10);
+  EXPECT_EQ(sc.transport.packet.cc, transport::CongestionControl::none);
+  EXPECT_EQ(sc.transport.packet.window_bytes, 1u << 20);
+  EXPECT_EQ(sc.transport.packet.rto_ps, sim::kMillisecond);
+  EXPECT_EQ(sc.transport.packet.reorder_packets, 64u);
+  EXPECT_EQ(sc.transport.packet.spray, transport::SprayChoice::random);
   EXPECT_EQ(s.parameters[14].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[13].values[0].column, "all");
 }

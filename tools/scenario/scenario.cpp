@@ -53,7 +53,7 @@ topology:               # required: the fabric
   nvlink: {rate: 3600Gbps, latency: 1us}        # optional, GPU <-> GPU inside a server, per transfer
 
 transport:              # optional: how bytes move
-  model: flow           # optional, default flow (fluid max-min fair sharing); packet is planned
+  model: flow           # optional, default flow (fluid max-min fair sharing); packet (queues, ECN, congestion control)
   policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths) | mprdma:K (K hashed queue pairs) | split (minimal splitting) | planned (one planned path)
 
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
@@ -208,16 +208,92 @@ void read_policy(const Value& v, transport::TransportConfig& t) {
                                     {"planned", PathPolicy::planned}});
 }
 
+// transport.packet: the packet-level model's parameters (README, "Packet level").
+void read_packet(const Value& v, transport::PacketConfig& p) {
+  using transport::CongestionControl;
+  using transport::SprayChoice;
+  std::optional<Value> kmax;
+  std::optional<Value> buffer;
+  v.read_map({
+      {"mtu_bytes", Need::optional,
+       [&](const Value& x) { p.mtu_bytes = static_cast<u32>(x.to_bytes(256, 65536)); }},
+      {"header_bytes", Need::optional,
+       [&](const Value& x) { p.header_bytes = static_cast<u32>(x.to_bytes(0, 1024)); }},
+      {"ack_bytes", Need::optional,
+       [&](const Value& x) { p.ack_bytes = static_cast<u32>(x.to_bytes(1, 1024)); }},
+      {"ack_every", Need::optional, [&](const Value& x) { p.ack_every = x.to_uint<u32>(1, 1024); }},
+      {"buffer_bytes", Need::optional,
+       [&](const Value& x) {
+         p.buffer_bytes = x.to_bytes(1, std::uint64_t{1} << 34);
+         buffer = x;
+       }},
+      {"ecn_kmin_bytes", Need::optional,
+       [&](const Value& x) { p.ecn_kmin_bytes = x.to_bytes(0, std::uint64_t{1} << 34); }},
+      {"ecn_kmax_bytes", Need::optional,
+       [&](const Value& x) {
+         p.ecn_kmax_bytes = x.to_bytes(0, std::uint64_t{1} << 34);
+         kmax = x;
+       }},
+      {"ecn_pmax", Need::optional, [&](const Value& x) { p.ecn_pmax = x.to_fraction(); }},
+      {"cc", Need::optional,
+       [&](const Value& x) {
+         p.cc = x.to_enum<CongestionControl>(
+             {{"none", CongestionControl::none}, {"dctcp", CongestionControl::dctcp}}, {"dcqcn"});
+       }},
+      {"dctcp_g", Need::optional,
+       [&](const Value& x) {
+         p.dctcp_g = x.to_fraction();
+         if (p.dctcp_g <= 0)
+           x.fail("expected a gain above 0 and at most 1, e.g. 0.0625, got " + x.describe());
+       }},
+      {"window_bytes", Need::optional,
+       [&](const Value& x) { p.window_bytes = x.to_bytes(0, std::uint64_t{1} << 34); }},
+      {"rto", Need::optional,
+       [&](const Value& x) {
+         p.rto_ps = x.to_duration_ps(sim::kSecond);
+         if (p.rto_ps <= 0) x.fail("expected a timeout above 0, e.g. 100us, got " + x.describe());
+       }},
+      {"reorder_packets", Need::optional,
+       [&](const Value& x) { p.reorder_packets = x.to_uint<u32>(1, 65536); }},
+      {"spray", Need::optional,
+       [&](const Value& x) {
+         p.spray = x.to_enum<SprayChoice>(
+             {{"round_robin", SprayChoice::round_robin}, {"random", SprayChoice::random}});
+       }},
+  });
+  if (kmax && p.ecn_kmax_bytes < p.ecn_kmin_bytes) {
+    kmax->fail("ecn_kmax_bytes (" + std::to_string(p.ecn_kmax_bytes) +
+               ") is below ecn_kmin_bytes (" + std::to_string(p.ecn_kmin_bytes) +
+               "); marking starts at kmin and is certain from kmax");
+  }
+  if (!kmax && p.ecn_kmax_bytes < p.ecn_kmin_bytes) p.ecn_kmax_bytes = p.ecn_kmin_bytes;
+  if (buffer && p.buffer_bytes < std::uint64_t{p.mtu_bytes} + p.header_bytes) {
+    buffer->fail("a port's buffer must hold one full packet (mtu_bytes + header_bytes = " +
+                 std::to_string(p.mtu_bytes + p.header_bytes) + " bytes), got " +
+                 std::to_string(p.buffer_bytes));
+  }
+}
+
 void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::Model;
   using transport::PathPolicy;
+  std::optional<Value> packet;
   v.read_map({
       {"model", Need::optional,
        [&](const Value& x) {
-         t.model = x.to_enum<Model>({{"flow", Model::flow}}, {"packet"});
+         t.model = x.to_enum<Model>({{"flow", Model::flow}, {"packet", Model::packet}});
        }},
       {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
+      {"packet", Need::optional,
+       [&](const Value& x) {
+         read_packet(x, t.packet);
+         packet = x;
+       }},
   });
+  if (packet && t.model != Model::packet) {
+    packet->fail_at_key("the packet block is read only with model: packet (the model is " +
+                        std::string(transport::to_string(t.model)) + ")");
+  }
 }
 
 std::uint32_t read_hosts(const Value& v, std::uint32_t total) {
@@ -633,12 +709,21 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
   }
 }
 
-void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
+void read_output(const Value& v, const topology::LeafSpineConfig& t, transport::Model model,
+                 OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
       {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
-      {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
+      {"timeseries", Need::optional,
+       [&](const Value& x) {
+         // Link loads come from the flow model's rates; ports.csv is the
+         // packet level's view for now.
+         if (model == transport::Model::packet) {
+           x.fail_at_key("link time series are not recorded at packet level yet (see ports.csv)");
+         }
+         read_timeseries(x, t, o.timeseries);
+       }},
   });
 }
 
@@ -708,6 +793,8 @@ void read_detector(const Value& v, workloads::DetectorConfig& d) {
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
+  std::optional<Value> faults;
+  std::optional<Value> random_fault;
   s.source = std::string(source);
   // Table order matters: workload is checked against the topology read before it.
   root.read_map({
@@ -727,10 +814,18 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          if (workload) x.fail_at_key("give either workload (one job) or jobs (several), not both");
          read_jobs(x, s.topology, s.jobs);
        }},
-      {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
-      {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
+      {"output", Need::optional,
+       [&](const Value& x) { read_output(x, s.topology, s.transport.model, s.output); }},
+      {"faults", Need::optional,
+       [&](const Value& x) {
+         read_faults(x, s.topology, s.faults);
+         faults = x;
+       }},
       {"random_fault", Need::optional,
-       [&](const Value& x) { read_random_fault(x, s.random_fault); }},
+       [&](const Value& x) {
+         read_random_fault(x, s.random_fault);
+         random_fault = x;
+       }},
       {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
@@ -742,6 +837,19 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   });
   if (s.jobs.empty()) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
+  }
+  // Host faults act on compute and work at either level; links do not yet.
+  if (s.transport.model == transport::Model::packet) {
+    if (faults && std::any_of(s.faults.begin(), s.faults.end(),
+                              [](const Fault& f) { return !f.on_host(); })) {
+      faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
+    }
+    if (random_fault && s.random_fault.kind != RandomFaultKind::straggler &&
+        s.random_fault.kind != RandomFaultKind::hang) {
+      random_fault->fail_at_key(
+          "link faults are not modelled at packet level yet; use model: flow, or kind: "
+          "straggler or hang");
+    }
   }
   return s;
 }
@@ -819,6 +927,25 @@ sim::Json to_json(const Scenario& s) {
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);
   trans["policy"] = transport::policy_word(s.transport);
+  if (s.transport.model == transport::Model::packet) {
+    const transport::PacketConfig& p = s.transport.packet;
+    sim::Json packet = sim::Json::object();
+    packet["mtu_bytes"] = p.mtu_bytes;
+    packet["header_bytes"] = p.header_bytes;
+    packet["ack_bytes"] = p.ack_bytes;
+    packet["ack_every"] = p.ack_every;
+    packet["buffer_bytes"] = p.buffer_bytes;
+    packet["ecn_kmin_bytes"] = p.ecn_kmin_bytes;
+    packet["ecn_kmax_bytes"] = p.ecn_kmax_bytes;
+    packet["ecn_pmax"] = p.ecn_pmax;
+    packet["cc"] = std::string(transport::to_string(p.cc));
+    packet["dctcp_g"] = p.dctcp_g;
+    packet["window_bytes"] = p.window_bytes;
+    packet["rto_ps"] = static_cast<std::int64_t>(p.rto_ps);
+    packet["reorder_packets"] = p.reorder_packets;
+    packet["spray"] = std::string(transport::to_string(p.spray));
+    trans["packet"] = std::move(packet);
+  }
 
   sim::Json jobs = sim::Json::array();
   for (const workloads::WorkloadConfig& w : s.jobs) {

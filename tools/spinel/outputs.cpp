@@ -103,6 +103,24 @@ sim::Json run_metrics(const RunResult& r) {
     m["split_premises_met"] = r.flows.split_groups_failed == 0;
     m["split_groups_failed"] = r.flows.split_groups_failed;
   }
+  if (r.packets) {
+    const transport::PacketTotals& t = *r.packets;
+    sim::Json p = sim::Json::object();
+    p["data_packets"] = t.data_packets;
+    p["ack_packets"] = t.ack_packets;
+    p["retransmitted_packets"] = t.retransmitted_packets;
+    p["payload_bytes_sent"] = t.payload_bytes_sent;
+    p["payload_bytes_delivered"] = t.payload_bytes_delivered;
+    p["payload_bytes_dropped"] = t.payload_bytes_dropped;
+    p["payload_bytes_duplicate"] = t.payload_bytes_duplicate;
+    p["payload_bytes_discarded"] = t.payload_bytes_discarded;
+    p["drops"] = t.drops;
+    p["ecn_marks"] = t.ecn_marks;
+    p["timeouts"] = t.timeouts;
+    p["naks"] = t.naks;
+    p["peak_packets"] = t.peak_packets;
+    m["packets"] = std::move(p);
+  }
   return m;
 }
 

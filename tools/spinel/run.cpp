@@ -16,6 +16,8 @@
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
+#include "transport/packet_model.hpp"
+#include "transport/packet_transport.hpp"
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
@@ -46,9 +48,22 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   const topology::Topology topology = topology::build_leaf_spine(scenario.topology);
   topology::Routing routing(topology);
   sim::Simulator sim;
+  // At packet level the flow model only resolves routes (PacketTransport):
+  // flows.csv then comes from the packet transport.
+  const bool packet = scenario.transport.model == transport::Model::packet;
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
+                             scenario.output.flows && !packet);
+  transport::FlowTransport flow_transport(model);
+  std::optional<transport::PacketModel> engine;
+  std::optional<transport::PacketTransport> packet_transport;
+  transport::Transport* transport = &flow_transport;
+  if (packet) {
+    engine.emplace(sim, topology, routing, scenario.transport.packet, scenario.seed);
+    packet_transport.emplace(sim, topology, model, *engine, scenario.transport, recorder,
                              scenario.output.flows);
-  transport::FlowTransport transport(model);
+    transport = &*packet_transport;
+  }
+
   // Jobs on disjoint hosts (whole servers when hosts have several GPUs:
   // every GPU of a chosen server is a rank, see workloads::gpu_ranks);
   // collective ids run on across jobs.
@@ -101,7 +116,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
         shape);
     next_id += w.iterations * w.buckets;
     longest_ideal = std::max(longest_ideal, job_options.ideal_ps + w.compute_ps);
-    jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, transport, placed[j],
+    jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, *transport, placed[j],
                                                               std::move(schedule), job_options));
     computes.push_back(std::make_unique<workloads::ComputeModel>(
         workloads::ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n, scenario.seed,
@@ -158,7 +173,11 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
       throw sim::InternalError("the simulation ran out of events before the workload finished");
     }
   }
-  model.finish();
+  if (packet) {
+    engine->write(recorder);
+  } else {
+    model.finish();
+  }
   if (timeseries) timeseries->write(recorder, sim.now());
   if (trace) trace->write(recorder);
 
@@ -177,9 +196,15 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     result.detections = detector->detections();
     result.detection = score_detections(faults, topology, model, result.detections);
   }
-  result.flows = model.totals();
+  result.flows = packet ? packet_transport->totals() : model.totals();
+  if (packet) result.packets = engine->totals();
   result.events = sim.events_dispatched();
+  // Packet level: the last packet, not the last (idle) retransmission timer.
   result.end_ps = sim.now();
+  if (packet) {
+    result.end_ps = engine->last_activity_ps();
+    for (const auto& c : result.collectives) result.end_ps = std::max(result.end_ps, c.end_ps);
+  }
   result.hosts = topology.host_count();
   result.links = topology.link_count();
   result.oversubscription = topology.oversubscription();

@@ -10,6 +10,7 @@
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/detection.hpp"
 #include "transport/flow_model.hpp"
+#include "transport/packet_model.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/compute.hpp"
 
@@ -32,6 +33,7 @@ struct RunResult {
   std::vector<workloads::Detection> detections;             // with a detector, in time order
   DetectionScore detection;
   transport::FlowTotals flows;
+  std::optional<transport::PacketTotals> packets;  // packet level only
   std::uint64_t events = 0;
   sim::Time end_ps = 0;
   std::uint32_t hosts = 0;

@@ -29,6 +29,17 @@ const std::vector<Key>& sweepable_keys() {
       {"random_fault.kind", Kind::word},
       {"random_fault.from", Kind::duration},
       {"random_fault.to", Kind::duration},
+      // The packet level's parameters (read only with transport.model: packet).
+      {"transport.packet.mtu_bytes", Kind::size},
+      {"transport.packet.ack_every", Kind::integer},
+      {"transport.packet.buffer_bytes", Kind::size},
+      {"transport.packet.ecn_kmin_bytes", Kind::size},
+      {"transport.packet.ecn_kmax_bytes", Kind::size},
+      {"transport.packet.cc", Kind::word},
+      {"transport.packet.window_bytes", Kind::size},
+      {"transport.packet.rto", Kind::duration},
+      {"transport.packet.reorder_packets", Kind::integer},
+      {"transport.packet.spray", Kind::word},
   };
   return keys;
 }

@@ -1,0 +1,177 @@
+// The packet-level model on issue 7's reference cases, as htsim ran them:
+// 128 hosts (8 leaves x 16, 16 spines), 400 Gb/s, 1 us links, MTU 4096.
+//   A: every host sends 16 MiB to a random permutation partner at once
+//      (spray and single-path ECMP); htsim: 525,696 data packets in 4.25 s
+//      wall with spraying, about 124k data packets per wall second.
+//   B: a 32 MiB ring all-reduce over the 128 hosts (2 x 127 steps); htsim:
+//      2.1 M data packets in 38 s, 643 MB peak memory.
+// Each iteration builds the fabric, routing, simulator and models and runs to
+// the end; nothing is recorded. Counters: data packets and events per run and
+// per wall second, the completion time (simulated) and the packet pool's peak.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/recorder.hpp"
+#include "sim/rng.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+#include "transport/packet_model.hpp"
+#include "transport/packet_transport.hpp"
+#include "workloads/collective.hpp"
+#include "workloads/collectives.hpp"
+#include "workloads/placement.hpp"
+
+namespace {
+
+namespace sim = spinel::sim;
+namespace topology = spinel::topology;
+namespace transport = spinel::transport;
+namespace workloads = spinel::workloads;
+
+constexpr std::uint64_t kSeed = 1;
+
+topology::LeafSpineConfig reference_fabric(std::uint32_t leaves) {
+  topology::LeafSpineConfig c;
+  c.leaves = leaves;
+  c.hosts_per_leaf = 16;
+  c.spines = 16;
+  c.host_link = {400, sim::kMicrosecond};
+  c.spine_link = {400, sim::kMicrosecond};
+  return c;
+}
+
+struct Stats {
+  std::uint64_t data_packets = 0;
+  std::uint64_t events = 0;
+  sim::Time end_ps = 0;
+  std::uint64_t peak_packets = 0;
+};
+
+// Counts deliveries; the run ends when the simulator runs dry.
+struct Sink final : sim::EventHandler {
+  void handle(const sim::Event&) override { ++delivered; }
+  std::uint64_t delivered = 0;
+};
+
+Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy) {
+  const topology::Topology topo = topology::build_leaf_spine(reference_fabric(leaves));
+  topology::Routing routing(topo);
+  sim::Simulator simulator;
+  sim::Recorder recorder;
+  transport::TransportConfig config;
+  config.model = transport::Model::packet;
+  config.policy = policy;
+  config.packet.cc = transport::CongestionControl::none;
+  transport::FlowModel router(simulator, topo, routing, config, kSeed, recorder, false);
+  transport::PacketModel engine(simulator, topo, routing, config.packet, kSeed);
+  transport::PacketTransport transport(simulator, topo, router, engine, config, recorder, false);
+  Sink sink;
+  const sim::HandlerId sink_id = simulator.add_handler(sink);
+  // A random permutation without fixed points (seeded).
+  const std::uint32_t n = topo.host_count();
+  std::vector<topology::HostId> partner(n);
+  for (std::uint32_t i = 0; i < n; ++i) partner[i] = i;
+  sim::Rng rng(kSeed, "permutation");
+  rng.shuffle(partner.begin(), partner.end());
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (partner[i] == i) std::swap(partner[i], partner[(i + 1) % n]);
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto c = transport.connect({i, partner[i], static_cast<std::uint16_t>(1000 + i)});
+    transport::FlowSpec f;
+    f.connection = c;
+    f.size_bytes = 16ULL << 20;
+    f.notify = sink_id;
+    transport.start_flow(f);
+  }
+  simulator.run();
+  if (sink.delivered != n) return {};
+  return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
+          engine.totals().peak_packets};
+}
+
+Stats run_ring(std::uint32_t leaves, transport::PathPolicy policy) {
+  const topology::Topology topo = topology::build_leaf_spine(reference_fabric(leaves));
+  topology::Routing routing(topo);
+  sim::Simulator simulator;
+  sim::Recorder recorder;
+  transport::TransportConfig config;
+  config.model = transport::Model::packet;
+  config.policy = policy;
+  config.packet.cc = transport::CongestionControl::none;
+  transport::FlowModel router(simulator, topo, routing, config, kSeed, recorder, false);
+  transport::PacketModel engine(simulator, topo, routing, config.packet, kSeed);
+  transport::PacketTransport transport(simulator, topo, router, engine, config, recorder, false);
+  const std::uint64_t size = 32ULL << 20;
+  std::vector<topology::HostId> ranks(topo.host_count());
+  for (std::uint32_t i = 0; i < ranks.size(); ++i) ranks[i] = i;
+  auto schedule = workloads::make_schedule(workloads::Collective::ring_allreduce,
+                                           static_cast<std::uint32_t>(ranks.size()), size);
+  workloads::CollectiveOptions options;
+  options.size_bytes = size;
+  workloads::CollectiveRun ring(simulator, transport, ranks, std::move(schedule), options);
+  ring.start(0);
+  simulator.run();
+  if (!ring.finished()) return {};
+  return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
+          engine.totals().peak_packets};
+}
+
+template <class Run>
+void report(benchmark::State& state, Run run) {
+  Stats last;
+  double packets = 0;
+  double events = 0;
+  for (auto _ : state) {
+    last = run();
+    packets += static_cast<double>(last.data_packets);
+    events += static_cast<double>(last.events);
+  }
+  if (last.data_packets == 0) state.SkipWithError("the workload did not finish");
+  state.counters["data_packets"] = static_cast<double>(last.data_packets);
+  state.counters["events"] = static_cast<double>(last.events);
+  state.counters["data_packets_per_s"] = benchmark::Counter(packets, benchmark::Counter::kIsRate);
+  state.counters["events_per_s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
+  state.counters["completion_us"] = static_cast<double>(last.end_ps) / 1e6;
+  state.counters["peak_packets"] = static_cast<double>(last.peak_packets);
+}
+
+void BM_PacketPermutation(benchmark::State& state, transport::PathPolicy policy) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] { return run_permutation(leaves, policy); });
+}
+
+void BM_PacketRing(benchmark::State& state, transport::PathPolicy policy) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] { return run_ring(leaves, policy); });
+}
+
+}  // namespace
+
+// Case A (leaves x 16 hosts, 16 spines): 128 hosts, then 256, 512 and 1,024.
+BENCHMARK_CAPTURE(BM_PacketPermutation, spray, transport::PathPolicy::spray)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Arg(16)
+    ->Arg(32)
+    ->Arg(64)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_PacketPermutation, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+// Case B: the ring all-reduce on the 128 hosts.
+BENCHMARK_CAPTURE(BM_PacketRing, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();

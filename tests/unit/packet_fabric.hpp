@@ -1,0 +1,41 @@
+#pragma once
+// A small fabric wired to the packet model (its router a flow model), for tests.
+#include "sim/recorder.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/flow_model.hpp"
+#include "transport/packet_model.hpp"
+#include "transport/packet_transport.hpp"
+
+namespace spinel::testing {
+
+struct PacketFabric {
+  PacketFabric(const topology::LeafSpineConfig& config,
+               const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
+      : topology(topology::build_leaf_spine(config)),
+        routing(topology),
+        router(sim, topology, routing, transport_config, seed, recorder, false),
+        engine(sim, topology, routing, transport_config.packet, seed),
+        transport(sim, topology, router, engine, transport_config, recorder, false) {}
+
+  topology::Topology topology;
+  topology::Routing routing;
+  sim::Simulator sim;
+  sim::Recorder recorder;
+  transport::FlowModel router;
+  transport::PacketModel engine;
+  transport::PacketTransport transport;
+};
+
+inline transport::TransportConfig packet_config(
+    transport::PathPolicy policy = transport::PathPolicy::ecmp,
+    transport::CongestionControl cc = transport::CongestionControl::none) {
+  transport::TransportConfig c;
+  c.model = transport::Model::packet;
+  c.policy = policy;
+  c.packet.cc = cc;
+  return c;
+}
+
+}  // namespace spinel::testing

@@ -1,0 +1,113 @@
+// transport.model: packet and the transport.packet block: defaults, every
+// key, and located errors for bad values.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "test_support.hpp"
+#include "tools/scenario/scenario.hpp"
+
+namespace spinel {
+namespace {
+
+using scenario::load_string;
+
+const std::string kBase =
+    "name: t\n"                       // 1
+    "topology:\n"                     // 2
+    "  kind: leaf_spine\n"            // 3
+    "  leaves: 2\n"                   // 4
+    "  spines: 2\n"                   // 5
+    "  hosts_per_leaf: 2\n"           // 6
+    "workload:\n"                     // 7
+    "  collective: ring_allreduce\n"  // 8
+    "  size_bytes: 1MiB\n"            // 9
+    "transport:\n"                    // 10
+    "  model: packet\n";              // 11
+
+std::string error_of(const std::string& yaml) {
+  return testing::error_of_loading([](const std::string& y) { return load_string(y, "t.yaml"); },
+                                   yaml);
+}
+
+TEST(PacketScenario, Defaults) {
+  const scenario::Scenario s = load_string(kBase, "t.yaml");
+  EXPECT_EQ(s.transport.model, transport::Model::packet);
+  const transport::PacketConfig& p = s.transport.packet;
+  EXPECT_EQ(p.mtu_bytes, 4096U);
+  EXPECT_EQ(p.header_bytes, 64U);
+  EXPECT_EQ(p.cc, transport::CongestionControl::dctcp);
+  EXPECT_EQ(p.rto_ps, 100 * sim::kMicrosecond);
+  const std::string json = scenario::to_json(s).dump();
+  EXPECT_NE(json.find("\"mtu_bytes\": 4096"), std::string::npos) << json;
+}
+
+TEST(PacketScenario, EveryKey) {
+  const scenario::Scenario s = load_string(kBase +
+                                               "  packet:\n"
+                                               "    mtu_bytes: 9000\n"
+                                               "    header_bytes: 48\n"
+                                               "    ack_bytes: 60\n"
+                                               "    ack_every: 4\n"
+                                               "    buffer_bytes: 2MiB\n"
+                                               "    ecn_kmin_bytes: 50KiB\n"
+                                               "    ecn_kmax_bytes: 200KiB\n"
+                                               "    ecn_pmax: 10%\n"
+                                               "    cc: none\n"
+                                               "    dctcp_g: 0.125\n"
+                                               "    window_bytes: 256KiB\n"
+                                               "    rto: 1ms\n"
+                                               "    reorder_packets: 64\n"
+                                               "    spray: random\n",
+                                           "t.yaml");
+  const transport::PacketConfig& p = s.transport.packet;
+  EXPECT_EQ(p.mtu_bytes, 9000U);
+  EXPECT_EQ(p.header_bytes, 48U);
+  EXPECT_EQ(p.ack_bytes, 60U);
+  EXPECT_EQ(p.ack_every, 4U);
+  EXPECT_EQ(p.buffer_bytes, 2U * 1024 * 1024);
+  EXPECT_EQ(p.ecn_kmin_bytes, 50U * 1024);
+  EXPECT_EQ(p.ecn_kmax_bytes, 200U * 1024);
+  EXPECT_DOUBLE_EQ(p.ecn_pmax, 0.1);
+  EXPECT_EQ(p.cc, transport::CongestionControl::none);
+  EXPECT_DOUBLE_EQ(p.dctcp_g, 0.125);
+  EXPECT_EQ(p.window_bytes, 256U * 1024);
+  EXPECT_EQ(p.rto_ps, sim::kMillisecond);
+  EXPECT_EQ(p.reorder_packets, 64U);
+  EXPECT_EQ(p.spray, transport::SprayChoice::random);
+}
+
+TEST(PacketScenario, LocatedErrors) {
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    mtu_bytes: 10\n"),
+                     "t.yaml:13:16: transport.packet.mtu_bytes: ");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    cc: dcqcn\n"),
+                     "t.yaml:13:9: transport.packet.cc: \"dcqcn\" is planned");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    cc: cubic\n"),
+                     "t.yaml:13:9: transport.packet.cc: ");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    mtu: 4096\n"),
+                     "t.yaml:13:5: transport.packet.mtu: ");
+  EXPECT_STARTS_WITH(
+      error_of(kBase + "  packet:\n    ecn_kmin_bytes: 1MiB\n    ecn_kmax_bytes: 1KiB\n"),
+      "t.yaml:14:21: transport.packet.ecn_kmax_bytes: ecn_kmax_bytes (1024) is "
+      "below ecn_kmin_bytes");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    buffer_bytes: 1KiB\n"),
+                     "t.yaml:13:19: transport.packet.buffer_bytes: a port's buffer must hold");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    rto: 0ns\n"),
+                     "t.yaml:13:10: transport.packet.rto: expected a timeout above 0");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    ecn_pmax: 2\n"),
+                     "t.yaml:13:15: transport.packet.ecn_pmax: ");
+  // The block belongs to the packet model only.
+  std::string flow = kBase;
+  flow.replace(flow.find("packet\n"), 6, "flow");
+  EXPECT_STARTS_WITH(error_of(flow + "  packet:\n    mtu_bytes: 9000\n"),
+                     "t.yaml:12:3: transport.packet: the packet block is read only with model: "
+                     "packet");
+  EXPECT_STARTS_WITH(error_of(kBase + "faults:\n  - {at: 0ns, link: leaf0>spine0, state: down}\n"),
+                     "t.yaml:12:1: faults: link faults are not modelled at packet level yet");
+  EXPECT_STARTS_WITH(error_of(kBase + "output:\n  timeseries: {interval: 1us}\n"),
+                     "t.yaml:13:3: output.timeseries: link time series are not recorded at packet "
+                     "level yet");
+}
+
+}  // namespace
+}  // namespace spinel

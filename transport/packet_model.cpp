@@ -1,0 +1,631 @@
+#include "transport/packet_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/error.hpp"
+
+namespace spinel::transport {
+
+using topology::LinkId;
+
+PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology,
+                         topology::Routing& routing, const PacketConfig& config, std::uint64_t seed)
+    : sim_(sim),
+      topology_(topology),
+      routing_(routing),
+      config_(config),
+      self_(sim.add_handler(*this)),
+      ecn_rng_(seed, "ecn"),
+      spray_rng_(seed, "spray"),
+      spray_seed_(sim::Rng(seed, "spray.start").next()) {
+  if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
+    throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
+  }
+  ports_.resize(topology.link_count());
+  for (LinkId l = 0; l < ports_.size(); ++l) {
+    const topology::Link& link = topology.link(l);
+    Port& port = ports_[l];
+    port.gbps = link.rate_gbps;
+    port.latency_ps = link.latency_ps;
+    port.data_ps = sim::serialisation_ps(config.mtu_bytes + config.header_bytes, link.rate_gbps);
+    port.ack_ps = sim::serialisation_ps(config.ack_bytes, link.rate_gbps);
+    port.bytes_per_ps = sim::gbps_to_bytes_per_ps(link.rate_gbps);
+    if (link.kind == topology::LinkKind::host_up) port.nic_host = topology.node(link.src).index;
+  }
+  hosts_.resize(topology.host_count());
+  reorder_words_ = (config.reorder_packets + 63) / 64;
+}
+
+std::uint32_t PacketModel::alloc_packet() {
+  std::uint32_t p;
+  if (free_packets_ != kNone) {
+    p = free_packets_;
+    free_packets_ = packets_[p].next;
+  } else {
+    p = static_cast<std::uint32_t>(packets_.size());
+    packets_.emplace_back();
+  }
+  ++live_packets_;
+  totals_.peak_packets = std::max(totals_.peak_packets, live_packets_);
+  packets_[p].next = kNone;
+  packets_[p].hop = 0;
+  packets_[p].ecn = false;
+  packets_[p].covered = 0;
+  packets_[p].marked = 0;
+  return p;
+}
+
+void PacketModel::free_packet(std::uint32_t p) {
+  packets_[p].next = free_packets_;
+  free_packets_ = p;
+  --live_packets_;
+}
+
+QpId PacketModel::new_qp(topology::HostId src, topology::HostId dst) {
+  if (src >= topology_.host_count() || dst >= topology_.host_count() || src == dst) {
+    throw sim::InternalError("packet model: a queue pair joins two different hosts");
+  }
+  qps_.emplace_back();
+  Qp& qp = qps_.back();
+  qp.src = src;
+  qp.dst = dst;
+  return static_cast<QpId>(qps_.size() - 1);
+}
+
+// The largest window: window_bytes, or enough whole packets to cover the
+// path's bandwidth-delay product, plus the packets an ACK may wait for, plus
+// slack for ACKs that queue behind data on the way back (without it a ring
+// all-reduce at line rate lost 0.6% to window stalls).
+void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
+  if (config_.window_bytes != 0) {
+    qp.max_window = std::max<std::uint64_t>(config_.window_bytes, config_.mtu_bytes);
+  } else {
+    const double bdp = sim::gbps_to_bytes_per_ps(gbps) * static_cast<double>(rtt_ps);
+    const auto wire = static_cast<double>(config_.mtu_bytes + config_.header_bytes);
+    const auto packets =
+        static_cast<std::uint64_t>(std::ceil(bdp / wire)) + config_.ack_every + kWindowSlackPackets;
+    qp.max_window = packets * config_.mtu_bytes;
+  }
+  qp.cwnd = static_cast<double>(qp.max_window);
+}
+
+QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<const LinkId> path) {
+  if (path.empty() || path.size() > kMaxHops) {
+    throw sim::InternalError("packet model: a path of 1 to 4 links");
+  }
+  const QpId id = new_qp(src, dst);
+  Qp& qp = qps_[id];
+  qp.hops = static_cast<std::uint8_t>(path.size());
+  sim::Time rtt = 0;
+  double gbps = ports_[path[0]].gbps;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const Port& port = ports_[path[i]];
+    qp.links[i] = path[i];
+    rtt += 2 * port.latency_ps + port.data_ps + ports_[path[i] ^ 1].ack_ps;
+    gbps = std::min(gbps, port.gbps);
+  }
+  set_window(qp, rtt, gbps);
+  return id;
+}
+
+QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst) {
+  const QpId id = new_qp(src, dst);
+  Qp& qp = qps_[id];
+  qp.spray = true;
+  qp.paths = routing_.paths(src, dst);
+  if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 4 links");
+  qp.hops = static_cast<std::uint8_t>(qp.paths.length());
+  qp.next_path = static_cast<std::uint32_t>(sim::mix64(spray_seed_ ^ id) % qp.paths.count());
+  qp.window.assign(reorder_words_, 0);
+  // Path 0's serialisation and the longest path's propagation.
+  std::vector<LinkId> links;
+  qp.paths.append_path(0, links);
+  sim::Time rtt = 2 * routing_.max_path_latency_ps(qp.paths);
+  double gbps = ports_[links[0]].gbps;
+  for (const LinkId l : links) {
+    rtt += ports_[l].data_ps + ports_[l ^ 1].ack_ps;
+    gbps = std::min(gbps, ports_[l].gbps);
+  }
+  set_window(qp, rtt, gbps);
+  return id;
+}
+
+void PacketModel::send(QpId id, std::uint64_t size_bytes, sim::HandlerId notify, std::uint32_t tag,
+                       std::uint64_t payload) {
+  if (size_bytes == 0) throw sim::InternalError("packet model: an empty message");
+  Qp& qp = qps_.at(id);
+  const std::uint64_t packets = (size_bytes + config_.mtu_bytes - 1) / config_.mtu_bytes;
+  qp.messages.push_back(
+      Message{qp.end_seq, qp.end_seq + packets, size_bytes, payload, notify, tag});
+  qp.end_seq += packets;
+  ++totals_.messages_sent;
+  make_ready(id);
+}
+
+void PacketModel::handle(const sim::Event& event) {
+  switch (event.tag) {
+    case kArrive: {
+      // The first packet on this port's wire has reached the far end; the
+      // next one (if any) is due later: its event is the port's next.
+      last_activity_ps_ = sim_.now();
+      Port& port = ports_[event.payload];
+      const std::uint32_t p = port.wire_head;
+      port.wire_head = packets_[p].next;
+      if (port.wire_head == kNone) {
+        port.wire_tail = kNone;
+      } else {
+        sim_.schedule_at(packets_[port.wire_head].due, self_, kArrive, event.payload);
+      }
+      arrive(p);
+      break;
+    }
+    case kTxDone: {
+      const auto port = static_cast<LinkId>(event.payload);
+      ports_[port].tx_pending = false;
+      serve(port);
+      break;
+    }
+    case kTimer:
+      on_timer(static_cast<QpId>(event.payload));
+      break;
+    default:
+      throw sim::InternalError("packet model: unknown event");
+  }
+}
+
+// ---- ports ----------------------------------------------------------------
+
+void PacketModel::enqueue(LinkId l, std::uint32_t p) {
+  Port& port = ports_[l];
+  Packet& pkt = packets_[p];
+  const std::uint64_t wire =
+      pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  if (port.nic_host != kNone) {
+    // A NIC: ACKs wait here, ahead of the data its QPs pull (serve()).
+    if (port.tail == kNone) {
+      port.head = p;
+    } else {
+      packets_[port.tail].next = p;
+    }
+    port.tail = p;
+    pkt.next = kNone;
+    port.queued_bytes += wire;
+    port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, port.queued_bytes);
+    kick(l);
+    return;
+  }
+  // A switch port is a FIFO: a packet's departure is known the moment it
+  // joins (after everything ahead of it), so it is scheduled at once and the
+  // queue is what the port has not yet serialised. One event per hop, and no
+  // queue to keep.
+  const sim::Time now = sim_.now();
+  const std::uint64_t backlog =
+      port.busy_until <= now ? 0
+                             : static_cast<std::uint64_t>(std::ceil(
+                                   static_cast<double>(port.busy_until - now) * port.bytes_per_ps));
+  if (backlog + wire > config_.buffer_bytes) {
+    ++port.stats.drops;
+    ++totals_.drops;
+    if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
+    free_packet(p);
+    return;
+  }
+  if (pkt.kind == kData && backlog > config_.ecn_kmin_bytes) {
+    bool mark = backlog >= config_.ecn_kmax_bytes;
+    if (!mark) {
+      const double p_mark = config_.ecn_pmax *
+                            static_cast<double>(backlog - config_.ecn_kmin_bytes) /
+                            static_cast<double>(config_.ecn_kmax_bytes - config_.ecn_kmin_bytes);
+      mark = ecn_rng_.uniform() < p_mark;
+    }
+    if (mark && !pkt.ecn) {
+      pkt.ecn = true;
+      ++port.stats.ecn_marks;
+      ++totals_.ecn_marks;
+    }
+  }
+  port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, backlog + wire);
+  transmit(port, p, std::max(now, port.busy_until));
+}
+
+// Starts serialising now if the port is idle, else makes sure it is woken
+// when its current packet is out.
+void PacketModel::kick(LinkId l) {
+  Port& port = ports_[l];
+  if (port.tx_pending) return;
+  if (sim_.now() >= port.busy_until) {
+    serve(l);
+  } else {
+    port.tx_pending = true;
+    sim_.schedule_at(port.busy_until, self_, kTxDone, l);
+  }
+}
+
+bool PacketModel::has_work(const Port& port) const {
+  return port.head != kNone ||
+         (port.nic_host != kNone && hosts_[port.nic_host].ready_head != kNone);
+}
+
+// The port is idle: sends its queue's head or, at a NIC with nothing queued
+// (ACKs go first), the next data packet of the host's ready QPs.
+void PacketModel::serve(LinkId l) {
+  Port& port = ports_[l];
+  std::uint32_t p = port.head;
+  if (p != kNone) {
+    port.head = packets_[p].next;
+    if (port.head == kNone) port.tail = kNone;
+    const Packet& pkt = packets_[p];
+    port.queued_bytes -= pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  } else if (port.nic_host != kNone) {
+    p = next_data_packet(port.nic_host);
+  }
+  if (p == kNone) return;
+  transmit(port, p, sim_.now());
+  if (has_work(port)) {
+    port.tx_pending = true;
+    sim_.schedule_at(port.busy_until, self_, kTxDone, l);
+  }
+}
+
+void PacketModel::transmit(Port& port, std::uint32_t p, sim::Time start) {
+  const Packet& pkt = packets_[p];
+  sim::Time ser;
+  std::uint64_t wire;
+  if (pkt.kind != kData) {
+    ser = port.ack_ps;
+    wire = config_.ack_bytes;
+  } else {
+    wire = pkt.payload + config_.header_bytes;
+    ser = pkt.payload == config_.mtu_bytes ? port.data_ps : sim::serialisation_ps(wire, port.gbps);
+  }
+  port.busy_until = start + ser;
+  port.stats.bytes += wire;
+  ++port.stats.packets;
+  port.stats.busy_ps += ser;
+  // Packets leave a port in order and cross its link in the same time, so
+  // they reach the far end in order: the port keeps them in a FIFO and only
+  // the first has an event. The simulator's heap then holds one event per
+  // busy link instead of one per packet in flight (a smaller, faster heap).
+  Packet& sent = packets_[p];
+  sent.due = port.busy_until + port.latency_ps;
+  sent.next = kNone;
+  if (port.wire_tail == kNone) {
+    port.wire_head = p;
+    sim_.schedule_at(sent.due, self_, kArrive, static_cast<std::uint64_t>(&port - ports_.data()));
+  } else {
+    packets_[port.wire_tail].next = p;
+  }
+  port.wire_tail = p;
+}
+
+void PacketModel::arrive(std::uint32_t p) {
+  Packet& pkt = packets_[p];
+  ++pkt.hop;
+  if (pkt.hop < pkt.hops) {
+    enqueue(pkt.links[pkt.hop], p);
+  } else if (pkt.kind == kData) {
+    on_data(p);
+  } else {
+    on_ack(p);
+  }
+}
+
+// ---- sender ---------------------------------------------------------------
+
+bool PacketModel::can_send(const Qp& qp) const {
+  if (qp.snd_nxt >= qp.end_seq) return false;
+  const std::uint64_t in_flight = qp.snd_nxt - qp.snd_una;
+  return in_flight == 0 ||
+         static_cast<double>((in_flight + 1) * config_.mtu_bytes) <= qp.cwnd + 0.5;
+}
+
+void PacketModel::make_ready(QpId id) {
+  if (append_ready(id)) kick(topology_.host_uplink(qps_[id].src));
+}
+
+bool PacketModel::append_ready(QpId id) {
+  Qp& qp = qps_[id];
+  if (qp.ready || !can_send(qp)) return false;
+  qp.ready = true;
+  qp.next_ready = kNone;
+  Host& host = hosts_[qp.src];
+  if (host.ready_tail == kNone) {
+    host.ready_head = id;
+  } else {
+    qps_[host.ready_tail].next_ready = id;
+  }
+  host.ready_tail = id;
+  return true;
+}
+
+// Round robin over the host's ready QPs: the head sends one packet and goes
+// to the back if it can send another.
+std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
+  Host& host = hosts_[h];
+  while (host.ready_head != kNone) {
+    const QpId id = host.ready_head;
+    Qp& qp = qps_[id];
+    host.ready_head = qp.next_ready;
+    if (host.ready_head == kNone) host.ready_tail = kNone;
+    qp.ready = false;
+    if (!can_send(qp)) continue;
+
+    const std::uint64_t seq = qp.snd_nxt++;
+    const std::uint32_t p = alloc_packet();
+    Packet& pkt = packets_[p];
+    pkt.kind = kData;
+    pkt.qp = id;
+    pkt.seq = seq;
+    pkt.payload = payload_of(qp, seq);
+    pkt.hops = qp.hops;
+    if (!qp.spray) {
+      std::copy(qp.links, qp.links + qp.hops, pkt.links);
+    } else {
+      const std::uint32_t count = qp.paths.count();
+      std::uint32_t path;
+      if (config_.spray == SprayChoice::round_robin) {
+        path = qp.next_path;
+        qp.next_path = qp.next_path + 1 == count ? 0 : qp.next_path + 1;
+      } else {
+        path = static_cast<std::uint32_t>(spray_rng_.below(count));
+      }
+      pkt.links[0] = qp.paths.uplink;
+      const auto middle = qp.paths.middle->path(path);
+      std::copy(middle.begin(), middle.end(), pkt.links + 1);
+      pkt.links[qp.hops - 1] = qp.paths.downlink;
+    }
+    ++totals_.data_packets;
+    totals_.payload_bytes_sent += pkt.payload;
+    if (seq < qp.sent_end) {
+      ++totals_.retransmitted_packets;
+    } else {
+      qp.sent_end = seq + 1;
+    }
+    if (qp.rto_deadline == sim::kForever) {
+      qp.rto_deadline = sim_.now() + config_.rto_ps;
+      arm_timer(id);
+    }
+    append_ready(id);  // to the back; the port serves it when this packet is out
+    return p;
+  }
+  return kNone;
+}
+
+std::uint32_t PacketModel::payload_of(Qp& qp, std::uint64_t seq) {
+  if (qp.send_message < qp.first_message || qp.send_message >= qp.messages.size() ||
+      qp.messages[qp.send_message].first_seq > seq) {
+    qp.send_message = qp.first_message;  // went back: search from the oldest
+  }
+  while (qp.messages[qp.send_message].end_seq <= seq) ++qp.send_message;
+  const Message& m = qp.messages[qp.send_message];
+  if (seq + 1 < m.end_seq) return config_.mtu_bytes;
+  return static_cast<std::uint32_t>(m.size_bytes - (m.end_seq - m.first_seq - 1) *
+                                                       std::uint64_t{config_.mtu_bytes});
+}
+
+void PacketModel::on_ack(std::uint32_t p) {
+  const Packet pkt = packets_[p];
+  free_packet(p);
+  const QpId id = pkt.qp;
+  Qp& qp = qps_[id];
+  const auto mtu = static_cast<double>(config_.mtu_bytes);
+  std::uint64_t newly = 0;
+  if (pkt.seq > qp.snd_una) {
+    newly = pkt.seq - qp.snd_una;
+    qp.snd_una = pkt.seq;
+    if (qp.snd_nxt < qp.snd_una) qp.snd_nxt = qp.snd_una;
+    retire_messages(qp);
+    qp.rto_deadline = qp.snd_una >= qp.sent_end ? sim::kForever : sim_.now() + config_.rto_ps;
+    arm_timer(id);
+  }
+  if (config_.cc == CongestionControl::dctcp) {
+    qp.acked_in_window += pkt.covered;
+    qp.marked_in_window += pkt.marked;
+    if (pkt.marked == 0 && newly > 0) {
+      // Additive increase: one packet per window of packets acknowledged.
+      qp.cwnd += mtu * mtu * static_cast<double>(newly) / qp.cwnd;
+    }
+    if (qp.snd_una >= qp.window_end) {
+      const double fraction = qp.acked_in_window == 0 ? 0.0
+                                                      : static_cast<double>(qp.marked_in_window) /
+                                                            static_cast<double>(qp.acked_in_window);
+      qp.alpha = (1 - config_.dctcp_g) * qp.alpha + config_.dctcp_g * fraction;
+      if (qp.marked_in_window > 0) qp.cwnd *= 1 - qp.alpha / 2;
+      qp.window_end = qp.snd_nxt;
+      qp.acked_in_window = 0;
+      qp.marked_in_window = 0;
+    }
+    qp.cwnd = std::clamp(qp.cwnd, mtu, static_cast<double>(qp.max_window));
+  }
+  if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) go_back(qp, pkt.seq);
+  make_ready(id);
+}
+
+void PacketModel::go_back(Qp& qp, std::uint64_t seq) {
+  qp.snd_nxt = seq;
+  qp.send_message = qp.first_message;
+}
+
+void PacketModel::arm_timer(QpId id) {
+  Qp& qp = qps_[id];
+  if (qp.rto_pending || qp.rto_deadline == sim::kForever) return;
+  qp.rto_pending = true;
+  sim_.schedule_at(qp.rto_deadline, self_, kTimer, id);
+}
+
+// One event per QP at most: it fires at the deadline it was armed for and
+// re-arms if ACKs have moved the deadline since.
+void PacketModel::on_timer(QpId id) {
+  Qp& qp = qps_[id];
+  qp.rto_pending = false;
+  if (qp.rto_deadline == sim::kForever) return;
+  if (sim_.now() < qp.rto_deadline) {
+    arm_timer(id);
+    return;
+  }
+  ++totals_.timeouts;
+  go_back(qp, qp.snd_una);
+  if (config_.cc == CongestionControl::dctcp) {
+    qp.cwnd = std::max(static_cast<double>(config_.mtu_bytes), qp.cwnd / 2);
+  }
+  qp.rto_deadline = sim_.now() + config_.rto_ps;
+  arm_timer(id);
+  make_ready(id);
+}
+
+// Messages both delivered and acknowledged are forgotten; the list is
+// compacted now and then (amortised O(1), no steady-state allocation).
+void PacketModel::retire_messages(Qp& qp) {
+  while (qp.first_message < qp.recv_message &&
+         qp.messages[qp.first_message].end_seq <= qp.snd_una) {
+    ++qp.first_message;
+  }
+  if (qp.first_message >= 64 && qp.first_message * 2 >= qp.messages.size()) {
+    const std::size_t gone = qp.first_message;
+    qp.messages.erase(qp.messages.begin(), qp.messages.begin() + static_cast<std::ptrdiff_t>(gone));
+    qp.first_message = 0;
+    qp.send_message = qp.send_message > gone ? qp.send_message - gone : 0;
+    qp.recv_message -= gone;
+  }
+}
+
+// ---- receiver -------------------------------------------------------------
+
+void PacketModel::on_data(std::uint32_t p) {
+  Packet& pkt = packets_[p];
+  const QpId id = pkt.qp;
+  Qp& qp = qps_[id];
+  const std::uint64_t seq = pkt.seq;
+  bool accepted = false;
+  bool urgent = false;  // answer now, not at the next coalesced ACK
+  Kind reply = kAck;
+  if (seq < qp.rcv_nxt) {
+    totals_.payload_bytes_duplicate += pkt.payload;
+    urgent = true;
+  } else if (!qp.spray) {
+    if (seq == qp.rcv_nxt) {
+      ++qp.rcv_nxt;
+      qp.nak_sent = false;
+      accepted = true;
+    } else {
+      // In order only: a hole means a loss upstream. One NAK per hole.
+      totals_.payload_bytes_discarded += pkt.payload;
+      if (!qp.nak_sent) {
+        qp.nak_sent = true;
+        reply = kNak;
+        urgent = true;
+        ++totals_.naks;
+      }
+    }
+  } else {
+    const std::uint64_t offset = seq - qp.rcv_nxt;
+    const std::uint64_t bits = std::uint64_t{reorder_words_} * 64;
+    auto bit = [&](std::uint64_t s) -> std::uint64_t& { return qp.window[(s % bits) / 64]; };
+    const std::uint64_t mask = std::uint64_t{1} << (seq % 64);
+    if (offset >= config_.reorder_packets) {
+      totals_.payload_bytes_discarded += pkt.payload;
+    } else if (offset == 0) {
+      ++qp.rcv_nxt;
+      while ((bit(qp.rcv_nxt) >> (qp.rcv_nxt % 64) & 1) != 0) {
+        bit(qp.rcv_nxt) &= ~(std::uint64_t{1} << (qp.rcv_nxt % 64));
+        ++qp.rcv_nxt;
+      }
+      accepted = true;
+    } else if ((bit(seq) & mask) != 0) {
+      totals_.payload_bytes_duplicate += pkt.payload;
+    } else {
+      bit(seq) |= mask;
+      accepted = true;  // placed directly; rcv_nxt moves when the hole fills
+    }
+  }
+  if (accepted) {
+    totals_.payload_bytes_delivered += pkt.payload;
+    ++qp.unacked;
+    if (pkt.ecn) ++qp.unacked_marked;
+    // A completed message, or the end of what was queued, is acknowledged at
+    // once: the sender must not wait for packets that will not come.
+    if (qp.recv_message < qp.messages.size() &&
+        qp.messages[qp.recv_message].end_seq <= qp.rcv_nxt) {
+      deliver_messages(qp);
+      urgent = true;
+    }
+  }
+  if (urgent || qp.unacked >= config_.ack_every || reply == kNak) {
+    // The ACK goes back the way this packet came, link by link reversed.
+    pkt.kind = reply;
+    pkt.seq = qp.rcv_nxt;
+    pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
+    pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
+    pkt.payload = 0;
+    pkt.ecn = false;
+    std::reverse(pkt.links, pkt.links + pkt.hops);
+    for (std::uint8_t i = 0; i < pkt.hops; ++i) pkt.links[i] ^= 1;  // the cable's other direction
+    pkt.hop = 0;
+    qp.unacked = 0;
+    qp.unacked_marked = 0;
+    ++totals_.ack_packets;
+    enqueue(pkt.links[0], p);
+  } else {
+    free_packet(p);
+  }
+}
+
+void PacketModel::deliver_messages(Qp& qp) {
+  while (qp.recv_message < qp.messages.size() &&
+         qp.messages[qp.recv_message].end_seq <= qp.rcv_nxt) {
+    const Message& m = qp.messages[qp.recv_message];
+    sim_.schedule_at(sim_.now(), m.notify, m.notify_tag, m.notify_payload);
+    ++totals_.messages_delivered;
+    ++qp.recv_message;
+  }
+}
+
+// ---- results --------------------------------------------------------------
+
+PortStats PacketModel::port_stats(LinkId link) const {
+  return ports_.at(link).stats;
+}
+
+void PacketModel::write(sim::Recorder& recorder) const {
+  sim::CsvTable* ports =
+      recorder.table("ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets",
+                                   "drops", "ecn_marks", "max_queue_bytes", "busy_ps"});
+  sim::CsvTable* links =
+      recorder.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
+                                   "busy_ps", "peak_utilisation", "mean_utilisation"});
+  if (ports == nullptr || links == nullptr) return;
+  const double horizon = static_cast<double>(last_activity_ps_);
+  for (LinkId l = 0; l < ports_.size(); ++l) {
+    const topology::Link& link = topology_.link(l);
+    const PortStats& s = ports_[l].stats;
+    const std::string name = topology_.link_name(l);
+    const std::string_view kind = topology::to_string(link.kind);
+    ports->cell(l)
+        .cell(name)
+        .cell(kind)
+        .cell(link.rate_gbps)
+        .cell(s.bytes)
+        .cell(s.packets)
+        .cell(s.drops)
+        .cell(s.ecn_marks)
+        .cell(s.max_queue_bytes)
+        .cell(s.busy_ps)
+        .end_row();
+    // A port is serialising or idle: its peak utilisation is 1 once it has
+    // carried anything, and its mean is the fraction of the run it was busy.
+    links->cell(l)
+        .cell(name)
+        .cell(kind)
+        .cell(link.rate_gbps)
+        .cell(link.latency_ps)
+        .cell(s.bytes)
+        .cell(s.busy_ps)
+        .cell(s.busy_ps > 0 ? 1.0 : 0.0)
+        .cell(horizon > 0 ? static_cast<double>(s.busy_ps) / horizon : 0.0)
+        .end_row();
+  }
+}
+
+}  // namespace spinel::transport

@@ -1,0 +1,239 @@
+#pragma once
+// Packet-level transport engine: packets of mtu_bytes payload plus a header
+// cross the fabric hop by hop. Every directed link has an output port: a
+// FIFO with a finite buffer (drop-tail) and ECN marking on the instantaneous
+// queue (RED-like between Kmin and Kmax). A switch port's queue is the bytes
+// it has accepted but not yet serialised; a NIC port sends queued ACKs
+// first, then data from its host's queue pairs in turn. Serialisation and propagation are
+// exact integer picoseconds on the simulator's event queue.
+//
+// A queue pair (QP) carries a byte stream of messages from one host to
+// another, on one fixed path or sprayed per packet over every equal-cost
+// path. The sender is window-limited (congestion control none or DCTCP),
+// sends from the host's NIC port round-robin among its ready QPs, and
+// recovers losses by go-back-N (on a NAK on single paths, on a timeout
+// always). The receiver accepts in order on single paths; for spraying it
+// places packets directly up to reorder_packets past its first hole. A
+// message is delivered when the receiver holds every byte of it: its owner
+// gets an event then.
+//
+// Packets live in a pool indexed by u32 and are recycled, so a run in steady
+// state allocates nothing per packet.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/recorder.hpp"
+#include "sim/rng.hpp"
+#include "sim/simulator.hpp"
+#include "topology/routing.hpp"
+#include "topology/topology.hpp"
+#include "transport/packet_config.hpp"
+
+namespace spinel::transport {
+
+using QpId = std::uint32_t;
+
+// What every port counted (ports.csv has one row of these per directed link).
+struct PortStats {
+  std::uint64_t bytes = 0;    // on the wire: payload and headers, data and ACKs
+  std::uint64_t packets = 0;  // sent, data and ACKs
+  std::uint64_t drops = 0;    // arrived to a full buffer
+  std::uint64_t ecn_marks = 0;
+  std::uint64_t max_queue_bytes = 0;  // not yet serialised, the arriving packet included
+  sim::Time busy_ps = 0;              // time spent serialising
+};
+
+// Whole-run counters, in summary.json's "packets" object.
+struct PacketTotals {
+  std::uint64_t data_packets = 0;  // sent by NICs, first sends and retransmissions
+  std::uint64_t ack_packets = 0;   // ACKs and NAKs sent
+  std::uint64_t retransmitted_packets = 0;
+  std::uint64_t payload_bytes_sent = 0;       // every data packet's payload, retransmissions too
+  std::uint64_t payload_bytes_delivered = 0;  // accepted by receivers, each byte once
+  std::uint64_t payload_bytes_dropped = 0;    // dropped by full buffers
+  std::uint64_t payload_bytes_duplicate = 0;  // arrived again after being accepted
+  std::uint64_t payload_bytes_discarded = 0;  // arrived out of order past the tolerance
+  std::uint64_t drops = 0;                    // packets, data and ACKs
+  std::uint64_t ecn_marks = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t naks = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_delivered = 0;
+  std::uint64_t peak_packets = 0;  // pool size: packets alive at once
+};
+
+class PacketModel final : public sim::EventHandler {
+ public:
+  static constexpr std::uint32_t kMaxHops = 4;  // host, leaf, spine, leaf, host
+
+  PacketModel(sim::Simulator& sim, const topology::Topology& topology, topology::Routing& routing,
+              const PacketConfig& config, std::uint64_t seed);
+  PacketModel(const PacketModel&) = delete;
+  PacketModel& operator=(const PacketModel&) = delete;
+
+  // A QP on one fixed path: its links from source to destination.
+  QpId add_qp(topology::HostId src, topology::HostId dst, std::span<const topology::LinkId> path);
+  // A QP whose packets each take one of the equal-cost paths.
+  QpId add_spray_qp(topology::HostId src, topology::HostId dst);
+
+  // Queues a message of `size_bytes` (at least 1) on `qp`; when the receiver
+  // holds all of it, `notify` gets an event with `tag` and `payload`.
+  void send(QpId qp, std::uint64_t size_bytes, sim::HandlerId notify, std::uint32_t tag,
+            std::uint64_t payload);
+
+  void handle(const sim::Event& event) override;
+
+  [[nodiscard]] const PacketTotals& totals() const { return totals_; }
+  [[nodiscard]] PortStats port_stats(topology::LinkId link) const;
+  // The window a QP opened with (bytes): window_bytes, or its path's BDP.
+  [[nodiscard]] std::uint64_t max_window_bytes(QpId qp) const { return qps_[qp].max_window; }
+  [[nodiscard]] double window_bytes(QpId qp) const { return qps_[qp].cwnd; }
+  [[nodiscard]] std::size_t packets_in_pool() const { return packets_.size(); }
+  // When the last packet arrived anywhere: the end of the traffic. A
+  // retransmission timer armed for the last packets still fires later (it
+  // finds nothing to do), so the simulator's clock may stand up to one rto
+  // past this when the run ends.
+  [[nodiscard]] sim::Time last_activity_ps() const { return last_activity_ps_; }
+
+  // ports.csv and links.csv (links.csv as at flow level, from the ports).
+  void write(sim::Recorder& recorder) const;
+
+ private:
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+  static constexpr std::uint64_t kWindowSlackPackets = 8;
+  enum Kind : std::uint8_t { kData, kAck, kNak };
+  struct Packet {
+    std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
+    sim::Time due = 0;      // on a wire: when it reaches the far end
+    topology::LinkId links[kMaxHops] = {};
+    QpId qp = 0;
+    std::uint32_t next = kNone;  // in a port's queue or the free list
+    std::uint32_t payload = 0;   // bytes of payload (0 for ACKs)
+    std::uint16_t covered = 0;   // ACK: data packets it acknowledges for DCTCP
+    std::uint16_t marked = 0;    // ACK: of those, how many arrived ECN-marked
+    std::uint8_t hop = 0;        // index of the link it is on or queued for
+    std::uint8_t hops = 0;
+    Kind kind = kData;
+    bool ecn = false;
+  };
+  static_assert(sizeof(Packet) == 56);  // the README quotes it
+  struct Port {
+    sim::Time busy_until = 0;
+    sim::Time latency_ps = 0;
+    sim::Time data_ps = 0;  // serialisation of a full data packet
+    sim::Time ack_ps = 0;   // serialisation of an ACK
+    double gbps = 0;
+    double bytes_per_ps = 0;
+    std::uint32_t head = kNone;  // NIC: ACKs waiting
+    std::uint32_t tail = kNone;
+    std::uint32_t wire_head = kNone;  // packets on the link, in order of arrival at its end
+    std::uint32_t wire_tail = kNone;
+    std::uint64_t queued_bytes = 0;
+    std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
+    bool tx_pending = false;         // a kTxDone event is scheduled
+    PortStats stats;
+  };
+  struct Message {
+    std::uint64_t first_seq;
+    std::uint64_t end_seq;  // one past its last packet
+    std::uint64_t size_bytes;
+    std::uint64_t notify_payload;
+    sim::HandlerId notify;
+    std::uint32_t notify_tag;
+  };
+  struct Qp {
+    topology::HostId src = 0;
+    topology::HostId dst = 0;
+    topology::LinkId links[kMaxHops] = {};
+    std::uint8_t hops = 0;
+    bool spray = false;
+    topology::HostPaths paths{};  // spray: the equal-cost paths
+    std::uint32_t next_path = 0;  // spray round robin
+    // Sender.
+    std::uint64_t snd_una = 0;   // oldest unacknowledged packet
+    std::uint64_t snd_nxt = 0;   // next packet to send
+    std::uint64_t end_seq = 0;   // one past the last packet queued
+    std::uint64_t sent_end = 0;  // one past the highest packet ever sent
+    double cwnd = 0;             // bytes
+    std::uint64_t max_window = 0;
+    double alpha = 1.0;            // DCTCP's estimate of the marked fraction
+    std::uint64_t window_end = 0;  // DCTCP: alpha is updated when snd_una passes it
+    std::uint32_t acked_in_window = 0;
+    std::uint32_t marked_in_window = 0;
+    sim::Time rto_deadline = sim::kForever;
+    bool rto_pending = false;
+    bool ready = false;  // in its host's ready list
+    std::uint32_t next_ready = kNone;
+    // Messages not yet both delivered and acknowledged, oldest first.
+    std::vector<Message> messages;
+    std::size_t first_message = 0;  // messages before it are gone
+    std::size_t send_message = 0;   // the message holding snd_nxt
+    std::size_t recv_message = 0;   // the first message not yet delivered
+    // Receiver.
+    std::uint64_t rcv_nxt = 0;          // first packet not yet received
+    std::vector<std::uint64_t> window;  // spray: packets received past rcv_nxt (bitmap ring)
+    std::uint32_t unacked = 0;          // data packets received since the last ACK
+    std::uint32_t unacked_marked = 0;
+    bool nak_sent = false;  // for the current hole (single path)
+  };
+  struct Host {
+    std::uint32_t ready_head = kNone;
+    std::uint32_t ready_tail = kNone;
+  };
+  // Event tags.
+  static constexpr std::uint32_t kArrive =
+      0;  // payload: port whose first packet on the wire arrives
+  static constexpr std::uint32_t kTxDone = 1;  // payload: port done serialising
+  static constexpr std::uint32_t kTimer = 2;   // payload: QP whose timeout may be due
+
+  std::uint32_t alloc_packet();
+  void free_packet(std::uint32_t p);
+  QpId new_qp(topology::HostId src, topology::HostId dst);
+  void set_window(Qp& qp, sim::Time rtt_ps, double gbps);
+  // Port mechanics.
+  void enqueue(topology::LinkId port, std::uint32_t p);
+  void kick(topology::LinkId port);
+  void serve(topology::LinkId port);
+  // Serialises p from `start` (now, or when the packets ahead are out).
+  void transmit(Port& port, std::uint32_t p, sim::Time start);
+  [[nodiscard]] bool has_work(const Port& port) const;
+  void arrive(std::uint32_t p);
+  // Sender.
+  [[nodiscard]] bool can_send(const Qp& qp) const;
+  // Puts a QP that can send at the back of its host's ready list (and wakes
+  // the NIC); false if it cannot send or is listed already.
+  void make_ready(QpId id);
+  bool append_ready(QpId id);
+  std::uint32_t next_data_packet(topology::HostId host);
+  std::uint32_t payload_of(Qp& qp, std::uint64_t seq);
+  void on_ack(std::uint32_t p);
+  void arm_timer(QpId id);
+  void on_timer(QpId id);
+  void go_back(Qp& qp, std::uint64_t seq);
+  void retire_messages(Qp& qp);
+  // Receiver.
+  void on_data(std::uint32_t p);
+  void send_ack(QpId id, Kind kind);
+  void deliver_messages(Qp& qp);
+
+  sim::Simulator& sim_;
+  const topology::Topology& topology_;
+  topology::Routing& routing_;
+  PacketConfig config_;
+  sim::HandlerId self_;
+  sim::Rng ecn_rng_;
+  sim::Rng spray_rng_;
+  std::uint64_t spray_seed_;
+  std::vector<Port> ports_;
+  std::vector<Host> hosts_;
+  std::vector<Qp> qps_;
+  std::vector<Packet> packets_;
+  std::uint32_t free_packets_ = kNone;
+  std::uint64_t live_packets_ = 0;
+  sim::Time last_activity_ps_ = 0;
+  std::uint32_t reorder_words_ = 0;  // 64-bit words of each spray receiver's bitmap
+  PacketTotals totals_;
+};
+
+}  // namespace spinel::transport
