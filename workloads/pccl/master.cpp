@@ -102,6 +102,18 @@ void Master::check(Output& out) {
   // (e.g. every peer already voted for the collective during the fetch).
   for (;;) {
     const MasterPhase before = phase_;
+    // Every accepted peer gone: whatever was under way is over, and the
+    // waiting newcomers start afresh (the first is admitted at once).
+    if (phase_ != MasterPhase::topology_vote && accepted().empty()) {
+      if (phase_ == MasterPhase::sync_fetch) {
+        out.notices.push_back({NoticeKind::sync_end, kMaster, next_op_, 0, 0});
+      }
+      phase_ = MasterPhase::topology_vote;
+      participants_.clear();
+      done_.clear();
+      attempt_aborted_ = false;
+      continue;
+    }
     switch (phase_) {
       case MasterPhase::topology_vote: {
         const bool any_accepted = !accepted().empty();

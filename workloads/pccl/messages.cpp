@@ -1,5 +1,7 @@
 #include "workloads/pccl/messages.hpp"
 
+#include "workloads/pccl/config.hpp"
+
 #include <array>
 
 namespace spinel::pccl {
@@ -46,6 +48,20 @@ std::string_view to_string(NoticeKind kind) {
       return "peer_synced";
     case NoticeKind::peer_step:
       return "peer_step";
+  }
+  return "?";
+}
+
+std::string_view to_string(ChurnKind kind) {
+  switch (kind) {
+    case ChurnKind::join:
+      return "join";
+    case ChurnKind::leave:
+      return "leave";
+    case ChurnKind::death:
+      return "death";
+    case ChurnKind::stall:
+      return "stall";
   }
   return "?";
 }
