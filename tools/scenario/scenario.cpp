@@ -14,6 +14,7 @@
 #include "sim/error.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
+#include "tools/scenario/pccl_section.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 #include "topology/servers.hpp"
 
@@ -586,6 +587,14 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
+      {"pccl", Need::optional,
+       [&](const Value& x) {
+         if (!s.jobs.empty()) {
+           x.fail_at_key(
+               "give either a workload (jobs) or pccl (all-reduce under churn), not both");
+         }
+         s.pccl = read_pccl(x);
+       }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
        [&](const Value& x) {
@@ -594,7 +603,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
              "runs one scenario: remove the sweep block to run the base scenario)");
        }},
   });
-  if (s.jobs.empty()) {
+  if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
   return s;
@@ -733,6 +742,7 @@ sim::Json to_json(const Scenario& s) {
   j["jobs"] = std::move(jobs);
   j["output"] = std::move(out);
   j["faults"] = std::move(faults);
+  if (s.pccl) j["pccl"] = pccl_to_json(*s.pccl);
   return j;
 }
 

@@ -1,0 +1,146 @@
+// The scenario's pccl section: loading, located errors, result files, and
+// `spinel dst` end to end.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "tests/unit/test_support.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "tools/spinel/pccl_run.hpp"
+
+namespace spinel {
+namespace {
+
+const std::string kBase = R"(name: p
+topology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 4}
+output: {flows: false}
+pccl:
+  peers: 4
+  floats: 33
+  size_bytes: 256MiB
+  duration: 120s
+  keepalive_timeout: 10s
+  keepalive_interval: 2s
+  churn:
+    interval: {min: 500ms, max: 2s}
+    kinds: {death: 0.5, stall: 0.3, leave: 0.2}
+)";
+
+std::string error_of(const std::string& yaml) {
+  return testing::error_of_loading(
+      [](const std::string& y) { return scenario::load_string(y, "t.yaml"); }, yaml);
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(PcclScenario, LoadsEveryKeyAndTheShippedScenario) {
+  const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
+  ASSERT_TRUE(s.pccl.has_value());
+  EXPECT_TRUE(s.jobs.empty());
+  EXPECT_EQ(s.pccl->peers, 4U);
+  EXPECT_EQ(s.pccl->floats, 33U);
+  EXPECT_EQ(s.pccl->size_bytes, 256ULL << 20);
+  EXPECT_EQ(s.pccl->keepalive_timeout_ps, 10 * sim::kSecond);
+  EXPECT_EQ(s.pccl->churn_interval_min_ps, 500 * sim::kMillisecond);
+  EXPECT_DOUBLE_EQ(s.pccl->stall_weight, 0.3);
+  const scenario::Scenario shipped =
+      scenario::load_file(std::string(SPINEL_SOURCE_DIR) + "/scenarios/pccl/churn.yaml");
+  EXPECT_EQ(shipped.pccl->max_peers, 10U);
+  EXPECT_EQ(shipped.pccl->duration_ps, 3600 * sim::kSecond);
+  const scenario::Scenario events = scenario::load_string(
+      kBase + "  events:\n    - {at: 5s, kind: death, peer: 1}\n    - {at: 6s, kind: join}\n",
+      "t.yaml");
+  ASSERT_EQ(events.pccl->events.size(), 2U);
+  EXPECT_EQ(events.pccl->events[0].kind, pccl::ChurnKind::death);
+  EXPECT_EQ(events.pccl->events[1].at_ps, 6 * sim::kSecond);
+}
+
+TEST(PcclScenario, BadInputIsALocatedError) {
+  EXPECT_EQ(error_of(replaced(kBase, "  peers: 4\n", "")),
+            "t.yaml:4:1: pccl: missing required key \"peers\"");
+  EXPECT_STARTS_WITH(
+      error_of(replaced(kBase, "peers: 4", "peers: 11")),
+      "t.yaml:5:10: pccl.peers: expected a peer count (up to max_peers) from 1 to 10");
+  EXPECT_STARTS_WITH(error_of(replaced(kBase, "keepalive_timeout: 10s", "keepalive_timout: 10s")),
+                     "t.yaml:9:3: pccl.keepalive_timout: unknown key");
+  EXPECT_STARTS_WITH(error_of(replaced(kBase, "keepalive_timeout: 10s", "keepalive_timeout: 1s")),
+                     "t.yaml:9:22: pccl.keepalive_timeout: the timeout must be at least");
+  EXPECT_STARTS_WITH(error_of(replaced(kBase, "max: 2s", "max: 100ms")),
+                     "t.yaml:12:33: pccl.churn.interval.max: max must be at least min");
+  EXPECT_STARTS_WITH(error_of(kBase + "  events:\n    - {at: 5s, kind: death}\n"),
+                     "t.yaml:15:7: pccl.events[0]: a death needs the peer it hits");
+  EXPECT_STARTS_WITH(error_of(kBase + "  events:\n    - {at: 5s, kind: join, peer: 2}\n"),
+                     "t.yaml:15:28: pccl.events[0].peer: a join starts a new peer");
+  EXPECT_STARTS_WITH(
+      error_of(kBase +
+               "  events:\n    - {at: 5s, kind: death, peer: 1}\n    - {at: 4s, kind: join}\n"),
+      "t.yaml:16:12: pccl.events[1].at: events must be in time order");
+  EXPECT_STARTS_WITH(
+      error_of(kBase + "  events:\n    - {at: 5s, kind: crash, peer: 1}\n"),
+      "t.yaml:15:22: pccl.events[0].kind: expected one of join, leave, death, stall");
+  EXPECT_STARTS_WITH(
+      error_of(replaced(
+          kBase, "output:", "workload: {collective: ring_allreduce, size_bytes: 1MiB}\noutput:")),
+      "t.yaml:5:1: pccl: give either a workload (jobs) or pccl");
+}
+
+TEST(PcclScenario, ResultFilesAreByteIdenticalForTheSameSeed) {
+  const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_determinism";
+  const tools::PcclRun a = tools::run_pccl(s, dir / "a");
+  const tools::PcclRun b = tools::run_pccl(s, dir / "b");
+  ASSERT_FALSE(a.result.failed) << a.result.violation;
+  EXPECT_GT(a.result.steps.size(), 10U);
+  for (const char* f : {"churn.csv", "steps.csv", "summary.json", "links.csv"}) {
+    EXPECT_EQ(read_bytes(dir / "a" / f), read_bytes(dir / "b" / f)) << f;
+  }
+  const std::string churn = read_bytes(dir / "a" / "churn.csv");
+  EXPECT_EQ(churn.substr(0, churn.find('\n')), "time_ps,event,peer,host,world_size");
+  const std::string steps = read_bytes(dir / "a" / "steps.csv");
+  EXPECT_EQ(steps.substr(0, steps.find('\n')),
+            "op,attempts,start_ps,end_ps,duration_ps,world_size,bytes");
+}
+
+TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_dst";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // A liveness bound shorter than the keepalive timeout, and a stall: every
+  // seed fails.
+  std::ofstream(dir / "tight.yaml") << kBase.substr(0, kBase.find("  churn:")) +
+                                           "  liveness_bound: 3s\n  events: [{at: 10s, kind: "
+                                           "stall, peer: 1}]\n";
+  const std::string bin = SPINEL_BINARY;
+  const std::string cmd = bin + " dst " + (dir / "tight.yaml").string() +
+                          " --seeds 5 --jobs 2 --out " + dir.string() + " > " +
+                          (dir / "report.txt").string();
+  const int status = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string report = read_bytes(dir / "report.txt");
+  EXPECT_NE(report.find("seed 1 violates an invariant"), std::string::npos) << report;
+  EXPECT_NE(report.find("liveness"), std::string::npos) << report;
+  const scenario::Scenario repro = scenario::load_file(dir / "failing_seed_1.yaml");
+  EXPECT_EQ(repro.seed, 1U);
+  const tools::PcclRun again = tools::run_pccl(repro, {});
+  EXPECT_TRUE(again.result.failed);
+  // The same file with a seed that passes.
+  const std::string ok =
+      bin + " dst " + (dir / "tight.yaml").string() + " --seeds 0 > /dev/null 2>&1";
+  EXPECT_EQ(WEXITSTATUS(std::system(ok.c_str())), 2);  // --seeds 0 is a usage error
+}
+
+}  // namespace
+}  // namespace spinel
