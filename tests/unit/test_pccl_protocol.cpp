@@ -142,6 +142,28 @@ TEST(PcclMaster, AReportAndTheDeathItCausesAbortEachPeerExactlyOnce) {
   EXPECT_EQ(sent<StartCollective>(out, 0)[0]->ring, (std::vector<PeerId>{0, 1}));
 }
 
+// Found by running churn: once every accepted peer died mid-phase, the master
+// waited for votes that could never come, and newcomers were never admitted.
+TEST(PcclMaster, WhenEveryAcceptedPeerIsGoneNewcomersAreAdmittedAgain) {
+  for (int phase = 0; phase < 3; ++phase) {
+    Master m({});
+    three_in_sync_vote(m);
+    if (phase >= 1) {
+      for (PeerId p : {0U, 1U, 2U}) m.on_message(1, p, VoteSync{0, {1, 2}});
+    }
+    if (phase >= 2) {
+      for (PeerId p : {0U, 1U, 2U}) m.on_message(1, p, SyncDone{true});
+      for (PeerId p : {0U, 1U, 2U}) m.on_message(1, p, VoteCollective{0});
+    }
+    m.on_message(2, 9, Register{});
+    m.on_disconnect(3, 0);
+    m.on_disconnect(3, 1);
+    const Output out = m.on_disconnect(3, 2);
+    EXPECT_TRUE(has_notice(out, NoticeKind::admitted, 9)) << phase;
+    EXPECT_EQ(m.accepted(), std::vector<PeerId>{9}) << phase;
+  }
+}
+
 TEST(PcclMaster, ASilentPeerIsDroppedWhenTheKeepaliveTimeoutPasses) {
   Master m({sim::kSecond, 3 * sim::kSecond});
   m.on_message(0, 0, Register{});

@@ -153,7 +153,7 @@ sim::Json pccl_to_json(const pccl::PcclConfig& c) {
   j["keepalive_interval_ps"] = static_cast<std::int64_t>(c.keepalive_interval_ps);
   j["keepalive_timeout_ps"] = static_cast<std::int64_t>(c.keepalive_timeout_ps);
   j["control_latency_ps"] = static_cast<std::int64_t>(c.control_latency_ps);
-  j["liveness_bound_ps"] = static_cast<std::int64_t>(pccl::liveness_bound(c));
+  j["liveness_bound_ps"] = static_cast<std::int64_t>(c.liveness_bound_ps);  // 0: derived
   sim::Json churn = sim::Json::object();
   churn["interval_min_ps"] = static_cast<std::int64_t>(c.churn_interval_min_ps);
   churn["interval_max_ps"] = static_cast<std::int64_t>(c.churn_interval_max_ps);

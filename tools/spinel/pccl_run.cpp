@@ -25,7 +25,7 @@ namespace spinel::tools {
 
 namespace {
 
-sim::Json metrics_of(const pccl::PcclConfig& c, const pccl::PcclResult& r) {
+sim::Json metrics_of(const pccl::PcclResult& r, sim::Time liveness_bound_ps) {
   sim::Json m = sim::Json::object();
   m["steps_completed"] = static_cast<std::uint64_t>(r.steps.size());
   m["aborted_attempts"] = r.aborted_attempts;
@@ -52,7 +52,7 @@ sim::Json metrics_of(const pccl::PcclConfig& c, const pccl::PcclResult& r) {
                                          : sum / static_cast<std::int64_t>(r.recovery_ps.size());
   rec["max_ps"] = static_cast<std::int64_t>(worst);
   m["recovery"] = std::move(rec);
-  m["liveness_bound_ps"] = static_cast<std::int64_t>(pccl::liveness_bound(c));
+  m["liveness_bound_ps"] = static_cast<std::int64_t>(liveness_bound_ps);
   m["invariant_checks"] = r.checks;
   m["violation"] = r.failed ? sim::Json(r.violation) : sim::Json(nullptr);
   m["violation_at_ps"] = static_cast<std::int64_t>(r.violation_at_ps);
@@ -112,12 +112,13 @@ PcclRun run_pccl(const scenario::Scenario& scenario, const std::filesystem::path
       }
     }
   }
-  pccl::SimDriver driver(sim, model, topology.host_count(), config, scenario.seed);
+  pccl::SimDriver driver(sim, model, topology.host_count(), config, scenario.seed,
+                         scenario.topology.host_link.rate_gbps);
   driver.start();
   PcclRun run;
   run.events = sim.run(config.duration_ps);
   run.result = driver.finish();
-  run.metrics = metrics_of(config, run.result);
+  run.metrics = metrics_of(run.result, driver.liveness_bound_ps());
   if (recorder.enabled()) {
     model.finish();
     write_tables(recorder, run.result);

@@ -50,11 +50,17 @@ struct PcclConfig {
 // How long a group of two or more healthy peers may go without a completed
 // step after the last membership change: a stall is found after the
 // keepalive timeout (checked every interval), then the abort, a retry after
-// a back-off, a step's compute and the ring itself (the slack).
-inline sim::Time liveness_bound(const PcclConfig& c) {
+// a back-off, a step's compute, and 30 s of slack. With the hosts' link rate
+// known, four times the time to send size_bytes at that rate is added for
+// the ring itself (ring all-reduce sends under 2x size_bytes per peer; the
+// other 2x covers hash collisions), so big all-reduces on slow links do not
+// trip it.
+inline sim::Time liveness_bound(const PcclConfig& c, double host_rate_gbps = 0) {
   if (c.liveness_bound_ps != 0) return c.liveness_bound_ps;
+  const sim::Time ring_ps =
+      host_rate_gbps > 0 ? 4 * sim::serialisation_ps(c.size_bytes, host_rate_gbps) : 0;
   return c.keepalive_timeout_ps + 2 * c.keepalive_interval_ps +
-         3 * (c.step_compute_ps + c.retry_backoff_ps) + 30 * sim::kSecond;
+         3 * (c.step_compute_ps + c.retry_backoff_ps) + 30 * sim::kSecond + ring_ps;
 }
 
 }  // namespace spinel::pccl

@@ -5,12 +5,13 @@
 namespace spinel::pccl {
 
 SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint32_t hosts,
-                     const PcclConfig& config, std::uint64_t seed)
+                     const PcclConfig& config, std::uint64_t seed, double host_rate_gbps)
     : sim_(sim),
       model_(model),
       hosts_(hosts),
       config_(config),
       seed_(seed),
+      liveness_bound_ps_(liveness_bound(config, host_rate_gbps)),
       self_(sim.add_handler(*this)),
       lane_(sim.add_lane()),
       churn_rng_(seed, "pccl.churn"),
@@ -20,7 +21,7 @@ SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint
           [this](PeerId id) -> const Peer* {
             return id < slots_.size() ? slots_[id].peer.get() : nullptr;
           },
-          liveness_bound(config)) {
+          liveness_bound_ps_) {
   peer_config_.seed = seed;
   peer_config_.floats = config.floats;
   peer_config_.size_bytes = config.size_bytes;
@@ -45,7 +46,7 @@ void SimDriver::start() {
   for (std::size_t i = 0; i < config_.events.size(); ++i) {
     sim_.schedule_at(config_.events[i].at_ps, self_, kFixedChurn, i);
   }
-  sim_.schedule_in(liveness_bound(config_) / 8, self_, kLiveness);
+  sim_.schedule_in(liveness_bound_ps_ / 8, self_, kLiveness);
 }
 
 PeerId SimDriver::spawn() {
@@ -309,7 +310,7 @@ void SimDriver::handle(const sim::Event& event) {
         sim_.stop();
         return;
       }
-      sim_.schedule_in(liveness_bound(config_) / 8, self_, kLiveness);
+      sim_.schedule_in(liveness_bound_ps_ / 8, self_, kLiveness);
       return;
     default:
       return;

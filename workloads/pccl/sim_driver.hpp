@@ -64,8 +64,10 @@ struct PcclResult {
 
 class SimDriver final : public sim::EventHandler {
  public:
+  // host_rate_gbps: the hosts' link rate, for the liveness bound (0: unknown).
   SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint32_t hosts,
-            const PcclConfig& config, std::uint64_t seed);
+            const PcclConfig& config, std::uint64_t seed, double host_rate_gbps = 0);
+  [[nodiscard]] sim::Time liveness_bound_ps() const { return liveness_bound_ps_; }
   ~SimDriver() override;
   SimDriver(const SimDriver&) = delete;
   SimDriver& operator=(const SimDriver&) = delete;
@@ -115,6 +117,7 @@ class SimDriver final : public sim::EventHandler {
   std::uint32_t hosts_;
   PcclConfig config_;
   std::uint64_t seed_;
+  sim::Time liveness_bound_ps_;
   PeerConfig peer_config_;
   sim::HandlerId self_;
   sim::LaneId lane_;
