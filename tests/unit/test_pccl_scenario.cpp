@@ -97,6 +97,20 @@ TEST(PcclScenario, BadInputIsALocatedError) {
       "t.yaml:5:1: pccl: give either a workload (jobs) or pccl");
 }
 
+TEST(PcclScenario, ChurnAtRates) {
+  const std::string rates = kBase.substr(0, kBase.find("  churn:")) +
+                            "  churn: {joins_per_hour: 60, deaths_per_peer_hour: 2.5}\n";
+  const scenario::Scenario s = scenario::load_string(rates, "t.yaml");
+  EXPECT_DOUBLE_EQ(s.pccl->joins_per_hour, 60.0);
+  EXPECT_DOUBLE_EQ(s.pccl->deaths_per_peer_hour, 2.5);
+  EXPECT_EQ(s.pccl->churn_interval_max_ps, 0);
+  EXPECT_STARTS_WITH(error_of(replaced(rates, "2.5", "-1")),
+                     "t.yaml:11:53: pccl.churn.deaths_per_peer_hour: expected events per hour");
+  EXPECT_STARTS_WITH(error_of(replaced(rates, "{joins_per_hour: 60, deaths_per_peer_hour: 2.5}",
+                                       "{kill_probability: 0.5}")),
+                     "t.yaml:11:10: pccl.churn: churn needs an interval");
+}
+
 TEST(PcclScenario, ResultFilesAreByteIdenticalForTheSameSeed) {
   const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
   const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_determinism";

@@ -8,6 +8,7 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/flow_model.hpp"
+#include "workloads/pccl/churn.hpp"
 #include "workloads/pccl/sim_driver.hpp"
 
 namespace spinel::pccl {
@@ -90,6 +91,43 @@ TEST(PcclSim, AStallHoldsTheGroupForTheKeepaliveTimeoutADeathDoesNot) {
   EXPECT_GT(stall.recovery_ps[0], 20 * sim::kSecond);
   EXPECT_LT(stall.recovery_ps[0], 25 * sim::kSecond);
   EXPECT_EQ(stall.kicks, 1U);
+}
+
+TEST(PcclSim, ExponentialDrawsHaveMeanAndVarianceOne) {
+  sim::Rng rng(1, "test.exponential");
+  double sum = 0;
+  double squares = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const double x = exponential(rng);
+    ASSERT_GE(x, 0.0);
+    sum += x;
+    squares += x * x;
+  }
+  const double mean = sum / n;
+  EXPECT_NEAR(mean, 1.0, 0.01);
+  EXPECT_NEAR(squares / n - mean * mean, 1.0, 0.03);
+}
+
+TEST(PcclSim, ChurnAtRatesHitsAsOftenAsAsked) {
+  PcclConfig c;
+  c.peers = 6;
+  c.max_peers = 8;
+  c.floats = 40;
+  c.duration_ps = 1800 * sim::kSecond;
+  c.joins_per_hour = 360;       // one every 10 s while below max_peers
+  c.deaths_per_peer_hour = 30;  // one every 2 min per peer
+  c.stalls_per_peer_hour = 3;
+  c.keepalive_timeout_ps = 10 * sim::kSecond;
+  c.keepalive_interval_ps = 2 * sim::kSecond;
+  const PcclResult r = run(c, 3);
+  ASSERT_FALSE(r.failed) << r.violation;
+  // About 6-8 live peers for half an hour: 90-120 deaths expected, 9-12 stalls.
+  EXPECT_GT(r.deaths, 60U);
+  EXPECT_LT(r.deaths, 150U);
+  EXPECT_GT(r.stalls, 3U);
+  EXPECT_LT(r.stalls, 25U);
+  EXPECT_GT(r.steps.size(), 500U);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "tools/scenario/pccl_section.hpp"
 
+#include <charconv>
 #include <optional>
 #include <string>
 
@@ -9,9 +10,24 @@ namespace {
 
 constexpr sim::Time kMaxDuration = 1000LL * 3600 * sim::kSecond;  // 1000 simulated hours
 
+// A rate: a non-negative decimal number of events per hour.
+double read_rate_per_hour(const Value& x) {
+  const std::string expected =
+      "expected events per hour, a number from 0 to 1e9 such as 2 or 0.5, got ";
+  if (!x.is_scalar()) x.fail(expected + x.describe());
+  const std::string text = x.scalar();
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || !(value >= 0) || value > 1e9) {
+    x.fail(expected + x.describe());
+  }
+  return value;
+}
+
 void read_churn(const Value& v, pccl::PcclConfig& c) {
   v.read_map({
-      {"interval", Need::required,
+      {"interval", Need::optional,
        [&](const Value& x) {
          x.read_map({
              {"min", Need::required,
@@ -40,7 +56,22 @@ void read_churn(const Value& v, pccl::PcclConfig& c) {
            x.fail("at least one of death, stall, leave needs a weight above 0");
          }
        }},
+      {"joins_per_hour", Need::optional,
+       [&](const Value& x) { c.joins_per_hour = read_rate_per_hour(x); }},
+      {"deaths_per_peer_hour", Need::optional,
+       [&](const Value& x) { c.deaths_per_peer_hour = read_rate_per_hour(x); }},
+      {"stalls_per_peer_hour", Need::optional,
+       [&](const Value& x) { c.stalls_per_peer_hour = read_rate_per_hour(x); }},
+      {"leaves_per_peer_hour", Need::optional,
+       [&](const Value& x) { c.leaves_per_peer_hour = read_rate_per_hour(x); }},
   });
+  if (c.churn_interval_max_ps == 0 &&
+      c.joins_per_hour + c.deaths_per_peer_hour + c.stalls_per_peer_hour + c.leaves_per_peer_hour <=
+          0) {
+    v.fail(
+        "churn needs an interval (a process like PCCL's stress test) or a rate above 0 "
+        "(joins_per_hour, deaths_per_peer_hour, stalls_per_peer_hour, leaves_per_peer_hour)");
+  }
 }
 
 void read_events(const Value& v, pccl::PcclConfig& c) {
@@ -161,6 +192,10 @@ sim::Json pccl_to_json(const pccl::PcclConfig& c) {
   churn["death"] = c.death_weight;
   churn["stall"] = c.stall_weight;
   churn["leave"] = c.leave_weight;
+  churn["joins_per_hour"] = c.joins_per_hour;
+  churn["deaths_per_peer_hour"] = c.deaths_per_peer_hour;
+  churn["stalls_per_peer_hour"] = c.stalls_per_peer_hour;
+  churn["leaves_per_peer_hour"] = c.leaves_per_peer_hour;
   j["churn"] = std::move(churn);
   sim::Json events = sim::Json::array();
   for (const pccl::ChurnEvent& e : c.events) {

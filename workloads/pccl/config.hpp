@@ -43,6 +43,12 @@ struct PcclConfig {
   double death_weight = 1.0;
   double stall_weight = 0.0;
   double leave_weight = 0.0;
+  // Churn at rates (Poisson processes, in addition to the above): joins per
+  // hour for the group, and per live peer per hour for the hits.
+  double joins_per_hour = 0;
+  double deaths_per_peer_hour = 0;
+  double stalls_per_peer_hour = 0;
+  double leaves_per_peer_hour = 0;
   std::vector<ChurnEvent> events;   // at fixed times, in time order
   sim::Time liveness_bound_ps = 0;  // 0: derived (liveness_bound below)
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "workloads/pccl/churn.hpp"
+
 namespace spinel::pccl {
 
 SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint32_t hosts,
@@ -15,6 +17,7 @@ SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint
       self_(sim.add_handler(*this)),
       lane_(sim.add_lane()),
       churn_rng_(seed, "pccl.churn"),
+      rate_rng_(seed, "pccl.churn_rates"),
       master_({config.keepalive_interval_ps, config.keepalive_timeout_ps}),
       checker_(
           master_,
@@ -43,6 +46,7 @@ void SimDriver::start() {
         config_.churn_interval_min_ps + static_cast<sim::Time>(churn_rng_.below(span + 1)), self_,
         kChurnTick);
   }
+  if (max_rate_per_hour() > 0) schedule_rate_tick();
   for (std::size_t i = 0; i < config_.events.size(); ++i) {
     sim_.schedule_at(config_.events[i].at_ps, self_, kFixedChurn, i);
   }
@@ -60,6 +64,43 @@ PeerId SimDriver::spawn() {
   checker_.on_churn(sim_.now());
   apply(id, slots_[id].peer->start(sim_.now()));
   return id;
+}
+
+double SimDriver::max_rate_per_hour() const {
+  const double per_peer =
+      config_.deaths_per_peer_hour + config_.stalls_per_peer_hour + config_.leaves_per_peer_hour;
+  return config_.joins_per_hour + per_peer * config_.max_peers;
+}
+
+void SimDriver::schedule_rate_tick() {
+  const double mean_ps = 3600.0 * static_cast<double>(sim::kSecond) / max_rate_per_hour();
+  const auto wait = static_cast<sim::Time>(exponential(rate_rng_) * mean_ps);
+  sim_.schedule_in(std::max<sim::Time>(wait, 1), self_, kRateTick);
+}
+
+void SimDriver::rate_tick() {
+  std::vector<PeerId> live;
+  std::size_t processes = 0;
+  for (PeerId id = 0; id < slots_.size(); ++id) {
+    if (slots_[id].life != Life::dead) ++processes;
+    if (slots_[id].life == Life::alive && !slots_[id].leaving) live.push_back(id);
+  }
+  const auto n = static_cast<double>(live.size());
+  const double draw = rate_rng_.uniform() * max_rate_per_hour();
+  double edge = config_.joins_per_hour;
+  if (draw < edge) {
+    if (processes < config_.max_peers) churn(ChurnKind::join, 0);
+  } else if (!live.empty()) {
+    const PeerId victim = live[rate_rng_.below(live.size())];
+    if (draw < (edge += config_.deaths_per_peer_hour * n)) {
+      churn(ChurnKind::death, victim);
+    } else if (draw < (edge += config_.stalls_per_peer_hour * n)) {
+      churn(ChurnKind::stall, victim);
+    } else if (draw < edge + config_.leaves_per_peer_hour * n) {
+      churn(ChurnKind::leave, victim);
+    }
+  }
+  schedule_rate_tick();
 }
 
 std::size_t SimDriver::healthy() const {
@@ -304,6 +345,9 @@ void SimDriver::handle(const sim::Event& event) {
       churn(e.kind, e.peer);
       return;
     }
+    case kRateTick:
+      rate_tick();
+      return;
     case kLiveness:
       checker_.check_liveness(now, healthy());
       if (checker_.failed()) {

@@ -80,7 +80,15 @@ class SimDriver final : public sim::EventHandler {
   void handle(const sim::Event& event) override;
 
  private:
-  enum Tag : std::uint32_t { kControl, kChunk, kTimer, kChurnTick, kFixedChurn, kLiveness };
+  enum Tag : std::uint32_t {
+    kControl,
+    kChunk,
+    kTimer,
+    kChurnTick,
+    kFixedChurn,
+    kLiveness,
+    kRateTick
+  };
   enum class Life : std::uint8_t { alive, stalled, dead };
   struct Slot {
     std::unique_ptr<Peer> peer;
@@ -96,6 +104,11 @@ class SimDriver final : public sim::EventHandler {
   };
 
   PeerId spawn();
+  // Rate churn by thinning: candidate events at the highest possible total
+  // rate (every process slot live), each kept with its current share.
+  [[nodiscard]] double max_rate_per_hour() const;
+  void schedule_rate_tick();
+  void rate_tick();
   void churn(ChurnKind kind, PeerId peer);
   void kill(PeerId peer, Life how);
   // Tells everyone connected to `peer` (and the master, unless it did this)
@@ -122,6 +135,7 @@ class SimDriver final : public sim::EventHandler {
   sim::HandlerId self_;
   sim::LaneId lane_;
   sim::Rng churn_rng_;
+  sim::Rng rate_rng_;  // its own stream: adding rates does not shift the interval process
   Master master_;
   Checker checker_;
   std::vector<Slot> slots_;
