@@ -31,6 +31,7 @@ sim::Json metrics_of(const pccl::PcclResult& r, sim::Time liveness_bound_ps) {
   m["aborted_attempts"] = r.aborted_attempts;
   m["aborted_bytes"] = r.aborted_bytes;
   m["chunk_bytes"] = r.chunk_bytes;
+  m["cancelled_bytes"] = r.cancelled_bytes;
   m["control_messages"] = r.messages;
   m["peers_spawned"] = r.peers_spawned;
   m["deaths"] = r.deaths;

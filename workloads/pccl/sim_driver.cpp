@@ -146,6 +146,14 @@ void SimDriver::kill(PeerId peer, Life how) {
 }
 
 void SimDriver::close_connections(PeerId peer, bool tell_master) {
+  // Its chunks on the wire stop with it (a reset connection), so survivors'
+  // retries do not share links with a dead peer's traffic. (Their pending_
+  // records are never delivered and stay allocated until the run ends.)
+  std::vector<transport::ConnectionId> dead;
+  for (const auto& [key, id] : connections_) {
+    if (std::get<0>(key) == peer || std::get<1>(key) == peer) dead.push_back(id);
+  }
+  if (!dead.empty()) model_.cancel_flows(dead);
   for (auto it = links_.begin(); it != links_.end();) {
     if (it->first == peer || it->second == peer) {
       const PeerId other = it->first == peer ? it->second : it->first;
@@ -368,6 +376,7 @@ PcclResult SimDriver::finish() {
   result_.violation = checker_.violation();
   result_.violation_at_ps = checker_.violation_at();
   result_.end_ps = sim_.now();
+  result_.cancelled_bytes = model_.totals().bytes_cancelled;
   return std::move(result_);
 }
 

@@ -48,9 +48,10 @@ struct PcclResult {
   std::vector<ChurnRecord> churn;
   std::vector<StepRecord> steps;
   std::uint64_t aborted_attempts = 0;
-  std::uint64_t aborted_bytes = 0;  // chunk bytes sent in attempts that were aborted
-  std::uint64_t chunk_bytes = 0;    // all chunk bytes sent
-  std::uint64_t messages = 0;       // control messages
+  std::uint64_t aborted_bytes = 0;    // chunk bytes sent in attempts that were aborted
+  std::uint64_t chunk_bytes = 0;      // all chunk bytes sent
+  std::uint64_t cancelled_bytes = 0;  // chunk bytes stopped on the wire when a peer died
+  std::uint64_t messages = 0;         // control messages
   std::uint64_t peers_spawned = 0;
   std::uint64_t deaths = 0, stalls = 0, leaves = 0, kicks = 0;
   // From each death or stall to the next completed step.
