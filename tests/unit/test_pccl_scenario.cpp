@@ -95,6 +95,8 @@ TEST(PcclScenario, BadInputIsALocatedError) {
       error_of(replaced(
           kBase, "output:", "workload: {collective: ring_allreduce, size_bytes: 1MiB}\noutput:")),
       "t.yaml:5:1: pccl: give either a workload (jobs) or pccl");
+  EXPECT_STARTS_WITH(error_of(replaced(kBase, "output: {flows: false}", "output: {trace: true}")),
+                     "t.yaml:4:1: pccl: a pccl run writes churn.csv and steps.csv");
 }
 
 TEST(PcclScenario, ChurnAtRates) {
@@ -154,6 +156,9 @@ TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
   const std::string ok =
       bin + " dst " + (dir / "tight.yaml").string() + " --seeds 0 > /dev/null 2>&1";
   EXPECT_EQ(WEXITSTATUS(std::system(ok.c_str())), 2);  // --seeds 0 is a usage error
+  const std::string help = bin + " help dst > " + (dir / "help.txt").string();
+  EXPECT_EQ(WEXITSTATUS(std::system(help.c_str())), 0);
+  EXPECT_EQ(read_bytes(dir / "help.txt").substr(0, 15), "spinel dst FILE");
 }
 
 }  // namespace

@@ -594,6 +594,11 @@ Scenario read_scenario(const Value& root, std::string_view source) {
                "give either a workload (jobs) or pccl (all-reduce under churn), not both");
          }
          s.pccl = read_pccl(x);
+         if (s.output.trace || s.output.timeseries.enabled) {
+           x.fail_at_key(
+               "a pccl run writes churn.csv and steps.csv; output.trace and "
+               "output.timeseries are for workload runs");
+         }
        }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,

@@ -295,6 +295,10 @@ int main(int argc, char** argv) {
         std::cout << spinel::tools::sweep_help();
         return 0;
       }
+      if (rest.size() == 1 && rest[0] == "dst") {
+        std::cout << spinel::tools::dst_help();
+        return 0;
+      }
       if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");
       return cmd_run({"--help"});
     }
