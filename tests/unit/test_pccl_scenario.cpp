@@ -130,6 +130,53 @@ TEST(PcclScenario, ResultFilesAreByteIdenticalForTheSameSeed) {
             "op,attempts,start_ps,end_ps,duration_ps,world_size,bytes");
 }
 
+TEST(PcclScenario, TheFilesAgreeWithTheMetrics) {
+  const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_files";
+  std::filesystem::remove_all(dir);
+  const tools::PcclRun run = tools::run_pccl(s, dir);
+  auto lines = [](const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const std::string steps = read_bytes(dir / "steps.csv");
+  EXPECT_EQ(lines(steps, "\n"), run.result.steps.size() + 1);
+  const std::string churn = read_bytes(dir / "churn.csv");
+  EXPECT_EQ(lines(churn, ",death,"), run.result.deaths);
+  EXPECT_EQ(lines(churn, ",stall,"), run.result.stalls);
+  EXPECT_EQ(lines(churn, ",kicked,"), run.result.kicks);
+  EXPECT_EQ(lines(churn, ",spawn,"), run.result.peers_spawned);
+  const std::string summary = read_bytes(dir / "summary.json");
+  EXPECT_NE(summary.find("\"steps_completed\": " + std::to_string(run.result.steps.size())),
+            std::string::npos);
+  EXPECT_NE(summary.find("\"violation\": null"), std::string::npos);
+  std::uint64_t aborted = 0;
+  for (const pccl::StepRecord& step : run.result.steps) aborted += step.attempts - 1;
+  EXPECT_EQ(aborted, run.result.aborted_attempts);  // no attempt aborted at the very end
+}
+
+TEST(PcclScenario, DstReportsTheSameWithOneOrTwoThreads) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_dst_threads";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "s.yaml") << replaced(kBase, "  duration: 120s\n", "  duration: 30s\n");
+  std::string out[2];
+  for (int jobs = 1; jobs <= 2; ++jobs) {
+    const std::string cmd = std::string(SPINEL_BINARY) + " dst " + (dir / "s.yaml").string() +
+                            " --seeds 12 --jobs " + std::to_string(jobs) + " > " +
+                            (dir / "out.txt").string();
+    EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+    out[jobs - 1] = read_bytes(dir / "out.txt");
+    out[jobs - 1] = out[jobs - 1].substr(0, out[jobs - 1].find(" s wall"));  // wall time varies
+    out[jobs - 1] = out[jobs - 1].substr(0, out[jobs - 1].rfind(','));
+  }
+  EXPECT_EQ(out[0], out[1]);
+  EXPECT_NE(out[0].find("12 seeds (1..12) passed every invariant"), std::string::npos) << out[0];
+}
+
 TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
   const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_dst";
   std::filesystem::remove_all(dir);
