@@ -11,6 +11,9 @@
 #include "tests/unit/test_support.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/pccl_run.hpp"
+#include "tools/sweep/keys.hpp"
+#include "tools/sweep/results.hpp"
+#include "tools/sweep/sweep.hpp"
 
 namespace spinel {
 namespace {
@@ -175,6 +178,51 @@ TEST(PcclScenario, DstReportsTheSameWithOneOrTwoThreads) {
   }
   EXPECT_EQ(out[0], out[1]);
   EXPECT_NE(out[0].find("12 seeds (1..12) passed every invariant"), std::string::npos) << out[0];
+}
+
+TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
+  const sweep::Sweep sw = sweep::load_sweep_string(
+      kBase +
+          "sweep:\n  grid:\n"
+          "    pccl.peers: [3]\n    pccl.max_peers: [6]\n    pccl.size_bytes: [1MiB]\n"
+          "    pccl.connections_per_neighbour: [2]\n    pccl.step_compute: [2s]\n"
+          "    pccl.keepalive_timeout: [20s]\n    pccl.duration: [60s]\n"
+          "    pccl.churn.joins_per_hour: [10]\n    pccl.churn.deaths_per_peer_hour: [4]\n"
+          "    pccl.churn.stalls_per_peer_hour: [1]\n    pccl.churn.leaves_per_peer_hour: [2]\n",
+      "t.yaml");
+  std::size_t pccl_keys = 0;
+  for (const sweep::Key& k : sweep::sweepable_keys()) pccl_keys += k.path.starts_with("pccl.");
+  EXPECT_EQ(sw.parameters.size(), pccl_keys);
+  const scenario::Scenario s = sw.scenario_of(sw.points.front());
+  EXPECT_EQ(s.pccl->peers, 3U);
+  EXPECT_EQ(s.pccl->max_peers, 6U);
+  EXPECT_EQ(s.pccl->size_bytes, 1ULL << 20);
+  EXPECT_EQ(s.pccl->connections_per_neighbour, 2U);
+  EXPECT_EQ(s.pccl->step_compute_ps, 2 * sim::kSecond);
+  EXPECT_EQ(s.pccl->keepalive_timeout_ps, 20 * sim::kSecond);
+  EXPECT_EQ(s.pccl->duration_ps, 60 * sim::kSecond);
+  EXPECT_DOUBLE_EQ(s.pccl->joins_per_hour, 10.0);
+  EXPECT_DOUBLE_EQ(s.pccl->deaths_per_peer_hour, 4.0);
+  EXPECT_DOUBLE_EQ(s.pccl->stalls_per_peer_hour, 1.0);
+  EXPECT_DOUBLE_EQ(s.pccl->leaves_per_peer_hour, 2.0);
+  const std::vector<std::string> columns = sweep::result_columns(sw);
+  EXPECT_NE(std::find(columns.begin(), columns.end(), "steps_per_hour"), columns.end());
+  EXPECT_NE(std::find(columns.begin(), columns.end(), "recovery_mean_ps"), columns.end());
+  EXPECT_EQ(std::find(columns.begin(), columns.end(), "busbw_gbps"), columns.end());
+}
+
+TEST(PcclScenario, TheShippedDeathRateSweepRuns) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_sweep";
+  std::filesystem::remove_all(dir);
+  const std::string cmd = std::string(SPINEL_BINARY) + " sweep " + SPINEL_SOURCE_DIR +
+                          "/scenarios/pccl/death_rate_sweep.yaml --jobs 2 --quiet --out " +
+                          dir.string();
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  const std::string results = read_bytes(dir / "results.csv");
+  std::size_t rows = 0;
+  for (char c : results) rows += c == '\n';
+  EXPECT_EQ(rows, 19U);  // header and 6 rates x 3 seeds
+  EXPECT_EQ(results.find(",failed,"), std::string::npos);
 }
 
 TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {

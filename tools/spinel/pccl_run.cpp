@@ -41,18 +41,17 @@ sim::Json metrics_of(const pccl::PcclResult& r, sim::Time liveness_bound_ps) {
   const double hours = static_cast<double>(r.end_ps) / (3600.0 * sim::kSecond);
   m["steps_per_hour"] = hours > 0 ? static_cast<double>(r.steps.size()) / hours : 0.0;
   // Recovery: from a death or stall to the next completed step.
-  sim::Json rec = sim::Json::object();
-  rec["count"] = static_cast<std::uint64_t>(r.recovery_ps.size());
   sim::Time sum = 0;
   sim::Time worst = 0;
   for (sim::Time t : r.recovery_ps) {
     sum += t;
     worst = std::max(worst, t);
   }
-  rec["mean_ps"] = r.recovery_ps.empty() ? std::int64_t{0}
-                                         : sum / static_cast<std::int64_t>(r.recovery_ps.size());
-  rec["max_ps"] = static_cast<std::int64_t>(worst);
-  m["recovery"] = std::move(rec);
+  m["recovery_count"] = static_cast<std::uint64_t>(r.recovery_ps.size());
+  m["recovery_mean_ps"] = r.recovery_ps.empty()
+                              ? std::int64_t{0}
+                              : sum / static_cast<std::int64_t>(r.recovery_ps.size());
+  m["recovery_max_ps"] = static_cast<std::int64_t>(worst);
   m["liveness_bound_ps"] = static_cast<std::int64_t>(liveness_bound_ps);
   m["invariant_checks"] = r.checks;
   m["violation"] = r.failed ? sim::Json(r.violation) : sim::Json(nullptr);
