@@ -787,6 +787,36 @@ void FlowModel::complete(FlowId id) {
   free_.push_back(id);
 }
 
+std::uint64_t FlowModel::cancel_flows(std::span<const ConnectionId> connections) {
+  std::vector<ConnectionId> sorted(connections.begin(), connections.end());
+  std::sort(sorted.begin(), sorted.end());
+  const sim::Time now = sim_.now();
+  std::uint64_t count = 0;
+  for (FlowId id = 0; id < flows_.size(); ++id) {
+    Flow& flow = flows_[id];
+    if (!flow.active || hop_count(id) == 0 ||
+        !std::binary_search(sorted.begin(), sorted.end(), flow.spec.connection)) {
+      continue;
+    }
+    flow.sent += flow.rate * static_cast<double>(now - flow.last);
+    flow.last = now;
+    detach(id);
+    if (flow.transfer != kNoTransfer && --transfers_[flow.transfer].parts_left == 0) {
+      free_transfers_.push_back(flow.transfer);  // its owner is never told
+    }
+    totals_.bytes_cancelled += flow.spec.size_bytes;
+    ++totals_.cancelled;
+    flow.active = false;
+    due_.erase(id);
+    flow.rate = 0;
+    --active_;
+    free_.push_back(id);
+    ++count;
+  }
+  if (!changed_.empty()) sim_.request_end_of_instant(*this);
+  return count;
+}
+
 void FlowModel::record_flow(FlowId f, sim::Time end) {
   const Flow& flow = flows_[f];
   const Connection& c = connections_[flow.spec.connection];

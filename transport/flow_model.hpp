@@ -98,6 +98,11 @@ struct FlowTotals {
   std::uint64_t transfers_completed = 0;  // all subflows delivered, owner notified
   std::uint64_t bytes_sent = 0;           // handed to the transport
   std::uint64_t bytes_delivered = 0;      // of completed (sub)flows
+  // Of flows cancelled before their last byte left (cancel_flows): neither
+  // delivered nor notified. bytes_sent = bytes_delivered + bytes_cancelled
+  // once every other flow has completed.
+  std::uint64_t bytes_cancelled = 0;
+  std::uint64_t cancelled = 0;  // (sub)flows cancelled
   // Largest |integral of rate - size| in bytes over completed flows: how well
   // the fluid model conserved bytes. Completion times round up to whole
   // picoseconds, so a flow may overshoot by up to its rate times 1 ps (a
@@ -132,6 +137,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<ConnectionId> connect_group(std::span<const ConnectionSpec> specs);
   // Starts a flow now. Its rate is set at the end of the current instant.
   FlowId start_flow(const FlowSpec& spec);
+
+  // Stops every active flow on these connections now (an endpoint died):
+  // their links are released at once, their owners never hear of them, and
+  // their whole size counts as cancelled, not delivered (links.csv keeps only
+  // completed flows' bytes). Flows that cross no link complete at once and
+  // are left alone. Returns the number of (sub)flows cancelled.
+  std::uint64_t cancel_flows(std::span<const ConnectionId> connections);
 
   void handle(const sim::Event& event) override;
   void end_of_instant() override;

@@ -14,6 +14,7 @@
 #include "sim/error.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
+#include "tools/scenario/pccl_section.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 #include "topology/servers.hpp"
 
@@ -827,6 +828,26 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          random_fault = x;
        }},
       {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
+      {"pccl", Need::optional,
+       [&](const Value& x) {
+         if (!s.jobs.empty()) {
+           x.fail_at_key(
+               "give either a workload (jobs) or pccl (all-reduce under churn), not both");
+         }
+         const bool host_faults = std::any_of(s.faults.begin(), s.faults.end(),
+                                              [](const Fault& f) { return f.on_host(); });
+         if (host_faults || s.random_fault.enabled || s.detector.enabled) {
+           x.fail_at_key(
+               "host faults, random_fault and detector are for workload runs; a pccl run has "
+               "its own churn (pccl.churn)");
+         }
+         s.pccl = read_pccl(x);
+         if (s.output.trace || s.output.timeseries.enabled) {
+           x.fail_at_key(
+               "a pccl run writes churn.csv and steps.csv; output.trace and "
+               "output.timeseries are for workload runs");
+         }
+       }},
       // Known here so that `spinel run` says what to do and typos get a hint.
       {"sweep", Need::optional,
        [&](const Value& x) {
@@ -835,7 +856,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
              "runs one scenario: remove the sweep block to run the base scenario)");
        }},
   });
-  if (s.jobs.empty()) {
+  if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
   // Host faults act on compute and work at either level; links do not yet.
@@ -1036,6 +1057,7 @@ sim::Json to_json(const Scenario& s) {
   } else {
     j["detector"] = sim::Json();
   }
+  if (s.pccl) j["pccl"] = pccl_to_json(*s.pccl);
   return j;
 }
 

@@ -6,6 +6,7 @@
 // See scenarios/quickstart.yaml for the format, with comments.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "topology/config.hpp"
 #include "transport/config.hpp"
 #include "workloads/config.hpp"
+#include "workloads/pccl/config.hpp"
 
 namespace spinel::scenario {
 
@@ -100,6 +102,8 @@ struct Scenario {
   std::vector<Fault> faults;           // in file order; applied at their times
   RandomFault random_fault;            // `random_fault:`; off when absent
   workloads::DetectorConfig detector;  // `detector:`; off when absent
+  // Fault-tolerant all-reduce under churn (`pccl:`), instead of jobs.
+  std::optional<pccl::PcclConfig> pccl;
 };
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

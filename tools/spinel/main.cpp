@@ -15,6 +15,7 @@
 #include "sim/error.hpp"
 #include "sim/units.hpp"
 #include "tools/scenario/scenario.hpp"
+#include "tools/spinel/pccl_run.hpp"
 #include "tools/spinel/run.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/sweep/sweep.hpp"
@@ -33,6 +34,7 @@ Usage:
                                                       run every point of FILE's sweep block
   spinel merge OUTDIR... [--out DIR]                  join the results of a sweep's shards
   spinel validate FILE...                             check scenario and sweep files, run nothing
+  spinel dst FILE [--seeds N] [--jobs J]              a pccl scenario under N random churn schedules
   spinel help run                                     the scenario format, by example
   spinel help sweep                                   sweeps, shards and results.csv, by example
   spinel --version
@@ -182,6 +184,48 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
   if (!out.empty()) std::printf("results in %s/\n", out.string().c_str());
 }
 
+// A `pccl:` scenario: fault-tolerant all-reduce under churn. Exit status 1
+// when an invariant is violated (the report names the seed).
+int run_pccl_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, bool quiet) {
+  spinel::tools::PcclRun run;
+  try {
+    run = spinel::tools::run_pccl(scenario, out_dir);
+    spinel::tools::RunResult timing;
+    timing.wall_seconds = run.wall_seconds;
+    timing.events = run.events;
+    spinel::tools::write_run_json(out_dir, timing);
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: run failed: " << e.what() << "\n";
+    return 1;
+  }
+  const spinel::pccl::PcclResult& r = run.result;
+  if (!quiet) {
+    const spinel::pccl::PcclConfig& c = *scenario.pccl;
+    std::printf("%s (seed %llu): PCCL all-reduce, %u peers at start (at most %u), %s simulated\n",
+                scenario.name.c_str(), static_cast<unsigned long long>(scenario.seed), c.peers,
+                c.max_peers, spinel::sim::format_duration_ps(c.duration_ps).c_str());
+    std::printf("  steps completed %zu, aborted attempts %llu (%s sent for them)\n", r.steps.size(),
+                static_cast<unsigned long long>(r.aborted_attempts),
+                spinel::sim::format_bytes(r.aborted_bytes).c_str());
+    std::printf(
+        "  peers spawned %llu, deaths %llu, stalls %llu, leaves %llu, kicked %llu\n",
+        static_cast<unsigned long long>(r.peers_spawned), static_cast<unsigned long long>(r.deaths),
+        static_cast<unsigned long long>(r.stalls), static_cast<unsigned long long>(r.leaves),
+        static_cast<unsigned long long>(r.kicks));
+    std::printf("  %llu invariant checks, %llu events in %.3f s wall\n",
+                static_cast<unsigned long long>(r.checks),
+                static_cast<unsigned long long>(run.events), run.wall_seconds);
+    std::printf("results in %s/\n", out_dir.string().c_str());
+  }
+  if (r.failed) {
+    std::fprintf(stderr, "spinel: seed %llu violates an invariant at %s: %s\n",
+                 static_cast<unsigned long long>(scenario.seed),
+                 spinel::sim::format_duration_ps(r.violation_at_ps).c_str(), r.violation.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::optional<std::uint64_t> seed;
@@ -242,6 +286,7 @@ int cmd_run(const std::vector<std::string>& args) {
                    static_cast<unsigned long long>(events), tty ? "   " : "\n");
     };
   }
+  if (scenario.pccl) return run_pccl_scenario(scenario, out_dir, quiet);
   spinel::tools::RunResult result;
   try {
     result = spinel::tools::run_scenario(scenario, options);
@@ -296,10 +341,15 @@ int main(int argc, char** argv) {
     if (command == "run") return cmd_run(rest);
     if (command == "validate") return cmd_validate(rest);
     if (command == "sweep") return spinel::tools::cmd_sweep(rest);
+    if (command == "dst") return spinel::tools::cmd_dst(rest);
     if (command == "merge") return spinel::tools::cmd_merge(rest);
     if (command == "help") {
       if (rest.size() == 1 && (rest[0] == "sweep" || rest[0] == "merge")) {
         std::cout << spinel::tools::sweep_help();
+        return 0;
+      }
+      if (rest.size() == 1 && rest[0] == "dst") {
+        std::cout << spinel::tools::dst_help();
         return 0;
       }
       if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");

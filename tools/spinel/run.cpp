@@ -11,6 +11,7 @@
 #include "tools/spinel/faults.hpp"
 #include "tools/spinel/observers.hpp"
 #include "tools/spinel/outputs.hpp"
+#include "tools/spinel/pccl_run.hpp"
 #include "tools/spinel/timeseries.hpp"
 #include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
@@ -41,6 +42,16 @@ void write_run_json(const std::filesystem::path& out_dir, const RunResult& r) {
 }
 
 RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options) {
+  if (scenario.pccl) {
+    // Fault-tolerant all-reduce under churn: its own driver and files.
+    const PcclRun run = run_pccl(scenario, options.out_dir);
+    RunResult r;
+    r.metrics = run.metrics;
+    r.events = run.events;
+    r.end_ps = run.result.end_ps;
+    r.wall_seconds = run.wall_seconds;
+    return r;
+  }
   const auto wall_start = std::chrono::steady_clock::now();
   sim::Recorder recorder =
       options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);

@@ -40,6 +40,19 @@ const std::vector<Key>& sweepable_keys() {
       {"transport.packet.rto", Kind::duration},
       {"transport.packet.reorder_packets", Kind::integer},
       {"transport.packet.spray", Kind::word},
+      // pccl: step rate against churn, peers and the connection pool.
+      {"pccl.peers", Kind::integer},
+      {"pccl.max_peers", Kind::integer},
+      {"pccl.size_bytes", Kind::size},
+      {"pccl.connections_per_neighbour", Kind::integer},
+      {"pccl.step_compute", Kind::duration},
+      {"pccl.keepalive_timeout", Kind::duration},
+      {"pccl.duration", Kind::duration},
+      // Rates are events per hour: whole numbers when swept.
+      {"pccl.churn.joins_per_hour", Kind::integer},
+      {"pccl.churn.deaths_per_peer_hour", Kind::integer},
+      {"pccl.churn.stalls_per_peer_hour", Kind::integer},
+      {"pccl.churn.leaves_per_peer_hour", Kind::integer},
   };
   return keys;
 }

@@ -58,11 +58,27 @@ const std::vector<std::string_view>& metric_columns() {
   return columns;
 }
 
+const std::vector<std::string_view>& pccl_metric_columns() {
+  static const std::vector<std::string_view> columns = {
+      "steps_completed",  "steps_per_hour",  "aborted_attempts",
+      "aborted_bytes",    "cancelled_bytes", "chunk_bytes",
+      "peers_spawned",    "deaths",          "stalls",
+      "leaves",           "kicks",           "recovery_count",
+      "recovery_mean_ps", "recovery_max_ps", "invariant_checks",
+      "violation",        "end_ps",
+  };
+  return columns;
+}
+
+const std::vector<std::string_view>& metric_columns(const Sweep& sweep) {
+  return sweep.base.pccl ? pccl_metric_columns() : metric_columns();
+}
+
 std::vector<std::string> result_columns(const Sweep& sweep) {
   std::vector<std::string> columns{"point"};
   for (const Parameter& p : sweep.parameters) columns.push_back(p.column);
   for (const char* c : {"seed", "status", "error"}) columns.emplace_back(c);
-  for (const auto m : metric_columns()) columns.emplace_back(m);
+  for (const auto m : metric_columns(sweep)) columns.emplace_back(m);
   return columns;
 }
 
@@ -116,7 +132,7 @@ std::string ok_row(const Sweep& sweep, const Point& point, const sim::Json& metr
   std::vector<std::string> cells = leading_cells(sweep, point);
   cells.emplace_back(kOk);
   cells.emplace_back();
-  for (const auto m : metric_columns()) cells.push_back(metric_cell(metrics, m));
+  for (const auto m : metric_columns(sweep)) cells.push_back(metric_cell(metrics, m));
   return csv_line(cells);
 }
 
@@ -124,7 +140,7 @@ std::string failed_row(const Sweep& sweep, const Point& point, std::string_view 
   std::vector<std::string> cells = leading_cells(sweep, point);
   cells.emplace_back(kFailed);
   cells.push_back(one_line(error));
-  cells.resize(cells.size() + metric_columns().size());
+  cells.resize(cells.size() + metric_columns(sweep).size());
   return csv_line(cells);
 }
 

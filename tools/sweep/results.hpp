@@ -18,6 +18,9 @@ namespace spinel::sweep {
 
 // The metrics of summary.json that results.csv carries, in column order.
 const std::vector<std::string_view>& metric_columns();
+// A pccl sweep's metrics instead (summary.json's pccl metrics).
+const std::vector<std::string_view>& pccl_metric_columns();
+const std::vector<std::string_view>& metric_columns(const Sweep& sweep);
 
 std::vector<std::string> result_columns(const Sweep& sweep);
 

@@ -1,0 +1,36 @@
+#pragma once
+// The real data every peer reduces: small float vectors, so that
+// bit-identity of the results is checked, not assumed. The reduction order
+// is fixed by the ring (see reference_allreduce), so it is reproducible.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace spinel::pccl {
+
+// Half-open range of element indices.
+struct Range {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+// Chunk c of `count` elements split W ways: count/W each, the remainder to
+// the last (as PCCL does).
+Range chunk_range(std::uint32_t count, std::uint32_t world, std::uint32_t chunk);
+// Part j of `parts` of a range, split the same way.
+Range part_range(Range chunk, std::uint32_t parts, std::uint32_t part);
+
+// FNV-1a over the floats' bit patterns: equal hashes for bit-identical data.
+std::uint64_t hash_floats(std::span<const float> values);
+
+// A peer's input for one operation: a pure function of (seed, peer, op), so
+// a retry restores exactly the same input and a checker can recompute it.
+std::vector<float> make_input(std::uint64_t seed, std::uint32_t peer, std::uint64_t op,
+                              std::uint32_t count);
+
+// What ring all-reduce yields for inputs[i] held by ring position i: chunk c
+// starts at position c and is accumulated as acc = received + local around
+// the ring (positions c+1, c+2, ...), exactly as Peer does it.
+std::vector<float> reference_allreduce(const std::vector<std::vector<float>>& inputs);
+
+}  // namespace spinel::pccl
