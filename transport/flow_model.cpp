@@ -1154,9 +1154,9 @@ void FlowModel::set_link_rate(LinkId l, double gbps) {
     plan_capacity_[l] = 0;
     route_around(l);
     // Subflows with no surviving path stay on the link and stall at rate 0
-    // until it comes back; a link nothing crosses keeps its last capacity.
+    // until it comes back, including flows they start meanwhile.
+    links_[l].capacity = 0;
     if (links_[l].count > 0) {
-      links_[l].capacity = 0;
       mark_changed(l);
       sim_.request_end_of_instant(*this);
     }

@@ -192,6 +192,17 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
     spec.collective = collective_id;
     spec.step = step;
     transport_.start_flow(spec);
+    if (monitor_ != nullptr) {
+      TransferStat stat;
+      stat.job = options_.job;
+      stat.index = static_cast<std::uint32_t>(results_.size());
+      stat.src = t.src;
+      stat.dst = t.dst;
+      stat.connection = spec.connection;
+      stat.bytes = t.bytes;
+      stat.start_ps = sim_.now();
+      monitor_->transfer_started(stat);
+    }
   }
 }
 

@@ -35,6 +35,8 @@ class CollectiveMonitor {
   // A rank called the collective (its bucket was ready).
   virtual void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
                             sim::Time at) = 0;
+  // A transfer handed to the transport (end_ps is 0), and its delivery.
+  virtual void transfer_started(const TransferStat& transfer) = 0;
   virtual void transfer_done(const TransferStat& transfer) = 0;
   // Every rank finished the collective; `last` says it was the job's last.
   virtual void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) = 0;

@@ -77,10 +77,23 @@ void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uin
 
 void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint32_t rank,
                             sim::Time at) {
-  jobs_.at(id).entered_ps.at(rank) = at;
+  Job& job = jobs_.at(id);
+  job.entered_ps.at(rank) = at;
+  job.last_progress_ps = std::max(job.last_progress_ps, at);
+}
+
+void Detector::transfer_started(const TransferStat& t) {
+  Job::Outstanding& o = jobs_.at(t.job).outstanding[t.connection];
+  if (o.count++ == 0) o.since_ps = t.start_ps;
+  o.src = t.src;
+  o.dst = t.dst;
 }
 
 void Detector::transfer_done(const TransferStat& t) {
+  Job& job = jobs_.at(t.job);
+  job.last_progress_ps = std::max(job.last_progress_ps, t.end_ps);
+  const auto it = job.outstanding.find(t.connection);
+  if (it != job.outstanding.end() && --it->second.count == 0) job.outstanding.erase(it);
   ConnectionHistory& c = jobs_.at(t.job).connections[t.connection];
   c.src = t.src;
   c.dst = t.dst;
@@ -219,7 +232,11 @@ void Detector::poll() {
       ++entered;
       last_entry = std::max(last_entry, t);
     }
-    if (entered == 0 || entered == job.hosts.size()) continue;
+    if (entered == job.hosts.size()) {
+      check_stuck(job, id, now);
+      continue;
+    }
+    if (entered == 0) continue;
     if (now - last_entry < config_.hang_timeout_ps) continue;
     for (std::size_t r = 0; r < job.hosts.size(); ++r) {
       if (job.entered_ps[r] != sim::kForever) continue;
@@ -234,6 +251,43 @@ void Detector::poll() {
     }
     job.hung = true;
   }
+}
+
+// Every rank called the collective: a hang now is the network's. The
+// transfers outstanding since before the silence began are the stuck ones.
+void Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
+  if (now - job.last_progress_ps < config_.hang_timeout_ps) return;
+  std::vector<const Job::Outstanding*> stuck;
+  for (const auto& [connection, o] : job.outstanding) {
+    if (now - o.since_ps >= config_.hang_timeout_ps) stuck.push_back(&o);
+  }
+  if (stuck.empty()) return;
+  std::map<topology::HostId, std::size_t> ends;
+  for (const Job::Outstanding* o : stuck) {
+    ++ends[job.hosts[o->src]];
+    if (job.hosts[o->dst] != job.hosts[o->src]) ++ends[job.hosts[o->dst]];
+  }
+  const auto common = std::find_if(ends.begin(), ends.end(),
+                                   [&](const auto& e) { return e.second == stuck.size(); });
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "all %zu ranks called collective %u; nothing delivered for %.3f ms; %zu "
+                "connection(s) stuck",
+                job.hosts.size(), job.index, ms(now - job.last_progress_ps), stuck.size());
+  Detection d;
+  if (stuck.size() >= 2 && common != ends.end()) {
+    d = about_host(now, AnomalyClass::communication_hang, common->first);
+  } else {
+    d = about_host(now, AnomalyClass::communication_hang, job.hosts[stuck.front()->src]);
+    d.connection_suspect = true;
+    d.dst_host = job.hosts[stuck.front()->dst];
+    for (const auto& [connection, o] : job.outstanding) {
+      if (&o == stuck.front()) d.connection = connection;
+    }
+  }
+  d.evidence = text;
+  raise(job, id, std::move(d));
+  job.hung = true;
 }
 
 void Detector::raise(Job& job, std::uint32_t id, Detection d) {

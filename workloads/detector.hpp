@@ -17,8 +17,10 @@
 //    fell under 1 / slow_factor of their own baseline (the slowest of their
 //    first `window` iterations), in `window` collectives running: suspect
 //    the host they all share, if they do, or else the slowest connection.
-// communication_hang (a connection that stops moving) is not raised yet:
-// no fault makes one until NIC and host-link losses stall connections.
+//  - communication_hang: every rank called the collective, yet nothing was
+//    delivered for hang_timeout: suspect the host that the stuck
+//    connections (transfers outstanding for hang_timeout) share, or else
+//    the stuck connection.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -64,6 +66,7 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
                          sim::Time at) override;
   void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
                     sim::Time at) override;
+  void transfer_started(const TransferStat& transfer) override;
   void transfer_done(const TransferStat& transfer) override;
   void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) override;
   void handle(const sim::Event& event) override;
@@ -94,11 +97,22 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
     std::vector<sim::Time> lateness_ps;  // per rank, this iteration so far
     std::vector<std::uint32_t> slow_iterations;  // per rank, in a row
     std::map<transport::ConnectionId, ConnectionHistory> connections;
+    // Transfers handed to the transport and not delivered, per connection:
+    // how many, and when the oldest started.
+    struct Outstanding {
+      std::uint32_t src = 0;
+      std::uint32_t dst = 0;
+      std::uint32_t count = 0;
+      sim::Time since_ps = 0;
+    };
+    std::map<transport::ConnectionId, Outstanding> outstanding;
+    sim::Time last_progress_ps = 0;   // the latest call or delivery
     std::vector<std::string> raised;  // "class suspect", each raised once
   };
 
   void check_compute(Job& job, std::uint32_t id, sim::Time at);
   void check_connections(Job& job, std::uint32_t id, sim::Time at);
+  void check_stuck(Job& job, std::uint32_t id, sim::Time now);
   void poll();
   void arm();
   void raise(Job& job, std::uint32_t id, Detection d);

@@ -85,6 +85,26 @@ TEST(Detector, FindsADegradedNicLinkAsASlowConnection) {
   expect_one(r, AnomalyClass::communication_slow, "h5>h6");
 }
 
+// A dead NIC stalls the connections into and out of its host: every rank
+// called the collective, nothing moves, and both stuck connections meet at
+// the host.
+TEST(Detector, FindsADeadNicAsACommunicationHang) {
+  const tools::RunResult r =
+      run("ecmp", "iterations: 12", "  - {at: 3500us, host: h5, state: nic_down}\n");
+  expect_one(r, AnomalyClass::communication_hang, "h5");
+  EXPECT_FALSE(r.job_finished[0]);
+  const sim::Time latency = r.detections[0].at_ps - 3500 * sim::kMicrosecond;
+  EXPECT_GE(latency, 5 * kMs);
+  EXPECT_LE(latency, 1 * kMs + 5 * kMs + 5 * kMs / 8);
+}
+
+// Only h5's sending direction dies: one stuck connection, the suspect.
+TEST(Detector, FindsAOneWayNicLossAsAStuckConnection) {
+  const tools::RunResult r =
+      run("ecmp", "iterations: 12", "  - {at: 3500us, link: h5>leaf1, state: down}\n");
+  expect_one(r, AnomalyClass::communication_hang, "h5>h6");
+}
+
 TEST(Detector, LocalisesASlowUplinkByTheRoutesOfTheSlowConnections) {
   // Sprayed, every connection leaving leaf1 crosses leaf1>spine2.
   const tools::RunResult r =

@@ -404,7 +404,7 @@ TEST(ScenarioErrors, BadFaults) {
             "you mean \"leaf0>spine0\"?)");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: broken}\n"),
             "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, flapping, slow, "
-            "hung, got \"broken\"");
+            "hung, nic_down, got \"broken\"");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded}\n"),
             "t.yaml:13:42: faults[0].state: a degraded link needs its rate, e.g. {state: "
             "degraded, rate: 200Gbps}");
@@ -452,8 +452,8 @@ TEST(ScenarioErrors, BadHostAndFlappingFaults) {
             "t.yaml:13:31: faults[0].link: a fault names one element: link: (e.g. leaf0>spine1) "
             "or host: (e.g. h3)");
   EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: down}\n"),
-            "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor) or hung; "
-            "down is for links");
+            "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor), hung or "
+            "nic_down; down is for links");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: slow, factor: 2}\n"),
             "t.yaml:13:42: faults[0].state: a link fault is state: down, degraded, up or "
             "flapping; slow is for hosts");

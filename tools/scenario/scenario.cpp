@@ -641,7 +641,8 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
                                                 {"up", FaultState::up},
                                                 {"flapping", FaultState::flapping},
                                                 {"slow", FaultState::slow},
-                                                {"hung", FaultState::hung}});
+                                                {"hung", FaultState::hung},
+                                                {"nic_down", FaultState::nic_down}});
            state = x;
          }},
         {"rate", Need::optional,
@@ -671,9 +672,10 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
       (link ? *link : item)
           .fail("a fault names one element: link: (e.g. leaf0>spine1) or host: (e.g. h3)");
     }
-    const bool host_state = fault.state == FaultState::slow || fault.state == FaultState::hung;
+    const bool host_state = fault.state == FaultState::slow || fault.state == FaultState::hung ||
+                            fault.state == FaultState::nic_down;
     if (host && !host_state) {
-      state->fail("a host fault is state: slow (with factor) or hung; " +
+      state->fail("a host fault is state: slow (with factor), hung or nic_down; " +
                   std::string(to_string(fault.state)) + " is for links");
     }
     if (link && host_state) {
@@ -738,7 +740,8 @@ void read_random_fault(const Value& v, RandomFault& f) {
                                               {"hang", RandomFaultKind::hang},
                                               {"nic_degraded", RandomFaultKind::nic_degraded},
                                               {"uplink_degraded", RandomFaultKind::uplink_degraded},
-                                              {"uplink_down", RandomFaultKind::uplink_down}});
+                                              {"uplink_down", RandomFaultKind::uplink_down},
+                                              {"nic_down", RandomFaultKind::nic_down}});
        }},
       {"from", Need::required,
        [&](const Value& x) {
@@ -861,8 +864,10 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   }
   // Host faults act on compute and work at either level; links do not yet.
   if (s.transport.model == transport::Model::packet) {
-    if (faults && std::any_of(s.faults.begin(), s.faults.end(),
-                              [](const Fault& f) { return !f.on_host(); })) {
+    const auto on_links = [](const Fault& f) {
+      return !f.on_host() || f.state == FaultState::nic_down;
+    };
+    if (faults && std::any_of(s.faults.begin(), s.faults.end(), on_links)) {
       faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
     }
     if (random_fault && s.random_fault.kind != RandomFaultKind::straggler &&
@@ -1073,6 +1078,8 @@ std::string_view to_string(RandomFaultKind kind) {
       return "uplink_degraded";
     case RandomFaultKind::uplink_down:
       return "uplink_down";
+    case RandomFaultKind::nic_down:
+      return "nic_down";
   }
   return "straggler";
 }
@@ -1091,6 +1098,8 @@ std::string_view to_string(FaultState state) {
       return "slow";
     case FaultState::hung:
       return "hung";
+    case FaultState::nic_down:
+      return "nic_down";
   }
   return "down";
 }

@@ -52,7 +52,7 @@ std::string_view to_string(LinkSelection links);
 // element: a directed link (`link:`, as links.csv names it) or a host
 // (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever job
 // runs there).
-enum class FaultState { down, degraded, up, flapping, slow, hung };
+enum class FaultState { down, degraded, up, flapping, slow, hung, nic_down };
 std::string_view to_string(FaultState state);
 
 struct Fault {
@@ -76,6 +76,7 @@ enum class RandomFaultKind {
   nic_degraded,     // that host's link to its leaf keeps `rate_fraction` of its rate
   uplink_degraded,  // an uplink of that host's leaf keeps `rate_fraction` of its rate
   uplink_down,      // an uplink of that host's leaf goes down
+  nic_down,         // that host's NIC: both directions of its link down
 };
 std::string_view to_string(RandomFaultKind kind);
 

@@ -66,6 +66,10 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
       f.link = uplink;
       f.state = scenario::FaultState::down;
       break;
+    case scenario::RandomFaultKind::nic_down:
+      f.host = "h" + std::to_string(host);
+      f.state = scenario::FaultState::nic_down;
+      break;
   }
   faults.push_back(std::move(f));
   return faults;
@@ -74,8 +78,11 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
 void schedule_link_faults(const std::vector<scenario::Fault>& faults,
                           const topology::Topology& topology, transport::FlowModel& model,
                           transport::LinkFaults& link_faults) {
+  const auto on_links = [](const scenario::Fault& f) {
+    return !f.on_host() || f.state == scenario::FaultState::nic_down;
+  };
   bool any = false;
-  for (const scenario::Fault& fault : faults) any = any || !fault.on_host();
+  for (const scenario::Fault& fault : faults) any = any || on_links(fault);
   if (!any) return;
   // Spray trunks assume equal members, which faults break.
   model.set_spray_trunks(false);
@@ -88,6 +95,13 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
     }
   };
   for (const scenario::Fault& fault : faults) {
+    if (fault.state == scenario::FaultState::nic_down) {
+      // A dead NIC: its link down both ways (connections through it stall).
+      const topology::HostId h = host_id(fault);
+      change(fault.at_ps, topology.host_uplink(h), 0.0);
+      change(fault.at_ps, topology.host_downlink(h), 0.0);
+      continue;
+    }
     if (fault.on_host()) continue;
     const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
     const double up = topology.link(l).rate_gbps;
@@ -110,6 +124,7 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
         break;
       case scenario::FaultState::slow:
       case scenario::FaultState::hung:
+      case scenario::FaultState::nic_down:
         break;
     }
   }
@@ -120,7 +135,7 @@ bool apply_host_faults(const std::vector<scenario::Fault>& faults,
                        const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes) {
   bool hangs = false;
   for (const scenario::Fault& fault : faults) {
-    if (!fault.on_host()) continue;
+    if (!fault.on_host() || fault.state == scenario::FaultState::nic_down) continue;
     const auto where = rank_on_host(placed, host_id(fault));
     if (!where) continue;
     workloads::ComputeModel& compute = *computes.at(where->job);
