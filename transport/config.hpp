@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "sim/time.hpp"
 #include "transport/packet_config.hpp"
 
 namespace spinel::transport {
@@ -27,7 +28,10 @@ struct TransportConfig {
   Model model = Model::flow;
   PathPolicy policy = PathPolicy::ecmp;
   std::uint32_t mprdma_subflows = 4;  // K of mprdma:K; read only with PathPolicy::mprdma
-  PacketConfig packet;                // read only with Model::packet
+  // How long routing takes to move flows off a link that went down; until
+  // then they are black-holed (stall where they are). 0: at once.
+  sim::Time convergence_ps = 0;
+  PacketConfig packet;  // read only with Model::packet
 };
 
 constexpr std::string_view to_string(Model m) {

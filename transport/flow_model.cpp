@@ -700,6 +700,13 @@ void FlowModel::handle(const sim::Event& event) {
     complete(static_cast<FlowId>(event.payload));
     return;
   }
+  if (event.tag == kConverge) {
+    // Routing has converged around the link; if it came back meanwhile its
+    // flows simply went on where they were.
+    const auto l = static_cast<LinkId>(event.payload);
+    if (down_[l] != 0) route_around(l);
+    return;
+  }
   if (event.payload != wake_version_) return;  // an earlier wake-up superseded it
   wake_at_ = kNotDue;
   // Every flow whose last byte leaves now; none of them changes another's
@@ -1152,18 +1159,28 @@ void FlowModel::set_link_rate(LinkId l, double gbps) {
   links_altered_ = links_altered_ + (altered ? 1 : 0) - (was_altered ? 1 : 0);
   if (down) {
     plan_capacity_[l] = 0;
-    route_around(l);
-    // Subflows with no surviving path stay on the link and stall at rate 0
-    // until it comes back, including flows they start meanwhile.
-    links_[l].capacity = 0;
-    if (links_[l].count > 0) {
-      mark_changed(l);
-      sim_.request_end_of_instant(*this);
+    if (config_.convergence_ps > 0) {
+      // Until routing converges the link black-holes what crosses it.
+      black_hole(l);
+      sim_.schedule_in(config_.convergence_ps, self_, kConverge, l);
+      return;
     }
+    route_around(l);
+    black_hole(l);
     return;
   }
   links_[l].capacity = sim::gbps_to_bytes_per_ps(gbps);
   plan_capacity_[l] = links_[l].capacity;
+  if (links_[l].count > 0) {
+    mark_changed(l);
+    sim_.request_end_of_instant(*this);
+  }
+}
+
+// Subflows with no surviving path stay on the link and stall at rate 0
+// until it comes back, including flows they start meanwhile.
+void FlowModel::black_hole(LinkId l) {
+  links_[l].capacity = 0;
   if (links_[l].count > 0) {
     mark_changed(l);
     sim_.request_end_of_instant(*this);

@@ -170,7 +170,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // connections avoid it too. Otherwise the link carries `gbps` (degraded, or
   // back up: flows stay where they are; stalled ones resume). A subflow with
   // no path left stays on the down link and stalls at rate 0 until the link
-  // is back (a connection through a lost NIC link hangs). Spray trunks cannot express unequal
+  // is back (a connection through a lost NIC link hangs). With a routing
+  // convergence time (TransportConfig::convergence_ps) flows stall on the
+  // down link for that long before they move. Spray trunks cannot express unequal
   // members: turn them off (set_spray_trunks(false)) before connecting when links may change.
   void set_link_rate(topology::LinkId link, double gbps);
   [[nodiscard]] bool link_down(topology::LinkId link) const { return down_[link] != 0; }
@@ -343,6 +345,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   }
   // Re-routes every subflow crossing `link` (down) and moves its active flows.
   void route_around(topology::LinkId link);
+  // Takes a down link's capacity away: what still crosses it stalls.
+  void black_hole(topology::LinkId link);
   void move_flows(const std::vector<std::uint8_t>& is_affected);
   // Takes the flow off every link it crosses (marking those still carrying
   // flows as changed).
@@ -375,6 +379,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // completes every flow due at its time.
   static constexpr std::uint32_t kCompleteLocal = 0;
   static constexpr std::uint32_t kWake = 1;
+  static constexpr std::uint32_t kConverge = 2;  // payload: the link that went down
   static constexpr sim::Time kNotDue = sim::kForever;
   void record_flow(FlowId f, sim::Time end);
   // Observer reports, called only when observer_ is set. A trunk's load is

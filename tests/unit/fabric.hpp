@@ -14,7 +14,8 @@ struct Fabric {
   explicit Fabric(const topology::LeafSpineConfig& config,
                   transport::PathPolicy policy = transport::PathPolicy::ecmp,
                   std::uint64_t seed = 1)
-      : Fabric(config, transport::TransportConfig{transport::Model::flow, policy, 4, {}}, seed) {}
+      : Fabric(config, transport::TransportConfig{transport::Model::flow, policy, 4, 0, {}}, seed) {
+  }
   Fabric(const topology::LeafSpineConfig& config,
          const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
       : topology(topology::build_leaf_spine(config)),

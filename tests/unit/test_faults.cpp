@@ -267,6 +267,37 @@ TEST(Faults, AFlowWithNoPathLeftStallsUntilALinkComesBack) {
   }
 }
 
+// With a routing convergence time, a flow on a link that goes down stalls
+// there for that long before ECMP moves it: its delivery slips by exactly
+// the convergence time. A link back up before routing converged keeps its
+// flows, which slip by the outage only.
+TEST(Faults, FlowsStallOnADeadLinkUntilRoutingConverges) {
+  const auto delivered = [](sim::Time convergence, sim::Time back_up) {
+    TransportConfig config = policy(PathPolicy::ecmp);
+    config.convergence_ps = convergence;
+    Fabric f(leaf_spine(2, 2, 2), config);
+    DeliveryLog log(f.sim);
+    FlowSpec spec;
+    spec.connection = f.model.connect(ConnectionSpec{0, 2, 1000});
+    spec.size_bytes = 1 << 30;
+    spec.notify = log.self;
+    (void)f.model.start_flow(spec);
+    const topology::LinkId on = f.model.flow_links(0)[1];  // its uplink
+    LinkFaults faults(f.sim, f.model);
+    faults.add(sim::kMicrosecond, on, 0);
+    if (back_up > 0) faults.add(back_up, on, 400);
+    f.sim.run();
+    EXPECT_EQ(log.delivered.size(), 1u);
+    return log.delivered.at(0).second;
+  };
+  const sim::Time at_once = delivered(0, 0);
+  EXPECT_NEAR(static_cast<double>(delivered(sim::kMillisecond, 0)),
+              static_cast<double>(at_once + sim::kMillisecond), 2.0);
+  // Back up after 300us, before routing would have moved it.
+  EXPECT_NEAR(static_cast<double>(delivered(sim::kMillisecond, 301 * sim::kMicrosecond)),
+              static_cast<double>(at_once + 300 * sim::kMicrosecond), 2.0);
+}
+
 TEST(Faults, SprayTrunksRefuseChangesOfFabricLinks) {
   Fabric f(leaf_spine(2, 2, 2), policy(PathPolicy::spray));
   EXPECT_THROW(f.model.set_link_rate(link_named(f.topology, "leaf0>spine0"), 0),

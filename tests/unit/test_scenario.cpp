@@ -396,6 +396,15 @@ TEST(Scenario, FaultsLoadAndEcho) {
   EXPECT_TRUE(load_string(kBase, "t.yaml").faults.empty());
 }
 
+TEST(Scenario, RoutingConvergenceLoadsAndEchoes) {
+  const Scenario s = load_string(kBase + "transport: {convergence: 50ms}\n", "t.yaml");
+  EXPECT_EQ(s.transport.convergence_ps, 50 * sim::kMillisecond);
+  EXPECT_NE(to_json(s).dump().find("\"convergence_ps\": 50000000000"), std::string::npos);
+  EXPECT_EQ(load_string(kBase, "t.yaml").transport.convergence_ps, 0);
+  EXPECT_STARTS_WITH(error_of(kBase + "transport: {convergence: 7200s}\n"),
+                     "t.yaml:12:26: transport.convergence: ");
+}
+
 TEST(ScenarioErrors, BadFaults) {
   const std::string f = kBase + "faults:\n  - ";
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine9, state: down}\n"),

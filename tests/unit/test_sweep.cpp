@@ -194,6 +194,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    topology.spine_link.latency: [2us]\n"
       "    transport.model: [packet]\n"
       "    transport.policy: [spray]\n"
+      "    transport.convergence: [1ms]\n"
       "    workload.collective: [ring_allreduce]\n"
       "    workload.size_bytes: [1MiB]\n"
       "    workload.hosts: [all]\n"
@@ -230,6 +231,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.jobs[0].compute_gap_ps, 5'000'000);
   EXPECT_EQ(sc.jobs[0].compute_ps, 7'000'000);
   EXPECT_EQ(sc.jobs[0].buckets, 4u);
+  EXPECT_EQ(sc.transport.convergence_ps, sim::kMillisecond);
   EXPECT_EQ(sc.random_fault.kind, scenario::RandomFaultKind::hang);
   EXPECT_EQ(sc.random_fault.to_ps, 3'000'000'000);
   EXPECT_EQ(sc.transport.model, transport::Model::packet);
@@ -243,8 +245,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.transport.packet.rto_ps, sim::kMillisecond);
   EXPECT_EQ(sc.transport.packet.reorder_packets, 64u);
   EXPECT_EQ(sc.transport.packet.spray, transport::SprayChoice::random);
-  EXPECT_EQ(s.parameters[14].values[0].column, "[0 5 2]");
-  EXPECT_EQ(s.parameters[13].values[0].column, "all");
+  EXPECT_EQ(s.parameters[15].values[0].column, "[0 5 2]");
+  EXPECT_EQ(s.parameters[14].values[0].column, "all");
 }
 
 TEST(Sweep, ResultColumnsNameTheKeysWithTheirUnits) {

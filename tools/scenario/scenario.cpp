@@ -285,6 +285,8 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
          t.model = x.to_enum<Model>({{"flow", Model::flow}, {"packet", Model::packet}});
        }},
       {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
+      {"convergence", Need::optional,
+       [&](const Value& x) { t.convergence_ps = x.to_duration_ps(3600 * sim::kSecond); }},
       {"packet", Need::optional,
        [&](const Value& x) {
          read_packet(x, t.packet);
@@ -953,6 +955,7 @@ sim::Json to_json(const Scenario& s) {
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);
   trans["policy"] = transport::policy_word(s.transport);
+  trans["convergence_ps"] = static_cast<std::int64_t>(s.transport.convergence_ps);
   if (s.transport.model == transport::Model::packet) {
     const transport::PacketConfig& p = s.transport.packet;
     sim::Json packet = sim::Json::object();

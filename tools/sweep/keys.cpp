@@ -18,6 +18,7 @@ const std::vector<Key>& sweepable_keys() {
       {"topology.spine_link.latency", Kind::duration},
       {"transport.model", Kind::word},
       {"transport.policy", Kind::word},
+      {"transport.convergence", Kind::duration},
       {"workload.collective", Kind::word},
       {"workload.size_bytes", Kind::size},
       {"workload.hosts", Kind::integer_or_all},
