@@ -94,7 +94,7 @@ void Detector::transfer_done(const TransferStat& t) {
   job.last_progress_ps = std::max(job.last_progress_ps, t.end_ps);
   const auto it = job.outstanding.find(t.connection);
   if (it != job.outstanding.end() && --it->second.count == 0) job.outstanding.erase(it);
-  ConnectionHistory& c = jobs_.at(t.job).connections[t.connection];
+  ConnectionHistory& c = job.connections[t.connection];
   c.src = t.src;
   c.dst = t.dst;
   if (t.end_ps > t.start_ps) {
