@@ -197,7 +197,8 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
       kBase +
           "sweep:\n  grid:\n"
           "    pccl.peers: [3]\n    pccl.max_peers: [6]\n    pccl.size_bytes: [1MiB]\n"
-          "    pccl.connections_per_neighbour: [2]\n    pccl.step_compute: [2s]\n"
+          "    pccl.connections_per_neighbour: [2]\n    pccl.window_bytes: [4MiB]\n"
+          "    pccl.step_compute: [2s]\n"
           "    pccl.keepalive_timeout: [20s]\n    pccl.duration: [60s]\n"
           "    pccl.churn.joins_per_hour: [10]\n    pccl.churn.deaths_per_peer_hour: [4]\n"
           "    pccl.churn.stalls_per_peer_hour: [1]\n    pccl.churn.leaves_per_peer_hour: [2]\n",
@@ -210,6 +211,7 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
   EXPECT_EQ(s.pccl->max_peers, 6U);
   EXPECT_EQ(s.pccl->size_bytes, 1ULL << 20);
   EXPECT_EQ(s.pccl->connections_per_neighbour, 2U);
+  EXPECT_EQ(s.pccl->window_bytes, 4ULL << 20);
   EXPECT_EQ(s.pccl->step_compute_ps, 2 * sim::kSecond);
   EXPECT_EQ(s.pccl->keepalive_timeout_ps, 20 * sim::kSecond);
   EXPECT_EQ(s.pccl->duration_ps, 60 * sim::kSecond);

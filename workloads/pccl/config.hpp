@@ -28,6 +28,9 @@ struct PcclConfig {
   std::uint32_t floats = 256;    // real elements each peer reduces
   std::uint64_t size_bytes = 64ULL << 20;  // what one all-reduce moves per peer on the network
   std::uint32_t connections_per_neighbour = 1;
+  // TCP window of each pooled connection: its rate is capped at window / RTT,
+  // RTT twice the path latency between the two peers' hosts. 0 = no cap.
+  std::uint64_t window_bytes = 0;
   sim::Time step_compute_ps = sim::kSecond;
   sim::Time retry_backoff_ps = sim::kSecond;
   sim::Time duration_ps = 60 * sim::kSecond;

@@ -200,6 +200,12 @@ void SimDriver::send_chunk(PeerId from, Send&& send) {
         static_cast<std::uint16_t>(sim::mix64((static_cast<std::uint64_t>(from) << 32) ^ send.to ^
                                               (static_cast<std::uint64_t>(send.connection) << 48)));
     spec.dst_port = 48148;
+    // A TCP connection sends at most a window per round trip.
+    const sim::Time rtt_ps = 2 * model_.path_latency_ps(spec.src, spec.dst);
+    if (config_.window_bytes > 0 && rtt_ps > 0) {
+      spec.max_rate_gbps =
+          static_cast<double>(config_.window_bytes) * 8000.0 / static_cast<double>(rtt_ps);
+    }
     it = connections_.emplace(key, model_.connect(spec)).first;
   }
   transport::FlowSpec flow;
