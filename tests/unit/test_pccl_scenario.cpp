@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "tests/unit/test_support.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -237,6 +238,34 @@ TEST(PcclScenario, TheShippedDeathRateSweepRuns) {
   for (char c : results) rows += c == '\n';
   EXPECT_EQ(rows, 19U);  // header and 6 rates x 3 seeds
   EXPECT_EQ(results.find(",failed,"), std::string::npos);
+}
+
+TEST(PcclScenario, TheShippedConnectionsSweepRisesUntilTheLinkIsFull) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_connections";
+  std::filesystem::remove_all(dir);
+  const std::string cmd = std::string(SPINEL_BINARY) + " sweep " + SPINEL_SOURCE_DIR +
+                          "/scenarios/pccl/connections_sweep.yaml --jobs 2 --quiet --out " +
+                          dir.string();
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  std::ifstream in(dir / "results.csv");
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(
+      line.rfind("point,pccl.connections_per_neighbour,seed,status,error,steps_completed,", 0), 0U)
+      << line;
+  std::vector<std::uint64_t> steps;  // per point: 1, 2, 4, ..., 128 connections
+  while (std::getline(in, line)) {
+    std::size_t at = 0;
+    for (int comma = 0; comma < 5; ++comma) at = line.find(',', at) + 1;
+    EXPECT_NE(line.find(",ok,"), std::string::npos) << line;
+    steps.push_back(std::stoull(line.substr(at, line.find(',', at) - at)));
+  }
+  ASSERT_EQ(steps.size(), 8U);
+  // Each doubling of the pool speeds the step up until 64 connections of
+  // 1.68 Gb/s exceed the 100 Gb/s link; 128 are no faster.
+  for (std::size_t i = 1; i < 7; ++i) EXPECT_GT(steps[i], steps[i - 1]) << i;
+  EXPECT_GT(steps[1], steps[0] * 18 / 10);
+  EXPECT_EQ(steps[7], steps[6]);
 }
 
 TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
