@@ -852,6 +852,7 @@ void FlowModel::record_flow(FlowId f, sim::Time end) {
     const Hop* hop = hops(f);
     path = topology_.node_name(topology_.link(hop[0].link).src);
     for (std::uint32_t i = 0; i < hop_count(f); ++i) {
+      if (is_cap(hop[i].link)) continue;  // a connection's rate cap: no node
       path += '>';
       path += topology_.node_name(topology_.link(hop[i].link).dst);
     }

@@ -268,6 +268,30 @@ TEST(PcclScenario, TheShippedConnectionsSweepRisesUntilTheLinkIsFull) {
   EXPECT_EQ(steps[7], steps[6]);
 }
 
+TEST(PcclScenario, ASmallWindowSlowsTheRingWithoutTrippingLivenessAndFlowsCsvNamesNodes) {
+  // 125 kB over a 40 ms RTT: 25 Mb/s, so a 256 MiB ring takes about 86 s,
+  // longer than the bound at the host rate (74 s): the bound must use the pool's rate.
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_window";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "w.yaml") << "name: w\nseed: 1\ntopology:\n  kind: leaf_spine\n  leaves: 1\n"
+                                   "  spines: 1\n  hosts_per_leaf: 2\n"
+                                   "  host_link: {rate: 10Gbps, latency: 10ms}\n"
+                                   "output:\n  flows: true\n"
+                                   "pccl:\n  peers: 2\n  max_peers: 2\n  floats: 16\n"
+                                   "  size_bytes: 256MiB\n  window_bytes: 125KB\n"
+                                   "  step_compute: 100ms\n  duration: 300s\n";
+  const std::string cmd = std::string(SPINEL_BINARY) + " run " + (dir / "w.yaml").string() +
+                          " --out " + (dir / "out").string() + " > /dev/null";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  const std::string steps = read_bytes(dir / "out" / "steps.csv");
+  std::size_t rows = 0;
+  for (char c : steps) rows += c == '\n';
+  EXPECT_EQ(rows, 4U);  // header and 3 steps of about 86 s
+  const std::string flows = read_bytes(dir / "out" / "flows.csv");
+  EXPECT_NE(flows.find(",h0>leaf0>h1,"), std::string::npos) << flows.substr(0, 400);
+}
+
 TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
   const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_dst";
   std::filesystem::remove_all(dir);
