@@ -100,5 +100,34 @@ TEST(RateCap, CappedTransferTakesSizeOverCapAndLinksCsvHasOnlyPhysicalLinks) {
   EXPECT_EQ(f.model.connection_route(0).front().hops.size(), 4u);  // NIC, 2 trunks, NIC
 }
 
+TEST(RateCap, MprdmaSubflowsShareOneCap) {
+  Fabric f(leaf_spine(2, 1, 4, 400, 400), testing::policy(PathPolicy::mprdma, 4));
+  DeliveryLog log(f.sim);
+  const ConnectionId c = open_capped(f, 0, 1, 20, 1000);
+  start_on(f, c, kHuge, log.self);
+  f.sim.run(0);
+  ASSERT_EQ(f.model.queue_pairs(c), 4u);
+  ASSERT_EQ(f.model.active_flows(), 4u);
+  double total = 0;
+  for (FlowId id = 0; id < 4; ++id) total += f.model.rate_gbps(id);
+  EXPECT_NEAR(total, 20.0, 1e-9);
+}
+
+TEST(RateCap, AReroutedConnectionKeepsItsCap) {
+  for (const PathPolicy p : {PathPolicy::ecmp, PathPolicy::spray, PathPolicy::planned}) {
+    Fabric f(leaf_spine(2, 1, 4, 400, 400), testing::policy(p));
+    f.model.set_spray_trunks(false);
+    DeliveryLog log(f.sim);
+    const ConnectionId c = open_capped(f, 0, 1, 30, 1000);
+    const FlowId a = start_on(f, c, kHuge, log.self);
+    f.sim.run(0);
+    EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 30.0);
+    f.model.set_link_rate(f.model.connection_route(c)[0].hops[1].link, 0);
+    f.sim.run(f.sim.now() + 1);
+    // Moved off the dead uplink, still at the cap (uncapped it would get 400).
+    EXPECT_DOUBLE_EQ(f.model.rate_gbps(a), 30.0) << static_cast<int>(p);
+  }
+}
+
 }  // namespace
 }  // namespace spinel::transport
