@@ -132,6 +132,7 @@ void FlowModel::set_single_path(std::uint32_t r, const topology::HostPaths& path
   hops_.push_back(Hop{paths.uplink, 1.0});
   for (LinkId l : paths.middle->path(path)) hops_.push_back(Hop{l, 1.0});
   hops_.push_back(Hop{paths.downlink, 1.0});
+  if (route.cap != topology::kNoLink) hops_.push_back(Hop{route.cap, 1.0});
   route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
   route.latency_ps = routing_.path_latency_ps(paths, path);
   set_lane(route);
@@ -147,6 +148,7 @@ void FlowModel::set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
   hops_.push_back(Hop{paths.uplink, 1.0});
   if (links_down_ > 0 || !spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
   hops_.push_back(Hop{paths.downlink, 1.0});
+  if (route.cap != topology::kNoLink) hops_.push_back(Hop{route.cap, 1.0});
   route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
   route.latency_ps = 0;
   route.path = 0;
@@ -232,6 +234,8 @@ LinkId FlowModel::trunk_for(std::vector<LinkId> members) {
   const auto trunk = static_cast<std::uint32_t>(trunk_members_.size());
   for (LinkId l : members) trunk_of_[l] = trunk;
   trunk_members_.push_back(std::move(members));
+  trunk_links_.push_back(static_cast<LinkId>(links_.size()));
+  virtual_trunk_.push_back(trunk);
   links_.emplace_back().capacity = capacity;
   rate_gbps_.push_back(gbps);
   return trunk_link(trunk);
@@ -248,6 +252,15 @@ ConnectionId FlowModel::open(const ConnectionSpec& spec, std::uint32_t routes,
   c.routes = routes;
   c.group = group;
   routes_.resize(routes_.size() + routes);
+  if (spec.max_rate_gbps > 0 && spec.src != spec.dst) {
+    // One virtual link for the whole connection: every subflow crosses it
+    // with its whole rate, so together they never exceed the cap.
+    const auto cap = static_cast<LinkId>(links_.size());
+    virtual_trunk_.push_back(kNoTrunk);
+    links_.emplace_back().capacity = sim::gbps_to_bytes_per_ps(spec.max_rate_gbps);
+    rate_gbps_.push_back(spec.max_rate_gbps);
+    for (std::uint32_t k = 0; k < routes; ++k) routes_[c.first_route + k].cap = cap;
+  }
   connections_.push_back(c);
   const auto id = static_cast<ConnectionId>(connections_.size() - 1);
   groups_[group].push_back(id);
@@ -517,6 +530,7 @@ sim::Time FlowModel::max_congestion_ps(std::span<const Load> loads) const {
       const Route& route = routes_[c.first_route + k];
       for (std::uint32_t i = 0; i < route.hop_count; ++i) {
         const Hop& hop = hops_[route.first_hop + i];
+        if (is_cap(hop.link)) continue;  // a window, not a link: no congestion
         offered.emplace_back(hop.link, hop.weight * static_cast<double>(part));
       }
     }
@@ -546,8 +560,10 @@ std::vector<Subflow> FlowModel::connection_route(ConnectionId connection) const 
     const Route& route = routes_[c.first_route + k];
     Subflow subflow;
     subflow.share = 1.0 / c.routes;
-    subflow.hops.assign(hops_.begin() + route.first_hop,
-                        hops_.begin() + route.first_hop + route.hop_count);
+    for (std::uint32_t i = 0; i < route.hop_count; ++i) {
+      const Hop& hop = hops_[route.first_hop + i];
+      if (!is_cap(hop.link)) subflow.hops.push_back(hop);
+    }
     subflow.latency_ps = route.latency_ps;
     out.push_back(std::move(subflow));
   }
@@ -836,6 +852,7 @@ void FlowModel::record_flow(FlowId f, sim::Time end) {
     const Hop* hop = hops(f);
     path = topology_.node_name(topology_.link(hop[0].link).src);
     for (std::uint32_t i = 0; i < hop_count(f); ++i) {
+      if (is_cap(hop[i].link)) continue;  // a connection's rate cap: no node
       path += '>';
       path += topology_.node_name(topology_.link(hop[i].link).dst);
     }
@@ -1063,7 +1080,9 @@ void FlowModel::observe_load(LinkId l, double bytes_per_ps) {
     observer_->link_load(now, l, bytes_per_ps);
     return;
   }
-  const auto& members = trunk_members_[l - topology_.link_count()];
+  const std::uint32_t trunk = virtual_trunk_[l - topology_.link_count()];
+  if (trunk == kNoTrunk) return;  // a connection's rate cap: no physical link
+  const auto& members = trunk_members_[trunk];
   const double share = bytes_per_ps / static_cast<double>(members.size());
   for (LinkId member : members) observer_->link_load(now, member, share);
 }
@@ -1323,12 +1342,17 @@ std::vector<LinkId> FlowModel::flow_links(FlowId f) const {
   for (std::uint32_t k = 0; k < hop_count(f); ++k) {
     if (hop[k].link < topology_.link_count()) {
       out.push_back(hop[k].link);
-    } else {
-      const auto& members = trunk_members_[hop[k].link - topology_.link_count()];
+    } else if (!is_cap(hop[k].link)) {
+      const auto& members = trunk_members(hop[k].link);
       out.insert(out.end(), members.begin(), members.end());
     }
   }
   return out;
+}
+
+sim::Time FlowModel::path_latency_ps(topology::HostId src, topology::HostId dst) const {
+  if (src == dst) return 0;
+  return routing_.max_path_latency_ps(routing_.paths(src, dst));
 }
 
 double FlowModel::rate_gbps(FlowId f) const {

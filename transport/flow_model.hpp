@@ -46,6 +46,11 @@ struct ConnectionSpec {
   // Bytes the owner expects to send per step on this connection: planning
   // policies (split, planned) weigh connections by it. 0 = unknown.
   std::uint64_t planned_bytes = 0;
+  // Most the connection's flows may carry together, in Gb/s (a TCP window
+  // over the round trip); 0 = no cap. Modelled as a private virtual link of
+  // this capacity at the end of each of its subflows' routes, so max-min
+  // sharing honours it exactly. Connections within one host are not capped.
+  double max_rate_gbps = 0;
 };
 
 struct FlowSpec {
@@ -183,8 +188,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   }
   // The members of a spray trunk (a link id past topology.link_count()).
   [[nodiscard]] const std::vector<topology::LinkId>& trunk_members(topology::LinkId trunk) const {
-    return trunk_members_[trunk - topology_.link_count()];
+    return trunk_members_[virtual_trunk_[trunk - topology_.link_count()]];
   }
+
+  // Propagation delay one way from src to dst: the largest over the
+  // equal-cost paths (0 within a host). Twice it is the round trip that caps
+  // a windowed connection (ConnectionSpec::max_rate_gbps).
+  [[nodiscard]] sim::Time path_latency_ps(topology::HostId src, topology::HostId dst) const;
 
   // Writes links.csv.
   void finish();
@@ -220,6 +230,8 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
     // Bytes of its completed flows: links.csv's bytes are summed from these at
     // the end, so completing a flow need not touch per-link counters.
     std::uint64_t bytes_completed = 0;
+    // The connection's rate cap (a virtual link, appended to the hops), or kNoLink.
+    topology::LinkId cap = topology::kNoLink;
   };
   struct Connection {
     ConnectionSpec spec;
@@ -355,7 +367,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   bool add_trunk_hops(const topology::HostPaths& paths);
   topology::LinkId trunk_for(std::vector<topology::LinkId> members);
   [[nodiscard]] topology::LinkId trunk_link(std::uint32_t trunk) const {
-    return static_cast<topology::LinkId>(topology_.link_count() + trunk);
+    return trunk_links_[trunk];
+  }
+  // A connection's rate cap: a virtual link past link_count() that is no trunk.
+  [[nodiscard]] bool is_cap(topology::LinkId l) const {
+    return l >= topology_.link_count() && virtual_trunk_[l - topology_.link_count()] == kNoTrunk;
   }
   static constexpr std::uint32_t kNoTrunk = ~std::uint32_t{0};
   [[nodiscard]] const Hop* hops(FlowId f) const { return hops_.data() + paths_[f].first_hop; }
@@ -423,13 +439,17 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<std::uint32_t> visit_;
   std::vector<std::vector<std::uint32_t>> more_slots_;  // per flow, slots of hops past the fourth
   std::vector<FlowId> free_;
-  // Physical links first, then one virtual link per spray trunk.
+  // Physical links first, then virtual links: one per spray trunk and one
+  // per rate-capped connection, in order of creation.
   std::vector<LinkState> links_;
   std::vector<FillState> fill_;
   std::vector<std::vector<FlowId>> spills_;
   std::vector<std::uint32_t> free_spills_;
   std::vector<std::uint32_t> trunk_of_;  // physical link -> trunk, or kNoTrunk
   std::vector<std::vector<topology::LinkId>> trunk_members_;
+  std::vector<topology::LinkId> trunk_links_;  // trunk -> its virtual link
+  std::vector<std::uint32_t>
+      virtual_trunk_;  // virtual link - link_count() -> trunk, or kNoTrunk (a cap)
   bool spray_trunks_ = false;
   bool trunks_used_ = false;
   bool weighted_used_ = false;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "tests/unit/test_support.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -197,7 +198,8 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
       kBase +
           "sweep:\n  grid:\n"
           "    pccl.peers: [3]\n    pccl.max_peers: [6]\n    pccl.size_bytes: [1MiB]\n"
-          "    pccl.connections_per_neighbour: [2]\n    pccl.step_compute: [2s]\n"
+          "    pccl.connections_per_neighbour: [2]\n    pccl.window_bytes: [4MiB]\n"
+          "    pccl.step_compute: [2s]\n"
           "    pccl.keepalive_timeout: [20s]\n    pccl.duration: [60s]\n"
           "    pccl.churn.joins_per_hour: [10]\n    pccl.churn.deaths_per_peer_hour: [4]\n"
           "    pccl.churn.stalls_per_peer_hour: [1]\n    pccl.churn.leaves_per_peer_hour: [2]\n",
@@ -210,6 +212,7 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
   EXPECT_EQ(s.pccl->max_peers, 6U);
   EXPECT_EQ(s.pccl->size_bytes, 1ULL << 20);
   EXPECT_EQ(s.pccl->connections_per_neighbour, 2U);
+  EXPECT_EQ(s.pccl->window_bytes, 4ULL << 20);
   EXPECT_EQ(s.pccl->step_compute_ps, 2 * sim::kSecond);
   EXPECT_EQ(s.pccl->keepalive_timeout_ps, 20 * sim::kSecond);
   EXPECT_EQ(s.pccl->duration_ps, 60 * sim::kSecond);
@@ -235,6 +238,58 @@ TEST(PcclScenario, TheShippedDeathRateSweepRuns) {
   for (char c : results) rows += c == '\n';
   EXPECT_EQ(rows, 19U);  // header and 6 rates x 3 seeds
   EXPECT_EQ(results.find(",failed,"), std::string::npos);
+}
+
+TEST(PcclScenario, TheShippedConnectionsSweepRisesUntilTheLinkIsFull) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_connections";
+  std::filesystem::remove_all(dir);
+  const std::string cmd = std::string(SPINEL_BINARY) + " sweep " + SPINEL_SOURCE_DIR +
+                          "/scenarios/pccl/connections_sweep.yaml --jobs 2 --quiet --out " +
+                          dir.string();
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  std::ifstream in(dir / "results.csv");
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(
+      line.rfind("point,pccl.connections_per_neighbour,seed,status,error,steps_completed,", 0), 0U)
+      << line;
+  std::vector<std::uint64_t> steps;  // per point: 1, 2, 4, ..., 128 connections
+  while (std::getline(in, line)) {
+    std::size_t at = 0;
+    for (int comma = 0; comma < 5; ++comma) at = line.find(',', at) + 1;
+    EXPECT_NE(line.find(",ok,"), std::string::npos) << line;
+    steps.push_back(std::stoull(line.substr(at, line.find(',', at) - at)));
+  }
+  ASSERT_EQ(steps.size(), 8U);
+  // Each doubling of the pool speeds the step up until 64 connections of
+  // 1.68 Gb/s exceed the 100 Gb/s link; 128 are no faster.
+  for (std::size_t i = 1; i < 7; ++i) EXPECT_GT(steps[i], steps[i - 1]) << i;
+  EXPECT_GT(steps[1], steps[0] * 18 / 10);
+  EXPECT_EQ(steps[7], steps[6]);
+}
+
+TEST(PcclScenario, ASmallWindowSlowsTheRingWithoutTrippingLivenessAndFlowsCsvNamesNodes) {
+  // 125 kB over a 40 ms RTT: 25 Mb/s, so a 256 MiB ring takes about 86 s,
+  // longer than the bound at the host rate (74 s): the bound must use the pool's rate.
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_window";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "w.yaml") << "name: w\nseed: 1\ntopology:\n  kind: leaf_spine\n  leaves: 1\n"
+                                   "  spines: 1\n  hosts_per_leaf: 2\n"
+                                   "  host_link: {rate: 10Gbps, latency: 10ms}\n"
+                                   "output:\n  flows: true\n"
+                                   "pccl:\n  peers: 2\n  max_peers: 2\n  floats: 16\n"
+                                   "  size_bytes: 256MiB\n  window_bytes: 125KB\n"
+                                   "  step_compute: 100ms\n  duration: 300s\n";
+  const std::string cmd = std::string(SPINEL_BINARY) + " run " + (dir / "w.yaml").string() +
+                          " --out " + (dir / "out").string() + " > /dev/null";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  const std::string steps = read_bytes(dir / "out" / "steps.csv");
+  std::size_t rows = 0;
+  for (char c : steps) rows += c == '\n';
+  EXPECT_EQ(rows, 4U);  // header and 3 steps of about 86 s
+  const std::string flows = read_bytes(dir / "out" / "flows.csv");
+  EXPECT_NE(flows.find(",h0>leaf0>h1,"), std::string::npos) << flows.substr(0, 400);
 }
 
 TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {

@@ -14,11 +14,8 @@
 namespace spinel::pccl {
 namespace {
 
-PcclResult run(const PcclConfig& config, std::uint64_t seed) {
-  topology::LeafSpineConfig topo;
-  topo.leaves = 2;
-  topo.spines = 2;
-  topo.hosts_per_leaf = 4;
+PcclResult run_on(const topology::LeafSpineConfig& topo, const PcclConfig& config,
+                  std::uint64_t seed) {
   const topology::Topology fabric = topology::build_leaf_spine(topo);
   topology::Routing routing(fabric);
   sim::Simulator sim;
@@ -28,6 +25,14 @@ PcclResult run(const PcclConfig& config, std::uint64_t seed) {
   driver.start();
   sim.run(config.duration_ps);
   return driver.finish();
+}
+
+PcclResult run(const PcclConfig& config, std::uint64_t seed) {
+  topology::LeafSpineConfig topo;
+  topo.leaves = 2;
+  topo.spines = 2;
+  topo.hosts_per_leaf = 4;
+  return run_on(topo, config, seed);
 }
 
 PcclConfig stress() {
@@ -128,6 +133,50 @@ TEST(PcclSim, ChurnAtRatesHitsAsOftenAsAsked) {
   EXPECT_GT(r.stalls, 3U);
   EXPECT_LT(r.stalls, 25U);
   EXPECT_GT(r.steps.size(), 500U);
+}
+
+TEST(PcclSim, AWindowCapsEachConnectionSoMoreConnectionsFillTheLink) {
+  // Two peers on one leaf behind 10 Gb/s host links of 10 ms: an RTT of
+  // 40 ms, and a 12.5 MB window caps each connection at 2.5 Gb/s. One step
+  // moves 256 MiB per peer: the ring time falls with the pool until four
+  // connections fill the link, then stays.
+  topology::LeafSpineConfig topo;
+  topo.leaves = 1;
+  topo.spines = 1;
+  topo.hosts_per_leaf = 2;
+  topo.host_link.rate_gbps = 10;
+  topo.host_link.latency_ps = 10 * sim::kMillisecond;
+  PcclConfig c;
+  c.peers = 2;
+  c.max_peers = 2;
+  c.floats = 16;
+  c.size_bytes = 256ULL << 20;
+  c.step_compute_ps = 100 * sim::kMillisecond;
+  c.duration_ps = 60 * sim::kSecond;
+  c.window_bytes = 12'500'000;
+  const auto mean_step_ps = [&](std::uint32_t connections) {
+    c.connections_per_neighbour = connections;
+    const PcclResult r = run_on(topo, c, 1);
+    EXPECT_FALSE(r.failed) << r.violation;
+    EXPECT_GT(r.steps.size(), 5U);
+    double total = 0;
+    for (const StepRecord& s : r.steps) total += static_cast<double>(s.end_ps - s.start_ps);
+    return total / static_cast<double>(r.steps.size());
+  };
+  const double one = mean_step_ps(1);
+  const double two = mean_step_ps(2);
+  const double four = mean_step_ps(4);
+  const double eight = mean_step_ps(8);
+  EXPECT_LT(two, 0.6 * one);
+  EXPECT_LT(four, 0.6 * two);
+  EXPECT_NEAR(eight, four, 0.02 * four);
+  // The ring (each peer sends 256 MiB in two halves) at the link rate: 215 ms.
+  const double ring_at_link_ps = 2.0 * static_cast<double>(128ULL << 20) * 8.0 / 10.0 * 1000.0;
+  EXPECT_GT(four, ring_at_link_ps);
+  EXPECT_GT(one, 4.0 * ring_at_link_ps);
+  // Without a window the pool makes no difference.
+  c.window_bytes = 0;
+  EXPECT_NEAR(mean_step_ps(1), mean_step_ps(8), 0.02 * four);
 }
 
 }  // namespace

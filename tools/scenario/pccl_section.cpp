@@ -134,6 +134,8 @@ pccl::PcclConfig read_pccl(const Value& v) {
        [&](const Value& x) {
          c.connections_per_neighbour = x.to_uint<std::uint32_t>(1, 256, "a connection count");
        }},
+      {"window_bytes", Need::optional,
+       [&](const Value& x) { c.window_bytes = x.to_bytes(0, 1ULL << 40); }},
       {"step_compute", Need::optional,
        [&](const Value& x) { c.step_compute_ps = x.to_duration_ps(kMaxDuration); }},
       {"retry_backoff", Need::optional,
@@ -178,6 +180,7 @@ sim::Json pccl_to_json(const pccl::PcclConfig& c) {
   j["floats"] = c.floats;
   j["size_bytes"] = c.size_bytes;
   j["connections_per_neighbour"] = c.connections_per_neighbour;
+  j["window_bytes"] = c.window_bytes;  // 0: no per-connection cap
   j["step_compute_ps"] = static_cast<std::int64_t>(c.step_compute_ps);
   j["retry_backoff_ps"] = static_cast<std::int64_t>(c.retry_backoff_ps);
   j["duration_ps"] = static_cast<std::int64_t>(c.duration_ps);

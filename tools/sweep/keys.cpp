@@ -46,6 +46,7 @@ const std::vector<Key>& sweepable_keys() {
       {"pccl.max_peers", Kind::integer},
       {"pccl.size_bytes", Kind::size},
       {"pccl.connections_per_neighbour", Kind::integer},
+      {"pccl.window_bytes", Kind::size},
       {"pccl.step_compute", Kind::duration},
       {"pccl.keepalive_timeout", Kind::duration},
       {"pccl.duration", Kind::duration},

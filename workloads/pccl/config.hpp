@@ -28,6 +28,9 @@ struct PcclConfig {
   std::uint32_t floats = 256;    // real elements each peer reduces
   std::uint64_t size_bytes = 64ULL << 20;  // what one all-reduce moves per peer on the network
   std::uint32_t connections_per_neighbour = 1;
+  // TCP window of each pooled connection: its rate is capped at window / RTT,
+  // RTT twice the path latency between the two peers' hosts. 0 = no cap.
+  std::uint64_t window_bytes = 0;
   sim::Time step_compute_ps = sim::kSecond;
   sim::Time retry_backoff_ps = sim::kSecond;
   sim::Time duration_ps = 60 * sim::kSecond;
@@ -60,7 +63,8 @@ struct PcclConfig {
 // known, four times the time to send size_bytes at that rate is added for
 // the ring itself (ring all-reduce sends under 2x size_bytes per peer; the
 // other 2x covers hash collisions), so big all-reduces on slow links do not
-// trip it.
+// trip it. With a window the driver passes the lower of the host rate and
+// what the pool's windows allow over the longest round trip.
 inline sim::Time liveness_bound(const PcclConfig& c, double host_rate_gbps = 0) {
   if (c.liveness_bound_ps != 0) return c.liveness_bound_ps;
   const sim::Time ring_ps =

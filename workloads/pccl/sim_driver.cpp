@@ -6,6 +6,26 @@
 
 namespace spinel::pccl {
 
+namespace {
+
+// The rate the ring can count on, for the liveness bound: the host link
+// rate, or what the pooled connections' windows allow over the longest round
+// trip from host 0 (the fabric is symmetric), if that is lower.
+double ring_rate_gbps(const transport::FlowModel& model, std::uint32_t hosts,
+                      const PcclConfig& config, double host_rate_gbps) {
+  if (config.window_bytes == 0 || host_rate_gbps <= 0) return host_rate_gbps;
+  sim::Time longest_ps = 0;
+  for (std::uint32_t h = 1; h < hosts; ++h) {
+    longest_ps = std::max(longest_ps, model.path_latency_ps(0, h));
+  }
+  if (longest_ps == 0) return host_rate_gbps;
+  const double pool_gbps = static_cast<double>(config.window_bytes) * 8000.0 /
+                           static_cast<double>(2 * longest_ps) * config.connections_per_neighbour;
+  return std::min(host_rate_gbps, pool_gbps);
+}
+
+}  // namespace
+
 SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint32_t hosts,
                      const PcclConfig& config, std::uint64_t seed, double host_rate_gbps)
     : sim_(sim),
@@ -13,7 +33,8 @@ SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint
       hosts_(hosts),
       config_(config),
       seed_(seed),
-      liveness_bound_ps_(liveness_bound(config, host_rate_gbps)),
+      liveness_bound_ps_(
+          liveness_bound(config, ring_rate_gbps(model, hosts, config, host_rate_gbps))),
       self_(sim.add_handler(*this)),
       lane_(sim.add_lane()),
       churn_rng_(seed, "pccl.churn"),
@@ -200,6 +221,12 @@ void SimDriver::send_chunk(PeerId from, Send&& send) {
         static_cast<std::uint16_t>(sim::mix64((static_cast<std::uint64_t>(from) << 32) ^ send.to ^
                                               (static_cast<std::uint64_t>(send.connection) << 48)));
     spec.dst_port = 48148;
+    // A TCP connection sends at most a window per round trip.
+    const sim::Time rtt_ps = 2 * model_.path_latency_ps(spec.src, spec.dst);
+    if (config_.window_bytes > 0 && rtt_ps > 0) {
+      spec.max_rate_gbps =
+          static_cast<double>(config_.window_bytes) * 8000.0 / static_cast<double>(rtt_ps);
+    }
     it = connections_.emplace(key, model_.connect(spec)).first;
   }
   transport::FlowSpec flow;
