@@ -57,22 +57,45 @@ struct Sink final : sim::EventHandler {
   std::uint64_t delivered = 0;
 };
 
-Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy) {
-  const topology::Topology topo = topology::build_leaf_spine(reference_fabric(leaves));
-  topology::Routing routing(topo);
+// The reference fabric with a packet-level transport on it (line-rate
+// windows, no congestion control), as both cases run.
+struct PacketFabric {
+  PacketFabric(std::uint32_t leaves, transport::PathPolicy policy)
+      : topo(topology::build_leaf_spine(reference_fabric(leaves))),
+        routing(topo),
+        config(packet_config(policy)),
+        router(simulator, topo, routing, config, kSeed, recorder, false),
+        engine(simulator, topo, routing, config.packet, kSeed),
+        transport(simulator, topo, router, engine, config, recorder, false) {}
+
+  static transport::TransportConfig packet_config(transport::PathPolicy policy) {
+    transport::TransportConfig c;
+    c.model = transport::Model::packet;
+    c.policy = policy;
+    c.packet.cc = transport::CongestionControl::none;
+    return c;
+  }
+  [[nodiscard]] Stats stats() const {
+    return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
+            engine.totals().peak_packets};
+  }
+
+  topology::Topology topo;
+  topology::Routing routing;
   sim::Simulator simulator;
   sim::Recorder recorder;
   transport::TransportConfig config;
-  config.model = transport::Model::packet;
-  config.policy = policy;
-  config.packet.cc = transport::CongestionControl::none;
-  transport::FlowModel router(simulator, topo, routing, config, kSeed, recorder, false);
-  transport::PacketModel engine(simulator, topo, routing, config.packet, kSeed);
-  transport::PacketTransport transport(simulator, topo, router, engine, config, recorder, false);
+  transport::FlowModel router;  // routes only: no flow is started on it
+  transport::PacketModel engine;
+  transport::PacketTransport transport;
+};
+
+Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy) {
+  PacketFabric f(leaves, policy);
   Sink sink;
-  const sim::HandlerId sink_id = simulator.add_handler(sink);
+  const sim::HandlerId sink_id = f.simulator.add_handler(sink);
   // A random permutation without fixed points (seeded).
-  const std::uint32_t n = topo.host_count();
+  const std::uint32_t n = f.topo.host_count();
   std::vector<topology::HostId> partner(n);
   for (std::uint32_t i = 0; i < n; ++i) partner[i] = i;
   sim::Rng rng(kSeed, "permutation");
@@ -81,44 +104,32 @@ Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy) {
     if (partner[i] == i) std::swap(partner[i], partner[(i + 1) % n]);
   }
   for (std::uint32_t i = 0; i < n; ++i) {
-    const auto c = transport.connect({i, partner[i], static_cast<std::uint16_t>(1000 + i)});
-    transport::FlowSpec f;
-    f.connection = c;
-    f.size_bytes = 16ULL << 20;
-    f.notify = sink_id;
-    transport.start_flow(f);
+    const auto c = f.transport.connect({i, partner[i], static_cast<std::uint16_t>(1000 + i)});
+    transport::FlowSpec spec;
+    spec.connection = c;
+    spec.size_bytes = 16ULL << 20;
+    spec.notify = sink_id;
+    f.transport.start_flow(spec);
   }
-  simulator.run();
+  f.simulator.run();
   if (sink.delivered != n) return {};
-  return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
-          engine.totals().peak_packets};
+  return f.stats();
 }
 
 Stats run_ring(std::uint32_t leaves, transport::PathPolicy policy) {
-  const topology::Topology topo = topology::build_leaf_spine(reference_fabric(leaves));
-  topology::Routing routing(topo);
-  sim::Simulator simulator;
-  sim::Recorder recorder;
-  transport::TransportConfig config;
-  config.model = transport::Model::packet;
-  config.policy = policy;
-  config.packet.cc = transport::CongestionControl::none;
-  transport::FlowModel router(simulator, topo, routing, config, kSeed, recorder, false);
-  transport::PacketModel engine(simulator, topo, routing, config.packet, kSeed);
-  transport::PacketTransport transport(simulator, topo, router, engine, config, recorder, false);
+  PacketFabric f(leaves, policy);
   const std::uint64_t size = 32ULL << 20;
-  std::vector<topology::HostId> ranks(topo.host_count());
+  std::vector<topology::HostId> ranks(f.topo.host_count());
   for (std::uint32_t i = 0; i < ranks.size(); ++i) ranks[i] = i;
   auto schedule = workloads::make_schedule(workloads::Collective::ring_allreduce,
                                            static_cast<std::uint32_t>(ranks.size()), size);
   workloads::CollectiveOptions options;
   options.size_bytes = size;
-  workloads::CollectiveRun ring(simulator, transport, ranks, std::move(schedule), options);
+  workloads::CollectiveRun ring(f.simulator, f.transport, ranks, std::move(schedule), options);
   ring.start(0);
-  simulator.run();
+  f.simulator.run();
   if (!ring.finished()) return {};
-  return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
-          engine.totals().peak_packets};
+  return f.stats();
 }
 
 template <class Run>
