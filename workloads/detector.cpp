@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "sim/error.hpp"
 
@@ -22,6 +24,23 @@ std::string host_name(topology::HostId h) {
 
 double ms(sim::Time ps) {
   return static_cast<double>(ps) / 1e9;
+}
+
+// The host that two or more connections (src, dst ranks) all have at one
+// end: the part a set of slow or stuck connections points at, if any.
+std::optional<topology::HostId> shared_host(
+    const std::vector<topology::HostId>& hosts,
+    const std::vector<std::pair<std::uint32_t, std::uint32_t>>& connections) {
+  if (connections.size() < 2) return std::nullopt;
+  std::map<topology::HostId, std::size_t> ends;
+  for (const auto& [src, dst] : connections) {
+    ++ends[hosts[src]];
+    if (hosts[dst] != hosts[src]) ++ends[hosts[dst]];
+  }
+  for (const auto& [host, count] : ends) {
+    if (count == connections.size()) return host;
+  }
+  return std::nullopt;
 }
 
 Detection about_host(sim::Time at, AnomalyClass anomaly, topology::HostId host) {
@@ -167,13 +186,9 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
   d.anomaly = AnomalyClass::communication_slow;
   // Two or more slow connections with one host in common point at it (its
   // NIC or link); otherwise the slowest connection is the suspect.
-  std::map<topology::HostId, std::uint32_t> ends;
-  for (const ConnectionHistory* c : slow) {
-    ++ends[job.hosts[c->src]];
-    if (job.hosts[c->dst] != job.hosts[c->src]) ++ends[job.hosts[c->dst]];
-  }
-  const auto common = std::find_if(ends.begin(), ends.end(),
-                                   [&](const auto& e) { return e.second == slow.size(); });
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  for (const ConnectionHistory* c : slow) pairs.emplace_back(c->src, c->dst);
+  const std::optional<topology::HostId> common = shared_host(job.hosts, pairs);
   std::size_t worst = 0;  // the lowest rate against its baseline
   for (std::size_t i = 1; i < slow.size(); ++i) {
     if (slow[i]->last_rate / slow[i]->baseline < slow[worst]->last_rate / slow[worst]->baseline) {
@@ -181,13 +196,12 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
     }
   }
   char text[200];
-  if (slow.size() >= 2 && common != ends.end()) {
-    d.src_host = d.dst_host = common->first;
+  if (common) {
+    d.src_host = d.dst_host = *common;
     std::snprintf(text, sizeof text,
                   "%zu connections under 1/%.2f of their baseline rate for %u collectives, all "
                   "through %s",
-                  slow.size(), config_.slow_factor, config_.window,
-                  host_name(common->first).c_str());
+                  slow.size(), config_.slow_factor, config_.window, host_name(*common).c_str());
   } else {
     const ConnectionHistory& c = *slow[worst];
     d.connection_suspect = true;
@@ -257,33 +271,28 @@ void Detector::poll() {
 // transfers outstanding since before the silence began are the stuck ones.
 void Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
   if (now - job.last_progress_ps < config_.hang_timeout_ps) return;
-  std::vector<const Job::Outstanding*> stuck;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> stuck;  // (src, dst) ranks
+  transport::ConnectionId first = 0;
   for (const auto& [connection, o] : job.outstanding) {
-    if (now - o.since_ps >= config_.hang_timeout_ps) stuck.push_back(&o);
+    if (now - o.since_ps < config_.hang_timeout_ps) continue;
+    if (stuck.empty()) first = connection;
+    stuck.emplace_back(o.src, o.dst);
   }
   if (stuck.empty()) return;
-  std::map<topology::HostId, std::size_t> ends;
-  for (const Job::Outstanding* o : stuck) {
-    ++ends[job.hosts[o->src]];
-    if (job.hosts[o->dst] != job.hosts[o->src]) ++ends[job.hosts[o->dst]];
-  }
-  const auto common = std::find_if(ends.begin(), ends.end(),
-                                   [&](const auto& e) { return e.second == stuck.size(); });
+  const std::optional<topology::HostId> common = shared_host(job.hosts, stuck);
   char text[200];
   std::snprintf(text, sizeof text,
                 "all %zu ranks called collective %u; nothing delivered for %.3f ms; %zu "
                 "connection(s) stuck",
                 job.hosts.size(), job.index, ms(now - job.last_progress_ps), stuck.size());
   Detection d;
-  if (stuck.size() >= 2 && common != ends.end()) {
-    d = about_host(now, AnomalyClass::communication_hang, common->first);
+  if (common) {
+    d = about_host(now, AnomalyClass::communication_hang, *common);
   } else {
-    d = about_host(now, AnomalyClass::communication_hang, job.hosts[stuck.front()->src]);
+    d = about_host(now, AnomalyClass::communication_hang, job.hosts[stuck.front().first]);
     d.connection_suspect = true;
-    d.dst_host = job.hosts[stuck.front()->dst];
-    for (const auto& [connection, o] : job.outstanding) {
-      if (&o == stuck.front()) d.connection = connection;
-    }
+    d.dst_host = job.hosts[stuck.front().second];
+    d.connection = first;
   }
   d.evidence = text;
   raise(job, id, std::move(d));

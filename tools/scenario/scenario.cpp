@@ -866,10 +866,8 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   }
   // Host faults act on compute and work at either level; links do not yet.
   if (s.transport.model == transport::Model::packet) {
-    const auto on_links = [](const Fault& f) {
-      return !f.on_host() || f.state == FaultState::nic_down;
-    };
-    if (faults && std::any_of(s.faults.begin(), s.faults.end(), on_links)) {
+    if (faults && std::any_of(s.faults.begin(), s.faults.end(),
+                              [](const Fault& f) { return f.acts_on_links(); })) {
       faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
     }
     if (random_fault && s.random_fault.kind != RandomFaultKind::straggler &&

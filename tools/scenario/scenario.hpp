@@ -65,6 +65,9 @@ struct Fault {
   sim::Time period_ps = 0;  // flapping: one down-then-up cycle (down for the first half)
   sim::Time until_ps = 0;   // flapping: when it stops, up
   [[nodiscard]] bool on_host() const { return !host.empty(); }
+  // Whether it changes links (nic_down does, through its host's link), as
+  // opposed to a host's compute.
+  [[nodiscard]] bool acts_on_links() const { return !on_host() || state == FaultState::nic_down; }
 };
 
 // One fault of a kind at a random place and time, drawn per run from the

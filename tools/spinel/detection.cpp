@@ -12,11 +12,9 @@ std::string host_name(topology::HostId h) {
   return "h" + std::to_string(h);
 }
 
-// Whether `link` (a name as in links.csv) is a link of host `host`.
-bool host_link(const std::string& link, const std::string& host) {
-  return link.rfind(host + ">", 0) == 0 ||
-         (link.size() > host.size() &&
-          link.compare(link.size() - host.size() - 1, std::string::npos, ">" + host) == 0);
+// Whether `link` is the NIC link of host `h`, either way.
+bool host_link(const topology::Topology& topology, topology::LinkId link, topology::HostId h) {
+  return link == topology.host_uplink(h) || link == topology.host_downlink(h);
 }
 
 // Whether the connection's route crosses the link (spray trunks: any member).
@@ -38,11 +36,11 @@ bool on_route(const topology::Topology& topology, const transport::FlowModel& mo
 bool localises(const workloads::Detection& d, const scenario::Fault& f,
                const topology::Topology& topology, const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
-  const std::string src = host_name(d.src_host);
-  const std::string dst = host_name(d.dst_host);
-  if (f.on_host()) return f.host == src || f.host == dst;
-  if (host_link(f.link, src) || (d.connection_suspect && host_link(f.link, dst))) return true;
-  return d.connection_suspect && on_route(topology, model, d.connection, links.at(f.link));
+  if (f.on_host()) return f.host == host_name(d.src_host) || f.host == host_name(d.dst_host);
+  const topology::LinkId l = links.at(f.link);
+  if (host_link(topology, l, d.src_host)) return true;
+  return d.connection_suspect &&
+         (host_link(topology, l, d.dst_host) || on_route(topology, model, d.connection, l));
 }
 
 }  // namespace
@@ -84,6 +82,12 @@ DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
     }
     score.detections.push_back(match);
   }
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    if (faults[i].state == scenario::FaultState::up) continue;
+    ++score.counted;
+    score.detected += score.faults[i].detected ? 1 : 0;
+    score.localised += score.faults[i].localised ? 1 : 0;
+  }
   return score;
 }
 
@@ -114,29 +118,23 @@ void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& sce
 sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
                             const DetectionScore& score) {
   sim::Json m = sim::Json::object();
-  std::uint64_t counted = 0;
-  std::uint64_t detected = 0;
-  std::uint64_t localised = 0;
   sim::Json per_fault = sim::Json::array();
   for (std::size_t i = 0; i < faults.size(); ++i) {
     if (faults[i].state == scenario::FaultState::up) continue;
-    ++counted;
     const FaultDetection& fd = score.faults[i];
     sim::Json f = sim::Json::object();
     f["fault"] = static_cast<std::uint64_t>(i);
     f["detected"] = fd.detected;
     if (fd.detected) {
-      ++detected;
-      localised += fd.localised ? 1 : 0;
       f["latency_ps"] = static_cast<std::int64_t>(fd.detected_ps - faults[i].at_ps);
       f["class"] = std::string(workloads::to_string(fd.anomaly));
       f["localised"] = fd.localised;
     }
     per_fault.push_back(std::move(f));
   }
-  m["faults"] = counted;
-  m["detected"] = detected;
-  m["localised"] = localised;
+  m["faults"] = score.counted;
+  m["detected"] = score.detected;
+  m["localised"] = score.localised;
   m["false_alarms"] = score.false_alarms;
   m["per_fault"] = std::move(per_fault);
   return m;

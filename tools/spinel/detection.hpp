@@ -31,6 +31,10 @@ struct DetectionScore {
   std::vector<DetectionMatch> detections;  // one per detection
   std::vector<FaultDetection> faults;      // one per scenario fault (repairs never detected)
   std::uint64_t false_alarms = 0;
+  // Over the faults that are not repairs: how many, found, and localised.
+  std::uint64_t counted = 0;
+  std::uint64_t detected = 0;
+  std::uint64_t localised = 0;
 };
 
 // A detection is about the latest fault before it that it localises, or

@@ -1,5 +1,6 @@
 #include "tools/spinel/faults.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "sim/rng.hpp"
@@ -78,12 +79,10 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
 void schedule_link_faults(const std::vector<scenario::Fault>& faults,
                           const topology::Topology& topology, transport::FlowModel& model,
                           transport::LinkFaults& link_faults) {
-  const auto on_links = [](const scenario::Fault& f) {
-    return !f.on_host() || f.state == scenario::FaultState::nic_down;
-  };
-  bool any = false;
-  for (const scenario::Fault& fault : faults) any = any || on_links(fault);
-  if (!any) return;
+  if (std::none_of(faults.begin(), faults.end(),
+                   [](const scenario::Fault& f) { return f.acts_on_links(); })) {
+    return;
+  }
   // Spray trunks assume equal members, which faults break.
   model.set_spray_trunks(false);
   const auto by_name = topology.links_by_name();
@@ -135,7 +134,7 @@ bool apply_host_faults(const std::vector<scenario::Fault>& faults,
                        const std::vector<std::unique_ptr<workloads::ComputeModel>>& computes) {
   bool hangs = false;
   for (const scenario::Fault& fault : faults) {
-    if (!fault.on_host() || fault.state == scenario::FaultState::nic_down) continue;
+    if (fault.acts_on_links()) continue;
     const auto where = rank_on_host(placed, host_id(fault));
     if (!where) continue;
     workloads::ComputeModel& compute = *computes.at(where->job);

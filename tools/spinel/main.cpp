@@ -163,18 +163,11 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
   }
   if (s.detector.enabled) {
     const auto& d = r.detection;
-    std::size_t faults = 0;
-    std::size_t found = 0;
-    std::size_t localised = 0;
-    for (std::size_t i = 0; i < d.faults.size(); ++i) {
-      faults += 1;
-      found += d.faults[i].detected ? 1 : 0;
-      localised += d.faults[i].localised ? 1 : 0;
-    }
     std::printf(
-        "\ndetector: %zu alarms; %zu of %zu faults found, %zu localised; %llu false alarms "
+        "\ndetector: %zu alarms; %llu of %llu faults found, %llu localised; %llu false alarms "
         "(detections.csv)\n",
-        r.detections.size(), found, faults, localised,
+        r.detections.size(), static_cast<unsigned long long>(d.detected),
+        static_cast<unsigned long long>(d.counted), static_cast<unsigned long long>(d.localised),
         static_cast<unsigned long long>(d.false_alarms));
   }
   std::printf("\n%llu flows, %llu events in %.3f s wall (%.2f M events/s)\n",
