@@ -265,27 +265,11 @@ void CollectiveRun::try_advance(std::uint32_t rank) {
   }
 }
 
-// A delivered transfer, for the monitor. Its sender is still in the step
-// it started the send in (a rank leaves a step only once its sends are
-// delivered), so the step's start is the send's start.
-void CollectiveRun::report_transfer(const InFlight& t, sim::Time start_ps) {
-  scratch_.clear();
-  schedule_->sends(t.step, t.src, scratch_);
-  for (const Transfer& x : scratch_) {
-    if (x.dst != t.dst) continue;
-    if (over_nvlink(x)) return;
-    TransferStat stat;
-    stat.job = options_.job;
-    stat.index = static_cast<std::uint32_t>(results_.size());
-    stat.src = t.src;
-    stat.dst = t.dst;
-    stat.connection = connection(schedule_->phase_of(t.step), t.src, t.dst);
-    stat.bytes = x.bytes;
-    stat.start_ps = start_ps;
-    stat.end_ps = sim_.now();
-    monitor_->transfer_done(stat);
-    return;
-  }
+// A delivered network transfer, for the monitor (which heard of its start).
+void CollectiveRun::report_transfer(const InFlight& t) {
+  if (over_nvlink(Transfer{t.src, t.dst, 0})) return;  // not on the network
+  monitor_->transfer_done(options_.job, connection(schedule_->phase_of(t.step), t.src, t.dst),
+                          sim_.now());
 }
 
 void CollectiveRun::handle(const sim::Event& event) {
@@ -303,7 +287,7 @@ void CollectiveRun::handle(const sim::Event& event) {
     throw sim::InternalError("collective: a delivery out of its sender's step");
   }
   --sender.sends_pending;
-  if (monitor_ != nullptr) report_transfer(t, sender.step_start);
+  if (monitor_ != nullptr) report_transfer(t);
   count_receipt(t.dst, t.step);
   try_advance(t.src);
   try_advance(t.dst);

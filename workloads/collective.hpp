@@ -141,7 +141,7 @@ class CollectiveRun final : public sim::EventHandler {
   void enter_step(std::uint32_t rank);
   void try_advance(std::uint32_t rank);
   void count_receipt(std::uint32_t rank, std::uint32_t step);
-  void report_transfer(const InFlight& t, sim::Time start_ps);
+  void report_transfer(const InFlight& t);
   [[nodiscard]] std::uint32_t& ahead_slot(RankState& state, std::uint32_t step);
 
   sim::Simulator& sim_;

@@ -22,7 +22,7 @@ struct TransferStat {
   transport::ConnectionId connection = 0;
   std::uint64_t bytes = 0;
   sim::Time start_ps = 0;
-  sim::Time end_ps = 0;  // delivered
+  sim::Time end_ps = 0;  // delivered (0 until then)
 };
 
 class CollectiveMonitor {
@@ -35,9 +35,12 @@ class CollectiveMonitor {
   // A rank called the collective (its bucket was ready).
   virtual void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
                             sim::Time at) = 0;
-  // A transfer handed to the transport (end_ps is 0), and its delivery.
+  // A transfer handed to the transport (end_ps is 0), and the delivery of
+  // the one in flight on that connection: a connection carries one transfer
+  // at a time, since a sender leaves a step only once its sends arrived.
   virtual void transfer_started(const TransferStat& transfer) = 0;
-  virtual void transfer_done(const TransferStat& transfer) = 0;
+  virtual void transfer_done(std::uint32_t job, transport::ConnectionId connection,
+                             sim::Time at) = 0;
   // Every rank finished the collective; `last` says it was the job's last.
   virtual void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) = 0;
 };

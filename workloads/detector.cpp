@@ -102,24 +102,23 @@ void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint
 }
 
 void Detector::transfer_started(const TransferStat& t) {
-  Job::Outstanding& o = jobs_.at(t.job).outstanding[t.connection];
-  if (o.count++ == 0) o.since_ps = t.start_ps;
-  o.src = t.src;
-  o.dst = t.dst;
+  jobs_.at(t.job).in_flight[t.connection] = t;
 }
 
-void Detector::transfer_done(const TransferStat& t) {
-  Job& job = jobs_.at(t.job);
-  job.last_progress_ps = std::max(job.last_progress_ps, t.end_ps);
-  const auto it = job.outstanding.find(t.connection);
-  if (it != job.outstanding.end() && --it->second.count == 0) job.outstanding.erase(it);
-  ConnectionHistory& c = job.connections[t.connection];
+void Detector::transfer_done(std::uint32_t id, transport::ConnectionId connection, sim::Time at) {
+  Job& job = jobs_.at(id);
+  job.last_progress_ps = std::max(job.last_progress_ps, at);
+  const auto it = job.in_flight.find(connection);
+  if (it == job.in_flight.end()) throw sim::InternalError("detector: a delivery never started");
+  const TransferStat& t = it->second;
+  ConnectionHistory& c = job.connections[connection];
   c.src = t.src;
   c.dst = t.dst;
-  if (t.end_ps > t.start_ps) {
-    c.best_rate = std::max(
-        c.best_rate, static_cast<double>(t.bytes) / static_cast<double>(t.end_ps - t.start_ps));
+  if (at > t.start_ps) {
+    c.best_rate =
+        std::max(c.best_rate, static_cast<double>(t.bytes) / static_cast<double>(at - t.start_ps));
   }
+  job.in_flight.erase(it);
 }
 
 void Detector::collective_done(std::uint32_t id, std::uint32_t index, sim::Time at, bool last) {
@@ -273,10 +272,10 @@ void Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
   if (now - job.last_progress_ps < config_.hang_timeout_ps) return;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> stuck;  // (src, dst) ranks
   transport::ConnectionId first = 0;
-  for (const auto& [connection, o] : job.outstanding) {
-    if (now - o.since_ps < config_.hang_timeout_ps) continue;
+  for (const auto& [connection, t] : job.in_flight) {
+    if (now - t.start_ps < config_.hang_timeout_ps) continue;
     if (stuck.empty()) first = connection;
-    stuck.emplace_back(o.src, o.dst);
+    stuck.emplace_back(t.src, t.dst);
   }
   if (stuck.empty()) return;
   const std::optional<topology::HostId> common = shared_host(job.hosts, stuck);

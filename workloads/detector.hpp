@@ -67,7 +67,7 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   void rank_entered(std::uint32_t job, std::uint32_t index, std::uint32_t rank,
                     sim::Time at) override;
   void transfer_started(const TransferStat& transfer) override;
-  void transfer_done(const TransferStat& transfer) override;
+  void transfer_done(std::uint32_t job, transport::ConnectionId connection, sim::Time at) override;
   void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) override;
   void handle(const sim::Event& event) override;
 
@@ -97,15 +97,8 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
     std::vector<sim::Time> lateness_ps;  // per rank, this iteration so far
     std::vector<std::uint32_t> slow_iterations;  // per rank, in a row
     std::map<transport::ConnectionId, ConnectionHistory> connections;
-    // Transfers handed to the transport and not delivered, per connection:
-    // how many, and when the oldest started.
-    struct Outstanding {
-      std::uint32_t src = 0;
-      std::uint32_t dst = 0;
-      std::uint32_t count = 0;
-      sim::Time since_ps = 0;
-    };
-    std::map<transport::ConnectionId, Outstanding> outstanding;
+    // The transfer in flight on each connection (one at a time), until delivered.
+    std::map<transport::ConnectionId, TransferStat> in_flight;
     sim::Time last_progress_ps = 0;   // the latest call or delivery
     std::vector<std::string> raised;  // "class suspect", each raised once
   };
