@@ -77,6 +77,28 @@ class Rng {
     return sum - 6.0;
   }
 
+  // Exponential with mean 1, without libm (std::log differs across C
+  // libraries). Von Neumann (1951): draw U1 and continue while the uniforms
+  // descend (U1 >= U2 >= ...); if the run has odd length, U1 is accepted
+  // with probability e^-U1, so return k + U1; otherwise add 1 to k and start
+  // over (memorylessness makes the integer part geometric).
+  double exponential() {
+    double k = 0;
+    for (;;) {
+      const double first = uniform();
+      double last = first;
+      int length = 1;
+      for (;;) {
+        const double u = uniform();
+        if (u > last) break;
+        last = u;
+        ++length;
+      }
+      if (length % 2 == 1) return k + first;
+      k += 1;
+    }
+  }
+
   // Fisher-Yates shuffle, platform-independent unlike std::shuffle.
   template <typename It>
   void shuffle(It first, It last) {

@@ -31,7 +31,7 @@ constexpr std::array<Unit, 10> kSizeUnits{{
 }};
 constexpr std::string_view kSizeUnitList = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, PiB";
 
-constexpr std::array<Unit, 7> kDurationUnits{{
+constexpr std::array<Unit, 10> kDurationUnits{{
     {"ps", 1ULL},
     {"ns", 1'000ULL},
     {"us", 1'000'000ULL},
@@ -39,8 +39,11 @@ constexpr std::array<Unit, 7> kDurationUnits{{
     {"\xCE\xBCs", 1'000'000ULL},  // U+03BC GREEK SMALL LETTER MU
     {"ms", 1'000'000'000ULL},
     {"s", 1'000'000'000'000ULL},
+    {"min", 60'000'000'000'000ULL},
+    {"h", 3'600'000'000'000'000ULL},
+    {"d", 86'400'000'000'000'000ULL},
 }};
-constexpr std::string_view kDurationUnitList = "ps, ns, us (or \xC2\xB5s), ms, s";
+constexpr std::string_view kDurationUnitList = "ps, ns, us (or \xC2\xB5s), ms, s, min, h, d";
 
 struct RateUnit {
   std::string_view name;

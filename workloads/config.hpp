@@ -87,13 +87,18 @@ constexpr std::string_view to_string(Collective c) {
 }
 
 // The C4-style detector's thresholds (see workloads/detector.hpp).
-enum class DetectorKind { c4 };
+// `manual`: people watching the job (see workloads/manual_detector.hpp).
+enum class DetectorKind { c4, manual };
 struct DetectorConfig {
   bool enabled = false;
   DetectorKind kind = DetectorKind::c4;
   sim::Time hang_timeout_ps = sim::kSecond;
   double slow_factor = 1.5;
   std::uint32_t window = 3;  // iterations or collectives in a row before a slow alarm
+  // Manual: how long after the last completed collective the job's watchdog
+  // calls it a hang, and how long people then take to find the faulty part.
+  sim::Time watchdog_ps = 30 * 60 * sim::kSecond;
+  sim::Time diagnosis_delay_ps = 4 * 3600 * sim::kSecond;
 };
 
 }  // namespace spinel::workloads

@@ -63,6 +63,10 @@ std::string_view to_string(AnomalyClass c) {
       return "communication_slow";
     case AnomalyClass::non_communication_slow:
       return "non_communication_slow";
+    case AnomalyClass::job_hang:
+      return "job_hang";
+    case AnomalyClass::job_slow:
+      return "job_slow";
   }
   return "communication_hang";
 }
@@ -91,7 +95,7 @@ void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uin
   job.open_ps = at;
   std::fill(job.entered_ps.begin(), job.entered_ps.end(), sim::kForever);
   job.active = true;
-  arm();
+  arm(at + config_.hang_timeout_ps);
 }
 
 void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint32_t rank,
@@ -99,6 +103,7 @@ void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint
   Job& job = jobs_.at(id);
   job.entered_ps.at(rank) = at;
   job.last_progress_ps = std::max(job.last_progress_ps, at);
+  arm(at + config_.hang_timeout_ps);  // no sooner than any deadline this entry sets
 }
 
 void Detector::transfer_started(const TransferStat& t) {
@@ -210,31 +215,35 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
     std::snprintf(text, sizeof text,
                   "%zu connection(s) under 1/%.2f of their baseline rate for %u collectives; "
                   "this one at %.1f Gb/s, its baseline %.1f Gb/s",
-                  slow.size(), config_.slow_factor, c.slow_run, c.last_rate * 8000.0,
+                  slow.size(), config_.slow_factor, config_.window, c.last_rate * 8000.0,
                   c.baseline * 8000.0);
   }
   d.evidence = text;
   raise(job, id, std::move(d));
 }
 
-void Detector::arm() {
-  if (armed_) return;
+// Hang checks fire at the exact deadlines (the last call or delivery plus
+// hang_timeout), not on a polling grid, so a detection's time depends only
+// on the job's own history: shifted in time, a run detects at shifted times.
+void Detector::arm(sim::Time at) {
+  if (armed_ && armed_at_ <= at) return;
   armed_ = true;
-  sim_.schedule_in(config_.hang_timeout_ps / 8, self_, 0, 0);
+  armed_at_ = at;
+  sim_.schedule_at(at, self_, 0, ++generation_);
 }
 
-void Detector::handle(const sim::Event& /*event*/) {
+void Detector::handle(const sim::Event& event) {
+  if (event.payload != generation_) return;  // superseded by an earlier check
   armed_ = false;
-  poll();
-  const bool watching =
-      std::any_of(jobs_.begin(), jobs_.end(), [](const Job& j) { return !j.finished && !j.hung; });
-  if (watching) arm();
+  const sim::Time next = check_hangs(sim_.now());
+  if (next != sim::kForever) arm(next);
 }
 
-// Hangs: ranks that have not called a collective the others called at
-// least hang_timeout ago.
-void Detector::poll() {
-  const sim::Time now = sim_.now();
+// Hangs: ranks that have not called a collective the others called
+// hang_timeout ago, or a collective every rank called with nothing
+// delivered for hang_timeout. Returns the next deadline (kForever: none).
+sim::Time Detector::check_hangs(sim::Time now) {
+  sim::Time next = sim::kForever;
   for (std::uint32_t id = 0; id < jobs_.size(); ++id) {
     Job& job = jobs_[id];
     if (!job.active || job.hung || job.finished) continue;
@@ -246,44 +255,68 @@ void Detector::poll() {
       last_entry = std::max(last_entry, t);
     }
     if (entered == job.hosts.size()) {
-      check_stuck(job, id, now);
+      next = std::min(next, check_stuck(job, id, now));
       continue;
     }
     if (entered == 0) continue;
-    if (now - last_entry < config_.hang_timeout_ps) continue;
+    if (now - last_entry < config_.hang_timeout_ps) {
+      next = std::min(next, last_entry + config_.hang_timeout_ps);
+      continue;
+    }
     for (std::size_t r = 0; r < job.hosts.size(); ++r) {
       if (job.entered_ps[r] != sim::kForever) continue;
       Detection d = about_host(now, AnomalyClass::non_communication_hang, job.hosts[r]);
       char text[200];
       std::snprintf(text, sizeof text,
-                    "%zu of %zu ranks called collective %u by %.3f ms; rank %zu has not, %.3f ms "
-                    "later",
-                    entered, job.hosts.size(), job.index, ms(last_entry), r, ms(now - last_entry));
+                    "%zu of %zu ranks called the collective; rank %zu has not, %.3f ms after the "
+                    "last of them",
+                    entered, job.hosts.size(), r, ms(now - last_entry));
       d.evidence = text;
       raise(job, id, std::move(d));
     }
     job.hung = true;
   }
+  return next;
+}
+
+bool Detector::quiescent() const {
+  for (const Job& job : jobs_) {
+    if (job.hung) return false;
+    for (const std::uint32_t run : job.slow_iterations) {
+      if (run != 0) return false;
+    }
+    for (const auto& [connection, c] : job.connections) {
+      if (c.baseline == 0 || (c.slow_run != 0 && c.slow_run < config_.window)) return false;
+    }
+  }
+  return true;
 }
 
 // Every rank called the collective: a hang now is the network's. The
 // transfers outstanding since before the silence began are the stuck ones.
-void Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
-  if (now - job.last_progress_ps < config_.hang_timeout_ps) return;
+sim::Time Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
+  if (job.in_flight.empty()) return sim::kForever;
+  if (now - job.last_progress_ps < config_.hang_timeout_ps) {
+    return job.last_progress_ps + config_.hang_timeout_ps;
+  }
   std::vector<std::pair<std::uint32_t, std::uint32_t>> stuck;  // (src, dst) ranks
   transport::ConnectionId first = 0;
+  sim::Time youngest_due = sim::kForever;  // a transfer started after the silence began
   for (const auto& [connection, t] : job.in_flight) {
-    if (now - t.start_ps < config_.hang_timeout_ps) continue;
+    if (now - t.start_ps < config_.hang_timeout_ps) {
+      youngest_due = std::min(youngest_due, t.start_ps + config_.hang_timeout_ps);
+      continue;
+    }
     if (stuck.empty()) first = connection;
     stuck.emplace_back(t.src, t.dst);
   }
-  if (stuck.empty()) return;
+  if (stuck.empty()) return youngest_due;
   const std::optional<topology::HostId> common = shared_host(job.hosts, stuck);
   char text[200];
   std::snprintf(text, sizeof text,
-                "all %zu ranks called collective %u; nothing delivered for %.3f ms; %zu "
+                "all %zu ranks called the collective; nothing delivered for %.3f ms; %zu "
                 "connection(s) stuck",
-                job.hosts.size(), job.index, ms(now - job.last_progress_ps), stuck.size());
+                job.hosts.size(), ms(now - job.last_progress_ps), stuck.size());
   Detection d;
   if (common) {
     d = about_host(now, AnomalyClass::communication_hang, *common);
@@ -296,6 +329,7 @@ void Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
   d.evidence = text;
   raise(job, id, std::move(d));
   job.hung = true;
+  return sim::kForever;
 }
 
 void Detector::raise(Job& job, std::uint32_t id, Detection d) {
@@ -306,6 +340,7 @@ void Detector::raise(Job& job, std::uint32_t id, Detection d) {
   job.raised.push_back(std::move(key));
   d.job = id;
   detections_.push_back(std::move(d));
+  if (stop_on_alarm_) sim_.stop();
 }
 
 }  // namespace spinel::workloads

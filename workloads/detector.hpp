@@ -37,7 +37,11 @@ enum class AnomalyClass {
   communication_hang,
   non_communication_hang,
   communication_slow,
-  non_communication_slow
+  non_communication_slow,
+  // What people watching the job notice (ManualDetector): it stopped, or
+  // it slowed down; which part is at fault takes them a diagnosis.
+  job_hang,
+  job_slow
 };
 std::string_view to_string(AnomalyClass c);
 
@@ -72,6 +76,13 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   void handle(const sim::Event& event) override;
 
   [[nodiscard]] const std::vector<Detection>& detections() const { return detections_; }
+  // Nothing building up: every connection has its baseline and none, nor
+  // any rank, is on a slow run, and no hang was raised. Healthy iterations
+  // that repeat exactly then leave the detector as it is (see
+  // tools/spinel/recovery.hpp: fast-forward).
+  [[nodiscard]] bool quiescent() const;
+  // Stop the simulator at the first alarm (a driver that acts on it).
+  void stop_on_alarm(bool stop) { stop_on_alarm_ = stop; }
 
  private:
   // A connection's history: its baseline rate, the current collective's
@@ -105,9 +116,9 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
 
   void check_compute(Job& job, std::uint32_t id, sim::Time at);
   void check_connections(Job& job, std::uint32_t id, sim::Time at);
-  void check_stuck(Job& job, std::uint32_t id, sim::Time now);
-  void poll();
-  void arm();
+  sim::Time check_stuck(Job& job, std::uint32_t id, sim::Time now);
+  sim::Time check_hangs(sim::Time now);
+  void arm(sim::Time at);
   void raise(Job& job, std::uint32_t id, Detection d);
 
   sim::Simulator& sim_;
@@ -116,6 +127,9 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   std::vector<Job> jobs_;
   std::vector<Detection> detections_;
   bool armed_ = false;
+  sim::Time armed_at_ = 0;
+  std::uint64_t generation_ = 0;  // of the check armed last; older ones are void
+  bool stop_on_alarm_ = false;
 };
 
 }  // namespace spinel::workloads

@@ -162,6 +162,9 @@ TEST(Units, DurationsEachUnit) {
   EXPECT_EQ(duration_ok("3\xCE\xBCs"), 3 * kMicrosecond);  // Greek mu
   EXPECT_EQ(duration_ok("2ms"), 2 * kMillisecond);
   EXPECT_EQ(duration_ok("1s"), kSecond);
+  EXPECT_EQ(duration_ok("30min"), 1800 * kSecond);
+  EXPECT_EQ(duration_ok("1.5h"), 5400 * kSecond);
+  EXPECT_EQ(duration_ok("14d"), 14 * 86400 * kSecond);
   EXPECT_EQ(duration_ok("1.5ns"), 1500);
   EXPECT_EQ(duration_ok("1.5 us"), 1'500'000);
   EXPECT_EQ(duration_ok("0.001ns"), 1);
@@ -177,12 +180,13 @@ TEST(Units, DurationsRejected) {
             "expected a duration such as 500ns, 1.5us or 2ms, got \"soon\"");
   EXPECT_EQ(duration_error("0.0001ps"), "\"0.0001ps\" is not a whole number of picoseconds");
   EXPECT_EQ(duration_error("1.5ps"), "\"1.5ps\" is not a whole number of picoseconds");
-  EXPECT_EQ(duration_error("5min"),
-            "unknown duration unit \"min\" in \"5min\"; allowed units: ps, ns, us (or \xC2\xB5s), "
-            "ms, s");
+  EXPECT_EQ(duration_error("5mins"),
+            "unknown duration unit \"mins\" in \"5mins\"; allowed units: ps, ns, us (or "
+            "\xC2\xB5s), ms, s, min, h, d");
   EXPECT_TRUE(contains(duration_error("5NS"), "did you mean \"ns\"?"));
   EXPECT_TRUE(contains(duration_error("9223372036854775808ps"), "is too large"));
   EXPECT_TRUE(contains(duration_error("9223373s"), "is too large"));
+  EXPECT_TRUE(contains(duration_error("107d"), "is too large"));
   EXPECT_TRUE(contains(duration_error("99999999999999999999999s"), "is too large"));
 }
 

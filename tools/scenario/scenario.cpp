@@ -15,6 +15,7 @@
 #include "sim/time.hpp"
 #include "sim/units.hpp"
 #include "tools/scenario/pccl_section.hpp"
+#include "tools/scenario/recovery_section.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 #include "topology/servers.hpp"
 
@@ -736,15 +737,7 @@ void read_random_fault(const Value& v, RandomFault& f) {
   f.enabled = true;
   std::optional<Value> from;
   v.read_map({
-      {"kind", Need::required,
-       [&](const Value& x) {
-         f.kind = x.to_enum<RandomFaultKind>({{"straggler", RandomFaultKind::straggler},
-                                              {"hang", RandomFaultKind::hang},
-                                              {"nic_degraded", RandomFaultKind::nic_degraded},
-                                              {"uplink_degraded", RandomFaultKind::uplink_degraded},
-                                              {"uplink_down", RandomFaultKind::uplink_down},
-                                              {"nic_down", RandomFaultKind::nic_down}});
-       }},
+      {"kind", Need::required, [&](const Value& x) { f.kind = read_fault_kind(x); }},
       {"from", Need::required,
        [&](const Value& x) {
          f.from_ps = x.to_duration_ps(sim::kForever / 4);
@@ -777,9 +770,18 @@ void read_detector(const Value& v, workloads::DetectorConfig& d) {
   v.read_map({
       {"kind", Need::optional,
        [&](const Value& x) {
-         d.kind =
-             x.to_enum<workloads::DetectorKind>({{"c4", workloads::DetectorKind::c4}}, {"manual"});
+         d.kind = x.to_enum<workloads::DetectorKind>(
+             {{"c4", workloads::DetectorKind::c4}, {"manual", workloads::DetectorKind::manual}});
        }},
+      {"watchdog", Need::optional,
+       [&](const Value& x) {
+         d.watchdog_ps = x.to_duration_ps(sim::kForever / 4);
+         if (d.watchdog_ps < sim::kMicrosecond) {
+           x.fail("expected a duration of at least 1us, got " + x.describe());
+         }
+       }},
+      {"diagnosis_delay", Need::optional,
+       [&](const Value& x) { d.diagnosis_delay_ps = x.to_duration_ps(sim::kForever / 4); }},
       {"hang_timeout", Need::optional,
        [&](const Value& x) {
          d.hang_timeout_ps = x.to_duration_ps(24 * 3600 * sim::kSecond);
@@ -796,11 +798,63 @@ void read_detector(const Value& v, workloads::DetectorConfig& d) {
   });
 }
 
+// A long job with restarts (recovery) runs one training job at flow level
+// under a detector; fast-forward needs iterations that repeat exactly.
+void check_recovery(const Scenario& s, const Value& root, const std::optional<Value>& recovery,
+                    const std::optional<Value>& detector, const std::optional<Value>& fault_process,
+                    const std::optional<Value>& random_fault) {
+  if (!recovery) {
+    if (fault_process) {
+      fault_process->fail_at_key(
+          "a fault process hits a long job that restarts after faults; add a recovery section "
+          "(or use faults: or random_fault: for one run)");
+    }
+    if (detector && s.detector.kind == workloads::DetectorKind::manual) {
+      detector->fail_at_key(
+          "kind: manual (people diagnosing a stopped or slow job) needs a recovery section: it "
+          "acts by restarting the job");
+    }
+    return;
+  }
+  if (s.jobs.size() != 1) {
+    recovery->fail_at_key("recovery runs one training job: give workload, not jobs");
+  }
+  if (s.jobs[0].compute_ps <= 0) {
+    recovery->fail_at_key(
+        "recovery runs a training job: give workload.compute (its per-iteration compute)");
+  }
+  if (!detector) {
+    recovery->fail_at_key(
+        "recovery restarts the job when a detector finds a fault: add detector: {kind: c4} or "
+        "{kind: manual}");
+  }
+  if (s.transport.model != transport::Model::flow) {
+    recovery->fail_at_key("recovery runs at flow level (transport.model: flow)");
+  }
+  if (random_fault) {
+    random_fault->fail_at_key(
+        "with recovery, faults arrive from fault_process (or the faults list), not random_fault");
+  }
+  if (s.recovery->fast_forward && s.jobs[0].compute_jitter > 0) {
+    root.fail(
+        "recovery.fast_forward skips iterations that repeat exactly, and compute_jitter makes "
+        "each one different: set workload.compute_jitter: 0 or recovery.fast_forward: false");
+  }
+  if (s.output.trace || s.output.timeseries.enabled) {
+    recovery->fail_at_key(
+        "a recovery run writes attempts.csv, faults.csv and detections.csv; output.trace and "
+        "output.timeseries are for single runs");
+  }
+}
+
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
   std::optional<Value> faults;
   std::optional<Value> random_fault;
+  std::optional<Value> detector;
+  std::optional<Value> fault_process;
+  std::optional<Value> recovery;
   s.source = std::string(source);
   // Table order matters: workload is checked against the topology read before it.
   root.read_map({
@@ -832,7 +886,21 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          read_random_fault(x, s.random_fault);
          random_fault = x;
        }},
-      {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
+      {"detector", Need::optional,
+       [&](const Value& x) {
+         read_detector(x, s.detector);
+         detector = x;
+       }},
+      {"fault_process", Need::optional,
+       [&](const Value& x) {
+         s.fault_process = read_fault_process(x);
+         fault_process = x;
+       }},
+      {"recovery", Need::optional,
+       [&](const Value& x) {
+         s.recovery = read_recovery(x);
+         recovery = x;
+       }},
       {"pccl", Need::optional,
        [&](const Value& x) {
          if (!s.jobs.empty()) {
@@ -841,7 +909,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          }
          const bool host_faults = std::any_of(s.faults.begin(), s.faults.end(),
                                               [](const Fault& f) { return f.on_host(); });
-         if (host_faults || s.random_fault.enabled || s.detector.enabled) {
+         if (host_faults || s.random_fault.enabled || s.detector.enabled || s.recovery) {
            x.fail_at_key(
                "host faults, random_fault and detector are for workload runs; a pccl run has "
                "its own churn (pccl.churn)");
@@ -864,6 +932,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
+  check_recovery(s, root, recovery, detector, fault_process, random_fault);
   // Host faults act on compute and work at either level; links do not yet.
   if (s.transport.model == transport::Model::packet) {
     if (faults && std::any_of(s.faults.begin(), s.faults.end(),
@@ -1055,15 +1124,18 @@ sim::Json to_json(const Scenario& s) {
   }
   if (s.detector.enabled) {
     sim::Json d = sim::Json::object();
-    d["kind"] = "c4";
+    d["kind"] = s.detector.kind == workloads::DetectorKind::c4 ? "c4" : "manual";
     d["hang_timeout_ps"] = static_cast<std::int64_t>(s.detector.hang_timeout_ps);
     d["slow_factor"] = s.detector.slow_factor;
     d["window"] = s.detector.window;
+    d["watchdog_ps"] = static_cast<std::int64_t>(s.detector.watchdog_ps);
+    d["diagnosis_delay_ps"] = static_cast<std::int64_t>(s.detector.diagnosis_delay_ps);
     j["detector"] = std::move(d);
   } else {
     j["detector"] = sim::Json();
   }
   if (s.pccl) j["pccl"] = pccl_to_json(*s.pccl);
+  if (s.recovery) j["recovery"] = recovery_to_json(*s.recovery, s.fault_process);
   return j;
 }
 

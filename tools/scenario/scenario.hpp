@@ -92,6 +92,27 @@ struct RandomFault {
   double rate_fraction = 0.25;  // *_degraded
 };
 
+// A failure process for long jobs (`fault_process:`): faults of a kind
+// arrive as a Poisson process at elements / mtbf, on the elements the job
+// uses at the time (its GPUs, their NICs, or the uplinks of its leaves).
+struct FaultRate {
+  RandomFaultKind kind = RandomFaultKind::hang;
+  double mtbf_hours = 0;        // per element
+  double factor = 1.5;          // straggler
+  double rate_fraction = 0.25;  // *_degraded
+};
+
+// `recovery:`: a detection stops the job, the suspect is isolated, and the
+// job restarts from its last checkpoint (tools/spinel/recovery.hpp).
+struct RecoveryConfig {
+  sim::Time checkpoint_interval_ps = 30 * 60 * sim::kSecond;
+  sim::Time restart_ps = 10 * 60 * sim::kSecond;   // from the stop to the first iteration
+  sim::Time repair_ps = 24 * 3600 * sim::kSecond;  // an isolated server, a faulty link
+  // Skip iterations that repeat exactly (see recovery.hpp); the results
+  // are the same either way, only faster.
+  bool fast_forward = true;
+};
+
 struct Scenario {
   std::string source;  // the file path as given, or "<default>" for the built-in default
   std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
@@ -103,9 +124,11 @@ struct Scenario {
   // hosts: 0 = all; explicit placement: hosts = ranks.size().
   std::vector<workloads::WorkloadConfig> jobs;
   OutputConfig output;
-  std::vector<Fault> faults;           // in file order; applied at their times
-  RandomFault random_fault;            // `random_fault:`; off when absent
-  workloads::DetectorConfig detector;  // `detector:`; off when absent
+  std::vector<Fault> faults;               // in file order; applied at their times
+  RandomFault random_fault;                // `random_fault:`; off when absent
+  workloads::DetectorConfig detector;      // `detector:`; off when absent
+  std::vector<FaultRate> fault_process;    // `fault_process:`; needs recovery
+  std::optional<RecoveryConfig> recovery;  // `recovery:`: a long job with restarts
   // Fault-tolerant all-reduce under churn (`pccl:`), instead of jobs.
   std::optional<pccl::PcclConfig> pccl;
 };

@@ -33,6 +33,8 @@ bool on_route(const topology::Topology& topology, const transport::FlowModel& mo
   return false;
 }
 
+}  // namespace
+
 bool localises(const workloads::Detection& d, const scenario::Fault& f,
                const topology::Topology& topology, const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
@@ -42,8 +44,6 @@ bool localises(const workloads::Detection& d, const scenario::Fault& f,
   return d.connection_suspect &&
          (host_link(topology, l, d.dst_host) || on_route(topology, model, d.connection, l));
 }
-
-}  // namespace
 
 std::string suspect_name(const workloads::Detection& d) {
   std::string name = host_name(d.src_host);
@@ -139,5 +139,4 @@ sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
   m["per_fault"] = std::move(per_fault);
   return m;
 }
-
 }  // namespace spinel::tools

@@ -4,6 +4,8 @@
 // latency, and the false alarms. Writes detections.csv.
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/json.hpp"
@@ -46,6 +48,13 @@ DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
                                 const topology::Topology& topology,
                                 const transport::FlowModel& model,
                                 const std::vector<workloads::Detection>& detections);
+
+// Whether the detection names the faulty element: a host suspect, a fault
+// of that host or of its links; a connection suspect, a fault of either end
+// host or of a link on its route.
+bool localises(const workloads::Detection& d, const scenario::Fault& f,
+               const topology::Topology& topology, const transport::FlowModel& model,
+               const std::unordered_map<std::string, topology::LinkId>& links);
 
 // "h5", or "h3>h4" for a connection.
 std::string suspect_name(const workloads::Detection& d);

@@ -7,13 +7,9 @@
 
 namespace spinel::tools {
 
-namespace {
-
-topology::HostId host_id(const scenario::Fault& fault) {
+topology::HostId fault_host(const scenario::Fault& fault) {
   return static_cast<topology::HostId>(std::stoul(fault.host.substr(1)));  // "h12"; checked
 }
-
-}  // namespace
 
 std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
                                        topology::HostId host) {
@@ -27,27 +23,19 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
   return std::nullopt;
 }
 
-std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
-                                        const std::vector<std::vector<topology::HostId>>& placed) {
-  std::vector<scenario::Fault> faults = scenario.faults;
-  const scenario::RandomFault& random = scenario.random_fault;
-  if (!random.enabled) return faults;
-  sim::Rng rng(scenario.seed, "random_fault");
-  const std::vector<topology::HostId>& hosts = placed.at(0);
-  const topology::HostId host = hosts[rng.below(hosts.size())];
+scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
+                              topology::HostId host, std::uint32_t spine, sim::Time at,
+                              const topology::LeafSpineConfig& t) {
   scenario::Fault f;
-  f.at_ps =
-      random.from_ps +
-      static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
-  const topology::LeafSpineConfig& t = scenario.topology;
+  f.at_ps = at;
   const std::string leaf = "leaf" + std::to_string(host / t.hosts_per_leaf);
   const std::string uplink =
-      leaf + ">spine" + std::to_string(rng.below(t.spines)) + (t.parallel_links > 1 ? "#0" : "");
-  switch (random.kind) {
+      leaf + ">spine" + std::to_string(spine) + (t.parallel_links > 1 ? "#0" : "");
+  switch (kind) {
     case scenario::RandomFaultKind::straggler:
       f.host = "h" + std::to_string(host);
       f.state = scenario::FaultState::slow;
-      f.factor = random.factor;
+      f.factor = factor;
       break;
     case scenario::RandomFaultKind::hang:
       f.host = "h" + std::to_string(host);
@@ -56,12 +44,12 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
     case scenario::RandomFaultKind::nic_degraded:
       f.link = "h" + std::to_string(host) + ">" + leaf;
       f.state = scenario::FaultState::degraded;
-      f.rate_gbps = t.host_link.rate_gbps * random.rate_fraction;
+      f.rate_gbps = t.host_link.rate_gbps * rate_fraction;
       break;
     case scenario::RandomFaultKind::uplink_degraded:
       f.link = uplink;
       f.state = scenario::FaultState::degraded;
-      f.rate_gbps = t.spine_link.rate_gbps * random.rate_fraction;
+      f.rate_gbps = t.spine_link.rate_gbps * rate_fraction;
       break;
     case scenario::RandomFaultKind::uplink_down:
       f.link = uplink;
@@ -72,8 +60,63 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
       f.state = scenario::FaultState::nic_down;
       break;
   }
-  faults.push_back(std::move(f));
+  return f;
+}
+
+std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
+                                        const std::vector<std::vector<topology::HostId>>& placed) {
+  std::vector<scenario::Fault> faults = scenario.faults;
+  const scenario::RandomFault& random = scenario.random_fault;
+  if (!random.enabled) return faults;
+  sim::Rng rng(scenario.seed, "random_fault");
+  const std::vector<topology::HostId>& hosts = placed.at(0);
+  const topology::HostId host = hosts[rng.below(hosts.size())];
+  const sim::Time at =
+      random.from_ps +
+      static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
+  const auto spine = static_cast<std::uint32_t>(rng.below(scenario.topology.spines));
+  faults.push_back(fault_of_kind(random.kind, random.factor, random.rate_fraction, host, spine, at,
+                                 scenario.topology));
   return faults;
+}
+
+std::vector<LinkChange> link_changes(
+    const scenario::Fault& fault, const topology::Topology& topology,
+    const std::unordered_map<std::string, topology::LinkId>& links) {
+  std::vector<LinkChange> out;
+  if (fault.state == scenario::FaultState::nic_down) {
+    // A dead NIC: its link down both ways (connections through it stall).
+    const topology::HostId h = fault_host(fault);
+    out.push_back({fault.at_ps, topology.host_uplink(h), 0.0});
+    out.push_back({fault.at_ps, topology.host_downlink(h), 0.0});
+    return out;
+  }
+  if (fault.on_host()) return out;
+  const topology::LinkId l = links.at(fault.link);  // the loader checked the name
+  const double up = topology.link(l).rate_gbps;
+  switch (fault.state) {
+    case scenario::FaultState::down:
+      out.push_back({fault.at_ps, l, 0.0});
+      break;
+    case scenario::FaultState::degraded:
+      out.push_back({fault.at_ps, l, fault.rate_gbps});
+      break;
+    case scenario::FaultState::up:
+      out.push_back({fault.at_ps, l, up});
+      break;
+    case scenario::FaultState::flapping:
+      // Down for the first half of each period, up for the second; up at the end.
+      for (sim::Time t = fault.at_ps; t < fault.until_ps; t += fault.period_ps) {
+        out.push_back({t, l, 0.0});
+        out.push_back({std::min(t + fault.period_ps / 2, fault.until_ps), l, up});
+      }
+      break;
+    case scenario::FaultState::slow:
+    case scenario::FaultState::hung:
+    case scenario::FaultState::nic_down:
+      break;
+  }
+  return out;
 }
 
 void schedule_link_faults(const std::vector<scenario::Fault>& faults,
@@ -86,45 +129,13 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
   // Spray trunks assume equal members, which faults break.
   model.set_spray_trunks(false);
   const auto by_name = topology.links_by_name();
-  const auto change = [&](sim::Time at, topology::LinkId l, double gbps) {
-    if (at == 0) {
-      model.set_link_rate(l, gbps);
-    } else {
-      link_faults.add(at, l, gbps);
-    }
-  };
   for (const scenario::Fault& fault : faults) {
-    if (fault.state == scenario::FaultState::nic_down) {
-      // A dead NIC: its link down both ways (connections through it stall).
-      const topology::HostId h = host_id(fault);
-      change(fault.at_ps, topology.host_uplink(h), 0.0);
-      change(fault.at_ps, topology.host_downlink(h), 0.0);
-      continue;
-    }
-    if (fault.on_host()) continue;
-    const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
-    const double up = topology.link(l).rate_gbps;
-    switch (fault.state) {
-      case scenario::FaultState::down:
-        change(fault.at_ps, l, 0.0);
-        break;
-      case scenario::FaultState::degraded:
-        change(fault.at_ps, l, fault.rate_gbps);
-        break;
-      case scenario::FaultState::up:
-        change(fault.at_ps, l, up);
-        break;
-      case scenario::FaultState::flapping:
-        // Down for the first half of each period, up for the second; up at the end.
-        for (sim::Time t = fault.at_ps; t < fault.until_ps; t += fault.period_ps) {
-          change(t, l, 0.0);
-          change(std::min(t + fault.period_ps / 2, fault.until_ps), l, up);
-        }
-        break;
-      case scenario::FaultState::slow:
-      case scenario::FaultState::hung:
-      case scenario::FaultState::nic_down:
-        break;
+    for (const LinkChange& c : link_changes(fault, topology, by_name)) {
+      if (c.at_ps == 0) {
+        model.set_link_rate(c.link, c.gbps);
+      } else {
+        link_faults.add(c.at_ps, c.link, c.gbps);
+      }
     }
   }
 }
@@ -135,7 +146,7 @@ bool apply_host_faults(const std::vector<scenario::Fault>& faults,
   bool hangs = false;
   for (const scenario::Fault& fault : faults) {
     if (fault.acts_on_links()) continue;
-    const auto where = rank_on_host(placed, host_id(fault));
+    const auto where = rank_on_host(placed, fault_host(fault));
     if (!where) continue;
     workloads::ComputeModel& compute = *computes.at(where->job);
     if (fault.state == scenario::FaultState::hung) {
@@ -175,7 +186,7 @@ void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenari
     } else {
       csv->cell("").cell("");
     }
-    const auto where = f.on_host() ? rank_on_host(placed, host_id(f)) : std::nullopt;
+    const auto where = f.on_host() ? rank_on_host(placed, fault_host(f)) : std::nullopt;
     if (where) {
       csv->cell(scenario.jobs.at(where->job).name).cell(where->rank);
     } else {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/recorder.hpp"
@@ -24,11 +26,31 @@ struct RankOnHost {
 std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
                                        topology::HostId host);
 
+// The fault of `kind` at a GPU's host: the host itself, its NIC link, or
+// the uplink of its leaf to `spine`; at `at`.
+scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
+                              topology::HostId host, std::uint32_t spine, sim::Time at,
+                              const topology::LeafSpineConfig& t);
+
 // The run's faults: the scenario's, then its random_fault drawn (stream
 // "random_fault": a rank of the first job uniformly, the time uniformly in
 // [from, to), an uplink's spine uniformly).
 std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
                                         const std::vector<std::vector<topology::HostId>>& placed);
+
+// The host a host fault names (hN).
+topology::HostId fault_host(const scenario::Fault& fault);
+
+// What a fault does to links: each change at its time (a flapping link
+// becomes its downs and ups, a dead NIC both directions of its link).
+struct LinkChange {
+  sim::Time at_ps = 0;
+  topology::LinkId link = 0;
+  double gbps = 0;  // 0 = down
+};
+std::vector<LinkChange> link_changes(
+    const scenario::Fault& fault, const topology::Topology& topology,
+    const std::unordered_map<std::string, topology::LinkId>& links);
 
 // Link faults: those at time 0 change the model now (before any connection
 // is opened, so routes and plans avoid them from the start), later ones

@@ -16,6 +16,7 @@
 #include "sim/units.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/spinel/pccl_run.hpp"
+#include "tools/spinel/recovery.hpp"
 #include "tools/spinel/run.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/sweep/sweep.hpp"
@@ -219,6 +220,54 @@ int run_pccl_scenario(const Scenario& scenario, const std::filesystem::path& out
   return 0;
 }
 
+// A `recovery:` scenario: a long job with faults, detections and restarts.
+int run_recovery_scenario(const Scenario& scenario, const std::filesystem::path& out_dir,
+                          bool quiet,
+                          const std::function<void(spinel::sim::Time, std::uint64_t)>& progress) {
+  spinel::tools::RecoveryRun run;
+  try {
+    run = spinel::tools::run_recovery(scenario, out_dir, progress);
+    spinel::tools::RunResult timing;
+    timing.wall_seconds = run.wall_seconds;
+    timing.events = run.events;
+    spinel::tools::write_run_json(out_dir, timing);
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: run failed: " << e.what() << "\n";
+    return 1;
+  }
+  if (quiet) return 0;
+  const spinel::tools::RecoveryTotals& t = run.totals;
+  const auto share = [&](double gpu_hours) {
+    return t.gpu_hours > 0 ? 100.0 * gpu_hours / t.gpu_hours : 0.0;
+  };
+  std::printf("%s (seed %llu): %u GPUs, %llu iterations, detector %s\n", scenario.name.c_str(),
+              static_cast<unsigned long long>(scenario.seed), run.ranks,
+              static_cast<unsigned long long>(scenario.jobs[0].iterations),
+              scenario.detector.kind == spinel::workloads::DetectorKind::c4 ? "c4" : "manual");
+  std::printf(
+      "  the job took %.1f h: %.2f%% of its GPU time useful, %.2f%% lost (rolled back %.2f%%, "
+      "stalled %.2f%%, restarting %.2f%%)\n",
+      t.job_hours, share(t.useful_gpu_hours), share(t.lost_gpu_hours),
+      share(t.lost_rework_gpu_hours), share(t.lost_stalled_gpu_hours),
+      share(t.lost_restart_gpu_hours));
+  std::printf(
+      "  %llu faults, %llu acted on; %llu stops by C4, %llu by people; %llu false alarms, %llu "
+      "wrong suspects\n",
+      static_cast<unsigned long long>(t.faults), static_cast<unsigned long long>(t.faults_acted_on),
+      static_cast<unsigned long long>(t.stops_by_c4),
+      static_cast<unsigned long long>(t.stops_by_people),
+      static_cast<unsigned long long>(t.false_alarms),
+      static_cast<unsigned long long>(t.wrong_suspects));
+  std::printf(
+      "  simulated %llu iterations, skipped %llu (fast-forward); %llu events in %.2f s wall\n",
+      static_cast<unsigned long long>(run.simulated_iterations),
+      static_cast<unsigned long long>(run.skipped_iterations),
+      static_cast<unsigned long long>(run.events), run.wall_seconds);
+  std::printf("results in %s/ (attempts.csv, faults.csv, detections.csv)\n",
+              out_dir.string().c_str());
+  return 0;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::optional<std::uint64_t> seed;
@@ -280,6 +329,11 @@ int cmd_run(const std::vector<std::string>& args) {
     };
   }
   if (scenario.pccl) return run_pccl_scenario(scenario, out_dir, quiet);
+  if (scenario.recovery) {
+    const int status = run_recovery_scenario(scenario, out_dir, quiet, options.progress);
+    if (!quiet && tty) std::fprintf(stderr, "\r%60s\r", "");
+    return status;
+  }
   spinel::tools::RunResult result;
   try {
     result = spinel::tools::run_scenario(scenario, options);

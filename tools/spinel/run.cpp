@@ -9,9 +9,11 @@
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
 #include "tools/spinel/faults.hpp"
+#include "tools/spinel/job_setup.hpp"
 #include "tools/spinel/observers.hpp"
 #include "tools/spinel/outputs.hpp"
 #include "tools/spinel/pccl_run.hpp"
+#include "tools/spinel/recovery.hpp"
 #include "tools/spinel/timeseries.hpp"
 #include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
@@ -49,6 +51,16 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     r.metrics = run.metrics;
     r.events = run.events;
     r.end_ps = run.result.end_ps;
+    r.wall_seconds = run.wall_seconds;
+    return r;
+  }
+  if (scenario.recovery) {
+    // A long job with restarts: its own driver and files.
+    const RecoveryRun run = run_recovery(scenario, options.out_dir, options.progress);
+    RunResult r;
+    r.metrics = run.metrics;
+    r.events = run.events;
+    r.end_ps = run.end_ps;
     r.wall_seconds = run.wall_seconds;
     return r;
   }
@@ -91,8 +103,6 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   transport::LinkFaults link_faults(sim, model);
   schedule_link_faults(faults, topology, model, link_faults);
 
-  const workloads::ServerShape shape{gpus, scenario.topology.nvlink.rate_gbps,
-                                     scenario.topology.nvlink.latency_ps};
   std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;
   std::vector<std::unique_ptr<workloads::ComputeModel>> computes;  // one per job: its gate
   std::uint32_t next_id = 0;
@@ -100,35 +110,12 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
     const workloads::WorkloadConfig& w = scenario.jobs[j];
     const auto n = static_cast<std::uint32_t>(placed[j].size());
-    // A training job all-reduces its gradient in `buckets` equal collectives.
-    const std::uint64_t bucket_bytes = w.size_bytes / w.buckets;
-    auto schedule = workloads::make_schedule(w.collective, n, bucket_bytes, shape);
-    double slowest_nic = topology.link(topology.host_uplink(placed[j][0])).rate_gbps;
-    for (topology::HostId h : placed[j]) {
-      slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
-    }
-    workloads::CollectiveOptions job_options;
-    job_options.collective = w.collective;
-    job_options.job = static_cast<std::uint32_t>(j);
-    job_options.size_bytes = bucket_bytes;
-    job_options.iterations = w.iterations;
-    job_options.buckets = w.buckets;
-    job_options.compute_gap_ps = w.compute_gap_ps;
-    job_options.first_id = next_id;
-    if (gpus > 1) {
-      for (topology::HostId h : placed[j])
-        job_options.server_of_rank.push_back(servers.server_of(h));
-      job_options.nvlink_gbps = shape.nvlink_gbps;
-      job_options.nvlink_latency_ps = shape.nvlink_latency_ps;
-    }
-    job_options.ideal_ps = workloads::ideal_ps(
-        w.collective, n, bucket_bytes, slowest_nic,
-        workloads::max_pair_latency_ps(*schedule, placed[j], routing, job_options.server_of_rank),
-        shape);
+    JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed[j], topology, routing,
+                               scenario.topology, next_id);
     next_id += w.iterations * w.buckets;
-    longest_ideal = std::max(longest_ideal, job_options.ideal_ps + w.compute_ps);
-    jobs.push_back(std::make_unique<workloads::CollectiveRun>(sim, *transport, placed[j],
-                                                              std::move(schedule), job_options));
+    longest_ideal = std::max(longest_ideal, setup.options.ideal_ps + w.compute_ps);
+    jobs.push_back(std::make_unique<workloads::CollectiveRun>(
+        sim, *transport, placed[j], std::move(setup.schedule), setup.options));
     computes.push_back(std::make_unique<workloads::ComputeModel>(
         workloads::ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n, scenario.seed,
         "compute." + w.name));

@@ -30,6 +30,14 @@ const std::vector<Key>& sweepable_keys() {
       {"random_fault.kind", Kind::word},
       {"random_fault.from", Kind::duration},
       {"random_fault.to", Kind::duration},
+      // Detection and recovery (C4's downtime study).
+      {"detector.kind", Kind::word},
+      {"detector.hang_timeout", Kind::duration},
+      {"detector.watchdog", Kind::duration},
+      {"detector.diagnosis_delay", Kind::duration},
+      {"recovery.checkpoint_interval", Kind::duration},
+      {"recovery.restart", Kind::duration},
+      {"recovery.fast_forward", Kind::word},
       // The packet level's parameters (read only with transport.model: packet).
       {"transport.packet.mtu_bytes", Kind::size},
       {"transport.packet.ack_every", Kind::integer},

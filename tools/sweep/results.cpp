@@ -70,8 +70,32 @@ const std::vector<std::string_view>& pccl_metric_columns() {
   return columns;
 }
 
+const std::vector<std::string_view>& recovery_metric_columns() {
+  static const std::vector<std::string_view> columns = {
+      "job_hours",
+      "gpu_hours",
+      "useful_gpu_hours",
+      "lost_gpu_hours",
+      "lost_fraction",
+      "lost_rework_gpu_hours",
+      "lost_stalled_gpu_hours",
+      "lost_restart_gpu_hours",
+      "attempts",
+      "stops_by_c4",
+      "stops_by_people",
+      "faults",
+      "faults_acted_on",
+      "false_alarms",
+      "wrong_suspects",
+      "end_ps",
+  };
+  return columns;
+}
+
 const std::vector<std::string_view>& metric_columns(const Sweep& sweep) {
-  return sweep.base.pccl ? pccl_metric_columns() : metric_columns();
+  if (sweep.base.pccl) return pccl_metric_columns();
+  if (sweep.base.recovery) return recovery_metric_columns();
+  return metric_columns();
 }
 
 std::vector<std::string> result_columns(const Sweep& sweep) {
