@@ -56,6 +56,11 @@ TEST(PcclReal, KillAndRestartPeersKeepsInvariantsAndProgress) {
   // Steps keep completing: some in the last third of the run, after many kills.
   ASSERT_FALSE(r.steps.empty());
   EXPECT_GT(r.steps.back().at_ps, o.duration_ps * 2 / 3);
+  // Kills mid-collective aborted attempts, and retries with the survivors completed.
+  EXPECT_GE(r.aborted_attempts, 1U);
+  std::size_t retried = 0;
+  for (const auto& s : r.steps) retried += s.attempts > 1 ? 1 : 0;
+  EXPECT_GE(retried, 1U);
 }
 
 // Blocking raw-socket client: connect, write `bytes`, close.

@@ -6,10 +6,10 @@ namespace spinel::pccl {
 
 LoopbackOptions loopback_defaults() {
   LoopbackOptions o;
-  o.group.floats = 256;
-  o.group.size_bytes = 256 * sizeof(float);
+  o.group.floats = 4096;
+  o.group.size_bytes = 4096 * sizeof(float);
   o.group.connections_per_neighbour = 2;
-  o.group.step_compute_ps = 20 * sim::kMillisecond;
+  o.group.step_compute_ps = 5 * sim::kMillisecond;
   o.group.retry_backoff_ps = 50 * sim::kMillisecond;
   o.group.keepalive_interval_ps = 500 * sim::kMillisecond;
   o.liveness_bound_ps = 8 * sim::kSecond;
@@ -96,26 +96,34 @@ void LoopbackGroup::spawn() {
 
 void LoopbackGroup::churn_tick() {
   if (stopped_) return;
-  std::vector<TcpPeer*> running;
-  for (auto& p : peers_) {
-    if (p->running()) running.push_back(p.get());
-  }
-  if (!running.empty()) {
-    TcpPeer* victim = running[rng_.below(running.size())];
-    if (on_log) {
-      on_log("kill peer " + (victim->peer() ? std::to_string(victim->peer()->id()) : "(unnamed)"));
-    }
-    victim->kill();
-    ++result_.kills;
-    checker_->on_churn(clock_.now_ps());
-    after(static_cast<sim::Time>(
-              rng_.below(static_cast<std::uint64_t>(options_.churn_interval_max_ps) + 1)),
-          [this] { spawn(); });
+  if (rng_.uniform() < options_.mid_collective_share) {
+    kill_at_start_ = true;
+  } else {
+    kill_one();
   }
   const auto span =
       static_cast<std::uint64_t>(options_.churn_interval_max_ps - options_.churn_interval_min_ps);
   after(options_.churn_interval_min_ps + static_cast<sim::Time>(rng_.below(span + 1)),
         [this] { churn_tick(); });
+}
+
+void LoopbackGroup::kill_one() {
+  if (stopped_) return;
+  std::vector<TcpPeer*> running;
+  for (auto& p : peers_) {
+    if (p->running()) running.push_back(p.get());
+  }
+  if (running.empty()) return;
+  TcpPeer* victim = running[rng_.below(running.size())];
+  if (on_log) {
+    on_log("kill peer " + (victim->peer() ? std::to_string(victim->peer()->id()) : "(unnamed)"));
+  }
+  victim->kill();
+  ++result_.kills;
+  checker_->on_churn(clock_.now_ps());
+  after(static_cast<sim::Time>(
+            rng_.below(static_cast<std::uint64_t>(options_.churn_interval_max_ps) + 1)),
+        [this] { spawn(); });
 }
 
 void LoopbackGroup::liveness_tick() {
@@ -133,6 +141,11 @@ void LoopbackGroup::on_notice(const Notice& n) {
   const sim::Time now = clock_.now_ps();
   checker_->on_notice(now, n);
   if (n.kind == NoticeKind::collective_abort) ++result_.aborted_attempts;
+  if (n.kind == NoticeKind::collective_start && kill_at_start_) {
+    // Not inside the master's input: up to 0.5 ms after it, while the ring runs.
+    kill_at_start_ = false;
+    after(static_cast<sim::Time>(rng_.below(sim::kMillisecond / 2)), [this] { kill_one(); });
+  }
   if (n.kind == NoticeKind::collective_complete) {
     result_.steps.push_back({n.op, n.attempt + 1, static_cast<std::uint32_t>(n.value), now});
     result_.longest_gap_ps = std::max(result_.longest_gap_ps, now - last_step_ps_);

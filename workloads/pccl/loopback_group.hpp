@@ -27,6 +27,9 @@ struct LoopbackOptions {
   // uniform(0, max) later. max = 0: no churn.
   sim::Time churn_interval_min_ps = 500 * sim::kMillisecond;
   sim::Time churn_interval_max_ps = 2 * sim::kSecond;
+  // Share of kills aimed at the next collective's start (the rest strike at
+  // once, mostly between all-reduces on a fast loopback): the abort path.
+  double mid_collective_share = 0.5;
   std::uint64_t seed = 1;
   MasterConfig master{500 * sim::kMillisecond, 2 * sim::kSecond};
   PeerConfig group;             // see loopback_group_config
@@ -78,6 +81,7 @@ class LoopbackGroup {
  private:
   void spawn();
   void churn_tick();
+  void kill_one();
   void liveness_tick();
   void on_notice(const Notice& n);
   [[nodiscard]] std::size_t live() const;
@@ -94,6 +98,7 @@ class LoopbackGroup {
   LoopbackResult result_;
   sim::Time last_step_ps_ = 0;
   bool stopped_ = false;
+  bool kill_at_start_ = false;  // a kill waits for the next collective
   // Timer handlers hold this weakly: once the group is gone they do nothing.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
