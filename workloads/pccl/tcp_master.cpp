@@ -114,7 +114,7 @@ void TcpMaster::on_closed(Connection& c, const std::string& why) {
   if (why.rfind("malformed", 0) == 0) {
     ++malformed_drops_;
     log("peer " + std::to_string(id) + " dropped: " + why);
-  } else if (!why.empty()) {
+  } else if (!why.empty() && why != "closed") {
     log("peer " + std::to_string(id) + " disconnected: " + why);
   }
   apply(master_.on_disconnect(clock_.now_ps(), id));
