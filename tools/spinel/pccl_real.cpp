@@ -230,7 +230,9 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   sim::Time started_ps = 0;
   std::vector<PeerId> ring;  // of the attempt under way
   master->on_log = [quiet](const std::string& text) {
-    if (!quiet) std::printf("%s\n", text.c_str());
+    if (quiet) return;
+    std::printf("%s\n", text.c_str());
+    std::fflush(stdout);  // a killed peer's last words reach the terminal
   };
   master->on_notice = [&, quiet](const Notice& n) {
     if (quiet) return;
@@ -349,12 +351,15 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
   std::uint64_t done = 0;
   std::map<std::uint64_t, std::uint64_t> world;  // op -> peers it finished with
   peer->on_log = [quiet](const std::string& text) {
-    if (!quiet) std::printf("%s\n", text.c_str());
+    if (quiet) return;
+    std::printf("%s\n", text.c_str());
+    std::fflush(stdout);  // a killed peer's last words reach the terminal
   };
   peer->on_welcome = [&, quiet](const Peer& p) {
     if (!quiet) {
       std::printf("peer %u: welcomed; ring connections on 127.0.0.1:%u\n", p.id(),
                   peer->listen_port());
+      std::fflush(stdout);
     }
   };
   peer->on_notice = [&, quiet](const Notice& n) {
@@ -363,6 +368,7 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
     if (n.kind == NoticeKind::peer_aborted && !quiet) {
       std::printf("peer %u step %llu: attempt %u aborted, retrying with the survivors\n", n.peer,
                   static_cast<unsigned long long>(n.op), n.attempt);
+      std::fflush(stdout);
     }
     if (n.kind != NoticeKind::peer_step || !self) return;
     if (!quiet) {
