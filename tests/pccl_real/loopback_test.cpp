@@ -41,6 +41,10 @@ TEST(PcclReal, KillAndRestartPeersKeepsInvariantsAndProgress) {
   LoopbackOptions o = loopback_defaults();
   o.peers = 6;
   o.duration_ps = run_length(12 * sim::kSecond);
+  // A kill every 0.3-1 s, most aimed at an all-reduce: aborts even in a short run.
+  o.churn_interval_min_ps = 300 * sim::kMillisecond;
+  o.churn_interval_max_ps = sim::kSecond;
+  o.mid_collective_share = 0.7;
   o.seed = 3;
   LoopbackGroup group(io, o);
   group.start();
@@ -61,6 +65,34 @@ TEST(PcclReal, KillAndRestartPeersKeepsInvariantsAndProgress) {
   std::size_t retried = 0;
   for (const auto& s : r.steps) retried += s.attempts > 1 ? 1 : 0;
   EXPECT_GE(retried, 1U);
+}
+
+TEST(PcclReal, AStalledPeerBlocksTheGroupUntilTheKeepaliveDropsIt) {
+  asio::io_context io;
+  LoopbackOptions o = loopback_defaults();
+  o.peers = 4;
+  o.churn_interval_max_ps = 0;
+  o.duration_ps = 5 * sim::kSecond;  // the keepalive timeout is 2 s: not shortened
+  LoopbackGroup group(io, o);
+  group.start();
+  sim::Time stalled_at_ps = 0;
+  asio::steady_timer at(io, std::chrono::seconds(1));
+  at.async_wait([&](const boost::system::error_code&) {
+    group.stall_one();
+    stalled_at_ps = group.clock().now_ps();
+  });
+  io.run();
+  const LoopbackResult r = group.finish();
+  print(r);
+  ASSERT_FALSE(r.failed) << r.violation;
+  EXPECT_EQ(r.stalls, 1U);
+  EXPECT_EQ(r.kicks, 1U);
+  // Failure detection is the keepalive only: no step for about the timeout,
+  // then the survivors go on without the stalled peer.
+  EXPECT_GE(r.longest_gap_ps, o.master.keepalive_timeout_ps - 500 * sim::kMillisecond);
+  std::size_t three = 0;
+  for (const auto& s : r.steps) three += s.at_ps > stalled_at_ps && s.world == 3 ? 1 : 0;
+  EXPECT_GE(three, 3U);
 }
 
 // Blocking raw-socket client: connect, write `bytes`, close.

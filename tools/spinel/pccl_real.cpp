@@ -4,6 +4,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -74,7 +75,7 @@ retries without it). Exit status 0 after leaving, 1 when the master is lost.
 
 constexpr std::string_view kLocalHelp =
     R"(spinel pccl-local [--peers N] [--duration DUR] [--churn-min DUR --churn-max DUR]
-                  [--no-churn] [--seed N] [--verbose]
+                  [--stall-share X] [--no-churn] [--seed N] [--verbose]
 
 Runs a PCCL master and N peers over real TCP on 127.0.0.1 in this process
 (one thread), kills a random peer every uniform(churn-min, churn-max) (all its
@@ -90,6 +91,8 @@ Exit status 1 on a violation. Real time: no two runs are alike.
   --duration DUR    how long to run (default 15s)
   --churn-min DUR   (default 500ms)
   --churn-max DUR   (default 2s)
+  --stall-share X   this share of the hits stalls the peer instead (alive, sockets
+                    open, silent: found only by the master's 2 s keepalive timeout)
   --no-churn        no kills
   --seed N          picks the victims, the intervals and the data (default 1)
   --verbose         print every kill, connection and drop
@@ -438,6 +441,15 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
       ok = a.duration(o.churn_interval_min_ps, true);
     } else if (arg == "--churn-max") {
       ok = a.duration(o.churn_interval_max_ps, false);
+    } else if (arg == "--stall-share") {
+      std::string v;
+      ok = a.value(v);
+      char* end = nullptr;
+      o.stall_share = ok ? std::strtod(v.c_str(), &end) : 0;
+      if (ok && (end != v.c_str() + v.size() || v.empty() || !(o.stall_share >= 0) ||
+                 o.stall_share > 1)) {
+        return usage("--stall-share takes a number from 0 to 1, got '" + v + "'", "pccl-local");
+      }
     } else if (arg == "--no-churn") {
       o.churn_interval_max_ps = 0;
       o.churn_interval_min_ps = 0;
@@ -475,10 +487,12 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
   for (const auto& s : r.steps) retried += s.attempts > 1 ? 1 : 0;
   std::printf(
       "steps completed %zu (%zu after a retry), aborted attempts %llu\n"
-      "peers spawned %llu, killed %llu; malformed frames dropped %llu\n"
+      "peers spawned %llu, killed %llu, stalled %llu (dropped by the keepalive %llu); "
+      "malformed frames dropped %llu\n"
       "longest time between steps %.1f ms; %llu invariant checks, %s\n",
       r.steps.size(), retried, static_cast<unsigned long long>(r.aborted_attempts),
       static_cast<unsigned long long>(r.spawned), static_cast<unsigned long long>(r.kills),
+      static_cast<unsigned long long>(r.stalls), static_cast<unsigned long long>(r.kicks),
       static_cast<unsigned long long>(r.malformed_drops), ms(r.longest_gap_ps),
       static_cast<unsigned long long>(r.checks), r.failed ? "a VIOLATION" : "no violation");
   if (r.failed) {

@@ -73,8 +73,8 @@ std::uint16_t LoopbackGroup::some_peer_port() const {
 }
 
 std::size_t LoopbackGroup::live() const {
-  return static_cast<std::size_t>(
-      std::count_if(peers_.begin(), peers_.end(), [](const auto& p) { return p->running(); }));
+  return static_cast<std::size_t>(std::count_if(
+      peers_.begin(), peers_.end(), [](const auto& p) { return p->running() && !p->stalled(); }));
 }
 
 void LoopbackGroup::spawn() {
@@ -107,20 +107,28 @@ void LoopbackGroup::churn_tick() {
         [this] { churn_tick(); });
 }
 
-void LoopbackGroup::kill_one() {
+void LoopbackGroup::hit(bool stall) {
   if (stopped_) return;
-  std::vector<TcpPeer*> running;
+  std::vector<TcpPeer*> healthy;
   for (auto& p : peers_) {
-    if (p->running()) running.push_back(p.get());
+    if (p->running() && !p->stalled()) healthy.push_back(p.get());
   }
-  if (running.empty()) return;
-  TcpPeer* victim = running[rng_.below(running.size())];
+  if (healthy.empty()) return;
+  TcpPeer* victim = healthy[rng_.below(healthy.size())];
+  stall = stall || rng_.uniform() < options_.stall_share;
   if (on_log) {
-    on_log("kill peer " + (victim->peer() ? std::to_string(victim->peer()->id()) : "(unnamed)"));
+    on_log(std::string(stall ? "stall" : "kill") + " peer " +
+           (victim->peer() ? std::to_string(victim->peer()->id()) : "(unnamed)"));
   }
-  victim->kill();
-  ++result_.kills;
+  if (stall) {
+    victim->stall();
+    ++result_.stalls;
+  } else {
+    victim->kill();
+    ++result_.kills;
+  }
   checker_->on_churn(clock_.now_ps());
+  if (options_.churn_interval_max_ps == 0) return;
   after(static_cast<sim::Time>(
             rng_.below(static_cast<std::uint64_t>(options_.churn_interval_max_ps) + 1)),
         [this] { spawn(); });
@@ -141,6 +149,7 @@ void LoopbackGroup::on_notice(const Notice& n) {
   const sim::Time now = clock_.now_ps();
   checker_->on_notice(now, n);
   if (n.kind == NoticeKind::collective_abort) ++result_.aborted_attempts;
+  if (n.kind == NoticeKind::kicked) ++result_.kicks;
   if (n.kind == NoticeKind::collective_start && kill_at_start_) {
     // Not inside the master's input: up to 0.5 ms after it, while the ring runs.
     kill_at_start_ = false;

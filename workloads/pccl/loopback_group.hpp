@@ -30,6 +30,9 @@ struct LoopbackOptions {
   // Share of kills aimed at the next collective's start (the rest strike at
   // once, mostly between all-reduces on a fast loopback): the abort path.
   double mid_collective_share = 0.5;
+  // Share of hits that stall the peer (alive, sockets open, silent: only the
+  // master's keepalive timeout finds it) instead of killing it.
+  double stall_share = 0;
   std::uint64_t seed = 1;
   MasterConfig master{500 * sim::kMillisecond, 2 * sim::kSecond};
   PeerConfig group;             // see loopback_group_config
@@ -52,6 +55,8 @@ struct LoopbackResult {
   std::uint64_t aborted_attempts = 0;
   std::uint64_t spawned = 0;
   std::uint64_t kills = 0;
+  std::uint64_t stalls = 0;
+  std::uint64_t kicks = 0;            // peers the master dropped for silence
   std::uint64_t malformed_drops = 0;  // master and peers
   std::uint64_t checks = 0;
   sim::Time longest_gap_ps = 0;  // between completed steps (or the start and the first)
@@ -71,6 +76,8 @@ class LoopbackGroup {
   // the duration passes (or a violation stops it).
   void start();
   [[nodiscard]] std::uint16_t master_port() const { return master_->port(); }
+  // Stalls a random running peer now (tests; the churn does it by stall_share).
+  void stall_one() { hit(true); }
   // The listening port of some live peer (0 if none).
   [[nodiscard]] std::uint16_t some_peer_port() const;
   [[nodiscard]] const TcpClock& clock() const { return clock_; }
@@ -81,7 +88,8 @@ class LoopbackGroup {
  private:
   void spawn();
   void churn_tick();
-  void kill_one();
+  void kill_one() { hit(false); }
+  void hit(bool stall);
   void liveness_tick();
   void on_notice(const Notice& n);
   [[nodiscard]] std::size_t live() const;

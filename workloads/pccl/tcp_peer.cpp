@@ -42,7 +42,7 @@ void TcpPeer::start() {
                   },
                   [weak = weak_from_this()](Connection&, const std::string& why) {
                     auto s = weak.lock();
-                    if (!s || s->dead_) return;
+                    if (!s || s->deaf()) return;
                     if (s->peer_) s->peer_->on_disconnect(s->clock_.now_ps(), kMaster);
                     s->shut_down(false);
                     if (s->on_exit) s->on_exit("lost the master: " + why);
@@ -52,6 +52,10 @@ void TcpPeer::start() {
 void TcpPeer::kill() {
   if (dead_) return;
   shut_down(true);
+}
+
+void TcpPeer::stall() {
+  if (!dead_) stalled_ = true;
 }
 
 void TcpPeer::leave() {
@@ -87,7 +91,7 @@ void TcpPeer::accept() {
   acceptor_.async_accept(
       [weak = weak_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
         auto self = weak.lock();
-        if (!self || self->dead_) return;
+        if (!self || self->deaf()) return;
         if (!ec) {
           auto c = Connection::accepted(std::move(socket), self->options_.max_frame_bytes);
           self->unnamed_[c.get()] = c;
@@ -109,7 +113,7 @@ void TcpPeer::accept() {
 }
 
 void TcpPeer::on_master_frame(Frame&& frame) {
-  if (dead_) return;
+  if (deaf()) return;
   const sim::Time now = clock_.now_ps();
   if (auto* m = std::get_if<Message>(&frame)) {
     if (peer_) {
@@ -136,7 +140,7 @@ void TcpPeer::on_master_frame(Frame&& frame) {
 }
 
 void TcpPeer::on_ring_frame(Connection& c, Frame&& frame) {
-  if (dead_) return;
+  if (deaf()) return;
   auto named = names_.find(&c);
   if (named == names_.end()) {
     auto it = unnamed_.find(&c);
@@ -171,7 +175,7 @@ void TcpPeer::on_ring_frame(Connection& c, Frame&& frame) {
 }
 
 void TcpPeer::on_ring_closed(Connection& c, const std::string& why) {
-  if (dead_) return;
+  if (deaf()) return;
   if (unnamed_.erase(&c) != 0) {
     if (is_malformed(why)) {
       ++malformed_drops_;
@@ -208,7 +212,7 @@ void TcpPeer::open_pool(PeerId other) {
     // Nobody told us where it listens: as good as a refused connection.
     asio::post(io_, [weak = weak_from_this(), other] {
       auto s = weak.lock();
-      if (s && !s->dead_) s->apply(s->peer_->on_disconnect(s->clock_.now_ps(), other));
+      if (s && !s->deaf()) s->apply(s->peer_->on_disconnect(s->clock_.now_ps(), other));
     });
     return;
   }
@@ -249,7 +253,7 @@ Connection* TcpPeer::pick(PeerId other, std::uint32_t connection) {
 }
 
 void TcpPeer::apply(Output&& out) {
-  if (dead_) return;
+  if (deaf()) return;
   for (PeerId c : out.connects) open_pool(c);
   for (Send& s : out.sends) {
     if (s.to == kMaster) {
@@ -263,7 +267,7 @@ void TcpPeer::apply(Output&& out) {
     timer->async_wait(
         [weak = weak_from_this(), timer, kind = t.kind](const boost::system::error_code&) {
           auto s = weak.lock();
-          if (!s || s->dead_) return;
+          if (!s || s->deaf()) return;
           s->apply(s->peer_->on_timer(s->clock_.now_ps(), kind));
         });
   }

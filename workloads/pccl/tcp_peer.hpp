@@ -34,10 +34,14 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   void start();
   // Every socket reset, no more input: the process is gone.
   void kill();
+  // Alive but silent, as SIGSTOP: sockets stay open, nothing is read,
+  // written or timed any more (only the master's keepalive finds it).
+  void stall();
   // Leave gracefully at the next step boundary (after the current all-reduce).
   void leave();
 
   [[nodiscard]] bool running() const { return !dead_; }
+  [[nodiscard]] bool stalled() const { return stalled_; }
   [[nodiscard]] std::uint16_t listen_port() const { return listen_port_; }
   // The state machine, once welcomed (nullptr before); kept after death for checkers.
   [[nodiscard]] std::shared_ptr<const Peer> peer() const { return peer_; }
@@ -81,6 +85,8 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::map<PeerId, Link> links_;
   std::uint64_t malformed_drops_ = 0;
   bool dead_ = false;
+  bool stalled_ = false;
+  [[nodiscard]] bool deaf() const { return dead_ || stalled_; }
 };
 
 }  // namespace spinel::pccl
