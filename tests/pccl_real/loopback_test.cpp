@@ -124,7 +124,11 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   o.duration_ps = run_length(6 * sim::kSecond);
   LoopbackGroup group(io, o);
   group.start();
-  io.run_for(std::chrono::milliseconds(800));
+  // Until some peer is welcomed (it then has a listening port worth attacking).
+  for (int i = 0; i < 50 && group.some_peer_port() == 0; ++i) {
+    io.run_for(std::chrono::milliseconds(100));
+  }
+  io.run_for(std::chrono::milliseconds(300));
   const std::uint16_t master = group.master_port();
   const std::uint16_t peer = group.some_peer_port();
   ASSERT_NE(peer, 0);
