@@ -104,9 +104,9 @@ void send_raw(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
   s.close();
 }
 
-std::vector<std::uint8_t> hello(HelloRole role, PeerId peer = 0) {
+std::vector<std::uint8_t> hello(HelloRole role, PeerId peer = 0, PeerId target = 0) {
   std::vector<std::uint8_t> out;
-  encode_into(DriverFrame(Hello{role, 1, peer, 0}), out);
+  encode_into(DriverFrame(Hello{role, 1, peer, 0, target}), out);
   return out;
 }
 
@@ -125,12 +125,13 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   LoopbackGroup group(io, o);
   group.start();
   // Until some peer is welcomed (it then has a listening port worth attacking).
-  for (int i = 0; i < 50 && group.some_peer_port() == 0; ++i) {
+  for (int i = 0; i < 50 && group.some_peer().port == 0; ++i) {
     io.run_for(std::chrono::milliseconds(100));
   }
   io.run_for(std::chrono::milliseconds(300));
   const std::uint16_t master = group.master_port();
-  const std::uint16_t peer = group.some_peer_port();
+  const LoopbackGroup::PeerAddress victim = group.some_peer();
+  const std::uint16_t peer = victim.port;
   ASSERT_NE(peer, 0);
 
   const std::vector<std::uint8_t> garbage{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
@@ -142,15 +143,16 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   const auto registered = hello(HelloRole::control) + encode(Message(Register{}));
   sim::Time attack_done_ps = 0;
   std::thread attacker([&] {
-    send_raw(master, garbage);                                   // malformed 1
-    send_raw(master, oversize);                                  // 2
-    send_raw(master, hello(HelloRole::control) + forged);        // 3 (a named peer)
-    send_raw(master, hello(HelloRole::control) + truncated);     // truncated: a plain drop
-    send_raw(master, registered + garbage);                      // 4 (a registered peer)
-    send_raw(master, hello(HelloRole::ring));                    // 5 (wrong role)
-    send_raw(peer, garbage);                                     // 6
-    send_raw(peer, hello(HelloRole::ring, 999999) + oversize);   // 7
-    send_raw(peer, hello(HelloRole::ring, 999998) + truncated);  // truncated
+    send_raw(master, garbage);                                // malformed 1
+    send_raw(master, oversize);                               // 2
+    send_raw(master, hello(HelloRole::control) + forged);     // 3 (a named peer)
+    send_raw(master, hello(HelloRole::control) + truncated);  // truncated: a plain drop
+    send_raw(master, registered + garbage);                   // 4 (a registered peer)
+    send_raw(master, hello(HelloRole::ring));                 // 5 (wrong role)
+    send_raw(peer, garbage);                                  // 6
+    send_raw(peer, hello(HelloRole::ring, 999999, victim.id) + oversize);   // 7
+    send_raw(peer, hello(HelloRole::ring, 999998, victim.id) + truncated);  // truncated
+    send_raw(peer, hello(HelloRole::ring, 999997, victim.id + 1));          // 8: wrong target
     attack_done_ps = group.clock().now_ps();
   });
   io.run();
@@ -158,7 +160,7 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   const LoopbackResult r = group.finish();
   print(r);
   ASSERT_FALSE(r.failed) << r.violation;
-  EXPECT_EQ(r.malformed_drops, 7U);
+  EXPECT_EQ(r.malformed_drops, 8U);
   ASSERT_GT(attack_done_ps, 0);
   // The group kept stepping after the attack.
   std::size_t after = 0;

@@ -19,7 +19,7 @@ TEST(RealWire, DriverFramesAndMessagesShareOneStream) {
   w.config.seed = 42;
   w.config.floats = 99;
   w.config.connections_per_neighbour = 3;
-  std::vector<std::uint8_t> stream = bytes_of(Hello{HelloRole::ring, 4242, 5, 2});
+  std::vector<std::uint8_t> stream = bytes_of(Hello{HelloRole::ring, 4242, 5, 2, 9});
   encode_into(Message(VoteCollective{17}), stream);
   const auto welcome = bytes_of(w);
   stream.insert(stream.end(), welcome.begin(), welcome.end());
@@ -40,6 +40,7 @@ TEST(RealWire, DriverFramesAndMessagesShareOneStream) {
   EXPECT_EQ(hello.listen_port, 4242);
   EXPECT_EQ(hello.peer, 5U);
   EXPECT_EQ(hello.connection, 2U);
+  EXPECT_EQ(hello.target, 9U);
   EXPECT_EQ(std::get<VoteCollective>(std::get<Message>(frames[1])).op, 17U);
   const auto& got = std::get<Welcome>(std::get<DriverFrame>(frames[2]));
   EXPECT_EQ(got.id, 7U);

@@ -65,11 +65,11 @@ void LoopbackGroup::start() {
   });
 }
 
-std::uint16_t LoopbackGroup::some_peer_port() const {
+LoopbackGroup::PeerAddress LoopbackGroup::some_peer() const {
   for (const auto& p : peers_) {
-    if (p->running() && p->peer()) return p->listen_port();
+    if (p->running() && p->peer()) return {p->peer()->id(), p->listen_port()};
   }
-  return 0;
+  return {};
 }
 
 std::size_t LoopbackGroup::live() const {

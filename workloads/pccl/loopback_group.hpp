@@ -78,8 +78,12 @@ class LoopbackGroup {
   [[nodiscard]] std::uint16_t master_port() const { return master_->port(); }
   // Stalls a random running peer now (tests; the churn does it by stall_share).
   void stall_one() { hit(true); }
-  // The listening port of some live peer (0 if none).
-  [[nodiscard]] std::uint16_t some_peer_port() const;
+  // Some live, welcomed peer: its id and listening port (port 0 if none).
+  struct PeerAddress {
+    PeerId id = 0;
+    std::uint16_t port = 0;
+  };
+  [[nodiscard]] PeerAddress some_peer() const;
   [[nodiscard]] const TcpClock& clock() const { return clock_; }
   LoopbackResult finish();
 

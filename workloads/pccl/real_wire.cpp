@@ -46,6 +46,7 @@ std::optional<DriverFrame> decode_driver(std::uint8_t type, Fields& f) {
     h.listen_port = static_cast<std::uint16_t>(f.get(2));
     h.peer = static_cast<PeerId>(f.get(4));
     h.connection = static_cast<std::uint32_t>(f.get(4));
+    h.target = static_cast<PeerId>(f.get(4));
     frame = h;
   } else if (type == kWelcome) {
     Welcome w;
@@ -94,6 +95,7 @@ void encode_into(const DriverFrame& frame, std::vector<std::uint8_t>& out) {
           put(out, m.listen_port, 2);
           put(out, m.peer, 4);
           put(out, m.connection, 4);
+          put(out, m.target, 4);
         } else if constexpr (std::is_same_v<T, Welcome>) {
           put(out, kWelcome, 1);
           put(out, m.id, 4);

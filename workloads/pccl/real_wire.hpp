@@ -26,7 +26,8 @@ namespace spinel::pccl {
 
 enum class HelloRole : std::uint8_t {
   control = 0,  // peer -> master; listen_port is where the peer takes ring connections
-  ring = 1,     // peer -> peer; `peer` and `connection` name the sender and the pool slot
+  ring = 1,     // peer -> peer; `peer`, `connection` and `target` name the sender, the
+                // pool slot and whom it means to reach (a port may have changed hands)
 };
 
 struct Hello {
@@ -34,6 +35,7 @@ struct Hello {
   std::uint16_t listen_port = 0;
   PeerId peer = 0;
   std::uint32_t connection = 0;
+  PeerId target = 0;
 };
 
 struct Welcome {

@@ -150,7 +150,9 @@ void TcpPeer::on_ring_frame(Connection& c, Frame&& frame) {
     const auto* d = std::get_if<DriverFrame>(&frame);
     const auto* hello = d != nullptr ? std::get_if<Hello>(d) : nullptr;
     if (hello == nullptr || hello->role != HelloRole::ring || !peer_ ||
-        hello->peer == peer_->id() || hello->peer == kMaster || hello->connection >= pool_) {
+        hello->peer == peer_->id() || hello->peer == kMaster || hello->connection >= pool_ ||
+        hello->target != peer_->id()) {
+      // (A wrong target: the port belonged to a peer that died, and we reused it.)
       ++malformed_drops_;
       log("dropped a ring connection whose first frame is not a valid hello");
       conn->close(true);
@@ -223,7 +225,7 @@ void TcpPeer::open_pool(PeerId other) {
   for (std::uint32_t i = 0; i < pool_; ++i) {
     if (link.out[i] && link.out[i]->open()) continue;
     auto c = Connection::connect(io_, endpoint, options_.max_frame_bytes);
-    c->send(DriverFrame(Hello{HelloRole::ring, listen_port_, peer_->id(), i}));
+    c->send(DriverFrame(Hello{HelloRole::ring, listen_port_, peer_->id(), i, other}));
     c->start({frame_handler(), closed_handler()});
     names_[c.get()] = other;
     link.out[i] = std::move(c);
