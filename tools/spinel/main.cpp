@@ -15,6 +15,7 @@
 #include "sim/error.hpp"
 #include "sim/units.hpp"
 #include "tools/scenario/scenario.hpp"
+#include "tools/spinel/pccl_real.hpp"
 #include "tools/spinel/pccl_run.hpp"
 #include "tools/spinel/recovery.hpp"
 #include "tools/spinel/run.hpp"
@@ -36,6 +37,10 @@ Usage:
   spinel merge OUTDIR... [--out DIR]                  join the results of a sweep's shards
   spinel validate FILE...                             check scenario and sweep files, run nothing
   spinel dst FILE [--seeds N] [--jobs J]              a pccl scenario under N random churn schedules
+  spinel pccl-master [--port P]                       PCCL's master over real TCP on 127.0.0.1
+  spinel pccl-peer --master 127.0.0.1:P               one PCCL peer over real TCP (run several)
+  spinel pccl-local [--peers N] [--duration DUR]      master and peers in one process, peers
+                                                      killed and restarted, invariants checked
   spinel help run                                     the scenario format, by example
   spinel help sweep                                   sweeps, shards and results.csv, by example
   spinel --version
@@ -390,6 +395,9 @@ int main(int argc, char** argv) {
     if (command == "sweep") return spinel::tools::cmd_sweep(rest);
     if (command == "dst") return spinel::tools::cmd_dst(rest);
     if (command == "merge") return spinel::tools::cmd_merge(rest);
+    if (command == "pccl-master") return spinel::tools::cmd_pccl_master(rest);
+    if (command == "pccl-peer") return spinel::tools::cmd_pccl_peer(rest);
+    if (command == "pccl-local") return spinel::tools::cmd_pccl_local(rest);
     if (command == "help") {
       if (rest.size() == 1 && (rest[0] == "sweep" || rest[0] == "merge")) {
         std::cout << spinel::tools::sweep_help();
@@ -397,6 +405,18 @@ int main(int argc, char** argv) {
       }
       if (rest.size() == 1 && rest[0] == "dst") {
         std::cout << spinel::tools::dst_help();
+        return 0;
+      }
+      if (rest.size() == 1 && rest[0] == "pccl-master") {
+        std::cout << spinel::tools::pccl_master_help();
+        return 0;
+      }
+      if (rest.size() == 1 && rest[0] == "pccl-peer") {
+        std::cout << spinel::tools::pccl_peer_help();
+        return 0;
+      }
+      if (rest.size() == 1 && rest[0] == "pccl-local") {
+        std::cout << spinel::tools::pccl_local_help();
         return 0;
       }
       if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");

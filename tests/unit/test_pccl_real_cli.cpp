@@ -1,0 +1,92 @@
+// `spinel pccl-master` and `spinel pccl-peer` as separate processes on
+// 127.0.0.1, the way a user runs them by hand; help and bad command lines.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "test_support.hpp"
+
+namespace {
+
+using spinel::testing::Result;
+using spinel::testing::spinel;
+
+TEST(PcclRealCli, HelpTeachesEachCommand) {
+  for (const std::string command : {"pccl-master", "pccl-peer", "pccl-local"}) {
+    for (const std::string& args : {command + " --help", "help " + command}) {
+      const Result r = spinel(args);
+      EXPECT_EQ(r.status, 0) << args;
+      EXPECT_NE(r.output.find("127.0.0.1"), std::string::npos) << r.output;
+    }
+  }
+  EXPECT_NE(spinel("--help").output.find("spinel pccl-peer --master"), std::string::npos);
+}
+
+TEST(PcclRealCli, BadCommandLinesExitTwoWithAReason) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"pccl-peer", "needs --master"},
+      {"pccl-peer --master 10.1.2.3:7777", "loopback only"},
+      {"pccl-peer --master 127.0.0.1:port", "127.0.0.1:PORT"},
+      {"pccl-master --port 70000", "--port takes an integer from 0 to 65535"},
+      {"pccl-master --step-compute 5", "--step-compute takes a duration"},
+      {"pccl-master --keepalive-interval 2s --keepalive-timeout 1s", "longer than"},
+      {"pccl-local --churn-min 3s --churn-max 1s", "must not exceed"},
+      {"pccl-local --frobnicate", "unknown option '--frobnicate'"},
+  };
+  for (const auto& [args, reason] : cases) {
+    const Result r = spinel(args);
+    EXPECT_EQ(r.status, 2) << args;
+    EXPECT_NE(r.output.find(reason), std::string::npos) << args << ": " << r.output;
+  }
+}
+
+TEST(PcclRealCli, PeersInSeparateProcessesPrintTheSameHashesForEachStep) {
+  const auto dir = spinel::testing::scratch_folder("pccl_real_cli_", "session");
+  std::filesystem::create_directories(dir);
+  const std::string bin = SPINEL_BINARY;
+  const std::string d = dir.string();
+  std::string peers;
+  for (int n = 1; n <= 3; ++n) {
+    peers += "timeout 30 " + bin + " pccl-peer --master $P --steps 6 > " + d + "/peer" +
+             std::to_string(n) + ".txt 2>&1 & p" + std::to_string(n) + "=$!\n";
+  }
+  const std::string script = bin +
+                             " pccl-master --port 0 --step-compute 50ms --retry-backoff 50ms > " +
+                             d + "/master.txt 2>&1 & M=$!\n" + "i=0; while ! grep -q listening " +
+                             d + "/master.txt && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n" +
+                             "P=$(grep -o '127.0.0.1:[0-9]*' " + d + "/master.txt | head -n 1)\n" +
+                             peers + "wait $p1 $p2 $p3\nkill $M\ncat " + d + "/peer*.txt\n";
+  std::ofstream(dir / "session.sh") << script;
+  const Result r = spinel::testing::shell("sh " + (dir / "session.sh").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+
+  // op -> the (result, weights) hash pairs the peers printed for it.
+  const std::regex line(
+      R"(peer (\d+) step (\d+): (\d+) peers, attempt \d+, result ([0-9a-f]{16}), weights ([0-9a-f]{16}))");
+  std::map<std::string, std::set<std::string>> hashes;
+  std::map<std::string, int> printed;
+  std::istringstream in(r.output);
+  std::size_t lines = 0;
+  for (std::string text; std::getline(in, text);) {
+    std::smatch m;
+    if (!std::regex_search(text, m, line)) continue;
+    ++lines;
+    hashes[m[2]].insert(m[4].str() + " " + m[5].str());
+    ++printed[m[2]];
+  }
+  EXPECT_GE(lines, 12U) << r.output;
+  int shared = 0;
+  for (const auto& [op, pairs] : hashes) {
+    EXPECT_EQ(pairs.size(), 1U) << "step " << op << " differs between peers:\n" << r.output;
+    shared += printed[op] >= 2 ? 1 : 0;
+  }
+  EXPECT_GE(shared, 3) << r.output;
+  EXPECT_NE(r.output.find("left the group"), std::string::npos) << r.output;
+}
+
+}  // namespace

@@ -1,0 +1,507 @@
+#include "tools/spinel/pccl_real.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "sim/units.hpp"
+#include "workloads/pccl/data.hpp"
+#include "workloads/pccl/loopback_group.hpp"
+#include "workloads/pccl/tcp_master.hpp"
+#include "workloads/pccl/tcp_peer.hpp"
+
+namespace spinel::tools {
+
+namespace {
+
+using namespace spinel::pccl;
+
+constexpr std::string_view kMasterHelp =
+    R"(spinel pccl-master [--port P] [options]
+
+Runs a PCCL master over real TCP on 127.0.0.1: the only authority of the
+group, it carries no data. Peers (spinel pccl-peer --master 127.0.0.1:P) register,
+are admitted between steps when every accepted peer votes for it, and run
+ring all-reduces among themselves; the master starts, completes or aborts
+each one. Every peer learns the group's parameters below from the master.
+Ctrl-C stops it (the peers then exit: they lost their master).
+
+  --port P                       listen on 127.0.0.1:P (default 0: any free port, printed)
+  --floats N                     floats each peer reduces per step (default 4096)
+  --connections-per-neighbour K  TCP connections per ring neighbour (default 2)
+  --step-compute DUR             a peer's "compute" between steps (default 1s)
+  --retry-backoff DUR            wait after "too few peers" (default 1s)
+  --keepalive-interval DUR       how often peers say they are alive (default 1s)
+  --keepalive-timeout DUR        silence that drops a peer (default 5s)
+  --seed N                       seed of the peers' data (default 1)
+  --duration DUR                 stop after DUR (default: run until Ctrl-C)
+  --quiet                        print only errors
+
+Durations carry units: 500ms, 2s, 1.5s. It prints admissions, departures,
+drops (malformed frames, silence) and every completed or aborted all-reduce:
+  step 12: 3 peers [0, 2, 5], attempt 1, 4.1 ms
+
+Example (three terminals):
+  spinel pccl-master --port 7777
+  spinel pccl-peer --master 127.0.0.1:7777
+  spinel pccl-peer --master 127.0.0.1:7777
+)";
+
+constexpr std::string_view kPeerHelp =
+    R"(spinel pccl-peer --master 127.0.0.1:P [--listen-port Q] [--steps N] [--quiet]
+
+Runs one PCCL peer over real TCP on 127.0.0.1. It connects to the master,
+gets its id and the group's parameters, listens for its ring neighbours, and
+runs one all-reduce per step with the other peers (abort and retry with the
+survivors when one dies). After each step it prints the result's hash and
+the shared weights' hash: every peer of a step prints the same two hashes,
+bit-identity you can check by eye.
+  peer 3 step 12: 4 peers, attempt 0, result 9f0c2a51d3e4b7a8, weights 51d3e4b79f0c2a8a (revision 13)
+
+  --master HOST:PORT  the master (127.0.0.1 or localhost: the real mode is loopback only)
+  --listen-port Q     take ring connections on port Q (default 0: any free port)
+  --steps N           leave gracefully after N completed steps (default: until Ctrl-C)
+  --quiet             print only errors
+
+Ctrl-C leaves gracefully after the current step; a second Ctrl-C exits at once
+(as a killed process: its neighbours see the connections reset and the group
+retries without it). Exit status 0 after leaving, 1 when the master is lost.
+)";
+
+constexpr std::string_view kLocalHelp =
+    R"(spinel pccl-local [--peers N] [--duration DUR] [--churn-min DUR --churn-max DUR]
+                  [--stall-share X] [--no-churn] [--seed N] [--verbose]
+
+Runs a PCCL master and N peers over real TCP on 127.0.0.1 in this process
+(one thread), kills a random peer every uniform(churn-min, churn-max) (all its
+sockets reset, as SIGKILL does; half the kills strike just after an
+all-reduce starts) and starts a replacement up to churn-max later. The
+invariant checker of the simulated runs hears every notice: bit-identical
+results equal to the reduction over exactly the participants, world sizes,
+one abort per peer per aborted attempt, no collective overlapping a topology
+update or sync, and a step within 8 s whenever two peers are alive.
+Exit status 1 on a violation. Real time: no two runs are alike.
+
+  --peers N         peers at start (default 6)
+  --duration DUR    how long to run (default 15s)
+  --churn-min DUR   (default 500ms)
+  --churn-max DUR   (default 2s)
+  --stall-share X   this share of the hits stalls the peer instead (alive, sockets
+                    open, silent: found only by the master's 2 s keepalive timeout)
+  --no-churn        no kills
+  --seed N          picks the victims, the intervals and the data (default 1)
+  --verbose         print every kill, connection and drop
+)";
+
+struct Args {
+  explicit Args(const std::vector<std::string>& l) : list(l) {}
+  const std::vector<std::string>& list;
+  std::size_t i = 0;
+  std::string error;
+
+  bool value(std::string& out) {
+    if (i + 1 >= list.size()) {
+      error = list[i] + " needs a value";
+      return false;
+    }
+    out = list[++i];
+    return true;
+  }
+  template <typename T>
+  bool integer(T& out, T min, T max) {
+    std::string v;
+    if (!value(v)) return false;
+    std::uint64_t n = 0;
+    const char* end = v.data() + v.size();
+    auto [p, ec] = std::from_chars(v.data(), end, n);
+    if (ec != std::errc{} || p != end || n < static_cast<std::uint64_t>(min) ||
+        n > static_cast<std::uint64_t>(max)) {
+      error = list[i - 1] + " takes an integer from " + std::to_string(min) + " to " +
+              std::to_string(max) + ", got '" + v + "'";
+      return false;
+    }
+    out = static_cast<T>(n);
+    return true;
+  }
+  bool duration(sim::Time& out, bool allow_zero) {
+    std::string v;
+    if (!value(v)) return false;
+    const auto d = sim::parse_duration_ps(v);
+    if (!d || (!allow_zero && d.value == 0)) {
+      error = list[i - 1] + " takes a duration" + (allow_zero ? "" : " above zero") +
+              " such as 500ms or 2s, got '" + v + "'" + (d ? "" : " (" + d.error + ")");
+      return false;
+    }
+    out = d.value;
+    return true;
+  }
+};
+
+int usage(const std::string& message, std::string_view command) {
+  std::cerr << "spinel: " << message << "\n(see 'spinel " << command << " --help')\n";
+  return 2;
+}
+
+std::string hex(std::uint64_t v) {
+  char text[20];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
+std::string ids(const std::vector<PeerId>& peers) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < peers.size(); ++i) s += (i ? ", " : "") + std::to_string(peers[i]);
+  return s + "]";
+}
+
+double ms(sim::Time ps) {
+  return static_cast<double>(ps) / static_cast<double>(sim::kMillisecond);
+}
+
+}  // namespace
+
+std::string_view pccl_master_help() {
+  return kMasterHelp;
+}
+std::string_view pccl_peer_help() {
+  return kPeerHelp;
+}
+std::string_view pccl_local_help() {
+  return kLocalHelp;
+}
+
+int cmd_pccl_master(const std::vector<std::string>& list) {
+  TcpMasterOptions o;
+  o.group.floats = 4096;
+  o.group.size_bytes = 4096 * sizeof(float);
+  o.group.connections_per_neighbour = 2;
+  o.group.step_compute_ps = sim::kSecond;
+  o.group.retry_backoff_ps = sim::kSecond;
+  o.group.keepalive_interval_ps = sim::kSecond;
+  o.master.keepalive_interval_ps = sim::kSecond;
+  o.master.keepalive_timeout_ps = 5 * sim::kSecond;
+  sim::Time duration_ps = 0;
+  bool quiet = false;
+  Args a(list);
+  for (; a.i < list.size(); ++a.i) {
+    const std::string& arg = list[a.i];
+    bool ok = true;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kMasterHelp;
+      return 0;
+    } else if (arg == "--quiet" || arg == "-q") {
+      quiet = true;
+    } else if (arg == "--port") {
+      ok = a.integer<std::uint16_t>(o.port, 0, 65535);
+    } else if (arg == "--floats") {
+      ok = a.integer<std::uint32_t>(o.group.floats, 1, 1U << 24);
+      o.group.size_bytes = std::uint64_t{o.group.floats} * sizeof(float);
+    } else if (arg == "--connections-per-neighbour") {
+      ok = a.integer<std::uint32_t>(o.group.connections_per_neighbour, 1, 64);
+    } else if (arg == "--step-compute") {
+      ok = a.duration(o.group.step_compute_ps, true);
+    } else if (arg == "--retry-backoff") {
+      ok = a.duration(o.group.retry_backoff_ps, true);
+    } else if (arg == "--keepalive-interval") {
+      ok = a.duration(o.group.keepalive_interval_ps, false);
+      o.master.keepalive_interval_ps = o.group.keepalive_interval_ps;
+    } else if (arg == "--keepalive-timeout") {
+      ok = a.duration(o.master.keepalive_timeout_ps, false);
+    } else if (arg == "--seed") {
+      ok = a.integer<std::uint64_t>(o.group.seed, 0, ~std::uint64_t{0});
+    } else if (arg == "--duration") {
+      ok = a.duration(duration_ps, false);
+    } else {
+      return usage("unknown option '" + arg + "' for pccl-master", "pccl-master");
+    }
+    if (!ok) return usage(a.error, "pccl-master");
+  }
+  if (o.master.keepalive_timeout_ps <= o.master.keepalive_interval_ps) {
+    return usage("--keepalive-timeout must be longer than --keepalive-interval", "pccl-master");
+  }
+  // Each frame carries at most one chunk part: cap frames near that size.
+  o.max_frame_bytes = std::max<std::size_t>(1U << 20, std::size_t{o.group.floats} * 4 + 4096);
+
+  asio::io_context io;
+  const TcpClock clock;
+  auto master = std::make_shared<TcpMaster>(io, o, clock);
+  sim::Time started_ps = 0;
+  std::vector<PeerId> ring;  // of the attempt under way
+  master->on_log = [quiet](const std::string& text) {
+    if (quiet) return;
+    std::printf("%s\n", text.c_str());
+    std::fflush(stdout);  // a killed peer's last words reach the terminal
+  };
+  master->on_notice = [&, quiet](const Notice& n) {
+    if (quiet) return;
+    const sim::Time now = clock.now_ps();
+    switch (n.kind) {
+      case NoticeKind::admitted:
+        std::printf("admitted peer %u (world %llu)\n", n.peer,
+                    static_cast<unsigned long long>(n.value));
+        break;
+      case NoticeKind::departed:
+        std::printf("peer %u departed%s\n", n.peer, n.value != 0 ? "" : " (never admitted)");
+        break;
+      case NoticeKind::kicked:
+        std::printf("peer %u kicked (silent past the keepalive timeout)\n", n.peer);
+        break;
+      case NoticeKind::collective_start:
+        started_ps = now;
+        ring = master->master().participants();
+        break;
+      case NoticeKind::collective_abort:
+        std::printf("step %llu: attempt %u aborted\n", static_cast<unsigned long long>(n.op),
+                    n.attempt);
+        break;
+      case NoticeKind::collective_complete:
+        std::printf("step %llu: %llu peers %s, attempt %u, %.1f ms\n",
+                    static_cast<unsigned long long>(n.op), static_cast<unsigned long long>(n.value),
+                    ids(ring).c_str(), n.attempt, ms(now - started_ps));
+        break;
+      default:
+        break;
+    }
+    std::fflush(stdout);
+  };
+  try {
+    master->start();
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: cannot listen on 127.0.0.1:" << o.port << ": " << e.what() << "\n";
+    return 1;
+  }
+  if (!quiet) {
+    std::printf(
+        "master listening on 127.0.0.1:%u (%u floats, %u connections per neighbour, "
+        "keepalive %s / %s)\n",
+        master->port(), o.group.floats, o.group.connections_per_neighbour,
+        sim::format_duration_ps(o.master.keepalive_interval_ps).c_str(),
+        sim::format_duration_ps(o.master.keepalive_timeout_ps).c_str());
+    std::fflush(stdout);
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    master->stop();
+    io.stop();
+  });
+  asio::steady_timer end(io);
+  if (duration_ps > 0) {
+    end.expires_after(std::chrono::nanoseconds(duration_ps / 1000));
+    end.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      master->stop();
+      io.stop();
+    });
+  }
+  io.run();
+  return 0;
+}
+
+int cmd_pccl_peer(const std::vector<std::string>& list) {
+  TcpPeerOptions o;
+  std::optional<std::uint16_t> master_port;
+  std::uint64_t steps = 0;
+  bool quiet = false;
+  Args a(list);
+  for (; a.i < list.size(); ++a.i) {
+    const std::string& arg = list[a.i];
+    bool ok = true;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kPeerHelp;
+      return 0;
+    } else if (arg == "--quiet" || arg == "-q") {
+      quiet = true;
+    } else if (arg == "--master") {
+      std::string v;
+      ok = a.value(v);
+      if (ok) {
+        const auto colon = v.rfind(':');
+        const std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
+        const std::string port = colon == std::string::npos ? v : v.substr(colon + 1);
+        std::uint16_t p = 0;
+        auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+        if (host != "127.0.0.1" && host != "localhost" && !host.empty()) {
+          return usage("--master: the real mode runs on loopback only (127.0.0.1), got '" + v + "'",
+                       "pccl-peer");
+        }
+        if (ec != std::errc{} || end != port.data() + port.size() || p == 0) {
+          return usage("--master takes 127.0.0.1:PORT, got '" + v + "'", "pccl-peer");
+        }
+        master_port = p;
+      }
+    } else if (arg == "--listen-port") {
+      ok = a.integer<std::uint16_t>(o.listen_port, 0, 65535);
+    } else if (arg == "--steps") {
+      ok = a.integer<std::uint64_t>(steps, 1, ~std::uint64_t{0});
+    } else {
+      return usage("unknown option '" + arg + "' for pccl-peer", "pccl-peer");
+    }
+    if (!ok) return usage(a.error, "pccl-peer");
+  }
+  if (!master_port) return usage("pccl-peer needs --master 127.0.0.1:PORT", "pccl-peer");
+  o.master = tcp::endpoint(asio::ip::address_v4::loopback(), *master_port);
+  o.max_frame_bytes = 64U << 20;
+
+  asio::io_context io;
+  auto peer = std::make_shared<TcpPeer>(io, o, TcpClock{});
+  int status = 0;
+  std::uint64_t done = 0;
+  std::map<std::uint64_t, std::uint64_t> world;  // op -> peers it finished with
+  peer->on_log = [quiet](const std::string& text) {
+    if (quiet) return;
+    std::printf("%s\n", text.c_str());
+    std::fflush(stdout);  // a killed peer's last words reach the terminal
+  };
+  peer->on_welcome = [&, quiet](const Peer& p) {
+    if (!quiet) {
+      std::printf("peer %u: welcomed; ring connections on 127.0.0.1:%u\n", p.id(),
+                  peer->listen_port());
+      std::fflush(stdout);
+    }
+  };
+  peer->on_notice = [&, quiet](const Notice& n) {
+    const auto self = peer->peer();
+    if (n.kind == NoticeKind::peer_finished) world[n.op] = n.value;
+    if (n.kind == NoticeKind::peer_aborted && !quiet) {
+      std::printf("peer %u step %llu: attempt %u aborted, retrying with the survivors\n", n.peer,
+                  static_cast<unsigned long long>(n.op), n.attempt);
+      std::fflush(stdout);
+    }
+    if (n.kind != NoticeKind::peer_step || !self) return;
+    if (!quiet) {
+      std::printf(
+          "peer %u step %llu: %llu peers, attempt %u, result %s, weights %s (revision %llu)\n",
+          n.peer, static_cast<unsigned long long>(n.op),
+          static_cast<unsigned long long>(world[n.op]), n.attempt,
+          hex(hash_floats(self->buffer())).c_str(), hex(hash_floats(self->state()[0])).c_str(),
+          static_cast<unsigned long long>(n.value));
+      std::fflush(stdout);
+    }
+    world.erase(n.op);
+    if (++done == steps) peer->leave();
+  };
+  peer->on_exit = [&, quiet](const std::string& why) {
+    if (!quiet || why.rfind("left", 0) != 0) {
+      std::fprintf(why.rfind("left", 0) == 0 ? stdout : stderr, "peer: %s\n", why.c_str());
+    }
+    if (why.rfind("left", 0) != 0) status = 1;
+    io.stop();
+  };
+  try {
+    peer->start();
+  } catch (const std::exception& e) {
+    std::cerr << "spinel: cannot listen on 127.0.0.1:" << o.listen_port << ": " << e.what() << "\n";
+    return 1;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  bool leaving = false;
+  on_signal = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (leaving) {
+      peer->kill();
+      io.stop();
+      return;
+    }
+    leaving = true;
+    if (!quiet) std::printf("peer: leaving after this step (Ctrl-C again: exit now)\n");
+    std::fflush(stdout);
+    peer->leave();
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  io.run();
+  return status;
+}
+
+int cmd_pccl_local(const std::vector<std::string>& list) {
+  LoopbackOptions o = loopback_defaults();
+  o.duration_ps = 15 * sim::kSecond;
+  bool verbose = false;
+  Args a(list);
+  for (; a.i < list.size(); ++a.i) {
+    const std::string& arg = list[a.i];
+    bool ok = true;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kLocalHelp;
+      return 0;
+    } else if (arg == "--verbose" || arg == "-v") {
+      verbose = true;
+    } else if (arg == "--peers") {
+      ok = a.integer<std::uint32_t>(o.peers, 1, 64);
+    } else if (arg == "--duration") {
+      ok = a.duration(o.duration_ps, false);
+    } else if (arg == "--churn-min") {
+      ok = a.duration(o.churn_interval_min_ps, true);
+    } else if (arg == "--churn-max") {
+      ok = a.duration(o.churn_interval_max_ps, false);
+    } else if (arg == "--stall-share") {
+      std::string v;
+      ok = a.value(v);
+      char* end = nullptr;
+      o.stall_share = ok ? std::strtod(v.c_str(), &end) : 0;
+      if (ok && (end != v.c_str() + v.size() || v.empty() || !(o.stall_share >= 0) ||
+                 o.stall_share > 1)) {
+        return usage("--stall-share takes a number from 0 to 1, got '" + v + "'", "pccl-local");
+      }
+    } else if (arg == "--no-churn") {
+      o.churn_interval_max_ps = 0;
+      o.churn_interval_min_ps = 0;
+    } else if (arg == "--seed") {
+      ok = a.integer<std::uint64_t>(o.seed, 0, ~std::uint64_t{0});
+    } else {
+      return usage("unknown option '" + arg + "' for pccl-local", "pccl-local");
+    }
+    if (!ok) return usage(a.error, "pccl-local");
+  }
+  if (o.churn_interval_min_ps > o.churn_interval_max_ps) {
+    return usage("--churn-min must not exceed --churn-max", "pccl-local");
+  }
+  asio::io_context io;
+  LoopbackGroup group(io, o);
+  if (verbose) {
+    group.on_log = [&group](const std::string& text) {
+      std::printf("%8.3f s  %s\n",
+                  static_cast<double>(group.clock().now_ps()) / static_cast<double>(sim::kSecond),
+                  text.c_str());
+    };
+  }
+  group.start();
+  std::printf("master on 127.0.0.1:%u, %u peers, %s, %s\n", group.master_port(), o.peers,
+              sim::format_duration_ps(o.duration_ps).c_str(),
+              o.churn_interval_max_ps > 0
+                  ? ("a kill every " + sim::format_duration_ps(o.churn_interval_min_ps) + ".." +
+                     sim::format_duration_ps(o.churn_interval_max_ps))
+                        .c_str()
+                  : "no churn");
+  std::fflush(stdout);
+  io.run();
+  const LoopbackResult r = group.finish();
+  std::size_t retried = 0;
+  for (const auto& s : r.steps) retried += s.attempts > 1 ? 1 : 0;
+  std::printf(
+      "steps completed %zu (%zu after a retry), aborted attempts %llu\n"
+      "peers spawned %llu, killed %llu, stalled %llu (dropped by the keepalive %llu); "
+      "malformed frames dropped %llu\n"
+      "longest time between steps %.1f ms; %llu invariant checks, %s\n",
+      r.steps.size(), retried, static_cast<unsigned long long>(r.aborted_attempts),
+      static_cast<unsigned long long>(r.spawned), static_cast<unsigned long long>(r.kills),
+      static_cast<unsigned long long>(r.stalls), static_cast<unsigned long long>(r.kicks),
+      static_cast<unsigned long long>(r.malformed_drops), ms(r.longest_gap_ps),
+      static_cast<unsigned long long>(r.checks), r.failed ? "a VIOLATION" : "no violation");
+  if (r.failed) {
+    std::fprintf(stderr, "spinel: invariant violated at %.3f s: %s\n",
+                 static_cast<double>(r.violation_at_ps) / static_cast<double>(sim::kSecond),
+                 r.violation.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace spinel::tools
