@@ -40,7 +40,9 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
       random.from_ps +
       static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
   const topology::LeafSpineConfig& t = scenario.topology;
-  const std::string leaf = "leaf" + std::to_string(host / t.hosts_per_leaf);
+  // The leaf of the host's port 0 (its only port on single-port NICs).
+  const std::string leaf = "leaf" + std::to_string((host / t.hosts_per_leaf) * t.nic_ports);
+  const std::string nic = "h" + std::to_string(host) + (t.nic_ports > 1 ? ".p0" : "");
   const std::string uplink =
       leaf + ">spine" + std::to_string(rng.below(t.spines)) + (t.parallel_links > 1 ? "#0" : "");
   switch (random.kind) {
@@ -54,7 +56,7 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
       f.state = scenario::FaultState::hung;
       break;
     case scenario::RandomFaultKind::nic_degraded:
-      f.link = "h" + std::to_string(host) + ">" + leaf;
+      f.link = nic + ">" + leaf;
       f.state = scenario::FaultState::degraded;
       f.rate_gbps = t.host_link.rate_gbps * random.rate_fraction;
       break;
@@ -70,6 +72,11 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
     case scenario::RandomFaultKind::nic_down:
       f.host = "h" + std::to_string(host);
       f.state = scenario::FaultState::nic_down;
+      break;
+    case scenario::RandomFaultKind::nic_port_down:
+      f.host = "h" + std::to_string(host);
+      f.state = scenario::FaultState::nic_port_down;
+      f.port = static_cast<std::uint32_t>(rng.below(t.nic_ports));
       break;
   }
   faults.push_back(std::move(f));
@@ -93,15 +100,53 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
       link_faults.add(at, l, gbps);
     }
   };
+  // Several links at once: all change before any flow moves.
+  const auto change_all = [&](sim::Time at, std::vector<topology::LinkId> links, double gbps) {
+    if (at == 0) {
+      model.set_link_rates(links, gbps);
+    } else {
+      link_faults.add(at, std::move(links), gbps);
+    }
+  };
   for (const scenario::Fault& fault : faults) {
     if (fault.state == scenario::FaultState::nic_down) {
-      // A dead NIC: its link down both ways (connections through it stall).
+      // A dead NIC: its links down both ways, every port (connections
+      // through it stall).
       const topology::HostId h = host_id(fault);
-      change(fault.at_ps, topology.host_uplink(h), 0.0);
-      change(fault.at_ps, topology.host_downlink(h), 0.0);
+      if (topology.nic_ports() == 1) {
+        // One change per link, as before dual-port NICs (the same events).
+        change(fault.at_ps, topology.host_uplink(h), 0.0);
+        change(fault.at_ps, topology.host_downlink(h), 0.0);
+        continue;
+      }
+      std::vector<topology::LinkId> links;
+      for (std::uint32_t p = 0; p < topology.nic_ports(); ++p) {
+        links.push_back(topology.host_uplink(h, p));
+        links.push_back(topology.host_downlink(h, p));
+      }
+      change_all(fault.at_ps, std::move(links), 0.0);
+      continue;
+    }
+    if (fault.state == scenario::FaultState::nic_port_down) {
+      // One port of a dual-port NIC: routing moves its connections to the
+      // other port, as it moves them off a dead uplink.
+      const topology::HostId h = host_id(fault);
+      change_all(fault.at_ps,
+                 {topology.host_uplink(h, fault.port), topology.host_downlink(h, fault.port)}, 0.0);
       continue;
     }
     if (fault.on_host()) continue;
+    if (fault.on_switch()) {
+      // A dead switch: every link to and from it (the loader checked the name).
+      const topology::NodeId n = *topology.node_by_name(fault.switch_name);
+      const std::vector<topology::LinkId> links = topology.links_of(n);
+      if (fault.state == scenario::FaultState::down) {
+        change_all(fault.at_ps, links, 0.0);
+      } else {
+        for (const topology::LinkId l : links) change(fault.at_ps, l, topology.link(l).rate_gbps);
+      }
+      continue;
+    }
     const topology::LinkId l = by_name.at(fault.link);  // the loader checked the name
     const double up = topology.link(l).rate_gbps;
     switch (fault.state) {
@@ -124,6 +169,7 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
       case scenario::FaultState::slow:
       case scenario::FaultState::hung:
       case scenario::FaultState::nic_down:
+      case scenario::FaultState::nic_port_down:
         break;
     }
   }
@@ -159,7 +205,7 @@ void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenari
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const scenario::Fault& f = faults[i];
     csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
-    csv->cell(f.on_host() ? f.host : f.link).cell(scenario::to_string(f.state));
+    csv->cell(f.element()).cell(scenario::to_string(f.state));
     if (f.state == scenario::FaultState::degraded) {
       csv->cell(f.rate_gbps);
     } else {

@@ -103,9 +103,9 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     // A training job all-reduces its gradient in `buckets` equal collectives.
     const std::uint64_t bucket_bytes = w.size_bytes / w.buckets;
     auto schedule = workloads::make_schedule(w.collective, n, bucket_bytes, shape);
-    double slowest_nic = topology.link(topology.host_uplink(placed[j][0])).rate_gbps;
+    double slowest_nic = topology.nic_rate_gbps(placed[j][0]);
     for (topology::HostId h : placed[j]) {
-      slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
+      slowest_nic = std::min(slowest_nic, topology.nic_rate_gbps(h));
     }
     workloads::CollectiveOptions job_options;
     job_options.collective = w.collective;
