@@ -101,10 +101,10 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
   std::printf(
-      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts, %u spines, "
+      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts%s, %u spines, "
       "%.3g:1 oversubscribed\n",
       s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves, t.hosts_per_leaf,
-      t.spines, r.oversubscription);
+      t.nic_ports > 1 ? " (dual-port NICs on leaf pairs)" : "", t.spines, r.oversubscription);
   std::printf("%s model, %s paths\n",
               std::string(spinel::transport::to_string(s.transport.model)).c_str(),
               std::string(spinel::transport::to_string(s.transport.policy)).c_str());
