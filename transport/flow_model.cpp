@@ -417,6 +417,11 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     std::uint32_t count = 0;
     for (std::uint32_t p = 0; p < c.paths.count(); ++p) count += path_up(c.paths, p) ? 1 : 0;
     subflows[c.index] = count / gcd(out[leaf_index(c.src_leaf)], count);
+    // Dual-port NICs: at least a subflow per port, so that the planner can
+    // use both (the leaf arithmetic above counts uplinks, not ports).
+    if (c.paths.whole()) {
+      subflows[c.index] = std::max(subflows[c.index], std::min(count, topology_.nic_ports()));
+    }
   }
   for (std::uint32_t i = 0; i < specs.size(); ++i)
     ids.push_back(open(specs[i], subflows[i], group));
