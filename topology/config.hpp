@@ -31,6 +31,19 @@ struct LeafSpineConfig {
   bool rail_optimised = false;
   // GPU to GPU inside a server (NVLink-like), per transfer.
   LinkSpec nvlink{3600.0, 1 * sim::kMicrosecond};
+  // Ports per NIC, each cabled to a different leaf (dual-ToR with 2): the
+  // leaves pair up, port p of a host on leaf pair k goes to leaf 2k + p, and
+  // both ports carry host_link's rate (a NIC of 2 x 200 Gb/s bonded is
+  // host_link 200 Gb/s, nic_ports 2). hosts_per_leaf counts each leaf's
+  // host ports, so a leaf pair serves hosts_per_leaf hosts. 1 or 2.
+  std::uint32_t nic_ports = 1;
+
+  // Groups of leaves that serve the same hosts (single leaves with one port).
+  [[nodiscard]] std::uint32_t leaf_groups() const { return leaves / nic_ports; }
+  // Hosts (NICs) of the fabric.
+  [[nodiscard]] std::uint64_t host_count() const {
+    return std::uint64_t{leaf_groups()} * hosts_per_leaf;
+  }
 };
 
 }  // namespace spinel::topology

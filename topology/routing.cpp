@@ -1,5 +1,6 @@
 #include "topology/routing.hpp"
 
+#include <algorithm>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/reverse_graph.hpp>
@@ -106,7 +107,46 @@ const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
   return cache_.emplace(key, std::move(out)).first->second;
 }
 
+const SwitchPaths& Routing::port_paths(HostId src, HostId dst) {
+  const std::uint64_t key = (static_cast<std::uint64_t>(src) << 32) | dst;
+  auto it = port_cache_.find(key);
+  if (it != port_cache_.end()) return it->second;
+  const std::uint32_t ports = topology_.nic_ports();
+  std::uint32_t shortest = std::numeric_limits<std::uint32_t>::max();
+  for (std::uint32_t p = 0; p < ports; ++p) {
+    for (std::uint32_t q = 0; q < ports; ++q) {
+      const SwitchPaths& m =
+          switch_paths(topology_.attachment(src, p), topology_.attachment(dst, q));
+      shortest = std::min(shortest, m.length + 2);
+    }
+  }
+  // Port pairs in order (source port, then destination port), then each
+  // pair's switch paths in their order: deterministic.
+  SwitchPaths out;
+  out.length = shortest;
+  for (std::uint32_t p = 0; p < ports; ++p) {
+    for (std::uint32_t q = 0; q < ports; ++q) {
+      const SwitchPaths& m =
+          switch_paths(topology_.attachment(src, p), topology_.attachment(dst, q));
+      if (m.length + 2 != shortest) continue;
+      for (std::uint32_t i = 0; i < m.count; ++i) {
+        out.links.push_back(topology_.host_uplink(src, p));
+        for (LinkId l : m.path(i)) out.links.push_back(l);
+        out.links.push_back(topology_.host_downlink(dst, q));
+        ++out.count;
+      }
+    }
+  }
+  for (std::uint32_t i = 0; i < out.count; ++i) {
+    sim::Time sum = 0;
+    for (LinkId l : out.path(i)) sum += topology_.link(l).latency_ps;
+    out.max_latency_ps = std::max(out.max_latency_ps, sum);
+  }
+  return port_cache_.emplace(key, std::move(out)).first->second;
+}
+
 const HostPaths Routing::paths(HostId src, HostId dst) {
+  if (topology_.nic_ports() > 1) return HostPaths{kNoLink, kNoLink, &port_paths(src, dst)};
   const NodeId a = topology_.attachment(src);
   const NodeId b = topology_.attachment(dst);
   if (edge_table_.empty()) {
@@ -119,13 +159,16 @@ const HostPaths Routing::paths(HostId src, HostId dst) {
 }
 
 sim::Time Routing::path_latency_ps(const HostPaths& paths, std::uint32_t i) const {
-  sim::Time sum =
-      topology_.link(paths.uplink).latency_ps + topology_.link(paths.downlink).latency_ps;
+  sim::Time sum = 0;
+  if (!paths.whole()) {
+    sum = topology_.link(paths.uplink).latency_ps + topology_.link(paths.downlink).latency_ps;
+  }
   for (LinkId l : paths.middle->path(i)) sum += topology_.link(l).latency_ps;
   return sum;
 }
 
 sim::Time Routing::max_path_latency_ps(const HostPaths& paths) const {
+  if (paths.whole()) return paths.middle->max_latency_ps;
   return topology_.link(paths.uplink).latency_ps + paths.middle->max_latency_ps +
          topology_.link(paths.downlink).latency_ps;
 }

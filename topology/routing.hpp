@@ -4,7 +4,11 @@
 // destination switch (Boost.Graph, on the reversed filtered graph), then every
 // shortest switch path is enumerated once and cached per (source switch,
 // destination switch). A host path is its NIC uplink, one switch path, and the
-// destination's NIC downlink.
+// destination's NIC downlink. With dual-port NICs a path may leave from
+// either port and arrive at either port: the host paths are then the
+// shortest over the port pairs (two leaves of one pair reach each other's
+// hosts directly, on the same-numbered ports), cached per host pair, each
+// path whole from NIC to NIC.
 #include <cstdint>
 #include <span>
 #include <unordered_map>
@@ -26,19 +30,23 @@ struct SwitchPaths {
   }
 };
 
-// The equal-cost host-to-host paths: uplink, one of the switch paths, downlink.
+// The equal-cost host-to-host paths: uplink, one of the switch paths,
+// downlink. With several NIC ports, uplink and downlink are kNoLink and
+// `middle` holds the whole paths, NIC links included (so that planners
+// that balance `middle` balance the ports too).
 struct HostPaths {
   LinkId uplink;
   LinkId downlink;
   const SwitchPaths* middle;
+  [[nodiscard]] bool whole() const { return uplink == kNoLink; }
   [[nodiscard]] std::uint32_t count() const { return middle->count; }
-  [[nodiscard]] std::uint32_t length() const { return middle->length + 2; }
+  [[nodiscard]] std::uint32_t length() const { return middle->length + (whole() ? 0 : 2); }
   // Writes path i's links, in order from source to destination.
   template <typename Out>
   void append_path(std::uint32_t i, Out& out) const {
-    out.push_back(uplink);
+    if (!whole()) out.push_back(uplink);
     for (LinkId l : middle->path(i)) out.push_back(l);
-    out.push_back(downlink);
+    if (!whole()) out.push_back(downlink);
   }
 };
 
@@ -57,10 +65,13 @@ class Routing {
 
  private:
   const std::vector<std::uint32_t>& distances_to(NodeId dst_switch);
+  // Dual-port NICs: the shortest NIC-to-NIC paths over every port pair.
+  const SwitchPaths& port_paths(HostId src, HostId dst);
 
   const Topology& topology_;
   std::unordered_map<NodeId, std::vector<std::uint32_t>> distances_;
   std::unordered_map<std::uint64_t, SwitchPaths> cache_;
+  std::unordered_map<std::uint64_t, SwitchPaths> port_cache_;  // by (src host, dst host)
   // Host-to-host lookups are the hot ones: a dense table over the switches
   // that hosts attach to (leaves), pointing into cache_.
   std::vector<std::uint32_t> edge_index_;  // NodeId -> dense index among attachment switches

@@ -1,6 +1,7 @@
 #pragma once
 // Which fabric hosts (NICs) belong to which server. A server has
-// nics_per_host GPUs, GPU g behind NIC g. Hosts are numbered leaf by leaf;
+// nics_per_host GPUs, GPU g behind NIC g. Hosts are numbered leaf by leaf
+// (leaf pair by leaf pair with dual-port NICs, a pair counting as one leaf);
 // servers are numbered so that, without rails, server s has hosts
 // s*G .. s*G+G-1, and with rails, server s has the (s mod H)-th host of the
 // (s / H)-th leaf of each rail's leaves (H = hosts per leaf).
@@ -16,9 +17,9 @@ class Servers {
   explicit Servers(const LeafSpineConfig& config)
       : gpus_(config.nics_per_host),
         hosts_per_leaf_(config.hosts_per_leaf),
-        rail_leaves_(config.leaves / config.nics_per_host),
+        rail_leaves_(config.leaf_groups() / config.nics_per_host),
         rails_(config.rail_optimised),
-        count_(config.leaves * config.hosts_per_leaf / config.nics_per_host) {}
+        count_(static_cast<std::uint32_t>(config.host_count() / config.nics_per_host)) {}
 
   [[nodiscard]] std::uint32_t count() const { return count_; }
   [[nodiscard]] std::uint32_t gpus_per_server() const { return gpus_; }

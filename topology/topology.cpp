@@ -12,7 +12,7 @@ NodeId Topology::add_node(NodeKind kind) {
   nodes_.push_back(Node{kind, kind_counts_[k]++});
   if (kind == NodeKind::host) {
     hosts_.push_back(id);
-    host_up_.push_back(kNoLink);
+    host_up_.insert(host_up_.end(), nic_ports_, kNoLink);
   }
   return id;
 }
@@ -22,14 +22,16 @@ LinkId Topology::add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
   const auto forward = static_cast<LinkId>(links_.size());
   links_.push_back(Link{a, b, a_to_b, parallel_index, spec.rate_gbps, spec.latency_ps});
   links_.push_back(Link{b, a, b_to_a, parallel_index, spec.rate_gbps, spec.latency_ps});
-  max_parallel_ = std::max(max_parallel_, parallel_index + 1);
+  if (is_switch(a) && is_switch(b)) max_parallel_ = std::max(max_parallel_, parallel_index + 1);
   boost::add_edge(a, b, EdgeProps{forward}, graph_);
   boost::add_edge(b, a, EdgeProps{forward + 1}, graph_);
   if (nodes_[a].kind == NodeKind::host) {
-    if (host_up_[nodes_[a].index] != kNoLink) {
-      throw sim::InternalError("a host has one NIC link in this model");
+    const std::size_t slot =
+        static_cast<std::size_t>(nodes_[a].index) * nic_ports_ + parallel_index;
+    if (parallel_index >= nic_ports_ || host_up_[slot] != kNoLink) {
+      throw sim::InternalError("a host has one NIC link per port in this model");
     }
-    host_up_[nodes_[a].index] = forward;
+    host_up_[slot] = forward;
   }
   return forward;
 }
@@ -63,7 +65,15 @@ std::string Topology::node_name(NodeId id) const {
 
 std::string Topology::link_name(LinkId id) const {
   const Link& l = links_[id];
-  std::string name = node_name(l.src) + ">" + node_name(l.dst);
+  const auto end = [&](NodeId n) {
+    std::string s = node_name(n);
+    if (nic_ports_ > 1 && !is_switch(n)) {
+      s += ".p";
+      s += std::to_string(l.parallel_index);
+    }
+    return s;
+  };
+  std::string name = end(l.src) + ">" + end(l.dst);
   if (max_parallel_ > 1 && is_switch(l.src) && is_switch(l.dst)) {
     name += '#';
     name += std::to_string(l.parallel_index);
@@ -81,17 +91,24 @@ Topology build_leaf_spine(const LeafSpineConfig& c) {
   if (c.leaves == 0 || c.spines == 0 || c.hosts_per_leaf == 0 || c.parallel_links == 0) {
     throw sim::InternalError("leaf-spine config must have at least one of each element");
   }
+  if (c.nic_ports == 0 || c.leaves % c.nic_ports != 0) {
+    throw sim::InternalError("leaf-spine config: the leaves must split into groups of nic_ports");
+  }
   Topology t;
+  t.set_nic_ports(c.nic_ports);
+  const auto hosts = static_cast<std::uint32_t>(c.host_count());
   // Hosts first so that HostId == NodeId for hosts; then leaves, then spines.
-  for (std::uint32_t i = 0; i < c.leaves * c.hosts_per_leaf; ++i) t.add_node(NodeKind::host);
+  for (std::uint32_t i = 0; i < hosts; ++i) t.add_node(NodeKind::host);
   std::vector<NodeId> leaves(c.leaves);
   std::vector<NodeId> spines(c.spines);
   for (auto& leaf : leaves) leaf = t.add_node(NodeKind::leaf);
   for (auto& spine : spines) spine = t.add_node(NodeKind::spine);
 
-  for (std::uint32_t h = 0; h < c.leaves * c.hosts_per_leaf; ++h) {
-    t.add_cable(t.host_node(h), leaves[h / c.hosts_per_leaf], LinkKind::host_up,
-                LinkKind::host_down, 0, c.host_link);
+  for (std::uint32_t h = 0; h < hosts; ++h) {
+    for (std::uint32_t p = 0; p < c.nic_ports; ++p) {
+      t.add_cable(t.host_node(h), leaves[(h / c.hosts_per_leaf) * c.nic_ports + p],
+                  LinkKind::host_up, LinkKind::host_down, p, c.host_link);
+    }
   }
   for (NodeId leaf : leaves) {
     for (NodeId spine : spines) {

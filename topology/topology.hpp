@@ -4,7 +4,9 @@
 // Every physical cable is two directed links, one per direction, because the
 // models share bandwidth per direction (full duplex).
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -40,7 +42,9 @@ struct Link {
   NodeId src;
   NodeId dst;
   LinkKind kind;
-  std::uint32_t parallel_index;  // which of the parallel links of one node pair
+  // Which of the parallel links of one switch pair; for a host link, which
+  // port of the host's NIC it belongs to.
+  std::uint32_t parallel_index;
   double rate_gbps;
   sim::Time latency_ps;
 };
@@ -74,13 +78,53 @@ class Topology {
   [[nodiscard]] bool is_switch(NodeId n) const { return nodes_[n].kind != NodeKind::host; }
   [[nodiscard]] std::uint32_t count(NodeKind kind) const;
 
-  // The host's single NIC link towards its switch, and back.
-  [[nodiscard]] LinkId host_uplink(HostId h) const { return host_up_[h]; }
-  [[nodiscard]] LinkId host_downlink(HostId h) const { return host_up_[h] + 1; }
-  [[nodiscard]] NodeId attachment(HostId h) const { return links_[host_up_[h]].dst; }
+  // Ports of every host's NIC (1, or 2 for dual-port NICs on two leaves).
+  [[nodiscard]] std::uint32_t nic_ports() const { return nic_ports_; }
+  void set_nic_ports(std::uint32_t ports) { nic_ports_ = ports; }
+  // The host's NIC link of port `port` towards its switch, and back.
+  [[nodiscard]] LinkId host_uplink(HostId h, std::uint32_t port = 0) const {
+    return host_up_[static_cast<std::size_t>(h) * nic_ports_ + port];
+  }
+  [[nodiscard]] LinkId host_downlink(HostId h, std::uint32_t port = 0) const {
+    return host_uplink(h, port) + 1;
+  }
+  // The switch port `port` of the host is cabled to.
+  [[nodiscard]] NodeId attachment(HostId h, std::uint32_t port = 0) const {
+    return links_[host_uplink(h, port)].dst;
+  }
+  // What the NIC of host h carries each way: its ports' rates together.
+  [[nodiscard]] double nic_rate_gbps(HostId h) const {
+    double sum = 0;
+    for (std::uint32_t p = 0; p < nic_ports_; ++p) sum += links_[host_uplink(h, p)].rate_gbps;
+    return sum;
+  }
+  // Every directed link to or from node n, in id order.
+  [[nodiscard]] std::vector<LinkId> links_of(NodeId n) const {
+    std::vector<LinkId> out;
+    for (LinkId l = 0; l < links_.size(); ++l) {
+      if (links_[l].src == n || links_[l].dst == n) out.push_back(l);
+    }
+    return out;
+  }
+  // The node that node_name() calls `name`, if any.
+  [[nodiscard]] std::optional<NodeId> node_by_name(std::string_view name) const {
+    for (NodeId n = 0; n < nodes_.size(); ++n) {
+      if (node_name(n) == name) return n;
+    }
+    return std::nullopt;
+  }
+  // Whether `link` is one of host h's NIC links, either way, any port.
+  [[nodiscard]] bool is_nic_link(HostId h, LinkId link) const {
+    for (std::uint32_t p = 0; p < nic_ports_; ++p) {
+      if (link == host_uplink(h, p) || link == host_downlink(h, p)) return true;
+    }
+    return false;
+  }
 
   [[nodiscard]] std::string node_name(NodeId id) const;  // "h12", "leaf3", "spine0"
-  [[nodiscard]] std::string link_name(LinkId id) const;  // "leaf3>spine0" (+ "#k" if parallel)
+  // "leaf3>spine0" (+ "#k" if parallel); a port of a dual-port NIC is
+  // "h12.p1", as in "h12.p1>leaf5".
+  [[nodiscard]] std::string link_name(LinkId id) const;
   // Every directed link by its link_name, for inputs that name links.
   [[nodiscard]] std::unordered_map<std::string, LinkId> links_by_name() const;
 
@@ -94,13 +138,15 @@ class Topology {
   std::vector<Node> nodes_;
   std::vector<Link> links_;
   std::vector<NodeId> hosts_;
-  std::vector<LinkId> host_up_;
+  std::vector<LinkId> host_up_;  // host h, port p at h * nic_ports_ + p
+  std::uint32_t nic_ports_ = 1;
   std::uint32_t kind_counts_[3] = {0, 0, 0};
   std::uint32_t max_parallel_ = 1;
   double oversubscription_ = 1.0;
 };
 
-// Hosts are numbered leaf by leaf: host h sits on leaf h / hosts_per_leaf.
+// Hosts are numbered leaf by leaf: host h sits on leaf h / hosts_per_leaf;
+// with dual-port NICs, port p of host h on leaf 2 (h / hosts_per_leaf) + p.
 Topology build_leaf_spine(const LeafSpineConfig& config);
 
 }  // namespace spinel::topology

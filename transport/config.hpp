@@ -17,7 +17,8 @@ enum class PathPolicy {
   spray,    // ideal packet spraying: bytes spread evenly over every path, as a fluid
   mprdma,   // K queue pairs per connection, each hashed like ECMP; a flow split K ways
   split,    // minimal deterministic splitting per connection group (Addanki et al.)
-  planned,  // one path per connection, chosen per group to minimise the maximum link load
+  planned,  // one path per queue pair (planned:K: K per connection), chosen per group to
+            // minimise the maximum link load
 };
 
 // Range of K in mprdma:K.
@@ -32,6 +33,9 @@ struct TransportConfig {
   // then they are black-holed (stall where they are). 0: at once.
   sim::Time convergence_ps = 0;
   PacketConfig packet;  // read only with Model::packet
+  // K of planned:K, queue pairs per connection, each planned (1 = planned);
+  // read only with PathPolicy::planned. Dual-port NICs need 2 to use both ports.
+  std::uint32_t planned_subflows = 1;
 };
 
 constexpr std::string_view to_string(Model m) {
@@ -65,6 +69,9 @@ constexpr std::string_view to_string(PathPolicy p) {
 inline std::string policy_word(const TransportConfig& t) {
   std::string word(to_string(t.policy));
   if (t.policy == PathPolicy::mprdma) word += ":" + std::to_string(t.mprdma_subflows);
+  if (t.policy == PathPolicy::planned && t.planned_subflows > 1) {
+    word += ":" + std::to_string(t.planned_subflows);
+  }
   return word;
 }
 

@@ -54,10 +54,15 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
                                               config.mprdma_subflows > kMaxMprdmaSubflows)) {
     throw sim::InternalError("mprdma needs 2 to 64 subflows");
   }
+  if (config.policy == PathPolicy::planned &&
+      (config.planned_subflows < 1 || config.planned_subflows > kMaxMprdmaSubflows)) {
+    throw sim::InternalError("planned needs 1 to 64 subflows");
+  }
   links_.resize(topology.link_count());
   trunk_of_.assign(topology.link_count(), kNoTrunk);
   down_.assign(topology.link_count(), 0);
-  spray_trunks_ = config.policy == PathPolicy::spray;
+  // Dual-port NICs make flows use some leaves' uplinks and not others: no trunks.
+  spray_trunks_ = config.policy == PathPolicy::spray && topology.nic_ports() == 1;
   for (LinkId l = 0; l < links_.size(); ++l) {
     links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
     rate_gbps_.push_back(topology.link(l).rate_gbps);
@@ -84,7 +89,7 @@ void FlowModel::mark_changed(LinkId l) {
 
 bool FlowModel::path_up(const topology::HostPaths& paths, std::uint32_t i) const {
   if (links_down_ == 0) return true;
-  if (down_[paths.uplink] != 0 || down_[paths.downlink] != 0) return false;
+  if (!paths.whole() && (down_[paths.uplink] != 0 || down_[paths.downlink] != 0)) return false;
   for (LinkId l : paths.middle->path(i)) {
     if (down_[l] != 0) return false;
   }
@@ -129,9 +134,9 @@ void FlowModel::set_single_path(std::uint32_t r, const topology::HostPaths& path
   Route& route = routes_[r];
   route.first_hop = static_cast<std::uint32_t>(hops_.size());
   route.path = path;
-  hops_.push_back(Hop{paths.uplink, 1.0});
+  if (!paths.whole()) hops_.push_back(Hop{paths.uplink, 1.0});
   for (LinkId l : paths.middle->path(path)) hops_.push_back(Hop{l, 1.0});
-  hops_.push_back(Hop{paths.downlink, 1.0});
+  if (!paths.whole()) hops_.push_back(Hop{paths.downlink, 1.0});
   if (route.cap != topology::kNoLink) hops_.push_back(Hop{route.cap, 1.0});
   route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
   route.latency_ps = routing_.path_latency_ps(paths, path);
@@ -145,9 +150,9 @@ void FlowModel::set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
   if (!any) fail_no_path(spec);
   Route& route = routes_[r];
   route.first_hop = static_cast<std::uint32_t>(hops_.size());
-  hops_.push_back(Hop{paths.uplink, 1.0});
+  if (!paths.whole()) hops_.push_back(Hop{paths.uplink, 1.0});
   if (links_down_ > 0 || !spray_trunks_ || !add_trunk_hops(paths)) add_weighted_hops(paths);
-  hops_.push_back(Hop{paths.downlink, 1.0});
+  if (!paths.whole()) hops_.push_back(Hop{paths.downlink, 1.0});
   if (route.cap != topology::kNoLink) hops_.push_back(Hop{route.cap, 1.0});
   route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
   route.latency_ps = 0;
@@ -194,6 +199,7 @@ void FlowModel::add_weighted_hops(const topology::HostPaths& paths) {
 // leaf pairs no longer coupled link by link. Returns false where the paths
 // do not have that shape (then the caller spreads weights link by link).
 bool FlowModel::add_trunk_hops(const topology::HostPaths& paths) {
+  if (paths.whole()) return false;  // dual-port NICs: a flow uses some leaves' links only
   const topology::SwitchPaths& middle = *paths.middle;
   if (middle.length == 0) return true;  // same leaf: host links only
   if (middle.length != 2) return false;
@@ -364,7 +370,11 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     if (spec.src == spec.dst) continue;
     const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
     if (paths.middle->length == 0) continue;
-    if (paths.middle->length != 2 || (s != 0 && paths.count() != s)) shape_ok = false;
+    // Dual-port NICs (whole paths) are not the leaf-spine shape of the
+    // construction: the planner splits them.
+    if (paths.whole() || paths.middle->length != 2 || (s != 0 && paths.count() != s)) {
+      shape_ok = false;
+    }
     s = std::max(s, paths.count());
     if (!cross.empty() && spec.planned_bytes != specs[cross.front().index].planned_bytes) {
       sizes_equal = false;
@@ -407,6 +417,11 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     std::uint32_t count = 0;
     for (std::uint32_t p = 0; p < c.paths.count(); ++p) count += path_up(c.paths, p) ? 1 : 0;
     subflows[c.index] = count / gcd(out[leaf_index(c.src_leaf)], count);
+    // Dual-port NICs: at least a subflow per port, so that the planner can
+    // use both (the leaf arithmetic above counts uplinks, not ports).
+    if (c.paths.whole()) {
+      subflows[c.index] = std::max(subflows[c.index], std::min(count, topology_.nic_ports()));
+    }
   }
   for (std::uint32_t i = 0; i < specs.size(); ++i)
     ids.push_back(open(specs[i], subflows[i], group));
@@ -483,35 +498,41 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
   }
 }
 
-// C4-style planning: one path per connection, chosen for the whole group.
+// C4-style planning: one path per queue pair (K per connection with
+// planned:K, each a K-th of its bytes), chosen for the whole group.
 void FlowModel::connect_planned(std::span<const ConnectionSpec> specs,
                                 std::vector<ConnectionId>& ids) {
   const auto group = static_cast<std::uint32_t>(groups_.size());
   groups_.emplace_back();
   std::vector<PlanItem> items;
-  std::vector<std::uint32_t> planned;  // index into specs, per item
+  std::vector<std::uint32_t> planned;  // the route, per item
+  std::vector<std::uint32_t> owner;    // index into specs, per item
   for (std::uint32_t i = 0; i < specs.size(); ++i) {
-    ids.push_back(open(specs[i], 1, group));
-    const std::uint32_t r = connections_[ids[i]].first_route;
-    if (specs[i].src == specs[i].dst) {
-      set_local_path(r);
+    const bool local = specs[i].src == specs[i].dst;
+    const std::uint32_t k = local ? 1 : config_.planned_subflows;
+    ids.push_back(open(specs[i], k, group));
+    const std::uint32_t first = connections_[ids[i]].first_route;
+    if (local) {
+      set_local_path(first);
       continue;
     }
     const topology::HostPaths paths = routing_.paths(specs[i].src, specs[i].dst);
-    // ECMP's own choice is the start the planner must beat.
-    const std::uint32_t ecmp = hashed_path(specs[i], paths, 0);
-    if (paths.middle->length == 0) {
-      set_single_path(r, paths, 0);
-      continue;
+    for (std::uint32_t q = 0; q < k; ++q) {
+      // ECMP's own choice is the start the planner must beat.
+      const std::uint32_t ecmp = hashed_path(specs[i], paths, q);
+      if (paths.middle->length == 0) {
+        set_single_path(first + q, paths, 0);
+        continue;
+      }
+      items.push_back(PlanItem{planned_weight(specs[i]) / k, paths.middle, ecmp, false});
+      planned.push_back(first + q);
+      owner.push_back(i);
     }
-    items.push_back(PlanItem{planned_weight(specs[i]), paths.middle, ecmp, false});
-    planned.push_back(i);
   }
   if (!planner().plan(items, true)) throw sim::InternalError("planned: planner found no path");
   for (std::size_t k = 0; k < items.size(); ++k) {
-    const ConnectionSpec& spec = specs[planned[k]];
-    set_single_path(connections_[ids[planned[k]]].first_route, routing_.paths(spec.src, spec.dst),
-                    items[k].choice);
+    const ConnectionSpec& spec = specs[owner[k]];
+    set_single_path(planned[k], routing_.paths(spec.src, spec.dst), items[k].choice);
   }
 }
 
@@ -1158,42 +1179,55 @@ std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec, std::uint32
 }
 
 void FlowModel::set_link_rate(LinkId l, double gbps) {
-  if (l >= topology_.link_count() || !(gbps >= 0)) {
-    throw sim::InternalError("set_link_rate: not a link, or a negative rate");
+  set_link_rates(std::span<const LinkId>(&l, 1), gbps);
+}
+
+void FlowModel::set_link_rates(std::span<const LinkId> links, double gbps) {
+  for (const LinkId l : links) {
+    if (l >= topology_.link_count() || !(gbps >= 0)) {
+      throw sim::InternalError("set_link_rate: not a link, or a negative rate");
+    }
+    const topology::LinkKind kind = topology_.link(l).kind;
+    if (spray_trunks_ &&
+        (kind == topology::LinkKind::leaf_up || kind == topology::LinkKind::spine_down)) {
+      throw sim::InternalError(
+          "set_link_rate: spray trunks assume equal members; turn them off first");
+    }
   }
-  const topology::LinkKind kind = topology_.link(l).kind;
-  if (spray_trunks_ &&
-      (kind == topology::LinkKind::leaf_up || kind == topology::LinkKind::spine_down)) {
-    throw sim::InternalError(
-        "set_link_rate: spray trunks assume equal members; turn them off first");
-  }
-  const bool was_altered = rate_gbps_[l] != topology_.link(l).rate_gbps;
   const bool down = gbps == 0;
-  if (down != (down_[l] != 0)) {
-    down_[l] = down ? 1 : 0;
-    links_down_ = down ? links_down_ + 1 : links_down_ - 1;
+  for (const LinkId l : links) {
+    const bool was_altered = rate_gbps_[l] != topology_.link(l).rate_gbps;
+    if (down != (down_[l] != 0)) {
+      down_[l] = down ? 1 : 0;
+      links_down_ = down ? links_down_ + 1 : links_down_ - 1;
+    }
+    rate_gbps_[l] = gbps;
+    const bool altered = gbps != topology_.link(l).rate_gbps;
+    links_altered_ = links_altered_ + (altered ? 1 : 0) - (was_altered ? 1 : 0);
+    if (down) {
+      plan_capacity_[l] = 0;
+      continue;
+    }
+    links_[l].capacity = sim::gbps_to_bytes_per_ps(gbps);
+    plan_capacity_[l] = links_[l].capacity;
+    if (links_[l].count > 0) {
+      mark_changed(l);
+      sim_.request_end_of_instant(*this);
+    }
   }
-  rate_gbps_[l] = gbps;
-  const bool altered = gbps != topology_.link(l).rate_gbps;
-  links_altered_ = links_altered_ + (altered ? 1 : 0) - (was_altered ? 1 : 0);
-  if (down) {
-    plan_capacity_[l] = 0;
-    if (config_.convergence_ps > 0) {
+  if (!down) return;
+  // Every link is down before any flow moves, so that none moves onto a
+  // link that dies with it (a switch's links, a NIC's).
+  if (config_.convergence_ps > 0) {
+    for (const LinkId l : links) {
       // Until routing converges the link black-holes what crosses it.
       black_hole(l);
       sim_.schedule_in(config_.convergence_ps, self_, kConverge, l);
-      return;
     }
-    route_around(l);
-    black_hole(l);
     return;
   }
-  links_[l].capacity = sim::gbps_to_bytes_per_ps(gbps);
-  plan_capacity_[l] = links_[l].capacity;
-  if (links_[l].count > 0) {
-    mark_changed(l);
-    sim_.request_end_of_instant(*this);
-  }
+  for (const LinkId l : links) route_around(l);
+  for (const LinkId l : links) black_hole(l);
 }
 
 // Subflows with no surviving path stay on the link and stall at rate 0

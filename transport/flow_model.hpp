@@ -180,6 +180,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // down link for that long before they move. Spray trunks cannot express unequal
   // members: turn them off (set_spray_trunks(false)) before connecting when links may change.
   void set_link_rate(topology::LinkId link, double gbps);
+  // The same for several links at once (a switch, a NIC): all change before
+  // any flow moves.
+  void set_link_rates(std::span<const topology::LinkId> links, double gbps);
   [[nodiscard]] bool link_down(topology::LinkId link) const { return down_[link] != 0; }
   [[nodiscard]] std::uint32_t links_down() const { return links_down_; }
   // Capacity of a physical link or a spray trunk, in bytes per picosecond.
@@ -208,7 +211,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // downlinks) into one trunk: exact, and far faster. Off = weight every
   // link separately (the reference the trunks are tested against). Call
   // before the first connect().
-  void set_spray_trunks(bool on) { spray_trunks_ = on && config_.policy == PathPolicy::spray; }
+  void set_spray_trunks(bool on) {
+    spray_trunks_ = on && config_.policy == PathPolicy::spray && topology_.nic_ports() == 1;
+  }
   // Which of `path_count` equal-cost paths ECMP gives this 5-tuple (and
   // subflow: mprdma hashes each queue pair; subflow 0 hashes as ECMP does).
   [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,

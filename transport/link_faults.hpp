@@ -17,18 +17,22 @@ class LinkFaults final : public sim::EventHandler {
 
   // At `at`, link `link` carries `gbps` from then on (0 = down).
   void add(sim::Time at, topology::LinkId link, double gbps) {
-    changes_.push_back(Change{link, gbps});
+    add(at, std::vector<topology::LinkId>{link}, gbps);
+  }
+  // At `at`, all these links at once (a switch's, a NIC's).
+  void add(sim::Time at, std::vector<topology::LinkId> links, double gbps) {
+    changes_.push_back(Change{std::move(links), gbps});
     sim_.schedule_at(at, self_, 0, changes_.size() - 1);
   }
 
   void handle(const sim::Event& event) override {
     const Change& change = changes_[event.payload];
-    model_.set_link_rate(change.link, change.gbps);
+    model_.set_link_rates(change.links, change.gbps);
   }
 
  private:
   struct Change {
-    topology::LinkId link;
+    std::vector<topology::LinkId> links;
     double gbps;
   };
   sim::Simulator& sim_;

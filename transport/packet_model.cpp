@@ -23,6 +23,9 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
   if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
     throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
   }
+  if (topology.nic_ports() > 1) {
+    throw sim::InternalError("packet model: dual-port NICs are modelled at flow level only");
+  }
   ports_.resize(topology.link_count());
   for (LinkId l = 0; l < ports_.size(); ++l) {
     const topology::Link& link = topology.link(l);

@@ -279,7 +279,7 @@ TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
   EXPECT_EQ(error_of(with("spines: 8", "spine: 8")),
             "t.yaml:5:3: topology.spine: unknown key; did you mean \"spines\"? allowed: kind, "
             "leaves, spines, hosts_per_leaf, parallel_links, host_link, spine_link, nics_per_host, "
-            "rail_optimised, nvlink");
+            "rail_optimised, nvlink, nic_ports");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps", "{rte: 400Gbps")),
                      "t.yaml:7:15: topology.host_link.rte: unknown key; did you mean \"rate\"? "
                      "allowed: rate, latency");
@@ -414,7 +414,7 @@ TEST(ScenarioErrors, BadFaults) {
             "you mean \"leaf0>spine0\"?)");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: broken}\n"),
             "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, flapping, slow, "
-            "hung, nic_down, got \"broken\"");
+            "hung, nic_down, nic_port_down, got \"broken\"");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded}\n"),
             "t.yaml:13:42: faults[0].state: a degraded link needs its rate, e.g. {state: "
             "degraded, rate: 200Gbps}");
@@ -456,14 +456,14 @@ TEST(ScenarioErrors, BadHostAndFlappingFaults) {
             "t.yaml:13:21: faults[0].host: expected a host of this fabric, h0 to h31 (as "
             "links.csv names hosts), got \"h99\"");
   EXPECT_EQ(error_of(f + "{at: 1us, state: hung}\n"),
-            "t.yaml:13:5: faults[0]: a fault names one element: link: (e.g. leaf0>spine1) or "
-            "host: (e.g. h3)");
+            "t.yaml:13:5: faults[0]: a fault names one element: link: (e.g. leaf0>spine1), "
+            "host: (e.g. h3) or switch: (e.g. leaf2)");
   EXPECT_EQ(error_of(f + "{at: 1us, host: h1, link: leaf0>spine1, state: hung}\n"),
-            "t.yaml:13:31: faults[0].link: a fault names one element: link: (e.g. leaf0>spine1) "
-            "or host: (e.g. h3)");
+            "t.yaml:13:31: faults[0].link: a fault names one element: link: (e.g. leaf0>spine1), "
+            "host: (e.g. h3) or switch: (e.g. leaf2)");
   EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: down}\n"),
-            "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor), hung or "
-            "nic_down; down is for links");
+            "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor), hung, "
+            "nic_down or nic_port_down; down is for links");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: slow, factor: 2}\n"),
             "t.yaml:13:42: faults[0].state: a link fault is state: down, degraded, up or "
             "flapping; slow is for hosts");
@@ -603,8 +603,8 @@ TEST(ScenarioErrors, ScalarWhereMapExpected) {
   EXPECT_EQ(
       error_of("name: t\ntopology: 5\nworkload: {collective: ring_allreduce, size_bytes: 1}\n"),
       "t.yaml:2:11: topology: expected a map with keys kind, leaves, spines, hosts_per_leaf, "
-      "parallel_links, host_link, spine_link, nics_per_host, rail_optimised, nvlink; got "
-      "\"5\"");
+      "parallel_links, host_link, spine_link, nics_per_host, rail_optimised, nvlink, nic_ports; "
+      "got \"5\"");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps, latency: 500ns}", "400Gbps")),
                      "t.yaml:7:14: topology.host_link: expected a map with keys rate, latency; ");
   EXPECT_STARTS_WITH(error_of(kBase + "output: [a]\n"), "t.yaml:12:9: output: expected a map");

@@ -188,6 +188,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    topology.spines: [3]\n"
       "    topology.hosts_per_leaf: [4]\n"
       "    topology.parallel_links: [2]\n"
+      "    topology.nic_ports: [1]\n"
       "    topology.host_link.rate: [100Gbps]\n"
       "    topology.host_link.latency: [1us]\n"
       "    topology.spine_link.rate: [1.6Tbps]\n"
@@ -247,8 +248,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.transport.packet.rto_ps, sim::kMillisecond);
   EXPECT_EQ(sc.transport.packet.reorder_packets, 64u);
   EXPECT_EQ(sc.transport.packet.spray, transport::SprayChoice::random);
-  EXPECT_EQ(s.parameters[15].values[0].column, "[0 5 2]");
-  EXPECT_EQ(s.parameters[14].values[0].column, "all");
+  EXPECT_EQ(s.parameters[16].values[0].column, "[0 5 2]");
+  EXPECT_EQ(s.parameters[15].values[0].column, "all");
+  EXPECT_EQ(sc.topology.nic_ports, 1u);
 }
 
 TEST(Sweep, ResultColumnsNameTheKeysWithTheirUnits) {

@@ -18,7 +18,8 @@ RandomFaultKind read_fault_kind(const Value& x) {
                                      {"nic_degraded", RandomFaultKind::nic_degraded},
                                      {"uplink_degraded", RandomFaultKind::uplink_degraded},
                                      {"uplink_down", RandomFaultKind::uplink_down},
-                                     {"nic_down", RandomFaultKind::nic_down}});
+                                     {"nic_down", RandomFaultKind::nic_down},
+                                     {"nic_port_down", RandomFaultKind::nic_port_down}});
 }
 
 RecoveryConfig read_recovery(const Value& v) {

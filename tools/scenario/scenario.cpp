@@ -52,11 +52,13 @@ topology:               # required: the fabric
   nics_per_host: 1      # optional, default 1; servers of this many GPUs, GPU g behind NIC g (a host of the fabric);
                         #   jobs then place whole servers, and GPUs of one server talk over nvlink
   rail_optimised: false # optional, default false; NIC g of every server on the leaves of rail g
+  nic_ports: 1          # optional, default 1; 2 = dual-port NICs on two leaves (dual-ToR): port p of the hosts of
+                        #   leaf pair k on leaf 2k+p, host_link per port, hosts_per_leaf hosts per pair (flow model)
   nvlink: {rate: 3600Gbps, latency: 1us}        # optional, GPU <-> GPU inside a server, per transfer
 
 transport:              # optional: how bytes move
   model: flow           # optional, default flow (fluid max-min fair sharing); packet (queues, ECN, congestion control)
-  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths) | mprdma:K (K hashed queue pairs) | split (minimal splitting) | planned (one planned path)
+  policy: ecmp          # optional, default ecmp; ecmp (a hash pins each flow to one path) | spray (even over all paths) | mprdma:K (K hashed queue pairs) | split (minimal splitting) | planned (one planned path) | planned:K (K planned queue pairs)
 
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
   collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
@@ -120,7 +122,8 @@ void read_link(const Value& v, topology::LinkSpec& link) {
   });
 }
 
-void read_topology(const Value& v, topology::LeafSpineConfig& t) {
+// `ports` gets where nic_ports was given, for checks against later sections.
+void read_topology(const Value& v, topology::LeafSpineConfig& t, std::optional<Value>& ports) {
   std::optional<Value> hosts_per_leaf;
   std::optional<Value> spines;
   std::optional<Value> nics;
@@ -151,10 +154,20 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
        }},
       {"rail_optimised", Need::optional, [&](const Value& x) { t.rail_optimised = x.to_bool(); }},
       {"nvlink", Need::optional, [&](const Value& x) { read_link(x, t.nvlink); }},
+      {"nic_ports", Need::optional,
+       [&](const Value& x) {
+         t.nic_ports = x.to_uint<u32>(1, 2);
+         ports = x;
+       }},
   });
-  const std::uint64_t total = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  if (t.leaves % t.nic_ports != 0) {
+    ports->fail("dual-port NICs pair the leaves up; got " + std::to_string(t.leaves) +
+                " leaves, use an even number");
+  }
+  const std::uint64_t total = t.host_count();
   if (total < 2 || total > kMaxTotalHosts) {
-    hosts_per_leaf->fail("leaves x hosts_per_leaf = " + std::to_string(t.leaves) + " x " +
+    hosts_per_leaf->fail(std::string(t.nic_ports > 1 ? "leaves / 2" : "leaves") +
+                         " x hosts_per_leaf = " + std::to_string(t.leaf_groups()) + " x " +
                          std::to_string(t.hosts_per_leaf) + " = " + std::to_string(total) +
                          " hosts; a fabric needs 2 to " + std::to_string(kMaxTotalHosts) +
                          " hosts");
@@ -170,10 +183,12 @@ void read_topology(const Value& v, topology::LeafSpineConfig& t) {
                " hosts (NICs) do not split into servers of " + std::to_string(t.nics_per_host) +
                "; use a divisor of " + std::to_string(total));
   }
-  if (t.rail_optimised && t.leaves % t.nics_per_host != 0) {
+  if (t.rail_optimised && t.leaf_groups() % t.nics_per_host != 0) {
     (nics ? *nics : *hosts_per_leaf)
-        .fail("rail_optimised needs the leaves (" + std::to_string(t.leaves) +
-              ") to split into one group per NIC (" + std::to_string(t.nics_per_host) + ")");
+        .fail("rail_optimised needs the " +
+              std::string(t.nic_ports > 1 ? "leaf pairs (" : "leaves (") +
+              std::to_string(t.leaf_groups()) + ") to split into one group per NIC (" +
+              std::to_string(t.nics_per_host) + ")");
   }
 }
 
@@ -183,10 +198,27 @@ std::uint32_t placeable(const topology::LeafSpineConfig& t) {
   return topology::Servers(t).count();  // read_topology checked that servers divide the hosts
 }
 
-// ecmp | spray | mprdma:K | split | planned; K (queue pairs) from 2 to 64.
+// ecmp | spray | mprdma:K | split | planned | planned:K; K (queue pairs)
+// from 2 to 64.
 void read_policy(const Value& v, transport::TransportConfig& t) {
   using transport::PathPolicy;
   const std::string word = v.is_scalar() ? v.scalar() : "";
+  if (word.rfind("planned:", 0) == 0) {
+    const std::string k = word.substr(8);
+    const bool digits = !k.empty() && k.size() <= 2 && std::all_of(k.begin(), k.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    const std::uint32_t n = digits ? static_cast<std::uint32_t>(std::stoul(k)) : 0;
+    if (n < transport::kMinMprdmaSubflows || n > transport::kMaxMprdmaSubflows) {
+      v.fail(
+          "expected planned:K with K, the planned queue pairs per connection, from 2 to 64 "
+          "(e.g. planned:2), got " +
+          v.describe());
+    }
+    t.policy = PathPolicy::planned;
+    t.planned_subflows = n;
+    return;
+  }
   if (word.rfind("mprdma:", 0) == 0 || word == "mprdma") {
     const std::string k = word.size() > 7 ? word.substr(7) : "";
     const bool digits = !k.empty() && k.size() <= 2 && std::all_of(k.begin(), k.end(), [](char c) {
@@ -471,6 +503,26 @@ void read_jobs(const Value& v, const topology::LeafSpineConfig& topo,
 }
 
 // "h12", "leaf3", "spine0": the kind and the index, or nullopt.
+std::optional<std::pair<std::string_view, std::uint64_t>> parse_node_name(std::string_view name);
+
+// A host link's host end: "h12" with one NIC port, "h12.p1" with two. The
+// host and the port, or nullopt.
+std::optional<std::pair<std::uint64_t, std::uint32_t>> parse_host_end(
+    std::string_view name, const topology::LeafSpineConfig& t) {
+  std::uint32_t port = 0;
+  if (t.nic_ports > 1) {
+    const std::size_t dot = name.find(".p");
+    if (dot == std::string_view::npos || name.size() != dot + 3) return std::nullopt;
+    const char digit = name[dot + 2];
+    if (digit < '0' || digit >= static_cast<char>('0' + t.nic_ports)) return std::nullopt;
+    port = static_cast<std::uint32_t>(digit - '0');
+    name = name.substr(0, dot);
+  }
+  const auto node = parse_node_name(name);
+  if (!node || node->first != "h" || node->second >= t.host_count()) return std::nullopt;
+  return std::pair{node->second, port};
+}
+
 std::optional<std::pair<std::string_view, std::uint64_t>> parse_node_name(std::string_view name) {
   for (const std::string_view kind : {"h", "leaf", "spine"}) {
     if (name.substr(0, kind.size()) != kind) continue;
@@ -497,10 +549,19 @@ bool is_link_name(std::string_view name, const topology::LeafSpineConfig& t) {
     lane = parsed->second;
     dst_text = dst_text.substr(0, hash);
   }
+  if (name.substr(0, 1) == "h" || dst_text.substr(0, 1) == "h") {
+    // A NIC link: host (port) and its leaf, either way.
+    if (lane) return false;
+    const bool up = name.substr(0, 1) == "h";
+    const auto host = parse_host_end(up ? name.substr(0, arrow) : dst_text, t);
+    const auto leaf = parse_node_name(up ? dst_text : name.substr(0, arrow));
+    return host && leaf && leaf->first == "leaf" &&
+           (host->first / t.hosts_per_leaf) * t.nic_ports + host->second == leaf->second;
+  }
   const auto src = parse_node_name(name.substr(0, arrow));
   const auto dst = parse_node_name(dst_text);
   if (!src || !dst) return false;
-  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const std::uint64_t hosts = t.host_count();
   const auto in_range = [&](const std::pair<std::string_view, std::uint64_t>& node) {
     if (node.first == "h") return node.second < hosts;
     if (node.first == "leaf") return node.second < t.leaves;
@@ -562,14 +623,18 @@ void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, Timeser
 // Every directed link name of the fabric, for did-you-mean hints; empty
 // for fabrics too large to list cheaply.
 std::vector<std::string> link_names(const topology::LeafSpineConfig& t) {
-  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const std::uint64_t hosts = t.host_count();
   const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
   std::vector<std::string> names;
-  if (2 * (hosts + cables) > 20'000) return names;
+  if (2 * (hosts * t.nic_ports + cables) > 20'000) return names;
   for (std::uint64_t h = 0; h < hosts; ++h) {
-    const std::string leaf = "leaf" + std::to_string(h / t.hosts_per_leaf);
-    names.push_back("h" + std::to_string(h) + ">" + leaf);
-    names.push_back(leaf + ">h" + std::to_string(h));
+    for (std::uint32_t p = 0; p < t.nic_ports; ++p) {
+      const std::string leaf = "leaf" + std::to_string((h / t.hosts_per_leaf) * t.nic_ports + p);
+      const std::string host =
+          "h" + std::to_string(h) + (t.nic_ports > 1 ? ".p" + std::to_string(p) : "");
+      names.push_back(host + ">" + leaf);
+      names.push_back(leaf + ">" + host);
+    }
   }
   for (std::uint32_t a = 0; a < t.leaves; ++a) {
     for (std::uint32_t b = 0; b < t.spines; ++b) {
@@ -603,13 +668,25 @@ std::string read_fault_link(const Value& x, const topology::LeafSpineConfig& t) 
 // The host a fault names: hN with N below the fabric's host count.
 std::string read_fault_host(const Value& x, const topology::LeafSpineConfig& t) {
   std::string host = x.to_string();
-  const std::uint64_t hosts = std::uint64_t{t.leaves} * t.hosts_per_leaf;
+  const std::uint64_t hosts = t.host_count();
   const auto parsed = parse_node_name(host);
   if (!parsed || parsed->first != "h" || parsed->second >= hosts) {
     x.fail("expected a host of this fabric, h0 to h" + std::to_string(hosts - 1) +
            " (as links.csv names hosts), got " + x.describe());
   }
   return host;
+}
+
+// The switch a fault names: leafN or spineN of this fabric.
+std::string read_fault_switch(const Value& x, const topology::LeafSpineConfig& t) {
+  std::string name = x.to_string();
+  const auto parsed = parse_node_name(name);
+  if (!parsed || parsed->first == "h" ||
+      parsed->second >= (parsed->first == "leaf" ? t.leaves : t.spines)) {
+    x.fail("expected a switch of this fabric, leaf0 to leaf" + std::to_string(t.leaves - 1) +
+           " or spine0 to spine" + std::to_string(t.spines - 1) + ", got " + x.describe());
+  }
+  return name;
 }
 
 void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector<Fault>& faults) {
@@ -624,6 +701,8 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
     std::optional<Value> factor;
     std::optional<Value> period;
     std::optional<Value> until;
+    std::optional<Value> port;
+    std::optional<Value> sw;
     item.read_map({
         {"at", Need::required,
          [&](const Value& x) { fault.at_ps = x.to_duration_ps(sim::kForever); }},
@@ -645,8 +724,19 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
                                                 {"flapping", FaultState::flapping},
                                                 {"slow", FaultState::slow},
                                                 {"hung", FaultState::hung},
-                                                {"nic_down", FaultState::nic_down}});
+                                                {"nic_down", FaultState::nic_down},
+                                                {"nic_port_down", FaultState::nic_port_down}});
            state = x;
+         }},
+        {"port", Need::optional,
+         [&](const Value& x) {
+           fault.port = x.to_uint<u32>(0, t.nic_ports - 1, "a port of the NIC");
+           port = x;
+         }},
+        {"switch", Need::optional,
+         [&](const Value& x) {
+           fault.switch_name = read_fault_switch(x, t);
+           sw = x;
          }},
         {"rate", Need::optional,
          [&](const Value& x) {
@@ -671,19 +761,31 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
            until = x;
          }},
     });
-    if (link.has_value() == host.has_value()) {
-      (link ? *link : item)
-          .fail("a fault names one element: link: (e.g. leaf0>spine1) or host: (e.g. h3)");
+    if (int{link.has_value()} + int{host.has_value()} + int{sw.has_value()} != 1) {
+      (link ? *link : (host ? *host : item))
+          .fail(
+              "a fault names one element: link: (e.g. leaf0>spine1), host: (e.g. h3) or "
+              "switch: (e.g. leaf2)");
     }
     const bool host_state = fault.state == FaultState::slow || fault.state == FaultState::hung ||
-                            fault.state == FaultState::nic_down;
+                            fault.state == FaultState::nic_down ||
+                            fault.state == FaultState::nic_port_down;
     if (host && !host_state) {
-      state->fail("a host fault is state: slow (with factor), hung or nic_down; " +
+      state->fail("a host fault is state: slow (with factor), hung, nic_down or nic_port_down; " +
                   std::string(to_string(fault.state)) + " is for links");
     }
     if (link && host_state) {
       state->fail("a link fault is state: down, degraded, up or flapping; " +
                   std::string(to_string(fault.state)) + " is for hosts");
+    }
+    if (sw && fault.state != FaultState::down && fault.state != FaultState::up) {
+      state->fail("a switch fault is state: down or up (every link to and from it); got " +
+                  std::string(to_string(fault.state)));
+    }
+    if (fault.state == FaultState::nic_port_down && t.nic_ports < 2) {
+      state->fail(
+          "nic_port_down needs dual-port NICs (topology.nic_ports: 2); a single-port NIC "
+          "fails whole: nic_down");
     }
     // Each state's own keys: required with it, refused without it.
     const auto own = [&](const std::optional<Value>& key, FaultState owner, std::string_view need,
@@ -707,6 +809,8 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
     own(until, FaultState::flapping,
         "a flapping link needs a period and an until, e.g. {state: flapping, period: 2ms, "
         "until: 50ms}");
+    own(port, FaultState::nic_port_down,
+        "a dead NIC port needs its port, e.g. {host: h3, state: nic_port_down, port: 1}");
     if (until && fault.until_ps <= fault.at_ps) {
       until->fail("expected a time after at (" + sim::format_duration_ps(fault.at_ps) + "), got " +
                   until->describe());
@@ -855,13 +959,15 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   std::optional<Value> detector;
   std::optional<Value> fault_process;
   std::optional<Value> recovery;
+  std::optional<Value> nic_ports;
   s.source = std::string(source);
   // Table order matters: workload is checked against the topology read before it.
   root.read_map({
       {"name", Need::required, [&](const Value& x) { s.name = read_name(x); }},
       {"description", Need::optional, [&](const Value& x) { s.description = x.to_string(); }},
       {"seed", Need::optional, [&](const Value& x) { s.seed = x.to_uint<std::uint64_t>(); }},
-      {"topology", Need::required, [&](const Value& x) { read_topology(x, s.topology); }},
+      {"topology", Need::required,
+       [&](const Value& x) { read_topology(x, s.topology, nic_ports); }},
       {"transport", Need::optional, [&](const Value& x) { read_transport(x, s.transport); }},
       {"workload", Need::optional,
        [&](const Value& x) {
@@ -933,8 +1039,24 @@ Scenario read_scenario(const Value& root, std::string_view source) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
   check_recovery(s, root, recovery, detector, fault_process, random_fault);
+  if (random_fault && s.random_fault.kind == RandomFaultKind::nic_port_down &&
+      s.topology.nic_ports < 2) {
+    random_fault->fail_at_key(
+        "kind nic_port_down needs dual-port NICs (topology.nic_ports: 2); a single-port NIC "
+        "fails whole: nic_down");
+  }
+  // The detector's scoring places link and host faults only.
+  if (faults && s.detector.enabled &&
+      std::any_of(s.faults.begin(), s.faults.end(), [](const Fault& f) { return f.on_switch(); })) {
+    faults->fail_at_key(
+        "switch faults are not scored by the detector yet; drop the switch fault or the "
+        "detector");
+  }
   // Host faults act on compute and work at either level; links do not yet.
   if (s.transport.model == transport::Model::packet) {
+    if (s.topology.nic_ports > 1) {
+      nic_ports->fail("dual-port NICs are modelled at flow level only; use transport.model: flow");
+    }
     if (faults && std::any_of(s.faults.begin(), s.faults.end(),
                               [](const Fault& f) { return f.acts_on_links(); })) {
       faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
@@ -1017,6 +1139,8 @@ sim::Json to_json(const Scenario& s) {
   topo["spine_link"] = link_json(s.topology.spine_link);
   topo["nics_per_host"] = s.topology.nics_per_host;
   topo["rail_optimised"] = s.topology.rail_optimised;
+  // Echoed only when set, so that single-port runs keep their summary.json.
+  if (s.topology.nic_ports > 1) topo["nic_ports"] = s.topology.nic_ports;
   topo["nvlink"] = link_json(s.topology.nvlink);
 
   sim::Json trans = sim::Json::object();
@@ -1088,10 +1212,13 @@ sim::Json to_json(const Scenario& s) {
     f["at_ps"] = static_cast<std::int64_t>(fault.at_ps);
     if (fault.on_host()) {
       f["host"] = fault.host;
+    } else if (fault.on_switch()) {
+      f["switch"] = fault.switch_name;
     } else {
       f["link"] = fault.link;
     }
     f["state"] = std::string(to_string(fault.state));
+    if (fault.state == FaultState::nic_port_down) f["port"] = fault.port;
     if (fault.state == FaultState::degraded) f["rate_gbps"] = fault.rate_gbps;
     if (fault.state == FaultState::slow) f["factor"] = fault.factor;
     if (fault.state == FaultState::flapping) {
@@ -1153,6 +1280,8 @@ std::string_view to_string(RandomFaultKind kind) {
       return "uplink_down";
     case RandomFaultKind::nic_down:
       return "nic_down";
+    case RandomFaultKind::nic_port_down:
+      return "nic_port_down";
   }
   return "straggler";
 }
@@ -1173,6 +1302,8 @@ std::string_view to_string(FaultState state) {
       return "hung";
     case FaultState::nic_down:
       return "nic_down";
+    case FaultState::nic_port_down:
+      return "nic_port_down";
   }
   return "down";
 }

@@ -49,25 +49,36 @@ struct OutputConfig {
 std::string_view to_string(LinkSelection links);
 
 // A scheduled fault (or repair): `faults:` in the scenario. Each names one
-// element: a directed link (`link:`, as links.csv names it) or a host
+// element: a directed link (`link:`, as links.csv names it), a host
 // (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever job
-// runs there).
-enum class FaultState { down, degraded, up, flapping, slow, hung, nic_down };
+// runs there) or a switch (`switch:`, leafN or spineN: every link to and
+// from it, down or back up).
+enum class FaultState { down, degraded, up, flapping, slow, hung, nic_down, nic_port_down };
 std::string_view to_string(FaultState state);
 
 struct Fault {
   sim::Time at_ps = 0;
-  std::string link;  // a link fault: as links.csv names it, e.g. leaf0>spine1
-  std::string host;  // a host fault: hN
+  std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
+  std::string host;         // a host fault: hN
+  std::string switch_name;  // a switch fault: leafN or spineN
   FaultState state = FaultState::down;
+  std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
   double rate_gbps = 0;     // degraded: the rate it keeps
   double factor = 1;        // slow: its compute takes this many times as long
   sim::Time period_ps = 0;  // flapping: one down-then-up cycle (down for the first half)
   sim::Time until_ps = 0;   // flapping: when it stops, up
   [[nodiscard]] bool on_host() const { return !host.empty(); }
-  // Whether it changes links (nic_down does, through its host's link), as
-  // opposed to a host's compute.
-  [[nodiscard]] bool acts_on_links() const { return !on_host() || state == FaultState::nic_down; }
+  [[nodiscard]] bool on_switch() const { return !switch_name.empty(); }
+  // Whether it changes links (nic_down and nic_port_down do, through its
+  // host's links), as opposed to a host's compute.
+  [[nodiscard]] bool acts_on_links() const {
+    return !on_host() || state == FaultState::nic_down || state == FaultState::nic_port_down;
+  }
+  // What faults.csv names: the link, the host, hN.pK for a NIC port, or the switch.
+  [[nodiscard]] std::string element() const {
+    if (state == FaultState::nic_port_down) return host + ".p" + std::to_string(port);
+    return on_host() ? host : (on_switch() ? switch_name : link);
+  }
 };
 
 // One fault of a kind at a random place and time, drawn per run from the
@@ -80,6 +91,7 @@ enum class RandomFaultKind {
   uplink_degraded,  // an uplink of that host's leaf keeps `rate_fraction` of its rate
   uplink_down,      // an uplink of that host's leaf goes down
   nic_down,         // that host's NIC: both directions of its link down
+  nic_port_down,    // one port of that host's dual-port NIC (drawn uniformly), both directions
 };
 std::string_view to_string(RandomFaultKind kind);
 

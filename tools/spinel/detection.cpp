@@ -12,9 +12,9 @@ std::string host_name(topology::HostId h) {
   return "h" + std::to_string(h);
 }
 
-// Whether `link` is the NIC link of host `h`, either way.
+// Whether `link` is a NIC link of host `h`, either way, any port.
 bool host_link(const topology::Topology& topology, topology::LinkId link, topology::HostId h) {
-  return link == topology.host_uplink(h) || link == topology.host_downlink(h);
+  return topology.is_nic_link(h, link);
 }
 
 // Whether the connection's route crosses the link (spray trunks: any member).

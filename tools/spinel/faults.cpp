@@ -24,11 +24,13 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
 }
 
 scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
-                              topology::HostId host, std::uint32_t spine, sim::Time at,
-                              const topology::LeafSpineConfig& t) {
+                              topology::HostId host, std::uint32_t spine, std::uint32_t port,
+                              sim::Time at, const topology::LeafSpineConfig& t) {
   scenario::Fault f;
   f.at_ps = at;
-  const std::string leaf = "leaf" + std::to_string(host / t.hosts_per_leaf);
+  // The leaf of the host's port 0 (its only port on single-port NICs).
+  const std::string leaf = "leaf" + std::to_string((host / t.hosts_per_leaf) * t.nic_ports);
+  const std::string nic = "h" + std::to_string(host) + (t.nic_ports > 1 ? ".p0" : "");
   const std::string uplink =
       leaf + ">spine" + std::to_string(spine) + (t.parallel_links > 1 ? "#0" : "");
   switch (kind) {
@@ -42,7 +44,7 @@ scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, dou
       f.state = scenario::FaultState::hung;
       break;
     case scenario::RandomFaultKind::nic_degraded:
-      f.link = "h" + std::to_string(host) + ">" + leaf;
+      f.link = nic + ">" + leaf;
       f.state = scenario::FaultState::degraded;
       f.rate_gbps = t.host_link.rate_gbps * rate_fraction;
       break;
@@ -59,8 +61,20 @@ scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, dou
       f.host = "h" + std::to_string(host);
       f.state = scenario::FaultState::nic_down;
       break;
+    case scenario::RandomFaultKind::nic_port_down:
+      f.host = "h" + std::to_string(host);
+      f.state = scenario::FaultState::nic_port_down;
+      f.port = port;
+      break;
   }
   return f;
+}
+
+std::uint32_t draw_port(scenario::RandomFaultKind kind, sim::Rng& rng,
+                        const topology::LeafSpineConfig& t) {
+  return kind == scenario::RandomFaultKind::nic_port_down
+             ? static_cast<std::uint32_t>(rng.below(t.nic_ports))
+             : 0;
 }
 
 std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
@@ -75,8 +89,9 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
       random.from_ps +
       static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
   const auto spine = static_cast<std::uint32_t>(rng.below(scenario.topology.spines));
-  faults.push_back(fault_of_kind(random.kind, random.factor, random.rate_fraction, host, spine, at,
-                                 scenario.topology));
+  const std::uint32_t port = draw_port(random.kind, rng, scenario.topology);
+  faults.push_back(fault_of_kind(random.kind, random.factor, random.rate_fraction, host, spine,
+                                 port, at, scenario.topology));
   return faults;
 }
 
@@ -84,36 +99,72 @@ std::vector<LinkChange> link_changes(
     const scenario::Fault& fault, const topology::Topology& topology,
     const std::unordered_map<std::string, topology::LinkId>& links) {
   std::vector<LinkChange> out;
+  const auto one = [&](sim::Time at, topology::LinkId l, double gbps) {
+    out.push_back(LinkChange{at, {l}, gbps});
+  };
   if (fault.state == scenario::FaultState::nic_down) {
-    // A dead NIC: its link down both ways (connections through it stall).
+    // A dead NIC: its links down both ways, every port (connections
+    // through it stall).
     const topology::HostId h = fault_host(fault);
-    out.push_back({fault.at_ps, topology.host_uplink(h), 0.0});
-    out.push_back({fault.at_ps, topology.host_downlink(h), 0.0});
+    if (topology.nic_ports() == 1) {
+      // One change per link, as before dual-port NICs (the same events).
+      one(fault.at_ps, topology.host_uplink(h), 0.0);
+      one(fault.at_ps, topology.host_downlink(h), 0.0);
+      return out;
+    }
+    LinkChange all{fault.at_ps, {}, 0.0};
+    for (std::uint32_t p = 0; p < topology.nic_ports(); ++p) {
+      all.links.push_back(topology.host_uplink(h, p));
+      all.links.push_back(topology.host_downlink(h, p));
+    }
+    out.push_back(std::move(all));
+    return out;
+  }
+  if (fault.state == scenario::FaultState::nic_port_down) {
+    // One port of a dual-port NIC: routing moves its connections to the
+    // other port, as it moves them off a dead uplink.
+    const topology::HostId h = fault_host(fault);
+    out.push_back(
+        LinkChange{fault.at_ps,
+                   {topology.host_uplink(h, fault.port), topology.host_downlink(h, fault.port)},
+                   0.0});
     return out;
   }
   if (fault.on_host()) return out;
+  if (fault.on_switch()) {
+    // A dead switch: every link to and from it (the loader checked the name).
+    const topology::NodeId n = *topology.node_by_name(fault.switch_name);
+    const std::vector<topology::LinkId> switch_links = topology.links_of(n);
+    if (fault.state == scenario::FaultState::down) {
+      out.push_back(LinkChange{fault.at_ps, switch_links, 0.0});
+    } else {
+      for (const topology::LinkId l : switch_links) one(fault.at_ps, l, topology.link(l).rate_gbps);
+    }
+    return out;
+  }
   const topology::LinkId l = links.at(fault.link);  // the loader checked the name
   const double up = topology.link(l).rate_gbps;
   switch (fault.state) {
     case scenario::FaultState::down:
-      out.push_back({fault.at_ps, l, 0.0});
+      one(fault.at_ps, l, 0.0);
       break;
     case scenario::FaultState::degraded:
-      out.push_back({fault.at_ps, l, fault.rate_gbps});
+      one(fault.at_ps, l, fault.rate_gbps);
       break;
     case scenario::FaultState::up:
-      out.push_back({fault.at_ps, l, up});
+      one(fault.at_ps, l, up);
       break;
     case scenario::FaultState::flapping:
       // Down for the first half of each period, up for the second; up at the end.
       for (sim::Time t = fault.at_ps; t < fault.until_ps; t += fault.period_ps) {
-        out.push_back({t, l, 0.0});
-        out.push_back({std::min(t + fault.period_ps / 2, fault.until_ps), l, up});
+        one(t, l, 0.0);
+        one(std::min(t + fault.period_ps / 2, fault.until_ps), l, up);
       }
       break;
     case scenario::FaultState::slow:
     case scenario::FaultState::hung:
     case scenario::FaultState::nic_down:
+    case scenario::FaultState::nic_port_down:
       break;
   }
   return out;
@@ -130,11 +181,12 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
   model.set_spray_trunks(false);
   const auto by_name = topology.links_by_name();
   for (const scenario::Fault& fault : faults) {
-    for (const LinkChange& c : link_changes(fault, topology, by_name)) {
+    // Several links at once (a switch's, a NIC's): all change before any flow moves.
+    for (LinkChange& c : link_changes(fault, topology, by_name)) {
       if (c.at_ps == 0) {
-        model.set_link_rate(c.link, c.gbps);
+        model.set_link_rates(c.links, c.gbps);
       } else {
-        link_faults.add(c.at_ps, c.link, c.gbps);
+        link_faults.add(c.at_ps, std::move(c.links), c.gbps);
       }
     }
   }
@@ -170,7 +222,7 @@ void write_faults_csv(sim::Recorder& recorder, const scenario::Scenario& scenari
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const scenario::Fault& f = faults[i];
     csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
-    csv->cell(f.on_host() ? f.host : f.link).cell(scenario::to_string(f.state));
+    csv->cell(f.element()).cell(scenario::to_string(f.state));
     if (f.state == scenario::FaultState::degraded) {
       csv->cell(f.rate_gbps);
     } else {

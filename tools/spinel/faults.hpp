@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/recorder.hpp"
+#include "sim/rng.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "topology/topology.hpp"
 #include "transport/flow_model.hpp"
@@ -26,11 +27,14 @@ struct RankOnHost {
 std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::HostId>>& placed,
                                        topology::HostId host);
 
-// The fault of `kind` at a GPU's host: the host itself, its NIC link, or
-// the uplink of its leaf to `spine`; at `at`.
+// The fault of `kind` at a GPU's host: the host itself, its NIC link (or
+// port), or the uplink of its leaf to `spine`; at `at`.
 scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
-                              topology::HostId host, std::uint32_t spine, sim::Time at,
-                              const topology::LeafSpineConfig& t);
+                              topology::HostId host, std::uint32_t spine, std::uint32_t port,
+                              sim::Time at, const topology::LeafSpineConfig& t);
+// The NIC port a kind needs drawn (nic_port_down), else 0 without a draw.
+std::uint32_t draw_port(scenario::RandomFaultKind kind, sim::Rng& rng,
+                        const topology::LeafSpineConfig& t);
 
 // The run's faults: the scenario's, then its random_fault drawn (stream
 // "random_fault": a rank of the first job uniformly, the time uniformly in
@@ -41,11 +45,12 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
 // The host a host fault names (hN).
 topology::HostId fault_host(const scenario::Fault& fault);
 
-// What a fault does to links: each change at its time (a flapping link
-// becomes its downs and ups, a dead NIC both directions of its link).
+// What a fault does to links: each change at its time, of one link or of
+// several at once (a flapping link becomes its downs and ups, a dead NIC
+// both directions of its link, a dead switch all of its links).
 struct LinkChange {
   sim::Time at_ps = 0;
-  topology::LinkId link = 0;
+  std::vector<topology::LinkId> links;
   double gbps = 0;  // 0 = down
 };
 std::vector<LinkChange> link_changes(

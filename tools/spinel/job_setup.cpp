@@ -17,10 +17,9 @@ JobSetup setup_job(const workloads::WorkloadConfig& w, std::uint32_t job,
   const std::uint64_t bucket_bytes = w.size_bytes / w.buckets;
   JobSetup setup;
   setup.schedule = workloads::make_schedule(w.collective, n, bucket_bytes, shape);
-  double slowest_nic = topology.link(topology.host_uplink(ranks[0])).rate_gbps;
-  for (const topology::HostId h : ranks) {
-    slowest_nic = std::min(slowest_nic, topology.link(topology.host_uplink(h)).rate_gbps);
-  }
+  double slowest_nic = topology.nic_rate_gbps(ranks[0]);
+  for (const topology::HostId h : ranks)
+    slowest_nic = std::min(slowest_nic, topology.nic_rate_gbps(h));
   workloads::CollectiveOptions& o = setup.options;
   o.collective = w.collective;
   o.job = job;

@@ -107,10 +107,10 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
   std::printf(
-      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts, %u spines, "
+      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts%s, %u spines, "
       "%.3g:1 oversubscribed\n",
       s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves, t.hosts_per_leaf,
-      t.spines, r.oversubscription);
+      t.nic_ports > 1 ? " (dual-port NICs on leaf pairs)" : "", t.spines, r.oversubscription);
   std::printf("%s model, %s paths\n",
               std::string(spinel::transport::to_string(s.transport.model)).c_str(),
               std::string(spinel::transport::to_string(s.transport.policy)).c_str());
@@ -362,8 +362,7 @@ int cmd_validate(const std::vector<std::string>& args) {
       // Through the sweep loader, so that every point of a sweep block is checked too.
       const spinel::sweep::Sweep sweep = spinel::sweep::load_sweep_file(f);
       const Scenario& s = sweep.base;
-      std::cout << f << ": ok (" << s.name << ", " << s.topology.leaves * s.topology.hosts_per_leaf
-                << " hosts";
+      std::cout << f << ": ok (" << s.name << ", " << s.topology.host_count() << " hosts";
       if (sweep.has_block) std::cout << "; a sweep of " << sweep.points.size() << " points";
       std::cout << ")\n";
     } catch (const spinel::sim::ScenarioError& e) {

@@ -41,7 +41,7 @@ using scenario::RandomFaultKind;
 struct Action {
   enum Type { host_fault, link_change, arrival, repair } type = host_fault;
   std::size_t fault = 0;
-  topology::LinkId link = 0;
+  std::vector<topology::LinkId> links;  // a link change: these, at once
   double gbps = 0;
 };
 using ActionKey = std::pair<sim::Time, std::uint64_t>;  // (real time, sequence)
@@ -155,12 +155,12 @@ class World {
     faults.push_back(std::move(record));
     if (f.acts_on_links()) {
       for (const LinkChange& c : link_changes(f, topology, links)) {
-        push(c.at_ps, Action{Action::link_change, index, c.link, c.gbps});
+        push(c.at_ps, Action{Action::link_change, index, c.links, c.gbps});
       }
     } else {
-      push(f.at_ps, Action{Action::host_fault, index});
+      push(f.at_ps, Action{Action::host_fault, index, {}, 0});
     }
-    if (repaired) push(f.at_ps + rc.repair_ps, Action{Action::repair, index});
+    if (repaired) push(f.at_ps + rc.repair_ps, Action{Action::repair, index, {}, 0});
   }
 
   void push(sim::Time at, Action a) { actions.emplace(ActionKey{at, next_seq_++}, a); }
@@ -169,7 +169,7 @@ class World {
   // times at the summed rate; its kind and place are drawn when it lands.
   void schedule_arrival(sim::Time after) {
     const double wait = process_rng.exponential() / process_rate;
-    push(after + static_cast<sim::Time>(wait) + 1, Action{Action::arrival});
+    push(after + static_cast<sim::Time>(wait) + 1, Action{Action::arrival, 0, {}, 0});
   }
 
   // An arrival becomes a fault on the job as it is now.
@@ -180,9 +180,10 @@ class World {
     const scenario::FaultRate& r = sc.fault_process[k];
     const topology::HostId host = ranks[process_rng.below(ranks.size())];
     const auto spine = static_cast<std::uint32_t>(process_rng.below(sc.topology.spines));
+    const std::uint32_t port = draw_port(r.kind, process_rng, sc.topology);
     const bool uplink =
         r.kind == RandomFaultKind::uplink_degraded || r.kind == RandomFaultKind::uplink_down;
-    add_fault(fault_of_kind(r.kind, r.factor, r.rate_fraction, host, spine, at, sc.topology),
+    add_fault(fault_of_kind(r.kind, r.factor, r.rate_fraction, host, spine, port, at, sc.topology),
               std::string(scenario::to_string(r.kind)), uplink);
     schedule_arrival(at);
   }
@@ -197,7 +198,9 @@ class World {
         materialise(key.first);
         break;
       case Action::link_change:
-        if (faults[a.fault].cleared_ps > key.first) link_gbps[a.link] = a.gbps;
+        if (faults[a.fault].cleared_ps > key.first) {
+          for (const topology::LinkId l : a.links) link_gbps[l] = a.gbps;
+        }
         break;
       case Action::repair:
         repair(a.fault, key.first, "repaired");
@@ -219,7 +222,7 @@ class World {
     f.cleared_by = by;
     if (!f.fault.acts_on_links()) return;
     for (const LinkChange& c : link_changes(f.fault, topology, links)) {
-      link_gbps[c.link] = topology.link(c.link).rate_gbps;
+      for (const topology::LinkId l : c.links) link_gbps[l] = topology.link(l).rate_gbps;
     }
   }
 
@@ -228,9 +231,12 @@ class World {
   bool isolate_dead_nics(sim::Time t) {
     bool any = false;
     for (const topology::HostId h : ranks) {
-      if (link_gbps[topology.host_uplink(h)] > 0 && link_gbps[topology.host_downlink(h)] > 0) {
-        continue;
+      bool alive = false;  // some port works both ways
+      for (std::uint32_t p = 0; p < topology.nic_ports(); ++p) {
+        alive = alive || (link_gbps[topology.host_uplink(h, p)] > 0 &&
+                          link_gbps[topology.host_downlink(h, p)] > 0);
       }
+      if (alive) continue;
       const std::uint32_t unit = unit_of(h);
       if (std::find(isolated_.begin(), isolated_.end(), unit) == isolated_.end()) {
         isolate(unit, t, "launch");
@@ -532,14 +538,16 @@ class Attempt final : public workloads::CollectiveMonitor, public sim::EventHand
         hit_host(world_.faults[a.fault].fault, at);
         break;
       case Action::link_change:
-        link_faults_.add(at, a.link, a.gbps);
+        link_faults_.add(at, a.links, a.gbps);
         settled_ = std::max(settled_, at + world_.sc.transport.convergence_ps);
         break;
       case Action::repair: {
         const FaultRecord& f = world_.faults[a.fault];
         if (!world_.active(f, key.first)) break;
         for (const LinkChange& c : link_changes(f.fault, world_.topology, world_.links)) {
-          link_faults_.add(at, c.link, world_.topology.link(c.link).rate_gbps);
+          for (const topology::LinkId l : c.links) {
+            link_faults_.add(at, l, world_.topology.link(l).rate_gbps);
+          }
         }
         settled_ = std::max(settled_, at + world_.sc.transport.convergence_ps);
         break;
