@@ -33,6 +33,36 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
     port.ack_ps = sim::serialisation_ps(config.ack_bytes, link.rate_gbps);
     port.bytes_per_ps = sim::gbps_to_bytes_per_ps(link.rate_gbps);
     if (link.kind == topology::LinkKind::host_up) port.nic_host = topology.node(link.src).index;
+    port.node = link.src;
+  }
+  if (config.flow_control == FlowControl::pfc) {
+    hold_ = true;
+    pfc_ = Pfc(ports_.size(), config.pfc_xoff_bytes, config.pfc_xon_bytes);
+    const std::uint64_t packet = config.mtu_bytes + config.header_bytes;
+    for (LinkId l = 0; l < ports_.size(); ++l) {
+      // What the sender may still put on the link after the switch decides
+      // to pause it: a latency's worth on the wire, a latency's worth while
+      // the PAUSE travels, the packet it is serialising then and the one
+      // arriving, plus one for rounding.
+      const std::uint64_t headroom =
+          config.pfc_headroom_bytes != 0
+              ? config.pfc_headroom_bytes
+              : static_cast<std::uint64_t>(std::ceil(
+                    2.0 * static_cast<double>(ports_[l].latency_ps) * ports_[l].bytes_per_ps)) +
+                    3 * packet;
+      // A host takes whatever reaches it: no ingress limit there.
+      pfc_.set_headroom(
+          l, topology.is_switch(topology.link(l).dst) ? headroom : ~std::uint64_t{0} / 2);
+    }
+  }
+  if (config.buffer == BufferSharing::shared) {
+    hold_ = true;
+    shared_used_.assign(topology.node_count(), 0);
+    shared_pool_.assign(topology.node_count(), 0);
+    for (const Port& port : ports_) shared_pool_[port.node] += config.buffer_bytes;
+    if (config.shared_buffer_bytes != 0) {
+      for (std::uint64_t& pool : shared_pool_) pool = pool != 0 ? config.shared_buffer_bytes : 0;
+    }
   }
   hosts_.resize(topology.host_count());
   reorder_words_ = (config.reorder_packets + 63) / 64;
@@ -170,6 +200,21 @@ void PacketModel::handle(const sim::Event& event) {
     case kTimer:
       on_timer(static_cast<QpId>(event.payload));
       break;
+    case kPause: {
+      // A PAUSE or RESUME frame reached the sender of this link.
+      const auto link = static_cast<LinkId>(event.payload >> 1);
+      const bool pause = (event.payload & 1) != 0;
+      const Pfc::Link& state = pfc_.link(link);
+      if (state.paused == pause) break;
+      if (pause) {
+        ++totals_.pauses;
+      } else {
+        totals_.paused_ps += sim_.now() - state.paused_since;
+      }
+      pfc_.set_paused(link, pause, sim_.now());
+      if (!pause) kick(link);
+      break;
+    }
     default:
       throw sim::InternalError("packet model: unknown event");
   }
@@ -201,11 +246,15 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   // queue is what the port has not yet serialised. One event per hop, and no
   // queue to keep.
   const sim::Time now = sim_.now();
+  // What is left of the packet being serialised, plus (ports that hold
+  // their queue) the packets waiting behind it.
   const std::uint64_t backlog =
-      port.busy_until <= now ? 0
-                             : static_cast<std::uint64_t>(std::ceil(
-                                   static_cast<double>(port.busy_until - now) * port.bytes_per_ps));
-  if (backlog + wire > config_.buffer_bytes) {
+      port.queued_bytes +
+      (port.busy_until <= now
+           ? 0
+           : static_cast<std::uint64_t>(
+                 std::ceil(static_cast<double>(port.busy_until - now) * port.bytes_per_ps)));
+  if (hold_ ? !admits_held(l, pkt, wire, backlog) : backlog + wire > config_.buffer_bytes) {
     ++port.stats.drops;
     ++totals_.drops;
     if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
@@ -227,7 +276,61 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
     }
   }
   port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, backlog + wire);
+  if (hold_) {
+    hold(l, p, wire);
+    return;
+  }
   transmit(port, p, std::max(now, port.busy_until));
+}
+
+// Per port: the buffer. Shared: the port's queue may grow to dt_alpha times
+// what its switch's pool has free (Choudhury and Hahne's dynamic threshold),
+// and never past the pool. PFC: the ingress queue the packet came in on has
+// room up to xoff + headroom (the port's own queue is then unbounded: the
+// pauses bound it).
+bool PacketModel::admits_held(LinkId l, const Packet& pkt, std::uint64_t wire,
+                              std::uint64_t backlog) const {
+  const Port& port = ports_[l];
+  if (pfc_.enabled()) return pfc_.admits(pkt.links[pkt.hop - 1], wire);
+  if (shared_pool_.empty()) return backlog + wire <= config_.buffer_bytes;
+  const std::uint64_t pool = shared_pool_[port.node];
+  const std::uint64_t used = shared_used_[port.node];
+  if (used + wire > pool) return false;
+  const double threshold = config_.dt_alpha * static_cast<double>(pool - used);
+  return static_cast<double>(port.queued_bytes + wire) <= threshold;
+}
+
+void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
+  Port& port = ports_[l];
+  if (port.tail == kNone) {
+    port.head = p;
+  } else {
+    packets_[port.tail].next = p;
+  }
+  port.tail = p;
+  packets_[p].next = kNone;
+  port.queued_bytes += wire;
+  if (!shared_used_.empty()) shared_used_[port.node] += wire;
+  if (pfc_.enabled()) {
+    const Packet& pkt = packets_[p];
+    send_pause(pkt.links[pkt.hop - 1], pfc_.enter(pkt.links[pkt.hop - 1], wire));
+  }
+  kick(l);
+}
+
+// A held packet starts serialising: it leaves the switch's accounting now.
+void PacketModel::release(LinkId l, const Packet& pkt, std::uint64_t wire) {
+  if (!shared_used_.empty()) shared_used_[ports_[l].node] -= wire;
+  if (pfc_.enabled()) {
+    send_pause(pkt.links[pkt.hop - 1], pfc_.leave(pkt.links[pkt.hop - 1], wire));
+  }
+}
+
+// PAUSE frames jump the reverse link's queue: they take its latency only.
+void PacketModel::send_pause(LinkId link, PfcSignal signal) {
+  if (signal == PfcSignal::none) return;
+  sim_.schedule_at(sim_.now() + ports_[link ^ 1].latency_ps, self_, kPause,
+                   std::uint64_t{link} * 2 + (signal == PfcSignal::pause ? 1 : 0));
 }
 
 // Starts serialising now if the port is idle, else makes sure it is woken
@@ -252,12 +355,15 @@ bool PacketModel::has_work(const Port& port) const {
 // (ACKs go first), the next data packet of the host's ready QPs.
 void PacketModel::serve(LinkId l) {
   Port& port = ports_[l];
+  if (pfc_.paused(l)) return;  // the RESUME kicks it
   std::uint32_t p = port.head;
   if (p != kNone) {
     port.head = packets_[p].next;
     if (port.head == kNone) port.tail = kNone;
     const Packet& pkt = packets_[p];
-    port.queued_bytes -= pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+    const std::uint64_t wire = wire_bytes(pkt);
+    port.queued_bytes -= wire;
+    if (hold_ && port.nic_host == kNone) release(l, pkt, wire);
   } else if (port.nic_host != kNone) {
     p = next_data_packet(port.nic_host);
   }
@@ -585,13 +691,18 @@ void PacketModel::deliver_messages(Qp& qp) {
 // ---- results --------------------------------------------------------------
 
 PortStats PacketModel::port_stats(LinkId link) const {
-  return ports_.at(link).stats;
+  PortStats s = ports_.at(link).stats;
+  if (pfc_.enabled()) {
+    s.pauses = pfc_.link(link).pauses;
+    s.paused_ps = pfc_.paused_ps(link, last_activity_ps_);
+  }
+  return s;
 }
 
 void PacketModel::write(sim::Recorder& recorder) const {
-  sim::CsvTable* ports =
-      recorder.table("ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets",
-                                   "drops", "ecn_marks", "max_queue_bytes", "busy_ps"});
+  sim::CsvTable* ports = recorder.table(
+      "ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets", "drops",
+                    "ecn_marks", "max_queue_bytes", "busy_ps", "pauses", "paused_ps"});
   sim::CsvTable* links =
       recorder.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
                                    "busy_ps", "peak_utilisation", "mean_utilisation"});
@@ -599,7 +710,7 @@ void PacketModel::write(sim::Recorder& recorder) const {
   const double horizon = static_cast<double>(last_activity_ps_);
   for (LinkId l = 0; l < ports_.size(); ++l) {
     const topology::Link& link = topology_.link(l);
-    const PortStats& s = ports_[l].stats;
+    const PortStats s = port_stats(l);
     const std::string name = topology_.link_name(l);
     const std::string_view kind = topology::to_string(link.kind);
     ports->cell(l)
@@ -612,6 +723,8 @@ void PacketModel::write(sim::Recorder& recorder) const {
         .cell(s.ecn_marks)
         .cell(s.max_queue_bytes)
         .cell(s.busy_ps)
+        .cell(s.pauses)
+        .cell(s.paused_ps)
         .end_row();
     // A port is serialising or idle: its peak utilisation is 1 once it has
     // carried anything, and its mean is the fraction of the run it was busy.

@@ -29,6 +29,7 @@
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
 #include "transport/packet_config.hpp"
+#include "transport/pfc.hpp"
 
 namespace spinel::transport {
 
@@ -42,6 +43,8 @@ struct PortStats {
   std::uint64_t ecn_marks = 0;
   std::uint64_t max_queue_bytes = 0;  // not yet serialised, the arriving packet included
   sim::Time busy_ps = 0;              // time spent serialising
+  std::uint64_t pauses = 0;           // PFC: times the far end paused this port
+  sim::Time paused_ps = 0;            // PFC: time spent paused
 };
 
 // Whole-run counters, in summary.json's "packets" object.
@@ -61,6 +64,8 @@ struct PacketTotals {
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_delivered = 0;
   std::uint64_t peak_packets = 0;  // pool size: packets alive at once
+  std::uint64_t pauses = 0;        // PFC: ports paused (PAUSE frames that took effect)
+  sim::Time paused_ps = 0;         // PFC: time ports spent paused, summed
 };
 
 class PacketModel final : public sim::EventHandler {
@@ -131,6 +136,7 @@ class PacketModel final : public sim::EventHandler {
     std::uint32_t wire_tail = kNone;
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
+    std::uint32_t node = 0;          // the switch or host it leaves
     bool tx_pending = false;         // a kTxDone event is scheduled
     PortStats stats;
   };
@@ -186,6 +192,7 @@ class PacketModel final : public sim::EventHandler {
       0;  // payload: port whose first packet on the wire arrives
   static constexpr std::uint32_t kTxDone = 1;  // payload: port done serialising
   static constexpr std::uint32_t kTimer = 2;   // payload: QP whose timeout may be due
+  static constexpr std::uint32_t kPause = 3;   // payload: link * 2 + (1 pause, 0 resume)
 
   std::uint32_t alloc_packet();
   void free_packet(std::uint32_t p);
@@ -198,6 +205,16 @@ class PacketModel final : public sim::EventHandler {
   // Serialises p from `start` (now, or when the packets ahead are out).
   void transmit(Port& port, std::uint32_t p, sim::Time start);
   [[nodiscard]] bool has_work(const Port& port) const;
+  // Switch ports that hold their queue (PFC, shared buffers): admission,
+  // joining, and leaving it for the wire.
+  [[nodiscard]] bool admits_held(topology::LinkId port, const Packet& pkt, std::uint64_t wire,
+                                 std::uint64_t backlog) const;
+  void hold(topology::LinkId port, std::uint32_t p, std::uint64_t wire);
+  void release(topology::LinkId port, const Packet& pkt, std::uint64_t wire);
+  void send_pause(topology::LinkId link, PfcSignal signal);
+  [[nodiscard]] std::uint64_t wire_bytes(const Packet& pkt) const {
+    return pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  }
   void arrive(std::uint32_t p);
   // Sender.
   [[nodiscard]] bool can_send(const Qp& qp) const;
@@ -226,6 +243,13 @@ class PacketModel final : public sim::EventHandler {
   sim::Rng spray_rng_;
   std::uint64_t spray_seed_;
   std::vector<Port> ports_;
+  // Switch ports keep a real queue only when something must look at or stop
+  // it (PFC, a shared pool); otherwise a packet's departure is fixed the
+  // moment it joins (enqueue()).
+  bool hold_ = false;
+  Pfc pfc_;
+  std::vector<std::uint64_t> shared_used_;  // shared buffers: bytes held, per node
+  std::vector<std::uint64_t> shared_pool_;  // and its pool
   std::vector<Host> hosts_;
   std::vector<Qp> qps_;
   std::vector<Packet> packets_;

@@ -119,6 +119,8 @@ sim::Json run_metrics(const RunResult& r) {
     p["timeouts"] = t.timeouts;
     p["naks"] = t.naks;
     p["peak_packets"] = t.peak_packets;
+    p["pauses"] = t.pauses;
+    p["paused_ps"] = static_cast<std::int64_t>(t.paused_ps);
     m["packets"] = std::move(p);
   }
   return m;

@@ -1,0 +1,149 @@
+// Lossless PFC, DCQCN and shared switch buffers in the packet engine.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "fabric.hpp"
+#include "packet_fabric.hpp"
+
+namespace spinel {
+namespace {
+
+using testing::DeliveryLog;
+using testing::leaf_spine;
+using testing::packet_config;
+using testing::PacketFabric;
+using transport::CongestionControl;
+using transport::PathPolicy;
+
+transport::FlowSpec flow_on(transport::ConnectionId c, std::uint64_t bytes, sim::HandlerId notify,
+                            std::uint64_t payload = 0) {
+  transport::FlowSpec f;
+  f.connection = c;
+  f.size_bytes = bytes;
+  f.notify = notify;
+  f.notify_payload = payload;
+  return f;
+}
+
+void expect_conserved(const transport::PacketTotals& t) {
+  EXPECT_EQ(t.payload_bytes_sent, t.payload_bytes_delivered + t.payload_bytes_dropped +
+                                      t.payload_bytes_duplicate + t.payload_bytes_discarded);
+  EXPECT_EQ(t.messages_sent, t.messages_delivered);
+}
+
+// Hosts 4..11 (leaves 1 and 2) each send `bytes` to host 0 (leaf 0).
+struct Incast {
+  Incast(const transport::TransportConfig& config, std::uint64_t bytes)
+      : f(leaf_spine(3, 4, 4), config), log(f.sim) {
+    for (topology::HostId h = 4; h < 12; ++h) {
+      const auto c = f.transport.connect({h, 0, static_cast<std::uint16_t>(1000 + h)});
+      f.transport.start_flow(flow_on(c, bytes, log.self, h));
+    }
+    f.sim.run();
+  }
+  [[nodiscard]] double spread() const {  // first finish / last finish
+    sim::Time first = sim::kForever;
+    sim::Time last = 0;
+    for (const auto& [who, at] : log.delivered) {
+      first = std::min(first, at);
+      last = std::max(last, at);
+    }
+    return static_cast<double>(first) / static_cast<double>(last);
+  }
+  [[nodiscard]] sim::Time last() const {
+    sim::Time last = 0;
+    for (const auto& [who, at] : log.delivered) last = std::max(last, at);
+    return last;
+  }
+  PacketFabric f;
+  DeliveryLog log;
+};
+
+transport::TransportConfig small_buffers(transport::FlowControl flow_control) {
+  transport::TransportConfig config = packet_config();
+  config.packet.buffer_bytes = 64 * 1024;
+  config.packet.flow_control = flow_control;
+  config.packet.pfc_xoff_bytes = 32 * 1024;
+  config.packet.pfc_xon_bytes = 24 * 1024;
+  return config;
+}
+
+// The same incast, line-rate senders: drop-tail buffers of 64 KiB drop;
+// PFC with a 32 KiB XOFF (and its headroom) loses nothing, delivers every
+// byte without a retransmission, and pauses.
+TEST(PacketPfc, IncastIsLosslessUnderPfc) {
+  const std::uint64_t bytes = 2 * 1024 * 1024;
+  const Incast lossy(small_buffers(transport::FlowControl::drop_tail), bytes);
+  EXPECT_GT(lossy.f.engine.totals().drops, 0U);
+
+  const Incast pfc(small_buffers(transport::FlowControl::pfc), bytes);
+  const auto& t = pfc.f.engine.totals();
+  ASSERT_EQ(pfc.log.delivered.size(), 8U);
+  EXPECT_EQ(t.drops, 0U);
+  EXPECT_EQ(t.retransmitted_packets, 0U);
+  EXPECT_EQ(t.timeouts, 0U);
+  EXPECT_EQ(t.payload_bytes_delivered, 8 * bytes);
+  EXPECT_EQ(t.payload_bytes_sent, 8 * bytes);
+  expect_conserved(t);
+  EXPECT_GT(t.pauses, 0U);
+  EXPECT_GT(t.paused_ps, 0);
+  // Lossless and still at line rate: the bottleneck never idles for long.
+  const double ideal_ps = 8.0 * static_cast<double>(bytes) * 8000.0 / (400.0 * 4096 / 4160);
+  EXPECT_LT(static_cast<double>(pfc.last()), ideal_ps * 1.05);
+  // No ingress queue went past its limit; the bottleneck's queue stayed near
+  // the XOFF of the ingress queues feeding it (4 spines), not the windows' sum.
+  EXPECT_LT(pfc.f.engine.port_stats(pfc.f.topology.host_downlink(0)).max_queue_bytes,
+            4U * (32 * 1024 + 64 * 1024));
+}
+
+// Pauses spread upstream: the bottleneck (leaf0 -> h0) fills leaf0's
+// ingress queues from the spines, which pause the spines' downlinks; their
+// queues fill the spines' ingress from leaves 1 and 2, which pause those
+// leaves' uplinks, and so on back to the senders' NICs.
+TEST(PacketPfc, PausesPropagateUpstream) {
+  const Incast pfc(small_buffers(transport::FlowControl::pfc), 2 * 1024 * 1024);
+  const topology::Topology& topo = pfc.f.topology;
+  std::uint64_t spine_down = 0;
+  std::uint64_t leaf_up = 0;
+  std::uint64_t nic = 0;
+  for (topology::LinkId l = 0; l < topo.link_count(); ++l) {
+    const transport::PortStats s = pfc.f.engine.port_stats(l);
+    if (s.pauses > 0) {
+      EXPECT_GT(s.paused_ps, 0);
+    }
+    switch (topo.link(l).kind) {
+      case topology::LinkKind::spine_down:
+        spine_down += s.pauses;
+        break;
+      case topology::LinkKind::leaf_up:
+        leaf_up += s.pauses;
+        break;
+      case topology::LinkKind::host_up:
+        nic += s.pauses;
+        break;
+      case topology::LinkKind::host_down:
+        EXPECT_EQ(s.pauses, 0U);  // hosts never pause their switch
+        break;
+    }
+  }
+  EXPECT_GT(spine_down, 0U);
+  EXPECT_GT(leaf_up, 0U);
+  EXPECT_GT(nic, 0U);
+  // The receiver's own uplink carries only ACKs into an idle leaf port.
+  EXPECT_EQ(pfc.f.engine.port_stats(topo.host_uplink(0)).pauses, 0U);
+}
+
+// A headroom too small for what is in flight when the PAUSE goes out drops
+// even under PFC (and go-back-N recovers): the headroom is what makes it lossless.
+TEST(PacketPfc, TooLittleHeadroomDrops) {
+  transport::TransportConfig config = small_buffers(transport::FlowControl::pfc);
+  config.packet.pfc_headroom_bytes = 4160;
+  const Incast pfc(config, 1024 * 1024);
+  EXPECT_GT(pfc.f.engine.totals().drops, 0U);
+  EXPECT_EQ(pfc.f.engine.totals().payload_bytes_delivered, 8U * 1024 * 1024);
+  expect_conserved(pfc.f.engine.totals());
+}
+
+}  // namespace
+}  // namespace spinel
