@@ -19,7 +19,9 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       self_(sim.add_handler(*this)),
       ecn_rng_(seed, "ecn"),
       spray_rng_(seed, "spray"),
-      spray_seed_(sim::Rng(seed, "spray.start").next()) {
+      spray_seed_(sim::Rng(seed, "spray.start").next()),
+      dcqcn_on_(config.cc == CongestionControl::dcqcn),
+      dcqcn_(config.dcqcn) {
   if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
     throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
   }
@@ -119,6 +121,7 @@ void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
     qp.max_window = packets * config_.mtu_bytes;
   }
   qp.cwnd = static_cast<double>(qp.max_window);
+  if (dcqcn_on_) dcqcn_.start(qp.dcqcn, gbps);
 }
 
 QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<const LinkId> path) {
@@ -200,6 +203,15 @@ void PacketModel::handle(const sim::Event& event) {
     case kTimer:
       on_timer(static_cast<QpId>(event.payload));
       break;
+    case kPace: {
+      const auto id = static_cast<QpId>(event.payload);
+      Qp& qp = qps_[id];
+      if (sim_.now() != qp.pace_at) break;  // superseded by an earlier wake-up
+      qp.pace_at = sim::kForever;
+      dcqcn_.catch_up(qp.dcqcn, sim_.now());
+      make_ready(id);
+      break;
+    }
     case kPause: {
       // A PAUSE or RESUME frame reached the sender of this link.
       const auto link = static_cast<LinkId>(event.payload >> 1);
@@ -413,6 +425,8 @@ void PacketModel::arrive(std::uint32_t p) {
     enqueue(pkt.links[pkt.hop], p);
   } else if (pkt.kind == kData) {
     on_data(p);
+  } else if (pkt.kind == kCnp) {
+    on_cnp(p);
   } else {
     on_ack(p);
   }
@@ -422,6 +436,7 @@ void PacketModel::arrive(std::uint32_t p) {
 
 bool PacketModel::can_send(const Qp& qp) const {
   if (qp.snd_nxt >= qp.end_seq) return false;
+  if (dcqcn_on_ && sim_.now() < dcqcn_.next_send_ps(qp.dcqcn)) return false;
   const std::uint64_t in_flight = qp.snd_nxt - qp.snd_una;
   return in_flight == 0 ||
          static_cast<double>((in_flight + 1) * config_.mtu_bytes) <= qp.cwnd + 0.5;
@@ -433,7 +448,11 @@ void PacketModel::make_ready(QpId id) {
 
 bool PacketModel::append_ready(QpId id) {
   Qp& qp = qps_[id];
-  if (qp.ready || !can_send(qp)) return false;
+  if (qp.ready) return false;
+  if (!can_send(qp)) {
+    if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+    return false;
+  }
   qp.ready = true;
   qp.next_ready = kNone;
   Host& host = hosts_[qp.src];
@@ -456,7 +475,10 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     host.ready_head = qp.next_ready;
     if (host.ready_head == kNone) host.ready_tail = kNone;
     qp.ready = false;
-    if (!can_send(qp)) continue;
+    if (!can_send(qp)) {
+      if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+      continue;
+    }
 
     const std::uint64_t seq = qp.snd_nxt++;
     const std::uint32_t p = alloc_packet();
@@ -484,6 +506,10 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     }
     ++totals_.data_packets;
     totals_.payload_bytes_sent += pkt.payload;
+    if (dcqcn_on_) {
+      dcqcn_.catch_up(qp.dcqcn, sim_.now());
+      dcqcn_.on_sent(qp.dcqcn, pkt.payload + config_.header_bytes, sim_.now());
+    }
     if (seq < qp.sent_end) {
       ++totals_.retransmitted_packets;
     } else {
@@ -554,6 +580,40 @@ void PacketModel::go_back(Qp& qp, std::uint64_t seq) {
   qp.send_message = qp.first_message;
 }
 
+void PacketModel::arm_pace(QpId id) {
+  Qp& qp = qps_[id];
+  const sim::Time next = dcqcn_.next_send_ps(qp.dcqcn);
+  if (next <= sim_.now()) return;  // held by its window, not its pace: an ACK wakes it
+  const sim::Time at = std::max(sim_.now(), std::min(next, qp.dcqcn.next_increase_ps));
+  if (at >= qp.pace_at) return;
+  qp.pace_at = at;
+  sim_.schedule_at(at, self_, kPace, id);
+}
+
+void PacketModel::on_cnp(std::uint32_t p) {
+  const QpId id = packets_[p].qp;
+  free_packet(p);
+  dcqcn_.on_cnp(qps_[id].dcqcn, sim_.now());
+}
+
+// The receiver notifies the sender of a marked packet: a CNP of ack_bytes,
+// back along the packet's path, queued with the ACKs.
+void PacketModel::send_cnp(std::uint32_t data) {
+  const Packet marked = packets_[data];
+  if (!dcqcn_.should_notify(qps_[marked.qp].dcqcn, sim_.now())) return;
+  const std::uint32_t c = alloc_packet();
+  Packet& cnp = packets_[c];
+  cnp.kind = kCnp;
+  cnp.qp = marked.qp;
+  cnp.seq = 0;
+  cnp.payload = 0;
+  cnp.hops = marked.hops;
+  for (std::uint8_t i = 0; i < marked.hops; ++i)
+    cnp.links[i] = marked.links[marked.hops - 1 - i] ^ 1;
+  ++totals_.cnps;
+  enqueue(cnp.links[0], c);
+}
+
 void PacketModel::arm_timer(QpId id) {
   Qp& qp = qps_[id];
   if (qp.rto_pending || qp.rto_deadline == sim::kForever) return;
@@ -600,6 +660,7 @@ void PacketModel::retire_messages(Qp& qp) {
 // ---- receiver -------------------------------------------------------------
 
 void PacketModel::on_data(std::uint32_t p) {
+  if (dcqcn_on_ && packets_[p].ecn) send_cnp(p);  // before `pkt`: it may grow the pool
   Packet& pkt = packets_[p];
   const QpId id = pkt.qp;
   Qp& qp = qps_[id];

@@ -28,6 +28,7 @@
 #include "sim/simulator.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
+#include "transport/dcqcn.hpp"
 #include "transport/packet_config.hpp"
 #include "transport/pfc.hpp"
 
@@ -61,6 +62,7 @@ struct PacketTotals {
   std::uint64_t ecn_marks = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t naks = 0;
+  std::uint64_t cnps = 0;  // DCQCN: congestion notifications sent by receivers
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_delivered = 0;
   std::uint64_t peak_packets = 0;  // pool size: packets alive at once
@@ -94,6 +96,8 @@ class PacketModel final : public sim::EventHandler {
   // The window a QP opened with (bytes): window_bytes, or its path's BDP.
   [[nodiscard]] std::uint64_t max_window_bytes(QpId qp) const { return qps_[qp].max_window; }
   [[nodiscard]] double window_bytes(QpId qp) const { return qps_[qp].cwnd; }
+  // DCQCN: a QP's current rate (Gb/s).
+  [[nodiscard]] double rate_gbps(QpId qp) const { return qps_[qp].dcqcn.rate_gbps; }
   [[nodiscard]] std::size_t packets_in_pool() const { return packets_.size(); }
   // When the last packet arrived anywhere: the end of the traffic. A
   // retransmission timer armed for the last packets still fires later (it
@@ -107,7 +111,7 @@ class PacketModel final : public sim::EventHandler {
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
   static constexpr std::uint64_t kWindowSlackPackets = 8;
-  enum Kind : std::uint8_t { kData, kAck, kNak };
+  enum Kind : std::uint8_t { kData, kAck, kNak, kCnp };
   struct Packet {
     std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
     sim::Time due = 0;      // on a wire: when it reaches the far end
@@ -167,6 +171,8 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t window_end = 0;  // DCTCP: alpha is updated when snd_una passes it
     std::uint32_t acked_in_window = 0;
     std::uint32_t marked_in_window = 0;
+    DcqcnRate dcqcn;                    // cc: dcqcn (the receiver's CNP clock too)
+    sim::Time pace_at = sim::kForever;  // dcqcn: a kPace event is due then
     sim::Time rto_deadline = sim::kForever;
     bool rto_pending = false;
     bool ready = false;  // in its host's ready list
@@ -193,6 +199,7 @@ class PacketModel final : public sim::EventHandler {
   static constexpr std::uint32_t kTxDone = 1;  // payload: port done serialising
   static constexpr std::uint32_t kTimer = 2;   // payload: QP whose timeout may be due
   static constexpr std::uint32_t kPause = 3;   // payload: link * 2 + (1 pause, 0 resume)
+  static constexpr std::uint32_t kPace = 4;    // payload: a DCQCN QP that may send again
 
   std::uint32_t alloc_packet();
   void free_packet(std::uint32_t p);
@@ -226,6 +233,10 @@ class PacketModel final : public sim::EventHandler {
   std::uint32_t payload_of(Qp& qp, std::uint64_t seq);
   void on_ack(std::uint32_t p);
   void arm_timer(QpId id);
+  // DCQCN: wake the QP when its pace allows the next packet (or its rate rises).
+  void arm_pace(QpId id);
+  void on_cnp(std::uint32_t p);
+  void send_cnp(std::uint32_t data);
   void on_timer(QpId id);
   void go_back(Qp& qp, std::uint64_t seq);
   void retire_messages(Qp& qp);
@@ -247,6 +258,8 @@ class PacketModel final : public sim::EventHandler {
   // it (PFC, a shared pool); otherwise a packet's departure is fixed the
   // moment it joins (enqueue()).
   bool hold_ = false;
+  bool dcqcn_on_ = false;
+  Dcqcn dcqcn_;
   Pfc pfc_;
   std::vector<std::uint64_t> shared_used_;  // shared buffers: bytes held, per node
   std::vector<std::uint64_t> shared_pool_;  // and its pool

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
 
 #include "fabric.hpp"
 #include "packet_fabric.hpp"
@@ -143,6 +144,67 @@ TEST(PacketPfc, TooLittleHeadroomDrops) {
   EXPECT_GT(pfc.f.engine.totals().drops, 0U);
   EXPECT_EQ(pfc.f.engine.totals().payload_bytes_delivered, 8U * 1024 * 1024);
   expect_conserved(pfc.f.engine.totals());
+}
+
+// DCQCN leaves a lone flow at line rate (minus headers): no marks, no
+// CNPs, no pacing below the NIC's own rate; exactly the timing without
+// congestion control.
+TEST(PacketDcqcn, OneFlowReachesLineRateMinusHeaders) {
+  PacketFabric f(leaf_spine(2, 1, 1), packet_config(PathPolicy::ecmp, CongestionControl::dcqcn));
+  DeliveryLog log(f.sim);
+  const auto c = f.transport.connect({0, 1, 1000});
+  const std::uint64_t packets = 1000;
+  f.transport.start_flow(flow_on(c, packets * 4096, log.self));
+  f.sim.run();
+  ASSERT_EQ(log.delivered.size(), 1U);
+  const sim::Time ser = sim::serialisation_ps(4096 + 64, 400);
+  EXPECT_EQ(log.delivered[0].second,
+            static_cast<sim::Time>(packets + 3) * ser + 4 * 500 * sim::kNanosecond);
+  EXPECT_EQ(f.engine.totals().cnps, 0U);
+  EXPECT_DOUBLE_EQ(f.engine.rate_gbps(0), 400.0);
+}
+
+transport::TransportConfig incast_config(CongestionControl cc) {
+  transport::TransportConfig config = packet_config(PathPolicy::ecmp, cc);
+  config.packet.buffer_bytes = 4 * 1024 * 1024;  // takes the first burst: 8 windows
+  return config;
+}
+
+// 8-to-1 incast: DCQCN cuts the senders' rates on CNPs and they share the
+// bottleneck fairly, as DCTCP's windows do. With the paper's timers (tuned
+// for 40 Gb/s) the rates recover slowly at 400 Gb/s and the incast takes
+// about 1.8x its ideal time; a 5 us increase timer brings it to line rate.
+TEST(PacketDcqcn, IncastSharesFairlyUnderDcqcnAndDctcp) {
+  const std::uint64_t bytes = 16 * 1024 * 1024;
+  const double ideal_ps = 8.0 * static_cast<double>(bytes) * 8000.0 / (400.0 * 4096 / 4160);
+  struct Case {
+    CongestionControl cc;
+    sim::Time increase_timer_ps;
+    double slowest;  // completion, as a multiple of the ideal
+  };
+  for (const Case k : {Case{CongestionControl::dcqcn, 55 * sim::kMicrosecond, 2.0},
+                       Case{CongestionControl::dcqcn, 5 * sim::kMicrosecond, 1.05},
+                       Case{CongestionControl::dctcp, 0, 1.05}}) {
+    SCOPED_TRACE(std::string(transport::to_string(k.cc)) + " " +
+                 std::to_string(k.increase_timer_ps));
+    transport::TransportConfig config = incast_config(k.cc);
+    if (k.increase_timer_ps > 0) config.packet.dcqcn.increase_timer_ps = k.increase_timer_ps;
+    const Incast incast(config, bytes);
+    ASSERT_EQ(incast.log.delivered.size(), 8U);
+    const auto& t = incast.f.engine.totals();
+    EXPECT_EQ(t.drops, 0U);
+    EXPECT_GT(t.ecn_marks, 0U);
+    EXPECT_GT(incast.spread(), k.cc == CongestionControl::dcqcn ? 0.95 : 0.9);
+    EXPECT_LT(static_cast<double>(incast.last()), ideal_ps * k.slowest);
+    expect_conserved(t);
+    if (k.cc == CongestionControl::dcqcn) {
+      EXPECT_GT(t.cnps, 0U);
+      // At most one CNP per QP per 50 us.
+      EXPECT_LE(t.cnps, 8 * (static_cast<std::uint64_t>(incast.last()) / 50'000'000 + 1));
+    } else {
+      EXPECT_EQ(t.cnps, 0U);
+    }
+  }
 }
 
 }  // namespace
