@@ -207,5 +207,54 @@ TEST(PacketDcqcn, IncastSharesFairlyUnderDcqcnAndDctcp) {
   }
 }
 
+transport::TransportConfig shared_config(std::uint64_t pool_bytes, double dt_alpha) {
+  transport::TransportConfig config = packet_config();
+  config.packet.buffer_bytes = 64 * 1024;
+  config.packet.buffer = transport::BufferSharing::shared;
+  config.packet.shared_buffer_bytes = pool_bytes;
+  config.packet.dt_alpha = dt_alpha;
+  return config;
+}
+
+// A hot port (the incast's bottleneck) may take far more than an even share
+// of its switch's pool while the other ports are idle; per-port buffers of
+// that share drop instead.
+TEST(PacketSharedBuffer, HotPortTakesMoreThanAPerPortShare) {
+  const std::uint64_t bytes = 1024 * 1024;
+  transport::TransportConfig per_port = packet_config();
+  per_port.packet.buffer_bytes = 512 * 1024;  // leaf0's 8 ports' even share of 4 MiB
+  const Incast split(per_port, bytes);
+  EXPECT_GT(split.f.engine.totals().drops, 0U);
+
+  const Incast shared(shared_config(4 * 1024 * 1024, 1.0), bytes);
+  const auto& t = shared.f.engine.totals();
+  EXPECT_EQ(t.drops, 0U);
+  EXPECT_EQ(t.payload_bytes_delivered, 8 * bytes);
+  const std::uint64_t hot =
+      shared.f.engine.port_stats(shared.f.topology.host_downlink(0)).max_queue_bytes;
+  EXPECT_GT(hot, 512U * 1024);
+  expect_conserved(t);
+}
+
+// With the pool nearly full the threshold closes: a port's queue q stays at
+// or below alpha x (pool - used), so at most alpha / (1 + alpha) of the pool
+// (plus the packet being serialised), and arrivals beyond it are dropped.
+TEST(PacketSharedBuffer, DropsWhenThePoolIsExhausted) {
+  const std::uint64_t pool = 512 * 1024;
+  for (const double alpha : {1.0, 0.25}) {
+    SCOPED_TRACE(alpha);
+    const Incast shared(shared_config(pool, alpha), 1024 * 1024);
+    const auto& t = shared.f.engine.totals();
+    EXPECT_GT(t.drops, 0U);
+    EXPECT_EQ(t.payload_bytes_delivered, 8U * 1024 * 1024);
+    expect_conserved(t);
+    const std::uint64_t hot =
+        shared.f.engine.port_stats(shared.f.topology.host_downlink(0)).max_queue_bytes;
+    const auto bound = static_cast<std::uint64_t>(alpha / (1 + alpha) * static_cast<double>(pool));
+    EXPECT_LE(hot, bound + 2 * 4160);
+    EXPECT_GT(hot, bound / 2);
+  }
+}
+
 }  // namespace
 }  // namespace spinel
