@@ -220,6 +220,7 @@ void PacketModel::handle(const sim::Event& event) {
       if (state.paused == pause) break;
       if (pause) {
         ++totals_.pauses;
+        if (series_) series_->paused(link, sim_.now());
       } else {
         totals_.paused_ps += sim_.now() - state.paused_since;
       }
@@ -269,6 +270,7 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   if (hold_ ? !admits_held(l, pkt, wire, backlog) : backlog + wire > config_.buffer_bytes) {
     ++port.stats.drops;
     ++totals_.drops;
+    if (series_) series_->dropped(l, now);
     if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
     free_packet(p);
     return;
@@ -285,9 +287,11 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
       pkt.ecn = true;
       ++port.stats.ecn_marks;
       ++totals_.ecn_marks;
+      if (series_) series_->marked(l, now);
     }
   }
   port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, backlog + wire);
+  if (series_) series_->queued(l, now, backlog + wire);
   if (hold_) {
     hold(l, p, wire);
     return;
@@ -402,6 +406,9 @@ void PacketModel::transmit(Port& port, std::uint32_t p, sim::Time start) {
   port.stats.bytes += wire;
   ++port.stats.packets;
   port.stats.busy_ps += ser;
+  if (series_) {
+    series_->sent(static_cast<LinkId>(&port - ports_.data()), start, port.busy_until, wire);
+  }
   // Packets leave a port in order and cross its link in the same time, so
   // they reach the far end in order: the port keeps them in a FIFO and only
   // the first has an event. The simulator's heap then holds one event per
@@ -761,6 +768,7 @@ PortStats PacketModel::port_stats(LinkId link) const {
 }
 
 void PacketModel::write(sim::Recorder& recorder) const {
+  if (series_) series_->write(recorder, last_activity_ps_);
   sim::CsvTable* ports = recorder.table(
       "ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets", "drops",
                     "ecn_marks", "max_queue_bytes", "busy_ps", "pauses", "paused_ps"});

@@ -20,6 +20,7 @@
 // Packets live in a pool indexed by u32 and are recycled, so a run in steady
 // state allocates nothing per packet.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -31,6 +32,7 @@
 #include "transport/dcqcn.hpp"
 #include "transport/packet_config.hpp"
 #include "transport/pfc.hpp"
+#include "transport/port_series.hpp"
 
 namespace spinel::transport {
 
@@ -105,7 +107,13 @@ class PacketModel final : public sim::EventHandler {
   // past this when the run ends.
   [[nodiscard]] sim::Time last_activity_ps() const { return last_activity_ps_; }
 
-  // ports.csv and links.csv (links.csv as at flow level, from the ports).
+  // Records timeseries.csv for these ports (output.timeseries), from now on.
+  void record_series(sim::Time interval_ps, std::vector<topology::LinkId> links) {
+    series_ = std::make_unique<PortSeries>(topology_, interval_ps, std::move(links));
+  }
+
+  // ports.csv and links.csv (links.csv as at flow level, from the ports),
+  // and timeseries.csv if asked for, up to the last packet's arrival.
   void write(sim::Recorder& recorder) const;
 
  private:
@@ -263,6 +271,7 @@ class PacketModel final : public sim::EventHandler {
   Pfc pfc_;
   std::vector<std::uint64_t> shared_used_;  // shared buffers: bytes held, per node
   std::vector<std::uint64_t> shared_pool_;  // and its pool
+  std::unique_ptr<PortSeries> series_;      // output.timeseries, if asked for
   std::vector<Host> hosts_;
   std::vector<Qp> qps_;
   std::vector<Packet> packets_;

@@ -155,9 +155,6 @@ TEST(PacketScenario, LocatedErrors) {
                      "packet");
   EXPECT_STARTS_WITH(error_of(kBase + "faults:\n  - {at: 0ns, link: leaf0>spine0, state: down}\n"),
                      "t.yaml:12:1: faults: link faults are not modelled at packet level yet");
-  EXPECT_STARTS_WITH(error_of(kBase + "output:\n  timeseries: {interval: 1us}\n"),
-                     "t.yaml:13:3: output.timeseries: link time series are not recorded at packet "
-                     "level yet");
 }
 
 }  // namespace

@@ -783,21 +783,12 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
   }
 }
 
-void read_output(const Value& v, const topology::LeafSpineConfig& t, transport::Model model,
-                 OutputConfig& o) {
+void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
       {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
-      {"timeseries", Need::optional,
-       [&](const Value& x) {
-         // Link loads come from the flow model's rates; ports.csv is the
-         // packet level's view for now.
-         if (model == transport::Model::packet) {
-           x.fail_at_key("link time series are not recorded at packet level yet (see ports.csv)");
-         }
-         read_timeseries(x, t, o.timeseries);
-       }},
+      {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
   });
 }
 
@@ -889,8 +880,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          if (workload) x.fail_at_key("give either workload (one job) or jobs (several), not both");
          read_jobs(x, s.topology, s.jobs);
        }},
-      {"output", Need::optional,
-       [&](const Value& x) { read_output(x, s.topology, s.transport.model, s.output); }},
+      {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       {"faults", Need::optional,
        [&](const Value& x) {
          read_faults(x, s.topology, s.faults);
