@@ -35,7 +35,6 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
     port.ack_ps = sim::serialisation_ps(config.ack_bytes, link.rate_gbps);
     port.bytes_per_ps = sim::gbps_to_bytes_per_ps(link.rate_gbps);
     if (link.kind == topology::LinkKind::host_up) port.nic_host = topology.node(link.src).index;
-    port.node = link.src;
   }
   if (config.flow_control == FlowControl::pfc) {
     hold_ = true;
@@ -61,7 +60,11 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
     hold_ = true;
     shared_used_.assign(topology.node_count(), 0);
     shared_pool_.assign(topology.node_count(), 0);
-    for (const Port& port : ports_) shared_pool_[port.node] += config.buffer_bytes;
+    port_node_.resize(ports_.size());
+    for (LinkId l = 0; l < ports_.size(); ++l) {
+      port_node_[l] = topology.link(l).src;
+      shared_pool_[port_node_[l]] += config.buffer_bytes;
+    }
     if (config.shared_buffer_bytes != 0) {
       for (std::uint64_t& pool : shared_pool_) pool = pool != 0 ? config.shared_buffer_bytes : 0;
     }
@@ -309,8 +312,8 @@ bool PacketModel::admits_held(LinkId l, const Packet& pkt, std::uint64_t wire,
   const Port& port = ports_[l];
   if (pfc_.enabled()) return pfc_.admits(pkt.links[pkt.hop - 1], wire);
   if (shared_pool_.empty()) return backlog + wire <= config_.buffer_bytes;
-  const std::uint64_t pool = shared_pool_[port.node];
-  const std::uint64_t used = shared_used_[port.node];
+  const std::uint64_t pool = shared_pool_[port_node_[l]];
+  const std::uint64_t used = shared_used_[port_node_[l]];
   if (used + wire > pool) return false;
   const double threshold = config_.dt_alpha * static_cast<double>(pool - used);
   return static_cast<double>(port.queued_bytes + wire) <= threshold;
@@ -326,7 +329,7 @@ void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
   port.tail = p;
   packets_[p].next = kNone;
   port.queued_bytes += wire;
-  if (!shared_used_.empty()) shared_used_[port.node] += wire;
+  if (!shared_used_.empty()) shared_used_[port_node_[l]] += wire;
   if (pfc_.enabled()) {
     const Packet& pkt = packets_[p];
     send_pause(pkt.links[pkt.hop - 1], pfc_.enter(pkt.links[pkt.hop - 1], wire));
@@ -336,7 +339,7 @@ void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
 
 // A held packet starts serialising: it leaves the switch's accounting now.
 void PacketModel::release(LinkId l, const Packet& pkt, std::uint64_t wire) {
-  if (!shared_used_.empty()) shared_used_[ports_[l].node] -= wire;
+  if (!shared_used_.empty()) shared_used_[port_node_[l]] -= wire;
   if (pfc_.enabled()) {
     send_pause(pkt.links[pkt.hop - 1], pfc_.leave(pkt.links[pkt.hop - 1], wire));
   }
@@ -759,7 +762,8 @@ void PacketModel::deliver_messages(Qp& qp) {
 // ---- results --------------------------------------------------------------
 
 PortStats PacketModel::port_stats(LinkId link) const {
-  PortStats s = ports_.at(link).stats;
+  PortStats s;
+  static_cast<PortCounters&>(s) = ports_.at(link).stats;
   if (pfc_.enabled()) {
     s.pauses = pfc_.link(link).pauses;
     s.paused_ps = pfc_.paused_ps(link, last_activity_ps_);

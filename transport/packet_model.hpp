@@ -39,15 +39,18 @@ namespace spinel::transport {
 using QpId = std::uint32_t;
 
 // What every port counted (ports.csv has one row of these per directed link).
-struct PortStats {
+struct PortCounters {
   std::uint64_t bytes = 0;    // on the wire: payload and headers, data and ACKs
   std::uint64_t packets = 0;  // sent, data and ACKs
   std::uint64_t drops = 0;    // arrived to a full buffer
   std::uint64_t ecn_marks = 0;
   std::uint64_t max_queue_bytes = 0;  // not yet serialised, the arriving packet included
   sim::Time busy_ps = 0;              // time spent serialising
-  std::uint64_t pauses = 0;           // PFC: times the far end paused this port
-  sim::Time paused_ps = 0;            // PFC: time spent paused
+};
+// Kept apart from the port's hot state (PFC's counters live in Pfc).
+struct PortStats : PortCounters {
+  std::uint64_t pauses = 0;  // PFC: times the far end paused this port
+  sim::Time paused_ps = 0;   // PFC: time spent paused
 };
 
 // Whole-run counters, in summary.json's "packets" object.
@@ -148,10 +151,10 @@ class PacketModel final : public sim::EventHandler {
     std::uint32_t wire_tail = kNone;
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
-    std::uint32_t node = 0;          // the switch or host it leaves
     bool tx_pending = false;         // a kTxDone event is scheduled
-    PortStats stats;
+    PortCounters stats;
   };
+  static_assert(sizeof(Port) == 128);  // two cache lines: keep it so
   struct Message {
     std::uint64_t first_seq;
     std::uint64_t end_seq;  // one past its last packet
@@ -269,9 +272,10 @@ class PacketModel final : public sim::EventHandler {
   bool dcqcn_on_ = false;
   Dcqcn dcqcn_;
   Pfc pfc_;
-  std::vector<std::uint64_t> shared_used_;  // shared buffers: bytes held, per node
-  std::vector<std::uint64_t> shared_pool_;  // and its pool
-  std::unique_ptr<PortSeries> series_;      // output.timeseries, if asked for
+  std::vector<topology::NodeId> port_node_;  // shared buffers: the switch a port leaves
+  std::vector<std::uint64_t> shared_used_;   // shared buffers: bytes held, per node
+  std::vector<std::uint64_t> shared_pool_;   // and its pool
+  std::unique_ptr<PortSeries> series_;       // output.timeseries, if asked for
   std::vector<Host> hosts_;
   std::vector<Qp> qps_;
   std::vector<Packet> packets_;

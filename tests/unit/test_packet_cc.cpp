@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "fabric.hpp"
@@ -96,6 +97,14 @@ TEST(PacketPfc, IncastIsLosslessUnderPfc) {
   // the XOFF of the ingress queues feeding it (4 spines), not the windows' sum.
   EXPECT_LT(pfc.f.engine.port_stats(pfc.f.topology.host_downlink(0)).max_queue_bytes,
             4U * (32 * 1024 + 64 * 1024));
+  std::printf(
+      "incast, 64 KiB drop-tail: %llu drops, %.4f x ideal; PFC: %llu pauses, %.1f us "
+      "paused, %.4f x ideal, bottleneck queue %llu B\n",
+      static_cast<unsigned long long>(lossy.f.engine.totals().drops),
+      static_cast<double>(lossy.last()) / ideal_ps, static_cast<unsigned long long>(t.pauses),
+      static_cast<double>(t.paused_ps) / 1e6, static_cast<double>(pfc.last()) / ideal_ps,
+      static_cast<unsigned long long>(
+          pfc.f.engine.port_stats(pfc.f.topology.host_downlink(0)).max_queue_bytes));
 }
 
 // Pauses spread upstream: the bottleneck (leaf0 -> h0) fills leaf0's
@@ -197,6 +206,12 @@ TEST(PacketDcqcn, IncastSharesFairlyUnderDcqcnAndDctcp) {
     EXPECT_GT(incast.spread(), k.cc == CongestionControl::dcqcn ? 0.95 : 0.9);
     EXPECT_LT(static_cast<double>(incast.last()), ideal_ps * k.slowest);
     expect_conserved(t);
+    std::printf(
+        "incast, %s (increase timer %lld ps): first/last %.4f, last %.4f x ideal, %llu "
+        "CNPs\n",
+        std::string(transport::to_string(k.cc)).c_str(),
+        static_cast<long long>(k.increase_timer_ps), incast.spread(),
+        static_cast<double>(incast.last()) / ideal_ps, static_cast<unsigned long long>(t.cnps));
     if (k.cc == CongestionControl::dcqcn) {
       EXPECT_GT(t.cnps, 0U);
       // At most one CNP per QP per 50 us.
@@ -234,6 +249,9 @@ TEST(PacketSharedBuffer, HotPortTakesMoreThanAPerPortShare) {
       shared.f.engine.port_stats(shared.f.topology.host_downlink(0)).max_queue_bytes;
   EXPECT_GT(hot, 512U * 1024);
   expect_conserved(t);
+  std::printf("shared 4 MiB pool: hot port queue %llu B, 0 drops; per-port 512 KiB: %llu drops\n",
+              static_cast<unsigned long long>(hot),
+              static_cast<unsigned long long>(split.f.engine.totals().drops));
 }
 
 // With the pool nearly full the threshold closes: a port's queue q stays at
@@ -253,6 +271,9 @@ TEST(PacketSharedBuffer, DropsWhenThePoolIsExhausted) {
     const auto bound = static_cast<std::uint64_t>(alpha / (1 + alpha) * static_cast<double>(pool));
     EXPECT_LE(hot, bound + 2 * 4160);
     EXPECT_GT(hot, bound / 2);
+    std::printf("shared 512 KiB pool, alpha %.2f: hot port queue %llu B (bound %llu), %llu drops\n",
+                alpha, static_cast<unsigned long long>(hot), static_cast<unsigned long long>(bound),
+                static_cast<unsigned long long>(t.drops));
   }
 }
 
