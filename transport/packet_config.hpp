@@ -12,6 +12,32 @@ namespace spinel::transport {
 enum class CongestionControl {
   none,   // a fixed window: line rate whenever the window covers the path's BDP
   dctcp,  // DCTCP (Alizadeh et al., SIGCOMM 2010): cut by alpha/2 per marked window
+  dcqcn,  // DCQCN (Zhu et al., SIGCOMM 2015): a paced rate, cut on CNPs (dcqcn.hpp)
+};
+
+// What a switch does when an ingress queue fills: drop what does not fit, or
+// pause the sender upstream (lossless Ethernet, pfc.hpp).
+enum class FlowControl { drop_tail, pfc };
+
+// How a switch's packet memory is split among its output ports.
+enum class BufferSharing {
+  per_port,  // buffer_bytes each
+  shared,    // one pool per switch; a port may take dt_alpha x what is free (Choudhury-Hahne)
+};
+
+// DCQCN's reaction point (sender) and notification point (receiver). The
+// defaults are the DCQCN paper's (Zhu et al., SIGCOMM 2015, section 5) where
+// it gives them; README "Packet level" lists their sources.
+struct DcqcnConfig {
+  double g = 1.0 / 256;                                  // alpha's EWMA gain
+  sim::Time alpha_timer_ps = 55 * sim::kMicrosecond;     // K: alpha decays without CNPs
+  sim::Time increase_timer_ps = 55 * sim::kMicrosecond;  // T: a rate-increase event
+  std::uint64_t byte_counter_bytes = 10 * 1024 * 1024;   // B: a rate-increase event
+  std::uint32_t fast_recovery_steps = 5;                 // F
+  double ai_gbps = 0.04;                                 // R_AI: additive increase
+  double hai_gbps = 0.4;                                 // R_HAI: hyper increase
+  double min_gbps = 0.1;                                 // the rate never falls below
+  sim::Time cnp_interval_ps = 50 * sim::kMicrosecond;    // N: at most one CNP per QP per N
 };
 
 // How a spraying sender picks the path of each packet.
@@ -35,10 +61,24 @@ struct PacketConfig {
   sim::Time rto_ps = 100 * sim::kMicrosecond;  // go-back-N from the oldest unacked packet
   std::uint32_t reorder_packets = 256;  // spray: how far past the first hole the receiver accepts
   SprayChoice spray = SprayChoice::round_robin;
+  FlowControl flow_control = FlowControl::drop_tail;
+  std::uint64_t pfc_xoff_bytes = 256 * 1024;  // per ingress queue: pause the sender above this
+  std::uint64_t pfc_xon_bytes = 224 * 1024;   // and resume it at or below this
+  std::uint64_t pfc_headroom_bytes = 0;       // above xoff; 0 = the link's round trip + 3 packets
+  BufferSharing buffer = BufferSharing::per_port;
+  std::uint64_t shared_buffer_bytes = 0;  // per switch; 0 = buffer_bytes x its ports
+  double dt_alpha = 1.0;                  // a port's share: dt_alpha x the free pool
+  DcqcnConfig dcqcn;
 };
 
 constexpr std::string_view to_string(CongestionControl c) {
-  return c == CongestionControl::none ? "none" : "dctcp";
+  return c == CongestionControl::none ? "none" : c == CongestionControl::dctcp ? "dctcp" : "dcqcn";
+}
+constexpr std::string_view to_string(FlowControl f) {
+  return f == FlowControl::drop_tail ? "drop_tail" : "pfc";
+}
+constexpr std::string_view to_string(BufferSharing b) {
+  return b == BufferSharing::per_port ? "per_port" : "shared";
 }
 constexpr std::string_view to_string(SprayChoice s) {
   return s == SprayChoice::round_robin ? "round_robin" : "random";

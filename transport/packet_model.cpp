@@ -19,7 +19,9 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       self_(sim.add_handler(*this)),
       ecn_rng_(seed, "ecn"),
       spray_rng_(seed, "spray"),
-      spray_seed_(sim::Rng(seed, "spray.start").next()) {
+      spray_seed_(sim::Rng(seed, "spray.start").next()),
+      dcqcn_on_(config.cc == CongestionControl::dcqcn),
+      dcqcn_(config.dcqcn) {
   if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
     throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
   }
@@ -36,6 +38,39 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
     port.ack_ps = sim::serialisation_ps(config.ack_bytes, link.rate_gbps);
     port.bytes_per_ps = sim::gbps_to_bytes_per_ps(link.rate_gbps);
     if (link.kind == topology::LinkKind::host_up) port.nic_host = topology.node(link.src).index;
+  }
+  if (config.flow_control == FlowControl::pfc) {
+    hold_ = true;
+    pfc_ = Pfc(ports_.size(), config.pfc_xoff_bytes, config.pfc_xon_bytes);
+    const std::uint64_t packet = config.mtu_bytes + config.header_bytes;
+    for (LinkId l = 0; l < ports_.size(); ++l) {
+      // What the sender may still put on the link after the switch decides
+      // to pause it: a latency's worth on the wire, a latency's worth while
+      // the PAUSE travels, the packet it is serialising then and the one
+      // arriving, plus one for rounding.
+      const std::uint64_t headroom =
+          config.pfc_headroom_bytes != 0
+              ? config.pfc_headroom_bytes
+              : static_cast<std::uint64_t>(std::ceil(
+                    2.0 * static_cast<double>(ports_[l].latency_ps) * ports_[l].bytes_per_ps)) +
+                    3 * packet;
+      // A host takes whatever reaches it: no ingress limit there.
+      pfc_.set_headroom(
+          l, topology.is_switch(topology.link(l).dst) ? headroom : ~std::uint64_t{0} / 2);
+    }
+  }
+  if (config.buffer == BufferSharing::shared) {
+    hold_ = true;
+    shared_used_.assign(topology.node_count(), 0);
+    shared_pool_.assign(topology.node_count(), 0);
+    port_node_.resize(ports_.size());
+    for (LinkId l = 0; l < ports_.size(); ++l) {
+      port_node_[l] = topology.link(l).src;
+      shared_pool_[port_node_[l]] += config.buffer_bytes;
+    }
+    if (config.shared_buffer_bytes != 0) {
+      for (std::uint64_t& pool : shared_pool_) pool = pool != 0 ? config.shared_buffer_bytes : 0;
+    }
   }
   hosts_.resize(topology.host_count());
   reorder_words_ = (config.reorder_packets + 63) / 64;
@@ -92,6 +127,7 @@ void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
     qp.max_window = packets * config_.mtu_bytes;
   }
   qp.cwnd = static_cast<double>(qp.max_window);
+  if (dcqcn_on_) dcqcn_.start(qp.dcqcn, gbps);
 }
 
 QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<const LinkId> path) {
@@ -173,6 +209,31 @@ void PacketModel::handle(const sim::Event& event) {
     case kTimer:
       on_timer(static_cast<QpId>(event.payload));
       break;
+    case kPace: {
+      const auto id = static_cast<QpId>(event.payload);
+      Qp& qp = qps_[id];
+      if (sim_.now() != qp.pace_at) break;  // superseded by an earlier wake-up
+      qp.pace_at = sim::kForever;
+      dcqcn_.catch_up(qp.dcqcn, sim_.now());
+      make_ready(id);
+      break;
+    }
+    case kPause: {
+      // A PAUSE or RESUME frame reached the sender of this link.
+      const auto link = static_cast<LinkId>(event.payload >> 1);
+      const bool pause = (event.payload & 1) != 0;
+      const Pfc::Link& state = pfc_.link(link);
+      if (state.paused == pause) break;
+      if (pause) {
+        ++totals_.pauses;
+        if (series_) series_->paused(link, sim_.now());
+      } else {
+        totals_.paused_ps += sim_.now() - state.paused_since;
+      }
+      pfc_.set_paused(link, pause, sim_.now());
+      if (!pause) kick(link);
+      break;
+    }
     default:
       throw sim::InternalError("packet model: unknown event");
   }
@@ -204,13 +265,18 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   // queue is what the port has not yet serialised. One event per hop, and no
   // queue to keep.
   const sim::Time now = sim_.now();
+  // What is left of the packet being serialised, plus (ports that hold
+  // their queue) the packets waiting behind it.
   const std::uint64_t backlog =
-      port.busy_until <= now ? 0
-                             : static_cast<std::uint64_t>(std::ceil(
-                                   static_cast<double>(port.busy_until - now) * port.bytes_per_ps));
-  if (backlog + wire > config_.buffer_bytes) {
+      port.queued_bytes +
+      (port.busy_until <= now
+           ? 0
+           : static_cast<std::uint64_t>(
+                 std::ceil(static_cast<double>(port.busy_until - now) * port.bytes_per_ps)));
+  if (hold_ ? !admits_held(l, pkt, wire, backlog) : backlog + wire > config_.buffer_bytes) {
     ++port.stats.drops;
     ++totals_.drops;
+    if (series_) series_->dropped(l, now);
     if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
     free_packet(p);
     return;
@@ -227,10 +293,66 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
       pkt.ecn = true;
       ++port.stats.ecn_marks;
       ++totals_.ecn_marks;
+      if (series_) series_->marked(l, now);
     }
   }
   port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, backlog + wire);
+  if (series_) series_->queued(l, now, backlog + wire);
+  if (hold_) {
+    hold(l, p, wire);
+    return;
+  }
   transmit(port, p, std::max(now, port.busy_until));
+}
+
+// Per port: the buffer. Shared: the port's queue may grow to dt_alpha times
+// what its switch's pool has free (Choudhury and Hahne's dynamic threshold),
+// and never past the pool. PFC: the ingress queue the packet came in on has
+// room up to xoff + headroom (the port's own queue is then unbounded: the
+// pauses bound it).
+bool PacketModel::admits_held(LinkId l, const Packet& pkt, std::uint64_t wire,
+                              std::uint64_t backlog) const {
+  const Port& port = ports_[l];
+  if (pfc_.enabled()) return pfc_.admits(pkt.links[pkt.hop - 1], wire);
+  if (shared_pool_.empty()) return backlog + wire <= config_.buffer_bytes;
+  const std::uint64_t pool = shared_pool_[port_node_[l]];
+  const std::uint64_t used = shared_used_[port_node_[l]];
+  if (used + wire > pool) return false;
+  const double threshold = config_.dt_alpha * static_cast<double>(pool - used);
+  return static_cast<double>(port.queued_bytes + wire) <= threshold;
+}
+
+void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
+  Port& port = ports_[l];
+  if (port.tail == kNone) {
+    port.head = p;
+  } else {
+    packets_[port.tail].next = p;
+  }
+  port.tail = p;
+  packets_[p].next = kNone;
+  port.queued_bytes += wire;
+  if (!shared_used_.empty()) shared_used_[port_node_[l]] += wire;
+  if (pfc_.enabled()) {
+    const Packet& pkt = packets_[p];
+    send_pause(pkt.links[pkt.hop - 1], pfc_.enter(pkt.links[pkt.hop - 1], wire));
+  }
+  kick(l);
+}
+
+// A held packet starts serialising: it leaves the switch's accounting now.
+void PacketModel::release(LinkId l, const Packet& pkt, std::uint64_t wire) {
+  if (!shared_used_.empty()) shared_used_[port_node_[l]] -= wire;
+  if (pfc_.enabled()) {
+    send_pause(pkt.links[pkt.hop - 1], pfc_.leave(pkt.links[pkt.hop - 1], wire));
+  }
+}
+
+// PAUSE frames jump the reverse link's queue: they take its latency only.
+void PacketModel::send_pause(LinkId link, PfcSignal signal) {
+  if (signal == PfcSignal::none) return;
+  sim_.schedule_at(sim_.now() + ports_[link ^ 1].latency_ps, self_, kPause,
+                   std::uint64_t{link} * 2 + (signal == PfcSignal::pause ? 1 : 0));
 }
 
 // Starts serialising now if the port is idle, else makes sure it is woken
@@ -255,12 +377,15 @@ bool PacketModel::has_work(const Port& port) const {
 // (ACKs go first), the next data packet of the host's ready QPs.
 void PacketModel::serve(LinkId l) {
   Port& port = ports_[l];
+  if (pfc_.paused(l)) return;  // the RESUME kicks it
   std::uint32_t p = port.head;
   if (p != kNone) {
     port.head = packets_[p].next;
     if (port.head == kNone) port.tail = kNone;
     const Packet& pkt = packets_[p];
-    port.queued_bytes -= pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+    const std::uint64_t wire = wire_bytes(pkt);
+    port.queued_bytes -= wire;
+    if (hold_ && port.nic_host == kNone) release(l, pkt, wire);
   } else if (port.nic_host != kNone) {
     p = next_data_packet(port.nic_host);
   }
@@ -287,6 +412,9 @@ void PacketModel::transmit(Port& port, std::uint32_t p, sim::Time start) {
   port.stats.bytes += wire;
   ++port.stats.packets;
   port.stats.busy_ps += ser;
+  if (series_) {
+    series_->sent(static_cast<LinkId>(&port - ports_.data()), start, port.busy_until, wire);
+  }
   // Packets leave a port in order and cross its link in the same time, so
   // they reach the far end in order: the port keeps them in a FIFO and only
   // the first has an event. The simulator's heap then holds one event per
@@ -310,6 +438,8 @@ void PacketModel::arrive(std::uint32_t p) {
     enqueue(pkt.links[pkt.hop], p);
   } else if (pkt.kind == kData) {
     on_data(p);
+  } else if (pkt.kind == kCnp) {
+    on_cnp(p);
   } else {
     on_ack(p);
   }
@@ -319,6 +449,7 @@ void PacketModel::arrive(std::uint32_t p) {
 
 bool PacketModel::can_send(const Qp& qp) const {
   if (qp.snd_nxt >= qp.end_seq) return false;
+  if (dcqcn_on_ && sim_.now() < dcqcn_.next_send_ps(qp.dcqcn)) return false;
   const std::uint64_t in_flight = qp.snd_nxt - qp.snd_una;
   return in_flight == 0 ||
          static_cast<double>((in_flight + 1) * config_.mtu_bytes) <= qp.cwnd + 0.5;
@@ -330,7 +461,11 @@ void PacketModel::make_ready(QpId id) {
 
 bool PacketModel::append_ready(QpId id) {
   Qp& qp = qps_[id];
-  if (qp.ready || !can_send(qp)) return false;
+  if (qp.ready) return false;
+  if (!can_send(qp)) {
+    if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+    return false;
+  }
   qp.ready = true;
   qp.next_ready = kNone;
   Host& host = hosts_[qp.src];
@@ -353,7 +488,10 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     host.ready_head = qp.next_ready;
     if (host.ready_head == kNone) host.ready_tail = kNone;
     qp.ready = false;
-    if (!can_send(qp)) continue;
+    if (!can_send(qp)) {
+      if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+      continue;
+    }
 
     const std::uint64_t seq = qp.snd_nxt++;
     const std::uint32_t p = alloc_packet();
@@ -381,6 +519,10 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     }
     ++totals_.data_packets;
     totals_.payload_bytes_sent += pkt.payload;
+    if (dcqcn_on_) {
+      dcqcn_.catch_up(qp.dcqcn, sim_.now());
+      dcqcn_.on_sent(qp.dcqcn, pkt.payload + config_.header_bytes, sim_.now());
+    }
     if (seq < qp.sent_end) {
       ++totals_.retransmitted_packets;
     } else {
@@ -451,6 +593,40 @@ void PacketModel::go_back(Qp& qp, std::uint64_t seq) {
   qp.send_message = qp.first_message;
 }
 
+void PacketModel::arm_pace(QpId id) {
+  Qp& qp = qps_[id];
+  const sim::Time next = dcqcn_.next_send_ps(qp.dcqcn);
+  if (next <= sim_.now()) return;  // held by its window, not its pace: an ACK wakes it
+  const sim::Time at = std::max(sim_.now(), std::min(next, qp.dcqcn.next_increase_ps));
+  if (at >= qp.pace_at) return;
+  qp.pace_at = at;
+  sim_.schedule_at(at, self_, kPace, id);
+}
+
+void PacketModel::on_cnp(std::uint32_t p) {
+  const QpId id = packets_[p].qp;
+  free_packet(p);
+  dcqcn_.on_cnp(qps_[id].dcqcn, sim_.now());
+}
+
+// The receiver notifies the sender of a marked packet: a CNP of ack_bytes,
+// back along the packet's path, queued with the ACKs.
+void PacketModel::send_cnp(std::uint32_t data) {
+  const Packet marked = packets_[data];
+  if (!dcqcn_.should_notify(qps_[marked.qp].dcqcn, sim_.now())) return;
+  const std::uint32_t c = alloc_packet();
+  Packet& cnp = packets_[c];
+  cnp.kind = kCnp;
+  cnp.qp = marked.qp;
+  cnp.seq = 0;
+  cnp.payload = 0;
+  cnp.hops = marked.hops;
+  for (std::uint8_t i = 0; i < marked.hops; ++i)
+    cnp.links[i] = marked.links[marked.hops - 1 - i] ^ 1;
+  ++totals_.cnps;
+  enqueue(cnp.links[0], c);
+}
+
 void PacketModel::arm_timer(QpId id) {
   Qp& qp = qps_[id];
   if (qp.rto_pending || qp.rto_deadline == sim::kForever) return;
@@ -497,6 +673,7 @@ void PacketModel::retire_messages(Qp& qp) {
 // ---- receiver -------------------------------------------------------------
 
 void PacketModel::on_data(std::uint32_t p) {
+  if (dcqcn_on_ && packets_[p].ecn) send_cnp(p);  // before `pkt`: it may grow the pool
   Packet& pkt = packets_[p];
   const QpId id = pkt.qp;
   Qp& qp = qps_[id];
@@ -588,13 +765,20 @@ void PacketModel::deliver_messages(Qp& qp) {
 // ---- results --------------------------------------------------------------
 
 PortStats PacketModel::port_stats(LinkId link) const {
-  return ports_.at(link).stats;
+  PortStats s;
+  static_cast<PortCounters&>(s) = ports_.at(link).stats;
+  if (pfc_.enabled()) {
+    s.pauses = pfc_.link(link).pauses;
+    s.paused_ps = pfc_.paused_ps(link, last_activity_ps_);
+  }
+  return s;
 }
 
 void PacketModel::write(sim::Recorder& recorder) const {
-  sim::CsvTable* ports =
-      recorder.table("ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets",
-                                   "drops", "ecn_marks", "max_queue_bytes", "busy_ps"});
+  if (series_) series_->write(recorder, last_activity_ps_);
+  sim::CsvTable* ports = recorder.table(
+      "ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets", "drops",
+                    "ecn_marks", "max_queue_bytes", "busy_ps", "pauses", "paused_ps"});
   sim::CsvTable* links =
       recorder.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
                                    "busy_ps", "peak_utilisation", "mean_utilisation"});
@@ -602,7 +786,7 @@ void PacketModel::write(sim::Recorder& recorder) const {
   const double horizon = static_cast<double>(last_activity_ps_);
   for (LinkId l = 0; l < ports_.size(); ++l) {
     const topology::Link& link = topology_.link(l);
-    const PortStats& s = ports_[l].stats;
+    const PortStats s = port_stats(l);
     const std::string name = topology_.link_name(l);
     const std::string_view kind = topology::to_string(link.kind);
     ports->cell(l)
@@ -615,6 +799,8 @@ void PacketModel::write(sim::Recorder& recorder) const {
         .cell(s.ecn_marks)
         .cell(s.max_queue_bytes)
         .cell(s.busy_ps)
+        .cell(s.pauses)
+        .cell(s.paused_ps)
         .end_row();
     // A port is serialising or idle: its peak utilisation is 1 once it has
     // carried anything, and its mean is the fraction of the run it was busy.

@@ -20,6 +20,7 @@
 // Packets live in a pool indexed by u32 and are recycled, so a run in steady
 // state allocates nothing per packet.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -28,20 +29,28 @@
 #include "sim/simulator.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
+#include "transport/dcqcn.hpp"
 #include "transport/packet_config.hpp"
+#include "transport/pfc.hpp"
+#include "transport/port_series.hpp"
 
 namespace spinel::transport {
 
 using QpId = std::uint32_t;
 
 // What every port counted (ports.csv has one row of these per directed link).
-struct PortStats {
+struct PortCounters {
   std::uint64_t bytes = 0;    // on the wire: payload and headers, data and ACKs
   std::uint64_t packets = 0;  // sent, data and ACKs
   std::uint64_t drops = 0;    // arrived to a full buffer
   std::uint64_t ecn_marks = 0;
   std::uint64_t max_queue_bytes = 0;  // not yet serialised, the arriving packet included
   sim::Time busy_ps = 0;              // time spent serialising
+};
+// Kept apart from the port's hot state (PFC's counters live in Pfc).
+struct PortStats : PortCounters {
+  std::uint64_t pauses = 0;  // PFC: times the far end paused this port
+  sim::Time paused_ps = 0;   // PFC: time spent paused
 };
 
 // Whole-run counters, in summary.json's "packets" object.
@@ -58,9 +67,12 @@ struct PacketTotals {
   std::uint64_t ecn_marks = 0;
   std::uint64_t timeouts = 0;
   std::uint64_t naks = 0;
+  std::uint64_t cnps = 0;  // DCQCN: congestion notifications sent by receivers
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_delivered = 0;
   std::uint64_t peak_packets = 0;  // pool size: packets alive at once
+  std::uint64_t pauses = 0;        // PFC: ports paused (PAUSE frames that took effect)
+  sim::Time paused_ps = 0;         // PFC: time ports spent paused, summed
 };
 
 class PacketModel final : public sim::EventHandler {
@@ -89,6 +101,8 @@ class PacketModel final : public sim::EventHandler {
   // The window a QP opened with (bytes): window_bytes, or its path's BDP.
   [[nodiscard]] std::uint64_t max_window_bytes(QpId qp) const { return qps_[qp].max_window; }
   [[nodiscard]] double window_bytes(QpId qp) const { return qps_[qp].cwnd; }
+  // DCQCN: a QP's current rate (Gb/s).
+  [[nodiscard]] double rate_gbps(QpId qp) const { return qps_[qp].dcqcn.rate_gbps; }
   [[nodiscard]] std::size_t packets_in_pool() const { return packets_.size(); }
   // When the last packet arrived anywhere: the end of the traffic. A
   // retransmission timer armed for the last packets still fires later (it
@@ -96,13 +110,19 @@ class PacketModel final : public sim::EventHandler {
   // past this when the run ends.
   [[nodiscard]] sim::Time last_activity_ps() const { return last_activity_ps_; }
 
-  // ports.csv and links.csv (links.csv as at flow level, from the ports).
+  // Records timeseries.csv for these ports (output.timeseries), from now on.
+  void record_series(sim::Time interval_ps, std::vector<topology::LinkId> links) {
+    series_ = std::make_unique<PortSeries>(topology_, interval_ps, std::move(links));
+  }
+
+  // ports.csv and links.csv (links.csv as at flow level, from the ports),
+  // and timeseries.csv if asked for, up to the last packet's arrival.
   void write(sim::Recorder& recorder) const;
 
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
   static constexpr std::uint64_t kWindowSlackPackets = 8;
-  enum Kind : std::uint8_t { kData, kAck, kNak };
+  enum Kind : std::uint8_t { kData, kAck, kNak, kCnp };
   struct Packet {
     std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
     sim::Time due = 0;      // on a wire: when it reaches the far end
@@ -132,8 +152,9 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
     bool tx_pending = false;         // a kTxDone event is scheduled
-    PortStats stats;
+    PortCounters stats;
   };
+  static_assert(sizeof(Port) == 128);  // two cache lines: keep it so
   struct Message {
     std::uint64_t first_seq;
     std::uint64_t end_seq;  // one past its last packet
@@ -161,6 +182,8 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t window_end = 0;  // DCTCP: alpha is updated when snd_una passes it
     std::uint32_t acked_in_window = 0;
     std::uint32_t marked_in_window = 0;
+    DcqcnRate dcqcn;                    // cc: dcqcn (the receiver's CNP clock too)
+    sim::Time pace_at = sim::kForever;  // dcqcn: a kPace event is due then
     sim::Time rto_deadline = sim::kForever;
     bool rto_pending = false;
     bool ready = false;  // in its host's ready list
@@ -186,6 +209,8 @@ class PacketModel final : public sim::EventHandler {
       0;  // payload: port whose first packet on the wire arrives
   static constexpr std::uint32_t kTxDone = 1;  // payload: port done serialising
   static constexpr std::uint32_t kTimer = 2;   // payload: QP whose timeout may be due
+  static constexpr std::uint32_t kPause = 3;   // payload: link * 2 + (1 pause, 0 resume)
+  static constexpr std::uint32_t kPace = 4;    // payload: a DCQCN QP that may send again
 
   std::uint32_t alloc_packet();
   void free_packet(std::uint32_t p);
@@ -198,6 +223,16 @@ class PacketModel final : public sim::EventHandler {
   // Serialises p from `start` (now, or when the packets ahead are out).
   void transmit(Port& port, std::uint32_t p, sim::Time start);
   [[nodiscard]] bool has_work(const Port& port) const;
+  // Switch ports that hold their queue (PFC, shared buffers): admission,
+  // joining, and leaving it for the wire.
+  [[nodiscard]] bool admits_held(topology::LinkId port, const Packet& pkt, std::uint64_t wire,
+                                 std::uint64_t backlog) const;
+  void hold(topology::LinkId port, std::uint32_t p, std::uint64_t wire);
+  void release(topology::LinkId port, const Packet& pkt, std::uint64_t wire);
+  void send_pause(topology::LinkId link, PfcSignal signal);
+  [[nodiscard]] std::uint64_t wire_bytes(const Packet& pkt) const {
+    return pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  }
   void arrive(std::uint32_t p);
   // Sender.
   [[nodiscard]] bool can_send(const Qp& qp) const;
@@ -209,6 +244,10 @@ class PacketModel final : public sim::EventHandler {
   std::uint32_t payload_of(Qp& qp, std::uint64_t seq);
   void on_ack(std::uint32_t p);
   void arm_timer(QpId id);
+  // DCQCN: wake the QP when its pace allows the next packet (or its rate rises).
+  void arm_pace(QpId id);
+  void on_cnp(std::uint32_t p);
+  void send_cnp(std::uint32_t data);
   void on_timer(QpId id);
   void go_back(Qp& qp, std::uint64_t seq);
   void retire_messages(Qp& qp);
@@ -226,6 +265,17 @@ class PacketModel final : public sim::EventHandler {
   sim::Rng spray_rng_;
   std::uint64_t spray_seed_;
   std::vector<Port> ports_;
+  // Switch ports keep a real queue only when something must look at or stop
+  // it (PFC, a shared pool); otherwise a packet's departure is fixed the
+  // moment it joins (enqueue()).
+  bool hold_ = false;
+  bool dcqcn_on_ = false;
+  Dcqcn dcqcn_;
+  Pfc pfc_;
+  std::vector<topology::NodeId> port_node_;  // shared buffers: the switch a port leaves
+  std::vector<std::uint64_t> shared_used_;   // shared buffers: bytes held, per node
+  std::vector<std::uint64_t> shared_pool_;   // and its pool
+  std::unique_ptr<PortSeries> series_;       // output.timeseries, if asked for
   std::vector<Host> hosts_;
   std::vector<Qp> qps_;
   std::vector<Packet> packets_;

@@ -58,21 +58,23 @@ struct Sink final : sim::EventHandler {
 };
 
 // The reference fabric with a packet-level transport on it (line-rate
-// windows, no congestion control), as both cases run.
+// windows, no congestion control), as both cases run; `roce`: RoCEv2 as
+// deployed instead, DCQCN over lossless PFC (what the features cost).
 struct PacketFabric {
-  PacketFabric(std::uint32_t leaves, transport::PathPolicy policy)
+  PacketFabric(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false)
       : topo(topology::build_leaf_spine(reference_fabric(leaves))),
         routing(topo),
-        config(packet_config(policy)),
+        config(packet_config(policy, roce)),
         router(simulator, topo, routing, config, kSeed, recorder, false),
         engine(simulator, topo, routing, config.packet, kSeed),
         transport(simulator, topo, router, engine, config, recorder, false) {}
 
-  static transport::TransportConfig packet_config(transport::PathPolicy policy) {
+  static transport::TransportConfig packet_config(transport::PathPolicy policy, bool roce) {
     transport::TransportConfig c;
     c.model = transport::Model::packet;
     c.policy = policy;
-    c.packet.cc = transport::CongestionControl::none;
+    c.packet.cc = roce ? transport::CongestionControl::dcqcn : transport::CongestionControl::none;
+    if (roce) c.packet.flow_control = transport::FlowControl::pfc;
     return c;
   }
   [[nodiscard]] Stats stats() const {
@@ -90,8 +92,8 @@ struct PacketFabric {
   transport::PacketTransport transport;
 };
 
-Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy) {
-  PacketFabric f(leaves, policy);
+Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false) {
+  PacketFabric f(leaves, policy, roce);
   Sink sink;
   const sim::HandlerId sink_id = f.simulator.add_handler(sink);
   // A random permutation without fixed points (seeded).
@@ -156,6 +158,11 @@ void BM_PacketPermutation(benchmark::State& state, transport::PathPolicy policy)
   report(state, [&] { return run_permutation(leaves, policy); });
 }
 
+void BM_PacketPermutationRoce(benchmark::State& state, transport::PathPolicy policy) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] { return run_permutation(leaves, policy, true); });
+}
+
 void BM_PacketRing(benchmark::State& state, transport::PathPolicy policy) {
   const auto leaves = static_cast<std::uint32_t>(state.range(0));
   report(state, [&] { return run_ring(leaves, policy); });
@@ -174,6 +181,19 @@ BENCHMARK_CAPTURE(BM_PacketPermutation, spray, transport::PathPolicy::spray)
     ->Iterations(1)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_PacketPermutation, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+// Case A with PFC and DCQCN on.
+BENCHMARK_CAPTURE(BM_PacketPermutationRoce, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_PacketPermutationRoce, spray, transport::PathPolicy::spray)
     ->ArgName("leaves")
     ->Arg(8)
     ->Unit(benchmark::kMillisecond)

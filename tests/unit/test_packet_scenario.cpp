@@ -77,11 +77,62 @@ TEST(PacketScenario, EveryKey) {
   EXPECT_EQ(p.spray, transport::SprayChoice::random);
 }
 
+TEST(PacketScenario, FlowControlBuffersAndDcqcnKeys) {
+  const scenario::Scenario s = load_string(kBase +
+                                               "  packet:\n"
+                                               "    flow_control: pfc\n"
+                                               "    pfc_xoff_bytes: 128KiB\n"
+                                               "    pfc_xon_bytes: 96KiB\n"
+                                               "    pfc_headroom_bytes: 100KiB\n"
+                                               "    shared_buffer_bytes: 16MiB\n"
+                                               "    dt_alpha: 0.5\n"
+                                               "    cc: dcqcn\n"
+                                               "    dcqcn_g: 0.0625\n"
+                                               "    dcqcn_alpha_timer: 10us\n"
+                                               "    dcqcn_increase_timer: 20us\n"
+                                               "    dcqcn_byte_counter_bytes: 1MiB\n"
+                                               "    dcqcn_fast_recovery_steps: 3\n"
+                                               "    dcqcn_ai_rate: 100Mbps\n"
+                                               "    dcqcn_hai_rate: 1Gbps\n"
+                                               "    dcqcn_min_rate: 10Mbps\n"
+                                               "    dcqcn_cnp_interval: 4us\n",
+                                           "t.yaml");
+  const transport::PacketConfig& p = s.transport.packet;
+  EXPECT_EQ(p.flow_control, transport::FlowControl::pfc);
+  EXPECT_EQ(p.pfc_xoff_bytes, 128U * 1024);
+  EXPECT_EQ(p.pfc_xon_bytes, 96U * 1024);
+  EXPECT_EQ(p.pfc_headroom_bytes, 100U * 1024);
+  EXPECT_EQ(p.buffer, transport::BufferSharing::per_port);
+  EXPECT_EQ(p.shared_buffer_bytes, 16U * 1024 * 1024);
+  EXPECT_DOUBLE_EQ(p.dt_alpha, 0.5);
+  EXPECT_EQ(p.cc, transport::CongestionControl::dcqcn);
+  EXPECT_DOUBLE_EQ(p.dcqcn.g, 0.0625);
+  EXPECT_EQ(p.dcqcn.alpha_timer_ps, 10 * sim::kMicrosecond);
+  EXPECT_EQ(p.dcqcn.increase_timer_ps, 20 * sim::kMicrosecond);
+  EXPECT_EQ(p.dcqcn.byte_counter_bytes, 1U << 20);
+  EXPECT_EQ(p.dcqcn.fast_recovery_steps, 3U);
+  EXPECT_DOUBLE_EQ(p.dcqcn.ai_gbps, 0.1);
+  EXPECT_DOUBLE_EQ(p.dcqcn.hai_gbps, 1.0);
+  EXPECT_DOUBLE_EQ(p.dcqcn.min_gbps, 0.01);
+  EXPECT_EQ(p.dcqcn.cnp_interval_ps, 4 * sim::kMicrosecond);
+  const scenario::Scenario shared =
+      load_string(kBase + "  packet:\n    buffer: shared\n", "t.yaml");
+  EXPECT_EQ(shared.transport.packet.buffer, transport::BufferSharing::shared);
+  EXPECT_EQ(shared.transport.packet.flow_control, transport::FlowControl::drop_tail);
+}
+
 TEST(PacketScenario, LocatedErrors) {
   EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    mtu_bytes: 10\n"),
                      "t.yaml:13:16: transport.packet.mtu_bytes: ");
-  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    cc: dcqcn\n"),
-                     "t.yaml:13:9: transport.packet.cc: \"dcqcn\" is planned");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    flow_control: lossless\n"),
+                     "t.yaml:13:19: transport.packet.flow_control: ");
+  EXPECT_STARTS_WITH(
+      error_of(kBase + "  packet:\n    pfc_xoff_bytes: 64KiB\n    pfc_xon_bytes: 128KiB\n"),
+      "t.yaml:14:20: transport.packet.pfc_xon_bytes: pfc_xon_bytes (131072) is above");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    flow_control: pfc\n    buffer: shared\n"),
+                     "t.yaml:14:13: transport.packet.buffer: buffer: shared applies to drop_tail");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    dcqcn_ai_rate: 0Gbps\n"),
+                     "t.yaml:13:20: transport.packet.dcqcn_ai_rate: ");
   EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    cc: cubic\n"),
                      "t.yaml:13:9: transport.packet.cc: ");
   EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    mtu: 4096\n"),
@@ -104,9 +155,6 @@ TEST(PacketScenario, LocatedErrors) {
                      "packet");
   EXPECT_STARTS_WITH(error_of(kBase + "faults:\n  - {at: 0ns, link: leaf0>spine0, state: down}\n"),
                      "t.yaml:12:1: faults: link faults are not modelled at packet level yet");
-  EXPECT_STARTS_WITH(error_of(kBase + "output:\n  timeseries: {interval: 1us}\n"),
-                     "t.yaml:13:3: output.timeseries: link time series are not recorded at packet "
-                     "level yet");
 }
 
 }  // namespace

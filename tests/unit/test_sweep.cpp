@@ -216,7 +216,13 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.window_bytes: [1MiB]\n"
       "    transport.packet.rto: [1ms]\n"
       "    transport.packet.reorder_packets: [64]\n"
-      "    transport.packet.spray: [random]\n");
+      "    transport.packet.spray: [random]\n"
+      "    transport.packet.flow_control: [pfc]\n"
+      "    transport.packet.pfc_xoff_bytes: [128KiB]\n"
+      "    transport.packet.buffer: [per_port]\n"
+      "    transport.packet.shared_buffer_bytes: [8MiB]\n"
+      "    transport.packet.dcqcn_increase_timer: [5us]\n"
+      "    transport.packet.dcqcn_ai_rate: [1Gbps]\n");
   // Every key but pccl's (swept on a pccl base in test_pccl_scenario.cpp)
   // and recovery's (on a recovery base in test_recovery.cpp).
   const auto keys = sweepable_keys();
@@ -248,6 +254,12 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.transport.packet.rto_ps, sim::kMillisecond);
   EXPECT_EQ(sc.transport.packet.reorder_packets, 64u);
   EXPECT_EQ(sc.transport.packet.spray, transport::SprayChoice::random);
+  EXPECT_EQ(sc.transport.packet.flow_control, transport::FlowControl::pfc);
+  EXPECT_EQ(sc.transport.packet.pfc_xoff_bytes, 128u << 10);
+  EXPECT_EQ(sc.transport.packet.buffer, transport::BufferSharing::per_port);
+  EXPECT_EQ(sc.transport.packet.shared_buffer_bytes, 8u << 20);
+  EXPECT_EQ(sc.transport.packet.dcqcn.increase_timer_ps, 5 * sim::kMicrosecond);
+  EXPECT_DOUBLE_EQ(sc.transport.packet.dcqcn.ai_gbps, 1.0);
   EXPECT_EQ(s.parameters[16].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[15].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);

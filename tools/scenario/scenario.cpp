@@ -248,6 +248,17 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
   using transport::SprayChoice;
   std::optional<Value> kmax;
   std::optional<Value> buffer;
+  std::optional<Value> xon;
+  std::optional<Value> sharing;
+  transport::DcqcnConfig& d = p.dcqcn;
+  const auto positive_duration = [](const Value& x, sim::Time& out) {
+    out = x.to_duration_ps(sim::kSecond);
+    if (out <= 0) x.fail("expected a duration above 0, e.g. 55us, got " + x.describe());
+  };
+  const auto positive_rate = [](const Value& x, double& out) {
+    out = x.to_rate_gbps(1e6);
+    if (out <= 0) x.fail("expected a rate above 0, e.g. 40Mbps, got " + x.describe());
+  };
   v.read_map({
       {"mtu_bytes", Need::optional,
        [&](const Value& x) { p.mtu_bytes = static_cast<u32>(x.to_bytes(256, 65536)); }},
@@ -271,8 +282,9 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
       {"ecn_pmax", Need::optional, [&](const Value& x) { p.ecn_pmax = x.to_fraction(); }},
       {"cc", Need::optional,
        [&](const Value& x) {
-         p.cc = x.to_enum<CongestionControl>(
-             {{"none", CongestionControl::none}, {"dctcp", CongestionControl::dctcp}}, {"dcqcn"});
+         p.cc = x.to_enum<CongestionControl>({{"none", CongestionControl::none},
+                                              {"dctcp", CongestionControl::dctcp},
+                                              {"dcqcn", CongestionControl::dcqcn}});
        }},
       {"dctcp_g", Need::optional,
        [&](const Value& x) {
@@ -294,7 +306,64 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
          p.spray = x.to_enum<SprayChoice>(
              {{"round_robin", SprayChoice::round_robin}, {"random", SprayChoice::random}});
        }},
+      {"flow_control", Need::optional,
+       [&](const Value& x) {
+         p.flow_control =
+             x.to_enum<transport::FlowControl>({{"drop_tail", transport::FlowControl::drop_tail},
+                                                {"pfc", transport::FlowControl::pfc}});
+       }},
+      {"pfc_xoff_bytes", Need::optional,
+       [&](const Value& x) { p.pfc_xoff_bytes = x.to_bytes(1, std::uint64_t{1} << 34); }},
+      {"pfc_xon_bytes", Need::optional,
+       [&](const Value& x) {
+         p.pfc_xon_bytes = x.to_bytes(0, std::uint64_t{1} << 34);
+         xon = x;
+       }},
+      {"pfc_headroom_bytes", Need::optional,
+       [&](const Value& x) { p.pfc_headroom_bytes = x.to_bytes(0, std::uint64_t{1} << 34); }},
+      {"buffer", Need::optional,
+       [&](const Value& x) {
+         p.buffer =
+             x.to_enum<transport::BufferSharing>({{"per_port", transport::BufferSharing::per_port},
+                                                  {"shared", transport::BufferSharing::shared}});
+         sharing = x;
+       }},
+      {"shared_buffer_bytes", Need::optional,
+       [&](const Value& x) { p.shared_buffer_bytes = x.to_bytes(0, std::uint64_t{1} << 40); }},
+      {"dt_alpha", Need::optional,
+       [&](const Value& x) { p.dt_alpha = x.to_decimal(1.0 / 1024, 1024); }},
+      {"dcqcn_g", Need::optional,
+       [&](const Value& x) {
+         d.g = x.to_fraction();
+         if (d.g <= 0)
+           x.fail("expected a gain above 0 and at most 1, e.g. 0.00390625, got " + x.describe());
+       }},
+      {"dcqcn_alpha_timer", Need::optional,
+       [&](const Value& x) { positive_duration(x, d.alpha_timer_ps); }},
+      {"dcqcn_increase_timer", Need::optional,
+       [&](const Value& x) { positive_duration(x, d.increase_timer_ps); }},
+      {"dcqcn_byte_counter_bytes", Need::optional,
+       [&](const Value& x) { d.byte_counter_bytes = x.to_bytes(1, std::uint64_t{1} << 40); }},
+      {"dcqcn_fast_recovery_steps", Need::optional,
+       [&](const Value& x) { d.fast_recovery_steps = x.to_uint<std::uint32_t>(1, 1000); }},
+      {"dcqcn_ai_rate", Need::optional, [&](const Value& x) { positive_rate(x, d.ai_gbps); }},
+      {"dcqcn_hai_rate", Need::optional, [&](const Value& x) { positive_rate(x, d.hai_gbps); }},
+      {"dcqcn_min_rate", Need::optional, [&](const Value& x) { positive_rate(x, d.min_gbps); }},
+      {"dcqcn_cnp_interval", Need::optional,
+       [&](const Value& x) { d.cnp_interval_ps = x.to_duration_ps(sim::kSecond); }},
   });
+  if (xon && p.pfc_xon_bytes > p.pfc_xoff_bytes) {
+    xon->fail("pfc_xon_bytes (" + std::to_string(p.pfc_xon_bytes) + ") is above pfc_xoff_bytes (" +
+              std::to_string(p.pfc_xoff_bytes) +
+              "); a paused sender resumes when its ingress queue drains to xon");
+  }
+  if (!xon && p.pfc_xon_bytes > p.pfc_xoff_bytes) p.pfc_xon_bytes = p.pfc_xoff_bytes;
+  if (sharing && p.buffer == transport::BufferSharing::shared &&
+      p.flow_control == transport::FlowControl::pfc) {
+    sharing->fail(
+        "buffer: shared applies to drop_tail; under flow_control: pfc each ingress queue holds "
+        "pfc_xoff_bytes plus headroom");
+  }
   if (kmax && p.ecn_kmax_bytes < p.ecn_kmin_bytes) {
     kmax->fail("ecn_kmax_bytes (" + std::to_string(p.ecn_kmax_bytes) +
                ") is below ecn_kmin_bytes (" + std::to_string(p.ecn_kmin_bytes) +
@@ -819,21 +888,12 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
   }
 }
 
-void read_output(const Value& v, const topology::LeafSpineConfig& t, transport::Model model,
-                 OutputConfig& o) {
+void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
       {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
-      {"timeseries", Need::optional,
-       [&](const Value& x) {
-         // Link loads come from the flow model's rates; ports.csv is the
-         // packet level's view for now.
-         if (model == transport::Model::packet) {
-           x.fail_at_key("link time series are not recorded at packet level yet (see ports.csv)");
-         }
-         read_timeseries(x, t, o.timeseries);
-       }},
+      {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
   });
 }
 
@@ -980,8 +1040,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          if (workload) x.fail_at_key("give either workload (one job) or jobs (several), not both");
          read_jobs(x, s.topology, s.jobs);
        }},
-      {"output", Need::optional,
-       [&](const Value& x) { read_output(x, s.topology, s.transport.model, s.output); }},
+      {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
       {"faults", Need::optional,
        [&](const Value& x) {
          read_faults(x, s.topology, s.faults);
@@ -1164,6 +1223,25 @@ sim::Json to_json(const Scenario& s) {
     packet["rto_ps"] = static_cast<std::int64_t>(p.rto_ps);
     packet["reorder_packets"] = p.reorder_packets;
     packet["spray"] = std::string(transport::to_string(p.spray));
+    packet["flow_control"] = std::string(transport::to_string(p.flow_control));
+    packet["pfc_xoff_bytes"] = p.pfc_xoff_bytes;
+    packet["pfc_xon_bytes"] = p.pfc_xon_bytes;
+    packet["pfc_headroom_bytes"] = p.pfc_headroom_bytes;
+    packet["buffer"] = std::string(transport::to_string(p.buffer));
+    packet["shared_buffer_bytes"] = p.shared_buffer_bytes;
+    packet["dt_alpha"] = p.dt_alpha;
+    if (p.cc == transport::CongestionControl::dcqcn) {
+      const transport::DcqcnConfig& d = p.dcqcn;
+      packet["dcqcn_g"] = d.g;
+      packet["dcqcn_alpha_timer_ps"] = static_cast<std::int64_t>(d.alpha_timer_ps);
+      packet["dcqcn_increase_timer_ps"] = static_cast<std::int64_t>(d.increase_timer_ps);
+      packet["dcqcn_byte_counter_bytes"] = d.byte_counter_bytes;
+      packet["dcqcn_fast_recovery_steps"] = d.fast_recovery_steps;
+      packet["dcqcn_ai_gbps"] = d.ai_gbps;
+      packet["dcqcn_hai_gbps"] = d.hai_gbps;
+      packet["dcqcn_min_gbps"] = d.min_gbps;
+      packet["dcqcn_cnp_interval_ps"] = static_cast<std::int64_t>(d.cnp_interval_ps);
+    }
     trans["packet"] = std::move(packet);
   }
 

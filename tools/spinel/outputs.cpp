@@ -118,7 +118,10 @@ sim::Json run_metrics(const RunResult& r) {
     p["ecn_marks"] = t.ecn_marks;
     p["timeouts"] = t.timeouts;
     p["naks"] = t.naks;
+    p["cnps"] = t.cnps;
     p["peak_packets"] = t.peak_packets;
+    p["pauses"] = t.pauses;
+    p["paused_ps"] = static_cast<std::int64_t>(t.paused_ps);
     m["packets"] = std::move(p);
   }
   return m;

@@ -144,8 +144,14 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
     for (auto& job : jobs) job->set_observer(&*trace);
   }
   if (recorder.enabled() && scenario.output.timeseries.enabled) {
-    timeseries.emplace(topology, scenario.output.timeseries);
-    observers.add(*timeseries);
+    if (packet) {
+      // Ports, not fluid loads: the engine counts per interval itself.
+      engine->record_series(scenario.output.timeseries.interval_ps,
+                            selected_links(topology, scenario.output.timeseries));
+    } else {
+      timeseries.emplace(topology, scenario.output.timeseries);
+      observers.add(*timeseries);
+    }
   }
   if (!observers.empty()) model.set_observer(&observers);
 

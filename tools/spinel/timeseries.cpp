@@ -32,10 +32,8 @@ bool selected(scenario::LinkSelection selection, topology::LinkKind kind) {
 
 }  // namespace
 
-Timeseries::Timeseries(const topology::Topology& topology, const scenario::TimeseriesConfig& config)
-    : topology_(topology), interval_ps_(config.interval_ps) {
-  if (interval_ps_ <= 0) throw sim::InternalError("timeseries interval must be positive");
-  track_of_.assign(topology.link_count(), kUntracked);
+std::vector<topology::LinkId> selected_links(const topology::Topology& topology,
+                                             const scenario::TimeseriesConfig& config) {
   std::vector<topology::LinkId> links;
   if (config.links == scenario::LinkSelection::list) {
     // The loader checked the names against the fabric's shape.
@@ -52,7 +50,14 @@ Timeseries::Timeseries(const topology::Topology& topology, const scenario::Times
   }
   // Rows come out in link order, whatever order the list gave.
   std::sort(links.begin(), links.end());
-  for (const topology::LinkId l : links) {
+  return links;
+}
+
+Timeseries::Timeseries(const topology::Topology& topology, const scenario::TimeseriesConfig& config)
+    : topology_(topology), interval_ps_(config.interval_ps) {
+  if (interval_ps_ <= 0) throw sim::InternalError("timeseries interval must be positive");
+  track_of_.assign(topology.link_count(), kUntracked);
+  for (const topology::LinkId l : selected_links(topology, config)) {
     track_of_[l] = static_cast<std::uint32_t>(tracks_.size());
     tracks_.push_back(Track{l, 0.0, 0, {}});
   }

@@ -12,6 +12,10 @@
 
 namespace spinel::tools {
 
+// The links a timeseries selection names, in link order.
+std::vector<topology::LinkId> selected_links(const topology::Topology& topology,
+                                             const scenario::TimeseriesConfig& config);
+
 class Timeseries final : public transport::FlowObserver {
  public:
   // Rows are links x intervals; beyond this the run stops with an error

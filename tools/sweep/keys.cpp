@@ -50,6 +50,12 @@ const std::vector<Key>& sweepable_keys() {
       {"transport.packet.rto", Kind::duration},
       {"transport.packet.reorder_packets", Kind::integer},
       {"transport.packet.spray", Kind::word},
+      {"transport.packet.flow_control", Kind::word},
+      {"transport.packet.pfc_xoff_bytes", Kind::size},
+      {"transport.packet.buffer", Kind::word},
+      {"transport.packet.shared_buffer_bytes", Kind::size},
+      {"transport.packet.dcqcn_increase_timer", Kind::duration},
+      {"transport.packet.dcqcn_ai_rate", Kind::rate},
       // pccl: step rate against churn, peers and the connection pool.
       {"pccl.peers", Kind::integer},
       {"pccl.max_peers", Kind::integer},
