@@ -146,6 +146,21 @@ TEST(Recovery, ALaunchWithADeadNicSwapsItsServerFirst) {
   EXPECT_EQ(r.faults.at(0).cleared_by, "launch");
 }
 
+TEST(Recovery, AJobTheFabricCannotConnectWaitsForARepair) {
+  std::string faults = "faults:\n";
+  for (int spine = 0; spine < 4; ++spine) {
+    faults += "  - {at: 0s, link: leaf0>spine" + std::to_string(spine) + ", state: down}\n";
+  }
+  faults += "  - {at: 5s, link: leaf0>spine2, state: up}\n";
+  const auto r = run(scenario_text("c4", faults, ""));
+  ASSERT_EQ(r.attempts.size(), 1u);
+  EXPECT_EQ(r.attempts[0].start_ps, 5 * kS);
+  EXPECT_TRUE(r.attempts[0].finished);
+  // The wait is lost time, as a restart is.
+  EXPECT_EQ(sum_of_parts(r) + 5 * kS, r.end_ps);
+  EXPECT_NEAR(r.totals.lost_restart_gpu_hours, 12 * 5.0 / 3600, 1e-12);
+}
+
 // The fast path skips iterations that repeat exactly: what it writes is
 // what the full simulation writes, byte for byte, under a failure process
 // that hits GPUs, NICs and uplinks, for either detector.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -45,6 +46,9 @@ struct Action {
   double gbps = 0;
 };
 using ActionKey = std::pair<sim::Time, std::uint64_t>;  // (real time, sequence)
+
+// The clock's range is 106 days; a job still running at 100 stops the run.
+constexpr sim::Time kLongestRun = 100 * 86400 * sim::kSecond;
 
 double hours(sim::Time ps) {
   return static_cast<double>(ps) / (3600.0 * 1e12);
@@ -674,6 +678,8 @@ RecoveryTotals totals_of(const RecoveryRun& run, sim::Time job_start_ps) {
   sim::Time stalled = 0;
   sim::Time restart = 0;
   RecoveryTotals t;
+  // A first launch that had to wait (links down) waited as a restart does.
+  if (!run.attempts.empty()) restart += run.attempts.front().start_ps - job_start_ps;
   for (const AttemptRecord& a : run.attempts) {
     useful += a.useful_ps;
     rework += a.rework_ps;
@@ -827,18 +833,32 @@ RecoveryRun run_recovery(const scenario::Scenario& scenario, const std::filesyst
   RecoveryRun run;
   run.ranks = static_cast<std::uint32_t>(world.ranks.size());
   std::uint64_t saved = 0;  // iterations checkpointed
-  sim::Time start = w.start_ps;
-  world.land_until(start);
-  while (world.isolate_dead_nics(start)) {
-    start = world.replace_isolated(start);
-    world.land_until(start);
-  }
+  // Launches the job at `at`, or as soon as it can start: a dead NIC has
+  // its server swapped first, and a fabric that cannot connect the job
+  // (links down) is waited for until its next change.
+  const auto launch = [&](sim::Time at, std::uint32_t index) {
+    for (;;) {
+      world.land_until(at);
+      while (world.isolate_dead_nics(at)) {
+        at = world.replace_isolated(at);
+        world.land_until(at);
+      }
+      try {
+        return std::pair{at, Attempt(world, at, w.iterations - saved, index).run()};
+      } catch (const transport::NoPathError&) {
+        if (world.actions.empty()) throw;
+        at = world.actions.begin()->first.first;
+      }
+    }
+  };
+  sim::Time next = w.start_ps;
   for (std::uint32_t index = 0;; ++index) {
+    const auto [start, end] = launch(next, index);
+    if (!run.attempts.empty()) run.attempts.back().restart_ps = start - run.attempts.back().end_ps;
     AttemptRecord rec;
     rec.attempt = index;
     rec.start_ps = start;
     rec.first_iteration = saved;
-    const AttemptEnd end = Attempt(world, start, w.iterations - saved, index).run();
     rec.end_ps = end.end_ps;
     rec.iterations = end.done;
     rec.finished = end.finished;
@@ -891,16 +911,14 @@ RecoveryRun run_recovery(const scenario::Scenario& scenario, const std::filesyst
     } else if (rec.action.empty()) {
       rec.action = "none";
     }
-    sim::Time next = world.replace_isolated(end.end_ps + rc.restart_ps);
-    world.land_until(next);
-    while (world.isolate_dead_nics(next)) {
-      next = world.replace_isolated(next);
-      world.land_until(next);
+    next = world.replace_isolated(end.end_ps + rc.restart_ps);
+    if (next > kLongestRun) {
+      throw std::runtime_error("the job had not finished after 100 days of simulated time (" +
+                               std::to_string(index + 1) +
+                               " attempts): faults come faster than it recovers");
     }
-    rec.restart_ps = next - end.end_ps;
     run.attempts.push_back(std::move(rec));
-    start = next;
-    if (progress) progress(start, run.events);
+    if (progress) progress(next, run.events);
   }
   run.faults = world.faults;
   run.totals = totals_of(run, w.start_ps);
