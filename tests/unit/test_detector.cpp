@@ -116,6 +116,18 @@ TEST(Detector, LocalisesASlowUplinkByTheRoutesOfTheSlowConnections) {
   EXPECT_EQ(r.detection.false_alarms, 0u);
 }
 
+// A dead leaf stalls the connections of the hosts that hang off it: the
+// stuck connections meet at one of them (h4's), which names the leaf.
+TEST(Detector, LocalisesADeadLeafByTheHostsThatHangOffIt) {
+  const tools::RunResult r =
+      run("ecmp", "iterations: 12", "  - {at: 3500us, switch: leaf1, state: down}\n");
+  ASSERT_FALSE(r.detections.empty());
+  EXPECT_EQ(r.detections[0].anomaly, AnomalyClass::communication_hang) << r.detections[0].evidence;
+  EXPECT_TRUE(r.detection.faults[0].detected);
+  EXPECT_TRUE(r.detection.faults[0].localised) << tools::suspect_name(r.detections[0]);
+  EXPECT_EQ(r.detection.false_alarms, 0u);
+}
+
 // C4's premise: with 2% compute jitter and ECMP's uneven paths, a healthy
 // job's statistics stay periodic enough that nothing is raised.
 TEST(Detector, RaisesNoAlarmInAThousandHealthyIterations) {

@@ -416,8 +416,12 @@ TEST(ScenarioErrors, BadFaults) {
             "t.yaml:13:42: faults[0].state: expected one of down, degraded, up, flapping, slow, "
             "hung, nic_down, nic_port_down, got \"broken\"");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded}\n"),
-            "t.yaml:13:42: faults[0].state: a degraded link needs its rate, e.g. {state: "
-            "degraded, rate: 200Gbps}");
+            "t.yaml:13:42: faults[0].state: a degraded link needs its rate or its loss, e.g. "
+            "{state: degraded, rate: 200Gbps} or {state: degraded, loss: 1%}");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: down, loss: 1%}\n"),
+            "t.yaml:13:48: faults[0].loss: loss goes with state: degraded only");
+  EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: degraded, loss: 100%}\n"),
+            "t.yaml:13:58: faults[0].loss: expected a loss below 100%, got \"100%\"");
   EXPECT_EQ(error_of(f + "{at: 1us, link: leaf0>spine1, state: down, rate: 1Gbps}\n"),
             "t.yaml:13:48: faults[0].rate: rate goes with state: degraded only (down is 0, up is "
             "the link's own rate)");
@@ -425,6 +429,19 @@ TEST(ScenarioErrors, BadFaults) {
             "t.yaml:13:5: faults[0]: missing required key \"at\"");
   EXPECT_EQ(error_of(kBase + "faults: {at: 1us}\n"),
             "t.yaml:12:9: faults: expected a list, got a map");
+}
+
+// Loss on a degraded link turns into rate loss: (1 - loss) of its rate, or
+// of the rate given.
+TEST(Scenario, DegradedLinkLossBecomesRateLoss) {
+  const std::string f = kBase + "faults:\n";
+  const Scenario s =
+      load_string(f + "  - {at: 1us, link: leaf0>spine1, state: degraded, loss: 10%}\n"
+                      "  - {at: 1us, link: h1>leaf0, state: degraded, rate: 200Gbps, loss: 50%}\n",
+                  "t.yaml");
+  ASSERT_EQ(s.faults.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.faults[0].rate_gbps, s.topology.spine_link.rate_gbps * 0.9);
+  EXPECT_DOUBLE_EQ(s.faults[1].rate_gbps, 100.0);
 }
 
 TEST(Scenario, HostAndFlappingFaultsLoadAndEcho) {

@@ -768,6 +768,8 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
     // Keys that go with one state only, and where they were given.
     std::optional<Value> rate;
     std::optional<Value> factor;
+    std::optional<Value> loss;
+    double loss_fraction = 0;
     std::optional<Value> period;
     std::optional<Value> until;
     std::optional<Value> port;
@@ -811,6 +813,12 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
          [&](const Value& x) {
            fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
            rate = x;
+         }},
+        {"loss", Need::optional,
+         [&](const Value& x) {
+           loss_fraction = x.to_fraction();
+           if (loss_fraction >= 1) x.fail("expected a loss below 100%, got " + x.describe());
+           loss = x;
          }},
         {"factor", Need::optional,
          [&](const Value& x) {
@@ -866,9 +874,24 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
                          std::string(why));
       }
     };
+    // A degraded link's loss becomes rate loss: each lost packet is sent
+    // again, so the flows on it get (1 - loss) of what it carries.
+    if (loss && fault.state == FaultState::degraded) {
+      if (!rate) {
+        const bool nic_link =
+            fault.link.starts_with("h") || fault.link.find(">h") != std::string::npos;
+        fault.rate_gbps = nic_link ? t.host_link.rate_gbps : t.spine_link.rate_gbps;
+        rate = loss;
+      }
+      fault.rate_gbps *= 1.0 - loss_fraction;
+    }
     own(rate, FaultState::degraded,
-        "a degraded link needs its rate, e.g. {state: degraded, rate: 200Gbps}",
+        "a degraded link needs its rate or its loss, e.g. {state: degraded, rate: 200Gbps} or "
+        "{state: degraded, loss: 1%}",
         " (down is 0, up is the link's own rate)");
+    if (loss && fault.state != FaultState::degraded) {
+      loss->fail_at_key("loss goes with state: degraded only");
+    }
     own(factor, FaultState::slow,
         "a slow host needs its factor (compute takes factor times as long), e.g. "
         "{state: slow, factor: 2}");
@@ -1103,13 +1126,6 @@ Scenario read_scenario(const Value& root, std::string_view source) {
     random_fault->fail_at_key(
         "kind nic_port_down needs dual-port NICs (topology.nic_ports: 2); a single-port NIC "
         "fails whole: nic_down");
-  }
-  // The detector's scoring places link and host faults only.
-  if (faults && s.detector.enabled &&
-      std::any_of(s.faults.begin(), s.faults.end(), [](const Fault& f) { return f.on_switch(); })) {
-    faults->fail_at_key(
-        "switch faults are not scored by the detector yet; drop the switch fault or the "
-        "detector");
   }
   // Host faults act on compute and work at either level; links do not yet.
   if (s.transport.model == transport::Model::packet) {

@@ -39,6 +39,19 @@ bool localises(const workloads::Detection& d, const scenario::Fault& f,
                const topology::Topology& topology, const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
   if (f.on_host()) return f.host == host_name(d.src_host) || f.host == host_name(d.dst_host);
+  if (f.on_switch()) {
+    // A switch is named by a suspect host attached to it, or by a slow or
+    // stuck connection through any of its links.
+    const topology::NodeId n = *topology.node_by_name(f.switch_name);
+    for (const topology::LinkId l : topology.links_of(n)) {
+      if (host_link(topology, l, d.src_host)) return true;
+      if (d.connection_suspect &&
+          (host_link(topology, l, d.dst_host) || on_route(topology, model, d.connection, l))) {
+        return true;
+      }
+    }
+    return false;
+  }
   const topology::LinkId l = links.at(f.link);
   if (host_link(topology, l, d.src_host)) return true;
   return d.connection_suspect &&

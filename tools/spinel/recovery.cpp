@@ -901,7 +901,7 @@ RecoveryRun run_recovery(const scenario::Scenario& scenario, const std::filesyst
       culprit = world.host_hit(world.faults[*end.fault].fault);
       if (!culprit) {
         world.repair(*end.fault, end.end_ps, "people");
-        rec.action = "repair " + world.faults[*end.fault].fault.link;
+        rec.action = "repair " + world.faults[*end.fault].fault.element();
       }
     }
     if (culprit) {
