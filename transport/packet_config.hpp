@@ -20,6 +20,12 @@ enum class SprayChoice {
   random,       // a uniform draw per packet (Rng stream "spray")
 };
 
+// How a sender repairs losses.
+enum class Retransmit {
+  go_back_n,  // RoCE: resend everything from the first hole
+  selective,  // the receiver keeps what arrives past a hole and SACKs it; only holes are resent
+};
+
 struct PacketConfig {
   std::uint32_t mtu_bytes = 4096;   // payload per packet
   std::uint32_t header_bytes = 64;  // RoCEv2 headers (Eth+IP+UDP+BTH+ICRC+FCS = 62), rounded
@@ -35,10 +41,15 @@ struct PacketConfig {
   sim::Time rto_ps = 100 * sim::kMicrosecond;  // go-back-N from the oldest unacked packet
   std::uint32_t reorder_packets = 256;  // spray: how far past the first hole the receiver accepts
   SprayChoice spray = SprayChoice::round_robin;
+  Retransmit retransmit = Retransmit::go_back_n;
+  std::uint32_t reps_buffer = 64;  // reps: entropies a sender keeps for reuse
 };
 
 constexpr std::string_view to_string(CongestionControl c) {
   return c == CongestionControl::none ? "none" : "dctcp";
+}
+constexpr std::string_view to_string(Retransmit r) {
+  return r == Retransmit::go_back_n ? "go_back_n" : "selective";
 }
 constexpr std::string_view to_string(SprayChoice s) {
   return s == SprayChoice::round_robin ? "round_robin" : "random";

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/error.hpp"
+#include "transport/adaptive.hpp"
 
 namespace spinel::transport {
 
@@ -19,9 +20,12 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       self_(sim.add_handler(*this)),
       ecn_rng_(seed, "ecn"),
       spray_rng_(seed, "spray"),
+      reps_rng_(seed, "reps"),
       spray_seed_(sim::Rng(seed, "spray.start").next()) {
-  if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
-    throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
+  if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0 ||
+      config.reps_buffer == 0) {
+    throw sim::InternalError(
+        "packet model: mtu_bytes, ack_every, reorder_packets and reps_buffer must be > 0");
   }
   ports_.resize(topology.link_count());
   for (LinkId l = 0; l < ports_.size(); ++l) {
@@ -54,6 +58,8 @@ std::uint32_t PacketModel::alloc_packet() {
   packets_[p].ecn = false;
   packets_[p].covered = 0;
   packets_[p].marked = 0;
+  packets_[p].path = 0;
+  packets_[p].adaptive = false;
   return p;
 }
 
@@ -71,6 +77,11 @@ QpId PacketModel::new_qp(topology::HostId src, topology::HostId dst) {
   Qp& qp = qps_.back();
   qp.src = src;
   qp.dst = dst;
+  if (config_.retransmit == Retransmit::selective) {
+    qp.places = true;
+    qp.window.assign(reorder_words_, 0);
+    qp.sacked.assign(reorder_words_, 0);
+  }
   return static_cast<QpId>(qps_.size() - 1);
 }
 
@@ -110,10 +121,16 @@ QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<c
   return id;
 }
 
-QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst) {
+QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPacket how) {
   const QpId id = new_qp(src, dst);
   Qp& qp = qps_[id];
   qp.spray = true;
+  qp.places = true;
+  qp.how = how;
+  if (how == PerPacket::reps) {
+    qp.reps = static_cast<std::uint32_t>(reps_.size());
+    reps_.emplace_back(config_.reps_buffer);
+  }
   qp.paths = routing_.paths(src, dst);
   if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 4 links");
   qp.hops = static_cast<std::uint8_t>(qp.paths.length());
@@ -152,6 +169,9 @@ void PacketModel::handle(const sim::Event& event) {
       last_activity_ps_ = sim_.now();
       Port& port = ports_[event.payload];
       const std::uint32_t p = port.wire_head;
+      // A link that died lost its wire; its event may still come, for a
+      // packet that is gone (or one sent since, which has its own event).
+      if (p == kNone || packets_[p].due != sim_.now()) break;
       port.wire_head = packets_[p].next;
       if (port.wire_head == kNone) {
         port.wire_tail = kNone;
@@ -182,6 +202,10 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   Packet& pkt = packets_[p];
   const std::uint64_t wire =
       pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  if (port.down) {
+    drop_on_down_link(port, p);
+    return;
+  }
   if (port.nic_host != kNone) {
     // A NIC: ACKs wait here, ahead of the data its QPs pull (serve()).
     if (port.tail == kNone) {
@@ -234,7 +258,7 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
 // when its current packet is out.
 void PacketModel::kick(LinkId l) {
   Port& port = ports_[l];
-  if (port.tx_pending) return;
+  if (port.tx_pending || port.down) return;
   if (sim_.now() >= port.busy_until) {
     serve(l);
   } else {
@@ -252,6 +276,7 @@ bool PacketModel::has_work(const Port& port) const {
 // (ACKs go first), the next data packet of the host's ready QPs.
 void PacketModel::serve(LinkId l) {
   Port& port = ports_[l];
+  if (port.down) return;  // a dead NIC link: its QPs wait (and stall at their timeout)
   std::uint32_t p = port.head;
   if (p != kNone) {
     port.head = packets_[p].next;
@@ -304,6 +329,7 @@ void PacketModel::arrive(std::uint32_t p) {
   Packet& pkt = packets_[p];
   ++pkt.hop;
   if (pkt.hop < pkt.hops) {
+    if (pkt.adaptive) route_adaptive(pkt);
     enqueue(pkt.links[pkt.hop], p);
   } else if (pkt.kind == kData) {
     on_data(p);
@@ -315,6 +341,7 @@ void PacketModel::arrive(std::uint32_t p) {
 // ---- sender ---------------------------------------------------------------
 
 bool PacketModel::can_send(const Qp& qp) const {
+  if (qp.rtx_nxt < qp.rtx_end) return true;  // holes to resend (take_seq skips SACKed ones)
   if (qp.snd_nxt >= qp.end_seq) return false;
   const std::uint64_t in_flight = qp.snd_nxt - qp.snd_una;
   return in_flight == 0 ||
@@ -350,9 +377,9 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     host.ready_head = qp.next_ready;
     if (host.ready_head == kNone) host.ready_tail = kNone;
     qp.ready = false;
-    if (!can_send(qp)) continue;
+    std::uint64_t seq;
+    if (!can_send(qp) || !take_seq(qp, seq)) continue;
 
-    const std::uint64_t seq = qp.snd_nxt++;
     const std::uint32_t p = alloc_packet();
     Packet& pkt = packets_[p];
     pkt.kind = kData;
@@ -363,14 +390,9 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     if (!qp.spray) {
       std::copy(qp.links, qp.links + qp.hops, pkt.links);
     } else {
-      const std::uint32_t count = qp.paths.count();
-      std::uint32_t path;
-      if (config_.spray == SprayChoice::round_robin) {
-        path = qp.next_path;
-        qp.next_path = qp.next_path + 1 == count ? 0 : qp.next_path + 1;
-      } else {
-        path = static_cast<std::uint32_t>(spray_rng_.below(count));
-      }
+      const std::uint32_t path = choose_path(qp);
+      pkt.path = static_cast<std::uint16_t>(path);
+      pkt.adaptive = qp.how == PerPacket::adaptive && qp.paths.middle->length > 0;
       pkt.links[0] = qp.paths.uplink;
       const auto middle = qp.paths.middle->path(path);
       std::copy(middle.begin(), middle.end(), pkt.links + 1);
@@ -412,8 +434,15 @@ void PacketModel::on_ack(std::uint32_t p) {
   Qp& qp = qps_[id];
   const auto mtu = static_cast<double>(config_.mtu_bytes);
   std::uint64_t newly = 0;
+  if (qp.reps != kNone && !pkt.ecn) reps_[qp.reps].recycle(pkt.path);
   if (pkt.seq > qp.snd_una) {
     newly = pkt.seq - qp.snd_una;
+    if (!qp.sacked.empty()) {
+      const std::uint64_t bits = qp.sacked.size() * 64;
+      for (std::uint64_t s = qp.snd_una; s < pkt.seq && s < qp.snd_una + bits; ++s) {
+        qp.sacked[(s % bits) / 64] &= ~(std::uint64_t{1} << (s % 64));
+      }
+    }
     qp.snd_una = pkt.seq;
     if (qp.snd_nxt < qp.snd_una) qp.snd_nxt = qp.snd_una;
     retire_messages(qp);
@@ -439,7 +468,15 @@ void PacketModel::on_ack(std::uint32_t p) {
     }
     qp.cwnd = std::clamp(qp.cwnd, mtu, static_cast<double>(qp.max_window));
   }
-  if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) go_back(qp, pkt.seq);
+  if (pkt.payload != 0) on_sack(qp, pkt.seq + pkt.payload - 1);
+  if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) {
+    if (config_.retransmit == Retransmit::selective) {
+      // In order on one path: what is below the highest SACK and not SACKed was lost.
+      resend_holes(qp, std::max(pkt.seq, qp.recovered_end), qp.high_sacked);
+    } else {
+      go_back(qp, pkt.seq);
+    }
+  }
   make_ready(id);
 }
 
@@ -465,8 +502,19 @@ void PacketModel::on_timer(QpId id) {
     arm_timer(id);
     return;
   }
+  if (blocked(qp)) {
+    // No live way to the receiver: wait for routing or the link to repair
+    // it (unstall) rather than resend into a dead link every rto forever.
+    qp.stalled = true;
+    return;
+  }
   ++totals_.timeouts;
-  go_back(qp, qp.snd_una);
+  if (config_.retransmit == Retransmit::selective) {
+    qp.recovered_end = qp.snd_una;
+    resend_holes(qp, qp.snd_una, qp.sent_end);
+  } else {
+    go_back(qp, qp.snd_una);
+  }
   if (config_.cc == CongestionControl::dctcp) {
     qp.cwnd = std::max(static_cast<double>(config_.mtu_bytes), qp.cwnd / 2);
   }
@@ -501,10 +549,11 @@ void PacketModel::on_data(std::uint32_t p) {
   bool accepted = false;
   bool urgent = false;  // answer now, not at the next coalesced ACK
   Kind reply = kAck;
+  std::uint64_t sack = 0;  // selective repeat: distance past rcv_nxt, plus one
   if (seq < qp.rcv_nxt) {
     totals_.payload_bytes_duplicate += pkt.payload;
     urgent = true;
-  } else if (!qp.spray) {
+  } else if (!qp.places) {
     if (seq == qp.rcv_nxt) {
       ++qp.rcv_nxt;
       qp.nak_sent = false;
@@ -538,7 +587,18 @@ void PacketModel::on_data(std::uint32_t p) {
     } else {
       bit(seq) |= mask;
       accepted = true;  // placed directly; rcv_nxt moves when the hole fills
+      if (config_.retransmit == Retransmit::selective) {
+        // SACK it now; on a single path a hole is a loss: NAK it once.
+        sack = offset + 1;
+        urgent = true;
+        if (!qp.spray && !qp.nak_sent) {
+          qp.nak_sent = true;
+          reply = kNak;
+          ++totals_.naks;
+        }
+      }
     }
+    if (offset == 0) qp.nak_sent = false;
   }
   if (accepted) {
     totals_.payload_bytes_delivered += pkt.payload;
@@ -558,10 +618,10 @@ void PacketModel::on_data(std::uint32_t p) {
     pkt.seq = qp.rcv_nxt;
     pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
     pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
-    pkt.payload = 0;
-    pkt.ecn = false;
+    pkt.payload = static_cast<std::uint32_t>(sack);  // ecn and path stay: the echo
     std::reverse(pkt.links, pkt.links + pkt.hops);
     for (std::uint8_t i = 0; i < pkt.hops; ++i) pkt.links[i] ^= 1;  // the cable's other direction
+    if (links_avoided_ != 0) route_ack(pkt);
     pkt.hop = 0;
     qp.unacked = 0;
     qp.unacked_marked = 0;

@@ -361,6 +361,7 @@ TEST(SweepErrors, AValueTheKeyRejectsPointsAtTheValue) {
   EXPECT_EQ(error_of("  grid:\n"
                      "    transport.policy: [ecmp, sprey]\n"),
             "t.yaml:7:30: transport.policy: expected one of ecmp, spray, mprdma:K, split, planned, "
+            "reps, adaptive, "
             "got \"sprey\" (did you mean "
             "\"spray\"?) (in sweep point 1: transport.policy=sprey)");
   // From a range: at the range.

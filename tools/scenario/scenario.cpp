@@ -182,7 +182,7 @@ std::uint32_t placeable(const topology::LeafSpineConfig& t) {
   return topology::Servers(t).count();  // read_topology checked that servers divide the hosts
 }
 
-// ecmp | spray | mprdma:K | split | planned; K (queue pairs) from 2 to 64.
+// ecmp | spray | mprdma:K | split | planned | reps | adaptive; K (queue pairs) from 2 to 64.
 void read_policy(const Value& v, transport::TransportConfig& t) {
   using transport::PathPolicy;
   const std::string word = v.is_scalar() ? v.scalar() : "";
@@ -206,7 +206,9 @@ void read_policy(const Value& v, transport::TransportConfig& t) {
                                     {"spray", PathPolicy::spray},
                                     {"mprdma:K", PathPolicy::mprdma},
                                     {"split", PathPolicy::split},
-                                    {"planned", PathPolicy::planned}});
+                                    {"planned", PathPolicy::planned},
+                                    {"reps", PathPolicy::reps},
+                                    {"adaptive", PathPolicy::adaptive}});
 }
 
 // transport.packet: the packet-level model's parameters (README, "Packet level").
@@ -261,6 +263,14 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
          p.spray = x.to_enum<SprayChoice>(
              {{"round_robin", SprayChoice::round_robin}, {"random", SprayChoice::random}});
        }},
+      {"retransmit", Need::optional,
+       [&](const Value& x) {
+         p.retransmit =
+             x.to_enum<transport::Retransmit>({{"go_back_n", transport::Retransmit::go_back_n},
+                                               {"selective", transport::Retransmit::selective}});
+       }},
+      {"reps_buffer", Need::optional,
+       [&](const Value& x) { p.reps_buffer = x.to_uint<u32>(1, 65536); }},
   });
   if (kmax && p.ecn_kmax_bytes < p.ecn_kmin_bytes) {
     kmax->fail("ecn_kmax_bytes (" + std::to_string(p.ecn_kmax_bytes) +
@@ -279,12 +289,17 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::Model;
   using transport::PathPolicy;
   std::optional<Value> packet;
+  std::optional<Value> policy;
   v.read_map({
       {"model", Need::optional,
        [&](const Value& x) {
          t.model = x.to_enum<Model>({{"flow", Model::flow}, {"packet", Model::packet}});
        }},
-      {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
+      {"policy", Need::optional,
+       [&](const Value& x) {
+         read_policy(x, t);
+         policy = x;
+       }},
       {"convergence", Need::optional,
        [&](const Value& x) { t.convergence_ps = x.to_duration_ps(3600 * sim::kSecond); }},
       {"packet", Need::optional,
@@ -293,6 +308,11 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
          packet = x;
        }},
   });
+  if (policy && t.model != Model::packet &&
+      (t.policy == transport::PathPolicy::reps || t.policy == transport::PathPolicy::adaptive)) {
+    policy->fail(std::string(transport::to_string(t.policy)) +
+                 " reacts to queues and ECN marks: it is a packet-level policy (model: packet)");
+  }
   if (packet && t.model != Model::packet) {
     packet->fail_at_key("the packet block is read only with model: packet (the model is " +
                         std::string(transport::to_string(t.model)) + ")");
@@ -799,8 +819,6 @@ void read_detector(const Value& v, workloads::DetectorConfig& d) {
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
-  std::optional<Value> faults;
-  std::optional<Value> random_fault;
   s.source = std::string(source);
   // Table order matters: workload is checked against the topology read before it.
   root.read_map({
@@ -822,16 +840,9 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"output", Need::optional,
        [&](const Value& x) { read_output(x, s.topology, s.transport.model, s.output); }},
-      {"faults", Need::optional,
-       [&](const Value& x) {
-         read_faults(x, s.topology, s.faults);
-         faults = x;
-       }},
+      {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
       {"random_fault", Need::optional,
-       [&](const Value& x) {
-         read_random_fault(x, s.random_fault);
-         random_fault = x;
-       }},
+       [&](const Value& x) { read_random_fault(x, s.random_fault); }},
       {"detector", Need::optional, [&](const Value& x) { read_detector(x, s.detector); }},
       {"pccl", Need::optional,
        [&](const Value& x) {
@@ -863,19 +874,6 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   });
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
-  }
-  // Host faults act on compute and work at either level; links do not yet.
-  if (s.transport.model == transport::Model::packet) {
-    if (faults && std::any_of(s.faults.begin(), s.faults.end(),
-                              [](const Fault& f) { return f.acts_on_links(); })) {
-      faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
-    }
-    if (random_fault && s.random_fault.kind != RandomFaultKind::straggler &&
-        s.random_fault.kind != RandomFaultKind::hang) {
-      random_fault->fail_at_key(
-          "link faults are not modelled at packet level yet; use model: flow, or kind: "
-          "straggler or hang");
-    }
   }
   return s;
 }
@@ -971,6 +969,8 @@ sim::Json to_json(const Scenario& s) {
     packet["rto_ps"] = static_cast<std::int64_t>(p.rto_ps);
     packet["reorder_packets"] = p.reorder_packets;
     packet["spray"] = std::string(transport::to_string(p.spray));
+    packet["retransmit"] = std::string(transport::to_string(p.retransmit));
+    packet["reps_buffer"] = p.reps_buffer;
     trans["packet"] = std::move(packet);
   }
 

@@ -87,11 +87,7 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
   model.set_spray_trunks(false);
   const auto by_name = topology.links_by_name();
   const auto change = [&](sim::Time at, topology::LinkId l, double gbps) {
-    if (at == 0) {
-      model.set_link_rate(l, gbps);
-    } else {
-      link_faults.add(at, l, gbps);
-    }
+    link_faults.add(at, l, gbps);  // at 0: now, before connections open
   };
   for (const scenario::Fault& fault : faults) {
     if (fault.state == scenario::FaultState::nic_down) {
