@@ -215,7 +215,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.window_bytes: [1MiB]\n"
       "    transport.packet.rto: [1ms]\n"
       "    transport.packet.reorder_packets: [64]\n"
-      "    transport.packet.spray: [random]\n");
+      "    transport.packet.spray: [random]\n"
+      "    transport.packet.retransmit: [selective]\n"
+      "    transport.packet.reps_buffer: [16]\n");
   // Every key but pccl's (swept on a pccl base in test_pccl_scenario.cpp).
   const auto keys = sweepable_keys();
   EXPECT_EQ(s.parameters.size(),
@@ -245,6 +247,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.transport.packet.rto_ps, sim::kMillisecond);
   EXPECT_EQ(sc.transport.packet.reorder_packets, 64u);
   EXPECT_EQ(sc.transport.packet.spray, transport::SprayChoice::random);
+  EXPECT_EQ(sc.transport.packet.retransmit, transport::Retransmit::selective);
+  EXPECT_EQ(sc.transport.packet.reps_buffer, 16u);
   EXPECT_EQ(s.parameters[15].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[14].values[0].column, "all");
 }

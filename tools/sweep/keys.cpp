@@ -41,6 +41,8 @@ const std::vector<Key>& sweepable_keys() {
       {"transport.packet.rto", Kind::duration},
       {"transport.packet.reorder_packets", Kind::integer},
       {"transport.packet.spray", Kind::word},
+      {"transport.packet.retransmit", Kind::word},
+      {"transport.packet.reps_buffer", Kind::integer},
       // pccl: step rate against churn, peers and the connection pool.
       {"pccl.peers", Kind::integer},
       {"pccl.max_peers", Kind::integer},
