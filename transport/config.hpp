@@ -19,7 +19,15 @@ enum class PathPolicy {
   split,    // minimal deterministic splitting per connection group (Addanki et al.)
   planned,  // one path per queue pair (planned:K: K per connection), chosen per group to
             // minimise the maximum link load
+  // Packet level only (both pick a path per packet from what the fabric reports):
+  reps,      // recycled entropies: reuse the paths whose packets came back unmarked (reps.hpp)
+  adaptive,  // the first switch sends each packet up its shortest-queued uplink (adaptive.hpp)
 };
+
+// Picks a path per packet (at packet level; the flow level has no queues to react to).
+constexpr bool per_packet(PathPolicy p) {
+  return p == PathPolicy::spray || p == PathPolicy::reps || p == PathPolicy::adaptive;
+}
 
 // Range of K in mprdma:K.
 inline constexpr std::uint32_t kMinMprdmaSubflows = 2;
@@ -61,6 +69,10 @@ constexpr std::string_view to_string(PathPolicy p) {
       return "split";
     case PathPolicy::planned:
       return "planned";
+    case PathPolicy::reps:
+      return "reps";
+    case PathPolicy::adaptive:
+      return "adaptive";
   }
   return "?";
 }

@@ -1292,6 +1292,8 @@ void FlowModel::route_around(LinkId down_link) {
       }
       break;
     case PathPolicy::spray:
+    case PathPolicy::reps:  // packet level only: its router spreads them as spray
+    case PathPolicy::adaptive:
       for (const auto& [id, k] : affected) {
         const ConnectionSpec& spec = connections_[id].spec;
         set_spray_path(connections_[id].first_route + k, spec, routing_.paths(spec.src, spec.dst));

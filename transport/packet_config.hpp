@@ -46,6 +46,12 @@ enum class SprayChoice {
   random,       // a uniform draw per packet (Rng stream "spray")
 };
 
+// How a sender repairs losses.
+enum class Retransmit {
+  go_back_n,  // RoCE: resend everything from the first hole
+  selective,  // the receiver keeps what arrives past a hole and SACKs it; only holes are resent
+};
+
 struct PacketConfig {
   std::uint32_t mtu_bytes = 4096;   // payload per packet
   std::uint32_t header_bytes = 64;  // RoCEv2 headers (Eth+IP+UDP+BTH+ICRC+FCS = 62), rounded
@@ -69,6 +75,8 @@ struct PacketConfig {
   std::uint64_t shared_buffer_bytes = 0;  // per switch; 0 = buffer_bytes x its ports
   double dt_alpha = 1.0;                  // a port's share: dt_alpha x the free pool
   DcqcnConfig dcqcn;
+  Retransmit retransmit = Retransmit::go_back_n;
+  std::uint32_t reps_buffer = 64;  // reps: entropies a sender keeps for reuse
 };
 
 constexpr std::string_view to_string(CongestionControl c) {
@@ -79,6 +87,9 @@ constexpr std::string_view to_string(FlowControl f) {
 }
 constexpr std::string_view to_string(BufferSharing b) {
   return b == BufferSharing::per_port ? "per_port" : "shared";
+}
+constexpr std::string_view to_string(Retransmit r) {
+  return r == Retransmit::go_back_n ? "go_back_n" : "selective";
 }
 constexpr std::string_view to_string(SprayChoice s) {
   return s == SprayChoice::round_robin ? "round_robin" : "random";

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/error.hpp"
+#include "transport/adaptive.hpp"
 
 namespace spinel::transport {
 
@@ -19,11 +20,14 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       self_(sim.add_handler(*this)),
       ecn_rng_(seed, "ecn"),
       spray_rng_(seed, "spray"),
+      reps_rng_(seed, "reps"),
       spray_seed_(sim::Rng(seed, "spray.start").next()),
       dcqcn_on_(config.cc == CongestionControl::dcqcn),
       dcqcn_(config.dcqcn) {
-  if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0) {
-    throw sim::InternalError("packet model: mtu_bytes, ack_every and reorder_packets must be > 0");
+  if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0 ||
+      config.reps_buffer == 0) {
+    throw sim::InternalError(
+        "packet model: mtu_bytes, ack_every, reorder_packets and reps_buffer must be > 0");
   }
   if (topology.nic_ports() > 1) {
     throw sim::InternalError("packet model: dual-port NICs are modelled at flow level only");
@@ -92,6 +96,8 @@ std::uint32_t PacketModel::alloc_packet() {
   packets_[p].ecn = false;
   packets_[p].covered = 0;
   packets_[p].marked = 0;
+  packets_[p].path = 0;
+  packets_[p].adaptive = false;
   return p;
 }
 
@@ -109,6 +115,11 @@ QpId PacketModel::new_qp(topology::HostId src, topology::HostId dst) {
   Qp& qp = qps_.back();
   qp.src = src;
   qp.dst = dst;
+  if (config_.retransmit == Retransmit::selective) {
+    qp.places = true;
+    qp.window.assign(reorder_words_, 0);
+    qp.sacked.assign(reorder_words_, 0);
+  }
   return static_cast<QpId>(qps_.size() - 1);
 }
 
@@ -149,10 +160,16 @@ QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<c
   return id;
 }
 
-QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst) {
+QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPacket how) {
   const QpId id = new_qp(src, dst);
   Qp& qp = qps_[id];
   qp.spray = true;
+  qp.places = true;
+  qp.how = how;
+  if (how == PerPacket::reps) {
+    qp.reps = static_cast<std::uint32_t>(reps_.size());
+    reps_.emplace_back(config_.reps_buffer);
+  }
   qp.paths = routing_.paths(src, dst);
   if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 4 links");
   qp.hops = static_cast<std::uint8_t>(qp.paths.length());
@@ -191,6 +208,9 @@ void PacketModel::handle(const sim::Event& event) {
       last_activity_ps_ = sim_.now();
       Port& port = ports_[event.payload];
       const std::uint32_t p = port.wire_head;
+      // A link that died lost its wire; its event may still come, for a
+      // packet that is gone (or one sent since, which has its own event).
+      if (p == kNone || packets_[p].due != sim_.now()) break;
       port.wire_head = packets_[p].next;
       if (port.wire_head == kNone) {
         port.wire_tail = kNone;
@@ -246,6 +266,10 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   Packet& pkt = packets_[p];
   const std::uint64_t wire =
       pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  if (port.down) {
+    drop_on_down_link(port, p);
+    return;
+  }
   if (port.nic_host != kNone) {
     // A NIC: ACKs wait here, ahead of the data its QPs pull (serve()).
     if (port.tail == kNone) {
@@ -359,7 +383,7 @@ void PacketModel::send_pause(LinkId link, PfcSignal signal) {
 // when its current packet is out.
 void PacketModel::kick(LinkId l) {
   Port& port = ports_[l];
-  if (port.tx_pending) return;
+  if (port.tx_pending || port.down) return;
   if (sim_.now() >= port.busy_until) {
     serve(l);
   } else {
@@ -377,6 +401,7 @@ bool PacketModel::has_work(const Port& port) const {
 // (ACKs go first), the next data packet of the host's ready QPs.
 void PacketModel::serve(LinkId l) {
   Port& port = ports_[l];
+  if (port.down) return;       // a dead NIC link: its QPs wait (and stall at their timeout)
   if (pfc_.paused(l)) return;  // the RESUME kicks it
   std::uint32_t p = port.head;
   if (p != kNone) {
@@ -435,6 +460,7 @@ void PacketModel::arrive(std::uint32_t p) {
   Packet& pkt = packets_[p];
   ++pkt.hop;
   if (pkt.hop < pkt.hops) {
+    if (pkt.adaptive) route_adaptive(pkt);
     enqueue(pkt.links[pkt.hop], p);
   } else if (pkt.kind == kData) {
     on_data(p);
@@ -448,8 +474,10 @@ void PacketModel::arrive(std::uint32_t p) {
 // ---- sender ---------------------------------------------------------------
 
 bool PacketModel::can_send(const Qp& qp) const {
-  if (qp.snd_nxt >= qp.end_seq) return false;
-  if (dcqcn_on_ && sim_.now() < dcqcn_.next_send_ps(qp.dcqcn)) return false;
+  const bool holes = qp.rtx_nxt < qp.rtx_end;  // to resend (take_seq skips SACKed ones)
+  if (!holes && qp.snd_nxt >= qp.end_seq) return false;
+  if (dcqcn_on_ && sim_.now() < dcqcn_.next_send_ps(qp.dcqcn)) return false;  // resends too
+  if (holes) return true;
   const std::uint64_t in_flight = qp.snd_nxt - qp.snd_una;
   return in_flight == 0 ||
          static_cast<double>((in_flight + 1) * config_.mtu_bytes) <= qp.cwnd + 0.5;
@@ -463,7 +491,7 @@ bool PacketModel::append_ready(QpId id) {
   Qp& qp = qps_[id];
   if (qp.ready) return false;
   if (!can_send(qp)) {
-    if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+    if (dcqcn_on_ && has_to_send(qp)) arm_pace(id);
     return false;
   }
   qp.ready = true;
@@ -488,12 +516,13 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     host.ready_head = qp.next_ready;
     if (host.ready_head == kNone) host.ready_tail = kNone;
     qp.ready = false;
+    std::uint64_t seq;
     if (!can_send(qp)) {
-      if (dcqcn_on_ && qp.snd_nxt < qp.end_seq) arm_pace(id);
+      if (dcqcn_on_ && has_to_send(qp)) arm_pace(id);
       continue;
     }
+    if (!take_seq(qp, seq)) continue;
 
-    const std::uint64_t seq = qp.snd_nxt++;
     const std::uint32_t p = alloc_packet();
     Packet& pkt = packets_[p];
     pkt.kind = kData;
@@ -504,14 +533,9 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     if (!qp.spray) {
       std::copy(qp.links, qp.links + qp.hops, pkt.links);
     } else {
-      const std::uint32_t count = qp.paths.count();
-      std::uint32_t path;
-      if (config_.spray == SprayChoice::round_robin) {
-        path = qp.next_path;
-        qp.next_path = qp.next_path + 1 == count ? 0 : qp.next_path + 1;
-      } else {
-        path = static_cast<std::uint32_t>(spray_rng_.below(count));
-      }
+      const std::uint32_t path = choose_path(qp);
+      pkt.path = static_cast<std::uint16_t>(path);
+      pkt.adaptive = qp.how == PerPacket::adaptive && qp.paths.middle->length > 0;
       pkt.links[0] = qp.paths.uplink;
       const auto middle = qp.paths.middle->path(path);
       std::copy(middle.begin(), middle.end(), pkt.links + 1);
@@ -557,8 +581,15 @@ void PacketModel::on_ack(std::uint32_t p) {
   Qp& qp = qps_[id];
   const auto mtu = static_cast<double>(config_.mtu_bytes);
   std::uint64_t newly = 0;
+  if (qp.reps != kNone && !pkt.ecn) reps_[qp.reps].recycle(pkt.path);
   if (pkt.seq > qp.snd_una) {
     newly = pkt.seq - qp.snd_una;
+    if (!qp.sacked.empty()) {
+      const std::uint64_t bits = qp.sacked.size() * 64;
+      for (std::uint64_t s = qp.snd_una; s < pkt.seq && s < qp.snd_una + bits; ++s) {
+        qp.sacked[(s % bits) / 64] &= ~(std::uint64_t{1} << (s % 64));
+      }
+    }
     qp.snd_una = pkt.seq;
     if (qp.snd_nxt < qp.snd_una) qp.snd_nxt = qp.snd_una;
     retire_messages(qp);
@@ -584,7 +615,15 @@ void PacketModel::on_ack(std::uint32_t p) {
     }
     qp.cwnd = std::clamp(qp.cwnd, mtu, static_cast<double>(qp.max_window));
   }
-  if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) go_back(qp, pkt.seq);
+  if (pkt.payload != 0) on_sack(qp, pkt.seq + pkt.payload - 1);
+  if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) {
+    if (config_.retransmit == Retransmit::selective) {
+      // In order on one path: what is below the highest SACK and not SACKed was lost.
+      resend_holes(qp, std::max(pkt.seq, qp.recovered_end), qp.high_sacked);
+    } else {
+      go_back(qp, pkt.seq);
+    }
+  }
   make_ready(id);
 }
 
@@ -624,6 +663,7 @@ void PacketModel::send_cnp(std::uint32_t data) {
   for (std::uint8_t i = 0; i < marked.hops; ++i)
     cnp.links[i] = marked.links[marked.hops - 1 - i] ^ 1;
   ++totals_.cnps;
+  if (links_avoided_ != 0) route_ack(cnp);  // routed as an ACK is
   enqueue(cnp.links[0], c);
 }
 
@@ -644,8 +684,19 @@ void PacketModel::on_timer(QpId id) {
     arm_timer(id);
     return;
   }
+  if (blocked(qp)) {
+    // No live way to the receiver: wait for routing or the link to repair
+    // it (unstall) rather than resend into a dead link every rto forever.
+    qp.stalled = true;
+    return;
+  }
   ++totals_.timeouts;
-  go_back(qp, qp.snd_una);
+  if (config_.retransmit == Retransmit::selective) {
+    qp.recovered_end = qp.snd_una;
+    resend_holes(qp, qp.snd_una, qp.sent_end);
+  } else {
+    go_back(qp, qp.snd_una);
+  }
   if (config_.cc == CongestionControl::dctcp) {
     qp.cwnd = std::max(static_cast<double>(config_.mtu_bytes), qp.cwnd / 2);
   }
@@ -681,10 +732,11 @@ void PacketModel::on_data(std::uint32_t p) {
   bool accepted = false;
   bool urgent = false;  // answer now, not at the next coalesced ACK
   Kind reply = kAck;
+  std::uint64_t sack = 0;  // selective repeat: distance past rcv_nxt, plus one
   if (seq < qp.rcv_nxt) {
     totals_.payload_bytes_duplicate += pkt.payload;
     urgent = true;
-  } else if (!qp.spray) {
+  } else if (!qp.places) {
     if (seq == qp.rcv_nxt) {
       ++qp.rcv_nxt;
       qp.nak_sent = false;
@@ -718,7 +770,18 @@ void PacketModel::on_data(std::uint32_t p) {
     } else {
       bit(seq) |= mask;
       accepted = true;  // placed directly; rcv_nxt moves when the hole fills
+      if (config_.retransmit == Retransmit::selective) {
+        // SACK it now; on a single path a hole is a loss: NAK it once.
+        sack = offset + 1;
+        urgent = true;
+        if (!qp.spray && !qp.nak_sent) {
+          qp.nak_sent = true;
+          reply = kNak;
+          ++totals_.naks;
+        }
+      }
     }
+    if (offset == 0) qp.nak_sent = false;
   }
   if (accepted) {
     totals_.payload_bytes_delivered += pkt.payload;
@@ -738,10 +801,10 @@ void PacketModel::on_data(std::uint32_t p) {
     pkt.seq = qp.rcv_nxt;
     pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
     pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
-    pkt.payload = 0;
-    pkt.ecn = false;
+    pkt.payload = static_cast<std::uint32_t>(sack);  // ecn and path stay: the echo
     std::reverse(pkt.links, pkt.links + pkt.hops);
     for (std::uint8_t i = 0; i < pkt.hops; ++i) pkt.links[i] ^= 1;  // the cable's other direction
+    if (links_avoided_ != 0) route_ack(pkt);
     pkt.hop = 0;
     qp.unacked = 0;
     qp.unacked_marked = 0;

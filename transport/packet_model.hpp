@@ -33,6 +33,7 @@
 #include "transport/packet_config.hpp"
 #include "transport/pfc.hpp"
 #include "transport/port_series.hpp"
+#include "transport/reps.hpp"
 
 namespace spinel::transport {
 
@@ -70,10 +71,15 @@ struct PacketTotals {
   std::uint64_t cnps = 0;  // DCQCN: congestion notifications sent by receivers
   std::uint64_t messages_sent = 0;
   std::uint64_t messages_delivered = 0;
-  std::uint64_t peak_packets = 0;  // pool size: packets alive at once
-  std::uint64_t pauses = 0;        // PFC: ports paused (PAUSE frames that took effect)
-  sim::Time paused_ps = 0;         // PFC: time ports spent paused, summed
+  std::uint64_t peak_packets = 0;     // pool size: packets alive at once
+  std::uint64_t pauses = 0;           // PFC: ports paused (PAUSE frames that took effect)
+  sim::Time paused_ps = 0;            // PFC: time ports spent paused, summed
+  std::uint64_t down_link_drops = 0;  // packets (of `drops`) lost on or sent to a dead link
+  std::uint64_t sacks = 0;            // selective repeat: ACKs that named a packet past a hole
 };
+
+// How a QP that picks a path per packet picks it (PathPolicy spray, reps, adaptive).
+enum class PerPacket : std::uint8_t { spray, reps, adaptive };
 
 class PacketModel final : public sim::EventHandler {
  public:
@@ -87,7 +93,18 @@ class PacketModel final : public sim::EventHandler {
   // A QP on one fixed path: its links from source to destination.
   QpId add_qp(topology::HostId src, topology::HostId dst, std::span<const topology::LinkId> path);
   // A QP whose packets each take one of the equal-cost paths.
-  QpId add_spray_qp(topology::HostId src, topology::HostId dst);
+  QpId add_spray_qp(topology::HostId src, topology::HostId dst, PerPacket how = PerPacket::spray);
+  // Moves a single-path QP to a new path (routing converged around a dead
+  // link): its next packets take it; those lost on the old one are resent.
+  void set_qp_path(QpId qp, std::span<const topology::LinkId> path);
+
+  // Link faults. A link at 0 Gb/s is dead: it loses the packets on its wire
+  // and in its queue and every packet sent to it. Otherwise it serialises at
+  // `gbps` from now on (degraded, or back up).
+  void set_link_rate(topology::LinkId link, double gbps);
+  // Routing has converged around a dead link: packets that pick their path
+  // (spray, reps, adaptive) and ACKs stop using it until it comes back.
+  void avoid_link(topology::LinkId link);
 
   // Queues a message of `size_bytes` (at least 1) on `qp`; when the receiver
   // holds all of it, `notify` gets an event with `tag` and `payload`.
@@ -123,6 +140,9 @@ class PacketModel final : public sim::EventHandler {
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
   static constexpr std::uint64_t kWindowSlackPackets = 8;
   enum Kind : std::uint8_t { kData, kAck, kNak, kCnp };
+  // An ACK is its data packet turned around: it keeps `path` and `ecn` (the
+  // echo of that packet's mark, for REPS), and `payload` holds selective
+  // repeat's SACK: that packet's distance past `seq`, plus one (0: none).
   struct Packet {
     std::uint64_t seq = 0;  // data: its sequence number; ACK/NAK: the receiver's next expected
     sim::Time due = 0;      // on a wire: when it reaches the far end
@@ -132,10 +152,12 @@ class PacketModel final : public sim::EventHandler {
     std::uint32_t payload = 0;   // bytes of payload (0 for ACKs)
     std::uint16_t covered = 0;   // ACK: data packets it acknowledges for DCTCP
     std::uint16_t marked = 0;    // ACK: of those, how many arrived ECN-marked
+    std::uint16_t path = 0;      // per-packet QPs: the equal-cost path (entropy) it took
     std::uint8_t hop = 0;        // index of the link it is on or queued for
     std::uint8_t hops = 0;
     Kind kind = kData;
     bool ecn = false;
+    bool adaptive = false;  // its first switch still has to pick its path
   };
   static_assert(sizeof(Packet) == 56);  // the README quotes it
   struct Port {
@@ -152,6 +174,8 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t queued_bytes = 0;
     std::uint32_t nic_host = kNone;  // a host's uplink: it also pulls data from that host's QPs
     bool tx_pending = false;         // a kTxDone event is scheduled
+    bool down = false;               // dead: drops everything
+    bool avoided = false;            // dead, and routing has converged around it
     PortCounters stats;
   };
   static_assert(sizeof(Port) == 128);  // two cache lines: keep it so
@@ -168,9 +192,13 @@ class PacketModel final : public sim::EventHandler {
     topology::HostId dst = 0;
     topology::LinkId links[kMaxHops] = {};
     std::uint8_t hops = 0;
-    bool spray = false;
+    bool spray = false;    // picks a path per packet (spray, reps or adaptive)
+    bool places = false;   // the receiver keeps packets past a hole (spray or selective)
+    bool stalled = false;  // its timer found no live path: waits for a repair
+    PerPacket how = PerPacket::spray;
+    std::uint32_t reps = kNone;   // reps: its entropy buffer in reps_
     topology::HostPaths paths{};  // spray: the equal-cost paths
-    std::uint32_t next_path = 0;  // spray round robin
+    std::uint32_t next_path = 0;  // spray round robin, adaptive's tie-break cursor
     // Sender.
     std::uint64_t snd_una = 0;   // oldest unacknowledged packet
     std::uint64_t snd_nxt = 0;   // next packet to send
@@ -184,6 +212,14 @@ class PacketModel final : public sim::EventHandler {
     std::uint32_t marked_in_window = 0;
     DcqcnRate dcqcn;                    // cc: dcqcn (the receiver's CNP clock too)
     sim::Time pace_at = sim::kForever;  // dcqcn: a kPace event is due then
+    // Selective repeat: packets the receiver SACKed past snd_una (bitmap
+    // ring), the holes being resent [rtx_nxt, rtx_end), and how far the
+    // last recovery reached (a NAK does not resend below it again).
+    std::vector<std::uint64_t> sacked;
+    std::uint64_t high_sacked = 0;  // one past the highest SACKed packet
+    std::uint64_t rtx_nxt = 0;
+    std::uint64_t rtx_end = 0;
+    std::uint64_t recovered_end = 0;
     sim::Time rto_deadline = sim::kForever;
     bool rto_pending = false;
     bool ready = false;  // in its host's ready list
@@ -195,7 +231,7 @@ class PacketModel final : public sim::EventHandler {
     std::size_t recv_message = 0;   // the first message not yet delivered
     // Receiver.
     std::uint64_t rcv_nxt = 0;          // first packet not yet received
-    std::vector<std::uint64_t> window;  // spray: packets received past rcv_nxt (bitmap ring)
+    std::vector<std::uint64_t> window;  // places: packets received past rcv_nxt (bitmap ring)
     std::uint32_t unacked = 0;          // data packets received since the last ACK
     std::uint32_t unacked_marked = 0;
     bool nak_sent = false;  // for the current hole (single path)
@@ -236,6 +272,10 @@ class PacketModel final : public sim::EventHandler {
   void arrive(std::uint32_t p);
   // Sender.
   [[nodiscard]] bool can_send(const Qp& qp) const;
+  // Packets left to send, new or resent, whatever its window and pace allow.
+  [[nodiscard]] static bool has_to_send(const Qp& qp) {
+    return qp.snd_nxt < qp.end_seq || qp.rtx_nxt < qp.rtx_end;
+  }
   // Puts a QP that can send at the back of its host's ready list (and wakes
   // the NIC); false if it cannot send or is listed already.
   void make_ready(QpId id);
@@ -250,6 +290,23 @@ class PacketModel final : public sim::EventHandler {
   void send_cnp(std::uint32_t data);
   void on_timer(QpId id);
   void go_back(Qp& qp, std::uint64_t seq);
+  // Selective repeat: resend the packets in [from, to) not SACKed.
+  void resend_holes(Qp& qp, std::uint64_t from, std::uint64_t to);
+  void on_sack(Qp& qp, std::uint64_t seq);
+  // The next packet a QP sends: a hole to resend, else new data in its window.
+  bool take_seq(Qp& qp, std::uint64_t& seq);
+  [[nodiscard]] bool sacked(const Qp& qp, std::uint64_t seq) const;
+  // Per-packet path choice (spray, reps; adaptive's is made at the first switch).
+  std::uint32_t choose_path(Qp& qp);
+  std::uint32_t random_path(Qp& qp, sim::Rng& rng);
+  void route_adaptive(Packet& pkt);
+  [[nodiscard]] std::uint64_t backlog_bytes(const Port& port) const;
+  // Faults.
+  [[nodiscard]] bool path_usable(const topology::HostPaths& paths, std::uint32_t i) const;
+  [[nodiscard]] bool blocked(const Qp& qp) const;
+  void drop_on_down_link(Port& port, std::uint32_t p);
+  void unstall(QpId id);
+  void route_ack(Packet& ack);  // off avoided links, when its way back crosses one
   void retire_messages(Qp& qp);
   // Receiver.
   void on_data(std::uint32_t p);
@@ -263,6 +320,7 @@ class PacketModel final : public sim::EventHandler {
   sim::HandlerId self_;
   sim::Rng ecn_rng_;
   sim::Rng spray_rng_;
+  sim::Rng reps_rng_;
   std::uint64_t spray_seed_;
   std::vector<Port> ports_;
   // Switch ports keep a real queue only when something must look at or stop
@@ -278,6 +336,9 @@ class PacketModel final : public sim::EventHandler {
   std::unique_ptr<PortSeries> series_;       // output.timeseries, if asked for
   std::vector<Host> hosts_;
   std::vector<Qp> qps_;
+  std::vector<RepsBuffer> reps_;
+  std::uint32_t links_down_ = 0;
+  std::uint32_t links_avoided_ = 0;
   std::vector<Packet> packets_;
   std::uint32_t free_packets_ = kNone;
   std::uint64_t live_packets_ = 0;

@@ -38,29 +38,72 @@ void PacketTransport::open(ConnectionId id, const ConnectionSpec& spec) {
   c.spec = spec;
   c.first_qp = static_cast<std::uint32_t>(qps_.size());
   if (spec.src == spec.dst) return;
-  if (config_.policy == PathPolicy::spray) {
-    qps_.push_back(engine_.add_spray_qp(spec.src, spec.dst));
-    qp_paths_.push_back("spray");
+  if (per_packet(config_.policy)) {
+    const PerPacket how = config_.policy == PathPolicy::reps       ? PerPacket::reps
+                          : config_.policy == PathPolicy::adaptive ? PerPacket::adaptive
+                                                                   : PerPacket::spray;
+    qps_.push_back(engine_.add_spray_qp(spec.src, spec.dst, how));
+    qp_paths_.emplace_back(to_string(config_.policy));
     c.qps = 1;
     return;
   }
   // One queue pair per subflow, on the subflow's route (physical links).
   for (const Subflow& subflow : router_.connection_route(id)) {
-    std::vector<topology::LinkId> links;
-    for (const Hop& hop : subflow.hops) {
-      if (hop.link >= topology_.link_count() || hop.weight != 1.0) {
-        throw sim::InternalError("packet transport: a subflow's route is not a single path");
-      }
-      links.push_back(hop.link);
-    }
+    const std::vector<topology::LinkId> links = route_links(subflow);
     qps_.push_back(engine_.add_qp(spec.src, spec.dst, links));
-    std::string path = topology_.node_name(topology_.link(links.front()).src);
-    for (const topology::LinkId l : links) {
-      path += '>';
-      path += topology_.node_name(topology_.link(l).dst);
-    }
-    qp_paths_.push_back(std::move(path));
+    qp_paths_.push_back(path_name(links));
     ++c.qps;
+  }
+}
+
+std::vector<topology::LinkId> PacketTransport::route_links(const Subflow& subflow) const {
+  std::vector<topology::LinkId> links;
+  for (const Hop& hop : subflow.hops) {
+    if (hop.link >= topology_.link_count() || hop.weight != 1.0) {
+      throw sim::InternalError("packet transport: a subflow's route is not a single path");
+    }
+    links.push_back(hop.link);
+  }
+  return links;
+}
+
+std::string PacketTransport::path_name(std::span<const topology::LinkId> links) const {
+  std::string path = topology_.node_name(topology_.link(links.front()).src);
+  for (const topology::LinkId l : links) {
+    path += '>';
+    path += topology_.node_name(topology_.link(l).dst);
+  }
+  return path;
+}
+
+void PacketTransport::set_link_rate(topology::LinkId link, double gbps) {
+  engine_.set_link_rate(link, gbps);
+  if (gbps != 0) return;
+  if (config_.convergence_ps == 0) {
+    converge(link);
+  } else {
+    // After the router's own convergence event for it (scheduled first).
+    sim_.schedule_in(config_.convergence_ps, self_, kConverge, link);
+  }
+}
+
+// The router has moved its connections off the link (if it is still down):
+// single-path queue pairs follow their subflow's new route.
+void PacketTransport::converge(topology::LinkId link) {
+  if (!router_.link_down(link)) return;
+  engine_.avoid_link(link);
+  if (per_packet(config_.policy)) return;
+  for (ConnectionId id = 0; id < connections_.size(); ++id) {
+    const Connection& c = connections_[id];
+    if (c.qps == 0) continue;
+    const std::vector<Subflow> route = router_.connection_route(id);
+    for (std::uint32_t k = 0; k < c.qps; ++k) {
+      const std::vector<topology::LinkId> links = route_links(route.at(k));
+      const std::string name = path_name(links);
+      if (name == qp_paths_[c.first_qp + k]) continue;
+      engine_.set_qp_path(qps_[c.first_qp + k], links);
+      qp_paths_[c.first_qp + k] = name;
+    }
   }
 }
 
@@ -110,6 +153,10 @@ FlowId PacketTransport::start_flow(const FlowSpec& spec) {
 
 void PacketTransport::handle(const sim::Event& event) {
   const auto index = static_cast<std::uint32_t>(event.payload);
+  if (event.tag == kConverge) {
+    converge(static_cast<topology::LinkId>(event.payload));
+    return;
+  }
   if (event.tag == kLocal) {
     part_done(index, 0, transfers_[index].spec.size_bytes);
     return;

@@ -3,8 +3,10 @@
 // collective runs on it unchanged. Routes come from a FlowModel used only as
 // the router (no flow is ever started on it): connections get exactly the
 // paths they get at flow level under ecmp, mprdma:K, split and planned, one
-// queue pair per subflow; under spray each connection is one queue pair that
-// picks a path per packet. A workload's flow is split over its connection's
+// queue pair per subflow; under spray, reps and adaptive each connection is
+// one queue pair that picks a path per packet (the router spreads those as
+// spray). Link faults reach both: the router re-routes connections when
+// routing converges, and their queue pairs follow. A workload's flow is split over its connection's
 // queue pairs as the flow model splits it, and its owner hears once, when
 // the last part is delivered.
 #include <cstdint>
@@ -19,6 +21,13 @@
 #include "transport/transport.hpp"
 
 namespace spinel::transport {
+
+// The configuration of the flow model that routes for the packet level:
+// per-packet policies are spread there as spray.
+inline TransportConfig router_config(TransportConfig config) {
+  if (per_packet(config.policy)) config.policy = PathPolicy::spray;
+  return config;
+}
 
 class PacketTransport final : public Transport, public sim::EventHandler {
  public:
@@ -39,6 +48,12 @@ class PacketTransport final : public Transport, public sim::EventHandler {
   }
 
   void handle(const sim::Event& event) override;
+
+  // A link fault, after the router has heard of it (LinkFaults): the
+  // engine's port changes now; routing converges around a dead link after
+  // TransportConfig::convergence_ps, and then queue pairs on it take the
+  // router's new routes and per-packet choices avoid it.
+  void set_link_rate(topology::LinkId link, double gbps);
 
   // The flow-level counters that summary.json reports, as this model counts them.
   [[nodiscard]] const FlowTotals& totals() const { return totals_; }
@@ -61,6 +76,10 @@ class PacketTransport final : public Transport, public sim::EventHandler {
     std::uint64_t size_bytes = 0;
   };
   void open(ConnectionId id, const ConnectionSpec& spec);
+  void converge(topology::LinkId link);
+  // A subflow's route as physical links, and as flows.csv names it.
+  std::vector<topology::LinkId> route_links(const Subflow& subflow) const;
+  std::string path_name(std::span<const topology::LinkId> links) const;
   void part_done(std::uint32_t transfer, std::uint32_t subflow, std::uint64_t size_bytes);
   void record_part(const Transfer& t, std::uint32_t subflow, std::uint64_t size_bytes);
 
@@ -80,8 +99,9 @@ class PacketTransport final : public Transport, public sim::EventHandler {
   std::vector<std::uint32_t> free_parts_;
   std::uint64_t next_serial_ = 0;
   FlowTotals totals_;
-  static constexpr std::uint32_t kPart = 0;   // payload: a part, delivered
-  static constexpr std::uint32_t kLocal = 1;  // payload: a transfer that crosses nothing
+  static constexpr std::uint32_t kPart = 0;      // payload: a part, delivered
+  static constexpr std::uint32_t kLocal = 1;     // payload: a transfer that crosses nothing
+  static constexpr std::uint32_t kConverge = 2;  // payload: a link routing has moved off
 };
 
 }  // namespace spinel::transport

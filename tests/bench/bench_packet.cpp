@@ -65,7 +65,7 @@ struct PacketFabric {
       : topo(topology::build_leaf_spine(reference_fabric(leaves))),
         routing(topo),
         config(packet_config(policy, roce)),
-        router(simulator, topo, routing, config, kSeed, recorder, false),
+        router(simulator, topo, routing, transport::router_config(config), kSeed, recorder, false),
         engine(simulator, topo, routing, config.packet, kSeed),
         transport(simulator, topo, router, engine, config, recorder, false) {}
 

@@ -15,7 +15,8 @@ struct PacketFabric {
                const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
       : topology(topology::build_leaf_spine(config)),
         routing(topology),
-        router(sim, topology, routing, transport_config, seed, recorder, false),
+        router(sim, topology, routing, transport::router_config(transport_config), seed, recorder,
+               false),
         engine(sim, topology, routing, transport_config.packet, seed),
         transport(sim, topology, router, engine, transport_config, recorder, false) {}
 

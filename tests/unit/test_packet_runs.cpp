@@ -147,16 +147,16 @@ namespace {
 
 // Random small configurations (tiny buffers and windows, aggressive ECN,
 // short timeouts, little reordering tolerance, both congestion controls,
-// every policy and several collectives): every run finishes and every byte
+// every policy, both retransmissions and several collectives): every run finishes and every byte
 // is delivered once and accounted for. Catches stalls in loss recovery.
 TEST(PacketRuns, RandomConfigurationsDeliverEverything) {
   sim::Rng rng(7, "packet-property");
-  const char* policies[] = {"ecmp", "spray", "mprdma:2", "split", "planned"};
+  const char* policies[] = {"ecmp", "spray", "mprdma:2", "split", "planned", "reps", "adaptive"};
   const char* collectives[] = {"ring_allreduce", "all_to_all", "halving_doubling_allreduce",
                                "tree_allreduce"};
   transport::PacketTotals sum;
   for (int i = 0; i < 80; ++i) {
-    const std::string policy = policies[rng.below(5)];
+    const std::string policy = policies[rng.below(7)];
     const std::string collective = collectives[rng.below(4)];
     const std::string block =
         "  model: packet\n  policy: " + policy +
@@ -167,7 +167,9 @@ TEST(PacketRuns, RandomConfigurationsDeliverEverything) {
         "\n    ack_every: " + std::to_string(1 + rng.below(8)) +
         "\n    rto: " + std::to_string(5 + rng.below(50)) +
         "us\n    reorder_packets: " + std::to_string(1 + rng.below(32)) +
-        "\n    spray: " + (rng.below(2) == 0 ? "random" : "round_robin") + "\n" +
+        "\n    spray: " + (rng.below(2) == 0 ? "random" : "round_robin") +
+        "\n    retransmit: " + (rng.below(2) == 0 ? "selective" : "go_back_n") +
+        "\n    reps_buffer: " + std::to_string(1 + rng.below(64)) + "\n" +
         (rng.below(2) == 0 ? "    window_bytes: 16KiB\n" : "");
     SCOPED_TRACE(block + collective);
     const tools::RunResult r =

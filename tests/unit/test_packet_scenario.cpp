@@ -58,7 +58,9 @@ TEST(PacketScenario, EveryKey) {
                                                "    window_bytes: 256KiB\n"
                                                "    rto: 1ms\n"
                                                "    reorder_packets: 64\n"
-                                               "    spray: random\n",
+                                               "    spray: random\n"
+                                               "    retransmit: selective\n"
+                                               "    reps_buffer: 16\n",
                                            "t.yaml");
   const transport::PacketConfig& p = s.transport.packet;
   EXPECT_EQ(p.mtu_bytes, 9000U);
@@ -75,6 +77,8 @@ TEST(PacketScenario, EveryKey) {
   EXPECT_EQ(p.rto_ps, sim::kMillisecond);
   EXPECT_EQ(p.reorder_packets, 64U);
   EXPECT_EQ(p.spray, transport::SprayChoice::random);
+  EXPECT_EQ(p.retransmit, transport::Retransmit::selective);
+  EXPECT_EQ(p.reps_buffer, 16U);
 }
 
 TEST(PacketScenario, FlowControlBuffersAndDcqcnKeys) {
@@ -153,8 +157,13 @@ TEST(PacketScenario, LocatedErrors) {
   EXPECT_STARTS_WITH(error_of(flow + "  packet:\n    mtu_bytes: 9000\n"),
                      "t.yaml:12:3: transport.packet: the packet block is read only with model: "
                      "packet");
-  EXPECT_STARTS_WITH(error_of(kBase + "faults:\n  - {at: 0ns, link: leaf0>spine0, state: down}\n"),
-                     "t.yaml:12:1: faults: link faults are not modelled at packet level yet");
+  // REPS and adaptive routing need queues: packet level only.
+  EXPECT_STARTS_WITH(error_of(flow + "  policy: reps\n"),
+                     "t.yaml:12:11: transport.policy: reps reacts to queues and ECN marks");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    retransmit: sack\n"),
+                     "t.yaml:13:17: transport.packet.retransmit: ");
+  EXPECT_STARTS_WITH(error_of(kBase + "  packet:\n    reps_buffer: 0\n"),
+                     "t.yaml:13:18: transport.packet.reps_buffer: ");
 }
 
 }  // namespace

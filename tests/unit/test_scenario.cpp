@@ -367,10 +367,10 @@ TEST(ScenarioErrors, DurationWithoutUnit) {
 TEST(ScenarioErrors, UnknownPolicyListsAllowed) {
   EXPECT_EQ(error_of(kBase + "transport:\n  policy: random\n"),
             "t.yaml:13:11: transport.policy: expected one of ecmp, spray, mprdma:K, split, "
-            "planned, got \"random\"");
+            "planned, reps, adaptive, got \"random\"");
   EXPECT_EQ(error_of(kBase + "transport:\n  policy: sprey\n"),
             "t.yaml:13:11: transport.policy: expected one of ecmp, spray, mprdma:K, split, "
-            "planned, got \"sprey\" (did you mean "
+            "planned, reps, adaptive, got \"sprey\" (did you mean "
             "\"spray\"?)");
   EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: fat_tree")),
             "t.yaml:3:9: topology.kind: expected leaf_spine, got \"fat_tree\"");
@@ -522,7 +522,7 @@ TEST(ScenarioErrors, MprdmaNeedsItsQueuePairs) {
             "t.yaml:13:11: " + expected + "\"mprdma:K\"");
   EXPECT_EQ(error_of(kBase + "transport:\n  policy: planed\n"),
             "t.yaml:13:11: transport.policy: expected one of ecmp, spray, mprdma:K, split, "
-            "planned, got \"planed\" (did you mean \"planned\"?)");
+            "planned, reps, adaptive, got \"planed\" (did you mean \"planned\"?)");
 }
 
 TEST(Scenario, EveryPolicyLoadsAndEchoesItsWord) {

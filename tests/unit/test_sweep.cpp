@@ -222,7 +222,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.buffer: [per_port]\n"
       "    transport.packet.shared_buffer_bytes: [8MiB]\n"
       "    transport.packet.dcqcn_increase_timer: [5us]\n"
-      "    transport.packet.dcqcn_ai_rate: [1Gbps]\n");
+      "    transport.packet.dcqcn_ai_rate: [1Gbps]\n"
+      "    transport.packet.retransmit: [selective]\n"
+      "    transport.packet.reps_buffer: [16]\n");
   // Every key but pccl's (swept on a pccl base in test_pccl_scenario.cpp)
   // and recovery's (on a recovery base in test_recovery.cpp).
   const auto keys = sweepable_keys();
@@ -260,6 +262,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.transport.packet.shared_buffer_bytes, 8u << 20);
   EXPECT_EQ(sc.transport.packet.dcqcn.increase_timer_ps, 5 * sim::kMicrosecond);
   EXPECT_DOUBLE_EQ(sc.transport.packet.dcqcn.ai_gbps, 1.0);
+  EXPECT_EQ(sc.transport.packet.retransmit, transport::Retransmit::selective);
+  EXPECT_EQ(sc.transport.packet.reps_buffer, 16u);
   EXPECT_EQ(s.parameters[16].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[15].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);
@@ -377,6 +381,7 @@ TEST(SweepErrors, AValueTheKeyRejectsPointsAtTheValue) {
   EXPECT_EQ(error_of("  grid:\n"
                      "    transport.policy: [ecmp, sprey]\n"),
             "t.yaml:7:30: transport.policy: expected one of ecmp, spray, mprdma:K, split, planned, "
+            "reps, adaptive, "
             "got \"sprey\" (did you mean "
             "\"spray\"?) (in sweep point 1: transport.policy=sprey)");
   // From a range: at the range.

@@ -198,8 +198,8 @@ std::uint32_t placeable(const topology::LeafSpineConfig& t) {
   return topology::Servers(t).count();  // read_topology checked that servers divide the hosts
 }
 
-// ecmp | spray | mprdma:K | split | planned | planned:K; K (queue pairs)
-// from 2 to 64.
+// ecmp | spray | mprdma:K | split | planned | planned:K | reps | adaptive; K
+// (queue pairs) from 2 to 64.
 void read_policy(const Value& v, transport::TransportConfig& t) {
   using transport::PathPolicy;
   const std::string word = v.is_scalar() ? v.scalar() : "";
@@ -239,7 +239,9 @@ void read_policy(const Value& v, transport::TransportConfig& t) {
                                     {"spray", PathPolicy::spray},
                                     {"mprdma:K", PathPolicy::mprdma},
                                     {"split", PathPolicy::split},
-                                    {"planned", PathPolicy::planned}});
+                                    {"planned", PathPolicy::planned},
+                                    {"reps", PathPolicy::reps},
+                                    {"adaptive", PathPolicy::adaptive}});
 }
 
 // transport.packet: the packet-level model's parameters (README, "Packet level").
@@ -351,6 +353,14 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
       {"dcqcn_min_rate", Need::optional, [&](const Value& x) { positive_rate(x, d.min_gbps); }},
       {"dcqcn_cnp_interval", Need::optional,
        [&](const Value& x) { d.cnp_interval_ps = x.to_duration_ps(sim::kSecond); }},
+      {"retransmit", Need::optional,
+       [&](const Value& x) {
+         p.retransmit =
+             x.to_enum<transport::Retransmit>({{"go_back_n", transport::Retransmit::go_back_n},
+                                               {"selective", transport::Retransmit::selective}});
+       }},
+      {"reps_buffer", Need::optional,
+       [&](const Value& x) { p.reps_buffer = x.to_uint<u32>(1, 65536); }},
   });
   if (xon && p.pfc_xon_bytes > p.pfc_xoff_bytes) {
     xon->fail("pfc_xon_bytes (" + std::to_string(p.pfc_xon_bytes) + ") is above pfc_xoff_bytes (" +
@@ -381,12 +391,17 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::Model;
   using transport::PathPolicy;
   std::optional<Value> packet;
+  std::optional<Value> policy;
   v.read_map({
       {"model", Need::optional,
        [&](const Value& x) {
          t.model = x.to_enum<Model>({{"flow", Model::flow}, {"packet", Model::packet}});
        }},
-      {"policy", Need::optional, [&](const Value& x) { read_policy(x, t); }},
+      {"policy", Need::optional,
+       [&](const Value& x) {
+         read_policy(x, t);
+         policy = x;
+       }},
       {"convergence", Need::optional,
        [&](const Value& x) { t.convergence_ps = x.to_duration_ps(3600 * sim::kSecond); }},
       {"packet", Need::optional,
@@ -395,6 +410,11 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
          packet = x;
        }},
   });
+  if (policy && t.model != Model::packet &&
+      (t.policy == transport::PathPolicy::reps || t.policy == transport::PathPolicy::adaptive)) {
+    policy->fail(std::string(transport::to_string(t.policy)) +
+                 " reacts to queues and ECN marks: it is a packet-level policy (model: packet)");
+  }
   if (packet && t.model != Model::packet) {
     packet->fail_at_key("the packet block is read only with model: packet (the model is " +
                         std::string(transport::to_string(t.model)) + ")");
@@ -1037,7 +1057,6 @@ void check_recovery(const Scenario& s, const Value& root, const std::optional<Va
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
-  std::optional<Value> faults;
   std::optional<Value> random_fault;
   std::optional<Value> detector;
   std::optional<Value> fault_process;
@@ -1064,11 +1083,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          read_jobs(x, s.topology, s.jobs);
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
-      {"faults", Need::optional,
-       [&](const Value& x) {
-         read_faults(x, s.topology, s.faults);
-         faults = x;
-       }},
+      {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
       {"random_fault", Need::optional,
        [&](const Value& x) {
          read_random_fault(x, s.random_fault);
@@ -1127,21 +1142,9 @@ Scenario read_scenario(const Value& root, std::string_view source) {
         "kind nic_port_down needs dual-port NICs (topology.nic_ports: 2); a single-port NIC "
         "fails whole: nic_down");
   }
-  // Host faults act on compute and work at either level; links do not yet.
-  if (s.transport.model == transport::Model::packet) {
-    if (s.topology.nic_ports > 1) {
-      nic_ports->fail("dual-port NICs are modelled at flow level only; use transport.model: flow");
-    }
-    if (faults && std::any_of(s.faults.begin(), s.faults.end(),
-                              [](const Fault& f) { return f.acts_on_links(); })) {
-      faults->fail_at_key("link faults are not modelled at packet level yet; use model: flow");
-    }
-    if (random_fault && s.random_fault.kind != RandomFaultKind::straggler &&
-        s.random_fault.kind != RandomFaultKind::hang) {
-      random_fault->fail_at_key(
-          "link faults are not modelled at packet level yet; use model: flow, or kind: "
-          "straggler or hang");
-    }
+  // Faults (host, link, NIC and switch) work at either level; dual-port NICs do not yet.
+  if (s.transport.model == transport::Model::packet && s.topology.nic_ports > 1) {
+    nic_ports->fail("dual-port NICs are modelled at flow level only; use transport.model: flow");
   }
   return s;
 }
@@ -1258,6 +1261,8 @@ sim::Json to_json(const Scenario& s) {
       packet["dcqcn_min_gbps"] = d.min_gbps;
       packet["dcqcn_cnp_interval_ps"] = static_cast<std::int64_t>(d.cnp_interval_ps);
     }
+    packet["retransmit"] = std::string(transport::to_string(p.retransmit));
+    packet["reps_buffer"] = p.reps_buffer;
     trans["packet"] = std::move(packet);
   }
 

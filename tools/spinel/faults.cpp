@@ -184,7 +184,7 @@ void schedule_link_faults(const std::vector<scenario::Fault>& faults,
     // Several links at once (a switch's, a NIC's): all change before any flow moves.
     for (LinkChange& c : link_changes(fault, topology, by_name)) {
       if (c.at_ps == 0) {
-        model.set_link_rates(c.links, c.gbps);
+        link_faults.apply(c.links, c.gbps);  // now, before connections open (packets too)
       } else {
         link_faults.add(c.at_ps, std::move(c.links), c.gbps);
       }

@@ -115,10 +115,12 @@ sim::Json run_metrics(const RunResult& r) {
     p["payload_bytes_duplicate"] = t.payload_bytes_duplicate;
     p["payload_bytes_discarded"] = t.payload_bytes_discarded;
     p["drops"] = t.drops;
+    p["down_link_drops"] = t.down_link_drops;
     p["ecn_marks"] = t.ecn_marks;
     p["timeouts"] = t.timeouts;
     p["naks"] = t.naks;
     p["cnps"] = t.cnps;
+    p["sacks"] = t.sacks;
     p["peak_packets"] = t.peak_packets;
     p["pauses"] = t.pauses;
     p["paused_ps"] = static_cast<std::int64_t>(t.paused_ps);

@@ -74,8 +74,10 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   // At packet level the flow model only resolves routes (PacketTransport):
   // flows.csv then comes from the packet transport.
   const bool packet = scenario.transport.model == transport::Model::packet;
-  transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,
-                             scenario.output.flows && !packet);
+  transport::FlowModel model(
+      sim, topology, routing,
+      packet ? transport::router_config(scenario.transport) : scenario.transport, scenario.seed,
+      recorder, scenario.output.flows && !packet);
   transport::FlowTransport flow_transport(model);
   std::optional<transport::PacketModel> engine;
   std::optional<transport::PacketTransport> packet_transport;
@@ -101,6 +103,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   // Link faults go in before the jobs open their connections.
   const std::vector<scenario::Fault> faults = run_faults(scenario, placed);
   transport::LinkFaults link_faults(sim, model);
+  if (packet) link_faults.set_packet_transport(&*packet_transport);
   schedule_link_faults(faults, topology, model, link_faults);
 
   std::vector<std::unique_ptr<workloads::CollectiveRun>> jobs;

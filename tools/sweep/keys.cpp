@@ -56,6 +56,8 @@ const std::vector<Key>& sweepable_keys() {
       {"transport.packet.shared_buffer_bytes", Kind::size},
       {"transport.packet.dcqcn_increase_timer", Kind::duration},
       {"transport.packet.dcqcn_ai_rate", Kind::rate},
+      {"transport.packet.retransmit", Kind::word},
+      {"transport.packet.reps_buffer", Kind::integer},
       // pccl: step rate against churn, peers and the connection pool.
       {"pccl.peers", Kind::integer},
       {"pccl.max_peers", Kind::integer},
