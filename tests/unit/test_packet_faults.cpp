@@ -115,5 +115,31 @@ TEST(PacketFaults, Deterministic) {
   EXPECT_EQ(a.packets->retransmitted_packets, b.packets->retransmitted_packets);
 }
 
+// Under PFC (and with a shared pool) a switch port holds its queue; when
+// its link dies the queued packets are lost and must give back what they
+// held of their ingress queues' counts (else the senders upstream stay
+// paused forever) and of the pool. The all-to-all finishes under every
+// policy, and only the dead link drops.
+TEST(PacketFaults, HeldQueuesOnADeadLinkReleaseTheirPausesAndPool) {
+  for (const std::string held :
+       {"    flow_control: pfc\n    pfc_xoff_bytes: 8KiB\n    pfc_xon_bytes: 4KiB\n",
+        "    buffer: shared\n    shared_buffer_bytes: 96KiB\n"}) {
+    for (const std::string policy : {"ecmp", "spray", "adaptive"}) {
+      for (const std::string at : {"60us", "150us"}) {
+        SCOPED_TRACE(held + policy + at);
+        const tools::RunResult r = run(
+            "  policy: " + policy + "\n  packet:\n    cc: none\n    retransmit: selective\n" + held,
+            "faults:\n  - {at: " + at + ", link: leaf1>spine0, state: down}\n", "all_to_all");
+        expect_every_byte(r);
+        if (held.starts_with("    flow_control")) {
+          EXPECT_EQ(r.packets->drops, r.packets->down_link_drops);
+          EXPECT_GT(r.packets->pauses, 0U);
+        }
+        EXPECT_GT(r.packets->down_link_drops, 0U);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace spinel
