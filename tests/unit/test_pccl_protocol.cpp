@@ -213,6 +213,33 @@ TEST(PcclPeers, ADeathMidRingAbortsEverySurvivorOnceAndTheRetryUsesTheSurvivors)
   EXPECT_EQ(h.master().accepted(), (std::vector<PeerId>{0, 1, 3}));
 }
 
+TEST(PcclPeers, AnOptimisedRingFollowsTheProbeAndIsSearchedOnlyWhenMembershipChanges) {
+  MasterConfig mc;
+  mc.ring_order = RingOrder::optimised;
+  test::Harness h(small_config(), mc);
+  // Every edge of the id ring is slow, so the fast ring runs backwards.
+  std::size_t probes = 0;
+  h.master().set_bandwidth_probe([&](PeerId from, PeerId to) {
+    ++probes;
+    return to == (from + 1) % 4 ? 1.0 : 100.0;
+  });
+  for (int i = 0; i < 4; ++i) h.spawn();
+  h.run_until(sim::kSecond);
+  while (h.master().phase() != MasterPhase::collective) h.run_until(h.now() + sim::kMillisecond);
+  EXPECT_EQ(h.master().participants(), (std::vector<PeerId>{0, 3, 2, 1}));
+  const std::size_t searched = probes;
+  const std::uint64_t steps = h.steps;
+  h.run_until(h.now() + sim::kSecond);
+  EXPECT_GT(h.steps, steps);
+  EXPECT_EQ(probes, searched);  // same members: the ring is kept
+  h.kill(2);
+  h.run_until(h.now() + sim::kSecond);
+  while (h.master().phase() != MasterPhase::collective) h.run_until(h.now() + sim::kMillisecond);
+  EXPECT_EQ(h.master().participants(), (std::vector<PeerId>{0, 3, 1}));
+  EXPECT_EQ(probes, searched + 6);  // three members, six directed pairs
+  EXPECT_FALSE(h.checker().failed()) << h.checker().violation();
+}
+
 TEST(PcclPeers, ANewcomerFetchesTheWeightsOnlyAndJoinsBetweenSteps) {
   test::Harness h(small_config());
   h.spawn();

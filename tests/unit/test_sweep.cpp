@@ -216,11 +216,12 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.rto: [1ms]\n"
       "    transport.packet.reorder_packets: [64]\n"
       "    transport.packet.spray: [random]\n");
-  // Every key but pccl's (swept on a pccl base in test_pccl_scenario.cpp).
+  // Every key but pccl's and the WAN's (swept on their own bases in
+  // test_pccl_scenario.cpp and test_wan.cpp).
   const auto keys = sweepable_keys();
   EXPECT_EQ(s.parameters.size(),
             static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [](const Key& k) {
-              return !k.path.starts_with("pccl.");
+              return !k.path.starts_with("pccl.") && !k.path.starts_with("topology.wan_link.");
             })));
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);

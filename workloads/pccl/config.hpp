@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/time.hpp"
+#include "workloads/pccl/ring.hpp"
 
 namespace spinel::pccl {
 
@@ -31,6 +32,9 @@ struct PcclConfig {
   // TCP window of each pooled connection: its rate is capped at window / RTT,
   // RTT twice the path latency between the two peers' hosts. 0 = no cap.
   std::uint64_t window_bytes = 0;
+  // The master's ring: by id (PCCL's default) or optimised from the
+  // bandwidths it measures between peers (re-searched when membership changes).
+  RingOrder ring_order = RingOrder::id;
   sim::Time step_compute_ps = sim::kSecond;
   sim::Time retry_backoff_ps = sim::kSecond;
   sim::Time duration_ps = 60 * sim::kSecond;
