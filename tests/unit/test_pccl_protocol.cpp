@@ -311,6 +311,22 @@ TEST(PcclData, ReferenceReductionMatchesTheRingOrderAndIsOrderSensitive) {
   EXPECT_EQ(chunk_range(10, 3, 2).end, 10U);  // the remainder to the last
 }
 
+TEST(PcclData, NetworkBytesSplitTheWholeSizeNotTheFewFloats) {
+  // 256 floats over 63 peers: the last chunk has 8 floats, the others 4; the
+  // 1 GiB they stand for splits within a byte or so per chunk.
+  const std::uint64_t gib = 1ULL << 30;
+  EXPECT_EQ(chunk_range(256, 63, 62).end - chunk_range(256, 63, 62).begin, 8U);
+  EXPECT_EQ(part_bytes(gib, 63, 0, 1, 0), gib / 63);
+  EXPECT_EQ(part_bytes(gib, 63, 62, 1, 0), gib - 62 * (gib / 63));
+  EXPECT_LE(part_bytes(gib, 63, 62, 1, 0) - part_bytes(gib, 63, 0, 1, 0), 62U);
+  std::uint64_t sum = 0;
+  for (std::uint32_t c = 0; c < 5; ++c) {
+    for (std::uint32_t j = 0; j < 3; ++j) sum += part_bytes(1000, 5, c, 3, j);
+  }
+  EXPECT_EQ(sum, 1000U);
+  EXPECT_EQ(part_bytes(1000, 5, 4, 3, 2), 68U);  // 200 split 66, 66, 68
+}
+
 TEST(PcclRing, OptimisedRingAvoidsSlowEdges) {
   for (std::size_t n : {5U, 12U}) {
     std::vector<PeerId> peers;
