@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "sim/recorder.hpp"
@@ -174,6 +175,18 @@ TEST(WanScenario, BadInputIsReportedAtItsLine) {
   EXPECT_STARTS_WITH(
       error_of(replaced(kWan, pccl_at, "workload: {collective: ring_allreduce, size: 1MiB}\n")),
       "w.yaml:9:1: workload: a wan topology carries pccl runs");
+}
+
+TEST(WanScenario, EveryShippedPcclScenarioAndSweepLoads) {
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SPINEL_SOURCE_DIR) / "scenarios/pccl")) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++files;
+    const sweep::Sweep sw = sweep::load_sweep_file(entry.path());
+    EXPECT_TRUE(sw.base.pccl.has_value()) << entry.path();
+  }
+  EXPECT_GE(files, 6U);
 }
 
 // A PCCL run's steps on the WAN scenario with this many connections per neighbour.
