@@ -362,7 +362,7 @@ int cmd_validate(const std::vector<std::string>& args) {
       // Through the sweep loader, so that every point of a sweep block is checked too.
       const spinel::sweep::Sweep sweep = spinel::sweep::load_sweep_file(f);
       const Scenario& s = sweep.base;
-      std::cout << f << ": ok (" << s.name << ", " << s.topology.host_count() << " hosts";
+      std::cout << f << ": ok (" << s.name << ", " << spinel::scenario::host_count(s) << " hosts";
       if (sweep.has_block) std::cout << "; a sweep of " << sweep.points.size() << " points";
       std::cout << ")\n";
     } catch (const spinel::sim::ScenarioError& e) {
