@@ -2,6 +2,8 @@
 // Plain description of a fabric, as a scenario states it. Filled by the
 // scenario loader (already validated) and read by the builders.
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "sim/time.hpp"
 
@@ -44,6 +46,26 @@ struct LeafSpineConfig {
   [[nodiscard]] std::uint64_t host_count() const {
     return std::uint64_t{leaf_groups()} * hosts_per_leaf;
   }
+};
+
+// Sites (data centres) joined by long-fat WAN links: each site is one
+// switch with its hosts; a WAN link joins two site switches, both
+// directions. Hosts are numbered site by site, in the order given.
+struct WanSite {
+  std::string name;
+  std::uint32_t hosts = 1;
+  LinkSpec host_link{100.0, 10 * sim::kMicrosecond};  // host <-> its site switch
+};
+
+struct WanLink {
+  std::uint32_t a = 0;  // indices into WanConfig::sites
+  std::uint32_t b = 0;
+  LinkSpec link{100.0, 40 * sim::kMillisecond};
+};
+
+struct WanConfig {
+  std::vector<WanSite> sites;
+  std::vector<WanLink> links;  // the loader fills a full mesh when none are listed
 };
 
 }  // namespace spinel::topology

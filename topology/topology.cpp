@@ -17,6 +17,11 @@ NodeId Topology::add_node(NodeKind kind) {
   return id;
 }
 
+NodeId Topology::add_site(std::string name) {
+  site_names_.push_back(std::move(name));
+  return add_node(NodeKind::site);
+}
+
 LinkId Topology::add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
                            std::uint32_t parallel_index, const LinkSpec& spec) {
   const auto forward = static_cast<LinkId>(links_.size());
@@ -59,6 +64,8 @@ std::string Topology::node_name(NodeId id) const {
       return prefixed("leaf", n.index);
     case NodeKind::spine:
       return prefixed("spine", n.index);
+    case NodeKind::site:
+      return site_names_[n.index];
   }
   return "?";
 }
@@ -120,6 +127,31 @@ Topology build_leaf_spine(const LeafSpineConfig& c) {
   const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
   const double up = static_cast<double>(c.spines) * c.parallel_links * c.spine_link.rate_gbps;
   t.set_oversubscription(down / up);
+  return t;
+}
+
+Topology build_wan(const WanConfig& c) {
+  if (c.sites.empty()) throw sim::InternalError("a WAN needs at least one site");
+  Topology t;
+  // Hosts first so that HostId == NodeId for hosts; then the site switches.
+  for (const WanSite& site : c.sites) {
+    for (std::uint32_t h = 0; h < site.hosts; ++h) t.add_node(NodeKind::host);
+  }
+  std::vector<NodeId> sites;
+  for (const WanSite& site : c.sites) sites.push_back(t.add_site(site.name));
+  HostId host = 0;
+  for (std::size_t s = 0; s < c.sites.size(); ++s) {
+    for (std::uint32_t h = 0; h < c.sites[s].hosts; ++h, ++host) {
+      t.add_cable(t.host_node(host), sites[s], LinkKind::host_up, LinkKind::host_down, 0,
+                  c.sites[s].host_link);
+    }
+  }
+  for (const WanLink& l : c.links) {
+    if (l.a >= sites.size() || l.b >= sites.size() || l.a == l.b) {
+      throw sim::InternalError("a WAN link joins two different sites of the config");
+    }
+    t.add_cable(sites[l.a], sites[l.b], LinkKind::wan, LinkKind::wan, 0, l.link);
+  }
   return t;
 }
 

@@ -22,14 +22,15 @@ using LinkId = std::uint32_t;
 using HostId = std::uint32_t;
 inline constexpr LinkId kNoLink = ~LinkId{0};
 
-enum class NodeKind : std::uint8_t { host, leaf, spine };
+enum class NodeKind : std::uint8_t { host, leaf, spine, site };
 
-// Which tier a directed link climbs or descends; links.csv reports it.
-enum class LinkKind : std::uint8_t { host_up, host_down, leaf_up, spine_down };
+// Which tier a directed link climbs or descends (wan: between two sites);
+// links.csv reports it.
+enum class LinkKind : std::uint8_t { host_up, host_down, leaf_up, spine_down, wan };
 
-// The kind's name in result files: "host_up", "host_down", "leaf_up", "spine_down".
+// The kind's name in result files: "host_up", "host_down", "leaf_up", "spine_down", "wan".
 inline const char* to_string(LinkKind kind) {
-  static constexpr const char* kNames[] = {"host_up", "host_down", "leaf_up", "spine_down"};
+  static constexpr const char* kNames[] = {"host_up", "host_down", "leaf_up", "spine_down", "wan"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -59,6 +60,8 @@ using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirection
 class Topology {
  public:
   NodeId add_node(NodeKind kind);
+  // A site switch of a WAN, named by its site.
+  NodeId add_site(std::string name);
   // Adds both directions of a cable; returns the id of the src->dst direction
   // (the reverse direction is that id + 1).
   LinkId add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
@@ -121,7 +124,8 @@ class Topology {
     return false;
   }
 
-  [[nodiscard]] std::string node_name(NodeId id) const;  // "h12", "leaf3", "spine0"
+  // "h12", "leaf3", "spine0", or a site's name
+  [[nodiscard]] std::string node_name(NodeId id) const;
   // "leaf3>spine0" (+ "#k" if parallel); a port of a dual-port NIC is
   // "h12.p1", as in "h12.p1>leaf5".
   [[nodiscard]] std::string link_name(LinkId id) const;
@@ -140,7 +144,8 @@ class Topology {
   std::vector<NodeId> hosts_;
   std::vector<LinkId> host_up_;  // host h, port p at h * nic_ports_ + p
   std::uint32_t nic_ports_ = 1;
-  std::uint32_t kind_counts_[3] = {0, 0, 0};
+  std::vector<std::string> site_names_;
+  std::uint32_t kind_counts_[4] = {0, 0, 0, 0};
   std::uint32_t max_parallel_ = 1;
   double oversubscription_ = 1.0;
 };
@@ -148,5 +153,8 @@ class Topology {
 // Hosts are numbered leaf by leaf: host h sits on leaf h / hosts_per_leaf;
 // with dual-port NICs, port p of host h on leaf 2 (h / hosts_per_leaf) + p.
 Topology build_leaf_spine(const LeafSpineConfig& config);
+
+// Hosts are numbered site by site; site s is the node host_count() + s.
+Topology build_wan(const WanConfig& config);
 
 }  // namespace spinel::topology

@@ -1391,6 +1391,16 @@ sim::Time FlowModel::path_latency_ps(topology::HostId src, topology::HostId dst)
   return routing_.max_path_latency_ps(routing_.paths(src, dst));
 }
 
+double FlowModel::path_rate_gbps(topology::HostId src, topology::HostId dst) const {
+  const topology::HostPaths paths = routing_.paths(src, dst);
+  double rate = std::min(rate_gbps_[paths.uplink], rate_gbps_[paths.downlink]);
+  if (src == dst) return rate;
+  for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    for (LinkId l : paths.middle->path(i)) rate = std::min(rate, rate_gbps_[l]);
+  }
+  return rate;
+}
+
 double FlowModel::rate_gbps(FlowId f) const {
   return sim::bytes_per_ps_to_gbps(flows_[f].rate);
 }

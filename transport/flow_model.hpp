@@ -198,6 +198,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // equal-cost paths (0 within a host). Twice it is the round trip that caps
   // a windowed connection (ConnectionSpec::max_rate_gbps).
   [[nodiscard]] sim::Time path_latency_ps(topology::HostId src, topology::HostId dst) const;
+  // The slowest link's present rate over the equal-cost paths between two
+  // hosts: what a bandwidth probe would find between them on an idle fabric.
+  [[nodiscard]] double path_rate_gbps(topology::HostId src, topology::HostId dst) const;
 
   // Writes links.csv.
   void finish();

@@ -213,6 +213,33 @@ TEST(PcclPeers, ADeathMidRingAbortsEverySurvivorOnceAndTheRetryUsesTheSurvivors)
   EXPECT_EQ(h.master().accepted(), (std::vector<PeerId>{0, 1, 3}));
 }
 
+TEST(PcclPeers, AnOptimisedRingFollowsTheProbeAndIsSearchedOnlyWhenMembershipChanges) {
+  MasterConfig mc;
+  mc.ring_order = RingOrder::optimised;
+  test::Harness h(small_config(), mc);
+  // Every edge of the id ring is slow, so the fast ring runs backwards.
+  std::size_t probes = 0;
+  h.master().set_bandwidth_probe([&](PeerId from, PeerId to) {
+    ++probes;
+    return to == (from + 1) % 4 ? 1.0 : 100.0;
+  });
+  for (int i = 0; i < 4; ++i) h.spawn();
+  h.run_until(sim::kSecond);
+  while (h.master().phase() != MasterPhase::collective) h.run_until(h.now() + sim::kMillisecond);
+  EXPECT_EQ(h.master().participants(), (std::vector<PeerId>{0, 3, 2, 1}));
+  const std::size_t searched = probes;
+  const std::uint64_t steps = h.steps;
+  h.run_until(h.now() + sim::kSecond);
+  EXPECT_GT(h.steps, steps);
+  EXPECT_EQ(probes, searched);  // same members: the ring is kept
+  h.kill(2);
+  h.run_until(h.now() + sim::kSecond);
+  while (h.master().phase() != MasterPhase::collective) h.run_until(h.now() + sim::kMillisecond);
+  EXPECT_EQ(h.master().participants(), (std::vector<PeerId>{0, 3, 1}));
+  EXPECT_EQ(probes, searched + 6);  // three members, six directed pairs
+  EXPECT_FALSE(h.checker().failed()) << h.checker().violation();
+}
+
 TEST(PcclPeers, ANewcomerFetchesTheWeightsOnlyAndJoinsBetweenSteps) {
   test::Harness h(small_config());
   h.spawn();
@@ -282,6 +309,22 @@ TEST(PcclData, ReferenceReductionMatchesTheRingOrderAndIsOrderSensitive) {
   for (std::size_t i = 0; i < ring.size(); ++i) EXPECT_NEAR(ring[i], naive[i], 1e-2);
   EXPECT_EQ(chunk_range(10, 3, 2).begin, 6U);
   EXPECT_EQ(chunk_range(10, 3, 2).end, 10U);  // the remainder to the last
+}
+
+TEST(PcclData, NetworkBytesSplitTheWholeSizeNotTheFewFloats) {
+  // 256 floats over 63 peers: the last chunk has 8 floats, the others 4; the
+  // 1 GiB they stand for splits within a byte or so per chunk.
+  const std::uint64_t gib = 1ULL << 30;
+  EXPECT_EQ(chunk_range(256, 63, 62).end - chunk_range(256, 63, 62).begin, 8U);
+  EXPECT_EQ(part_bytes(gib, 63, 0, 1, 0), gib / 63);
+  EXPECT_EQ(part_bytes(gib, 63, 62, 1, 0), gib - 62 * (gib / 63));
+  EXPECT_LE(part_bytes(gib, 63, 62, 1, 0) - part_bytes(gib, 63, 0, 1, 0), 62U);
+  std::uint64_t sum = 0;
+  for (std::uint32_t c = 0; c < 5; ++c) {
+    for (std::uint32_t j = 0; j < 3; ++j) sum += part_bytes(1000, 5, c, 3, j);
+  }
+  EXPECT_EQ(sum, 1000U);
+  EXPECT_EQ(part_bytes(1000, 5, 4, 3, 2), 68U);  // 200 split 66, 66, 68
 }
 
 TEST(PcclRing, OptimisedRingAvoidsSlowEdges) {

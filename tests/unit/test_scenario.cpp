@@ -373,7 +373,7 @@ TEST(ScenarioErrors, UnknownPolicyListsAllowed) {
             "planned, reps, adaptive, got \"sprey\" (did you mean "
             "\"spray\"?)");
   EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: fat_tree")),
-            "t.yaml:3:9: topology.kind: expected leaf_spine, got \"fat_tree\"");
+            "t.yaml:3:9: topology.kind: expected leaf_spine or wan, got \"fat_tree\"");
 }
 
 TEST(Scenario, FaultsLoadAndEcho) {

@@ -225,13 +225,13 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.dcqcn_ai_rate: [1Gbps]\n"
       "    transport.packet.retransmit: [selective]\n"
       "    transport.packet.reps_buffer: [16]\n");
-  // Every key but pccl's (swept on a pccl base in test_pccl_scenario.cpp)
-  // and recovery's (on a recovery base in test_recovery.cpp).
+  // Every key but pccl's, the WAN's and recovery's (swept on their own
+  // bases in test_pccl_scenario.cpp, test_wan.cpp and test_recovery.cpp).
   const auto keys = sweepable_keys();
   EXPECT_EQ(s.parameters.size(),
             static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [](const Key& k) {
               return !k.path.starts_with("pccl.") && !k.path.starts_with("detector.") &&
-                     !k.path.starts_with("recovery.");
+                     !k.path.starts_with("recovery.") && !k.path.starts_with("topology.wan_link.");
             })));
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);

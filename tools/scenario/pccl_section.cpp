@@ -136,6 +136,11 @@ pccl::PcclConfig read_pccl(const Value& v) {
        }},
       {"window_bytes", Need::optional,
        [&](const Value& x) { c.window_bytes = x.to_bytes(0, 1ULL << 40); }},
+      {"ring_order", Need::optional,
+       [&](const Value& x) {
+         c.ring_order = x.to_enum<pccl::RingOrder>(
+             {{"id", pccl::RingOrder::id}, {"optimised", pccl::RingOrder::optimised}});
+       }},
       {"step_compute", Need::optional,
        [&](const Value& x) { c.step_compute_ps = x.to_duration_ps(kMaxDuration); }},
       {"retry_backoff", Need::optional,
@@ -181,6 +186,7 @@ sim::Json pccl_to_json(const pccl::PcclConfig& c) {
   j["size_bytes"] = c.size_bytes;
   j["connections_per_neighbour"] = c.connections_per_neighbour;
   j["window_bytes"] = c.window_bytes;  // 0: no per-connection cap
+  j["ring_order"] = pccl::to_string(c.ring_order);
   j["step_compute_ps"] = static_cast<std::int64_t>(c.step_compute_ps);
   j["retry_backoff_ps"] = static_cast<std::int64_t>(c.retry_backoff_ps);
   j["duration_ps"] = static_cast<std::int64_t>(c.duration_ps);

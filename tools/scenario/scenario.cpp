@@ -16,6 +16,7 @@
 #include "sim/units.hpp"
 #include "tools/scenario/pccl_section.hpp"
 #include "tools/scenario/recovery_section.hpp"
+#include "tools/scenario/wan_section.hpp"
 #include "tools/scenario/yaml_reader.hpp"
 #include "topology/servers.hpp"
 
@@ -42,7 +43,7 @@ description: >-
 seed: 1                 # optional, default 1; the same file and seed give the same results
 
 topology:               # required: the fabric
-  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos) is the only kind for now
+  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos), or wan (sites joined by long-fat links; pccl runs only)
   leaves: 4             # required, 1..65536
   spines: 8             # required, 1..65536; every leaf connects to every spine
   hosts_per_leaf: 8     # required, 1..65536; 8 hosts down = 8 spines up at the same rate: non-blocking
@@ -94,7 +95,7 @@ constexpr std::size_t kMaxFileBytes = 64ULL << 20;
 constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
 constexpr sim::Time kMaxInterval = sim::kSecond;
 
-enum class TopologyKind { leaf_spine };
+enum class TopologyKind { leaf_spine, wan };
 
 using u32 = std::uint32_t;
 
@@ -120,6 +121,19 @@ void read_link(const Value& v, topology::LinkSpec& link) {
       {"latency", Need::optional,
        [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLatency); }},
   });
+}
+
+// The topology map's kind, read ahead because it decides the other keys.
+TopologyKind topology_kind(const Value& v) {
+  if (v.is_map()) {
+    for (const MapEntry& e : v.to_entries()) {
+      if (e.key == "kind") {
+        return e.value.to_enum<TopologyKind>(
+            {{"leaf_spine", TopologyKind::leaf_spine}, {"wan", TopologyKind::wan}});
+      }
+    }
+  }
+  return TopologyKind::leaf_spine;  // read_topology reports the missing kind
 }
 
 // `ports` gets where nic_ports was given, for checks against later sections.
@@ -1054,6 +1068,10 @@ void check_recovery(const Scenario& s, const Value& root, const std::optional<Va
   }
 }
 
+constexpr std::string_view kWanPcclOnly =
+    "a wan topology carries pccl runs (pccl:) only so far; workloads and jobs need kind: "
+    "leaf_spine";
+
 Scenario read_scenario(const Value& root, std::string_view source) {
   Scenario s;
   std::optional<Value> workload;
@@ -1069,10 +1087,17 @@ Scenario read_scenario(const Value& root, std::string_view source) {
       {"description", Need::optional, [&](const Value& x) { s.description = x.to_string(); }},
       {"seed", Need::optional, [&](const Value& x) { s.seed = x.to_uint<std::uint64_t>(); }},
       {"topology", Need::required,
-       [&](const Value& x) { read_topology(x, s.topology, nic_ports); }},
+       [&](const Value& x) {
+         if (topology_kind(x) == TopologyKind::wan) {
+           s.wan = read_wan(x);
+         } else {
+           read_topology(x, s.topology, nic_ports);
+         }
+       }},
       {"transport", Need::optional, [&](const Value& x) { read_transport(x, s.transport); }},
       {"workload", Need::optional,
        [&](const Value& x) {
+         if (s.wan) x.fail_at_key(kWanPcclOnly);
          s.jobs.assign(1, workloads::WorkloadConfig{});
          read_workload(x, s.topology, s.jobs[0], false);
          workload = x;
@@ -1080,10 +1105,15 @@ Scenario read_scenario(const Value& root, std::string_view source) {
       {"jobs", Need::optional,
        [&](const Value& x) {
          if (workload) x.fail_at_key("give either workload (one job) or jobs (several), not both");
+         if (s.wan) x.fail_at_key(kWanPcclOnly);
          read_jobs(x, s.topology, s.jobs);
        }},
       {"output", Need::optional, [&](const Value& x) { read_output(x, s.topology, s.output); }},
-      {"faults", Need::optional, [&](const Value& x) { read_faults(x, s.topology, s.faults); }},
+      {"faults", Need::optional,
+       [&](const Value& x) {
+         if (s.wan) x.fail_at_key("faults on a wan topology are not modelled yet");
+         read_faults(x, s.topology, s.faults);
+       }},
       {"random_fault", Need::optional,
        [&](const Value& x) {
          read_random_fault(x, s.random_fault);
@@ -1132,6 +1162,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
              "runs one scenario: remove the sweep block to run the base scenario)");
        }},
   });
+  if (s.wan && !s.pccl) root.fail(kWanPcclOnly);
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
@@ -1206,6 +1237,40 @@ std::string_view default_scenario_yaml() {
   return kQuickstartYaml;
 }
 
+std::uint32_t host_count(const Scenario& s) {
+  if (!s.wan) return static_cast<std::uint32_t>(s.topology.host_count());
+  std::uint32_t hosts = 0;
+  for (const topology::WanSite& site : s.wan->sites) hosts += site.hosts;
+  return hosts;
+}
+
+namespace {
+
+sim::Json wan_json(const topology::WanConfig& c) {
+  sim::Json topo = sim::Json::object();
+  topo["kind"] = "wan";
+  sim::Json sites = sim::Json::array();
+  for (const topology::WanSite& site : c.sites) {
+    sim::Json j = sim::Json::object();
+    j["name"] = site.name;
+    j["hosts"] = site.hosts;
+    j["host_link"] = link_json(site.host_link);
+    sites.push_back(std::move(j));
+  }
+  topo["sites"] = std::move(sites);
+  sim::Json links = sim::Json::array();
+  for (const topology::WanLink& l : c.links) {
+    sim::Json j = link_json(l.link);
+    j["a"] = c.sites[l.a].name;
+    j["b"] = c.sites[l.b].name;
+    links.push_back(std::move(j));
+  }
+  topo["wan_links"] = std::move(links);
+  return topo;
+}
+
+}  // namespace
+
 sim::Json to_json(const Scenario& s) {
   sim::Json topo = sim::Json::object();
   topo["kind"] = "leaf_spine";
@@ -1220,6 +1285,7 @@ sim::Json to_json(const Scenario& s) {
   // Echoed only when set, so that single-port runs keep their summary.json.
   if (s.topology.nic_ports > 1) topo["nic_ports"] = s.topology.nic_ports;
   topo["nvlink"] = link_json(s.topology.nvlink);
+  if (s.wan) topo = wan_json(*s.wan);
 
   sim::Json trans = sim::Json::object();
   trans["model"] = transport::to_string(s.transport.model);

@@ -131,6 +131,9 @@ struct Scenario {
   std::string description;  // optional free text
   std::uint64_t seed = 1;
   topology::LeafSpineConfig topology;
+  // `topology: {kind: wan, ...}`: sites joined by WAN links, instead of the
+  // leaf-spine above (pccl runs only).
+  std::optional<topology::WanConfig> wan;
   transport::TransportConfig transport;
   // One or more jobs (`workload:` is one job named job0; `jobs:` a list).
   // hosts: 0 = all; explicit placement: hosts = ranks.size().
@@ -144,6 +147,9 @@ struct Scenario {
   // Fault-tolerant all-reduce under churn (`pccl:`), instead of jobs.
   std::optional<pccl::PcclConfig> pccl;
 };
+
+// The fabric's hosts (NICs), of the leaf-spine or the WAN.
+std::uint32_t host_count(const Scenario& scenario);
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError
 // "FILE: cannot read: <reason>".

@@ -362,7 +362,7 @@ int cmd_validate(const std::vector<std::string>& args) {
       // Through the sweep loader, so that every point of a sweep block is checked too.
       const spinel::sweep::Sweep sweep = spinel::sweep::load_sweep_file(f);
       const Scenario& s = sweep.base;
-      std::cout << f << ": ok (" << s.name << ", " << s.topology.host_count() << " hosts";
+      std::cout << f << ": ok (" << s.name << ", " << spinel::scenario::host_count(s) << " hosts";
       if (sweep.has_block) std::cout << "; a sweep of " << sweep.points.size() << " points";
       std::cout << ")\n";
     } catch (const spinel::sim::ScenarioError& e) {
@@ -402,21 +402,17 @@ int main(int argc, char** argv) {
         std::cout << spinel::tools::sweep_help();
         return 0;
       }
-      if (rest.size() == 1 && rest[0] == "dst") {
-        std::cout << spinel::tools::dst_help();
-        return 0;
-      }
-      if (rest.size() == 1 && rest[0] == "pccl-master") {
-        std::cout << spinel::tools::pccl_master_help();
-        return 0;
-      }
-      if (rest.size() == 1 && rest[0] == "pccl-peer") {
-        std::cout << spinel::tools::pccl_peer_help();
-        return 0;
-      }
-      if (rest.size() == 1 && rest[0] == "pccl-local") {
-        std::cout << spinel::tools::pccl_local_help();
-        return 0;
+      const std::pair<std::string_view, std::string_view (*)()> helps[] = {
+          {"dst", spinel::tools::dst_help},
+          {"pccl-master", spinel::tools::pccl_master_help},
+          {"pccl-peer", spinel::tools::pccl_peer_help},
+          {"pccl-local", spinel::tools::pccl_local_help},
+      };
+      for (const auto& [name, help] : helps) {
+        if (rest.size() == 1 && rest[0] == name) {
+          std::cout << help();
+          return 0;
+        }
       }
       if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");
       return cmd_run({"--help"});

@@ -17,6 +17,10 @@ const std::vector<Key>& sweepable_keys() {
       {"topology.host_link.latency", Kind::duration},
       {"topology.spine_link.rate", Kind::rate},
       {"topology.spine_link.latency", Kind::duration},
+      // kind: wan, the link between every pair of sites (wan_link).
+      {"topology.wan_link.rate", Kind::rate},
+      {"topology.wan_link.latency", Kind::duration},
+      {"topology.wan_link.rtt", Kind::duration},
       {"transport.model", Kind::word},
       {"transport.policy", Kind::word},
       {"transport.convergence", Kind::duration},
@@ -64,6 +68,7 @@ const std::vector<Key>& sweepable_keys() {
       {"pccl.size_bytes", Kind::size},
       {"pccl.connections_per_neighbour", Kind::integer},
       {"pccl.window_bytes", Kind::size},
+      {"pccl.ring_order", Kind::word},
       {"pccl.step_compute", Kind::duration},
       {"pccl.keepalive_timeout", Kind::duration},
       {"pccl.duration", Kind::duration},

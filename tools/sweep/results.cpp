@@ -60,12 +60,10 @@ const std::vector<std::string_view>& metric_columns() {
 
 const std::vector<std::string_view>& pccl_metric_columns() {
   static const std::vector<std::string_view> columns = {
-      "steps_completed",  "steps_per_hour",  "aborted_attempts",
-      "aborted_bytes",    "cancelled_bytes", "chunk_bytes",
-      "peers_spawned",    "deaths",          "stalls",
-      "leaves",           "kicks",           "recovery_count",
-      "recovery_mean_ps", "recovery_max_ps", "invariant_checks",
-      "violation",        "end_ps",
+      "steps_completed",  "steps_per_hour",  "step_mean_ps",     "edge_gbps",   "max_step_gap_ps",
+      "aborted_attempts", "aborted_bytes",   "cancelled_bytes",  "chunk_bytes", "peers_spawned",
+      "deaths",           "stalls",          "leaves",           "kicks",       "recovery_count",
+      "recovery_mean_ps", "recovery_max_ps", "invariant_checks", "violation",   "end_ps",
   };
   return columns;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/time.hpp"
+#include "workloads/pccl/ring.hpp"
 
 namespace spinel::pccl {
 
@@ -31,6 +32,9 @@ struct PcclConfig {
   // TCP window of each pooled connection: its rate is capped at window / RTT,
   // RTT twice the path latency between the two peers' hosts. 0 = no cap.
   std::uint64_t window_bytes = 0;
+  // The master's ring: by id (PCCL's default) or optimised from the
+  // bandwidths it measures between peers (re-searched when membership changes).
+  RingOrder ring_order = RingOrder::id;
   sim::Time step_compute_ps = sim::kSecond;
   sim::Time retry_backoff_ps = sim::kSecond;
   sim::Time duration_ps = 60 * sim::kSecond;
@@ -63,8 +67,9 @@ struct PcclConfig {
 // known, four times the time to send size_bytes at that rate is added for
 // the ring itself (ring all-reduce sends under 2x size_bytes per peer; the
 // other 2x covers hash collisions), so big all-reduces on slow links do not
-// trip it. With a window the driver passes the lower of the host rate and
-// what the pool's windows allow over the longest round trip.
+// trip it. The driver passes the lower of the host rate and the slowest
+// bandwidth probe between two hosts (slowest link, or the pool's windows
+// over that pair's round trip).
 inline sim::Time liveness_bound(const PcclConfig& c, double host_rate_gbps = 0) {
   if (c.liveness_bound_ps != 0) return c.liveness_bound_ps;
   const sim::Time ring_ps =

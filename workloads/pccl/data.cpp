@@ -18,6 +18,15 @@ Range part_range(Range chunk, std::uint32_t parts, std::uint32_t part) {
   return {chunk.begin + r.begin, chunk.begin + r.end};
 }
 
+std::uint64_t part_bytes(std::uint64_t size_bytes, std::uint32_t world, std::uint32_t chunk,
+                         std::uint32_t parts, std::uint32_t part) {
+  const std::uint64_t chunk_base = size_bytes / world;
+  const std::uint64_t chunk_len =
+      chunk + 1 == world ? size_bytes - chunk_base * (world - 1) : chunk_base;
+  const std::uint64_t part_base = chunk_len / parts;
+  return part + 1 == parts ? chunk_len - part_base * (parts - 1) : part_base;
+}
+
 std::uint64_t hash_floats(std::span<const float> values) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (float v : values) {

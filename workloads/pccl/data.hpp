@@ -20,6 +20,13 @@ Range chunk_range(std::uint32_t count, std::uint32_t world, std::uint32_t chunk)
 // Part j of `parts` of a range, split the same way.
 Range part_range(Range chunk, std::uint32_t parts, std::uint32_t part);
 
+// The bytes part `part` of chunk `chunk` moves on the network: the same split
+// applied to the `size_bytes` the all-reduce stands for (remainders to the
+// last), not to the few real floats, whose remainder would make the last
+// chunk up to twice the others and skew the ring's pace.
+std::uint64_t part_bytes(std::uint64_t size_bytes, std::uint32_t world, std::uint32_t chunk,
+                         std::uint32_t parts, std::uint32_t part);
+
 // FNV-1a over the floats' bit patterns: equal hashes for bit-identical data.
 std::uint64_t hash_floats(std::span<const float> values);
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <tuple>
 
-#include "workloads/pccl/ring.hpp"
-
 namespace spinel::pccl {
 
 std::vector<PeerId> Master::accepted() const {
@@ -189,7 +187,7 @@ void Master::admit(Output& out) {
     }
   }
   ++epoch_;
-  Topology topo{epoch_, next_op_, ring_by_id(accepted())};
+  Topology topo{epoch_, next_op_, ring()};
   for (PeerId id : topo.ring) out.sends.push_back({id, topo});
   out.notices.push_back({NoticeKind::topology_update, kMaster, next_op_, 0, topo.ring.size()});
   // The admission notices learn the world size only now.
@@ -247,7 +245,7 @@ void Master::plan_sync(Output& out, bool only_failed) {
 }
 
 void Master::start_collective(Output& out) {
-  participants_ = ring_by_id(accepted());
+  participants_ = ring();
   done_.clear();
   aborted_sent_.clear();
   attempt_aborted_ = false;
@@ -281,6 +279,23 @@ void Master::depart(Output& out, PeerId peer, bool kicked) {
       std::find(participants_.begin(), participants_.end(), peer) != participants_.end()) {
     abort_collective(out);
   }
+}
+
+std::vector<PeerId> Master::ring() {
+  std::vector<PeerId> members = accepted();
+  if (config_.ring_order == RingOrder::id || !probe_) return members;  // accepted() is by id
+  if (members != ring_members_) {
+    std::vector<std::vector<double>> bandwidth_gbps(members.size(),
+                                                    std::vector<double>(members.size(), 0.0));
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      for (std::size_t j = 0; j < members.size(); ++j) {
+        if (i != j) bandwidth_gbps[i][j] = probe_(members[i], members[j]);
+      }
+    }
+    ring_order_ = optimise_ring(members, bandwidth_gbps);
+    ring_members_ = std::move(members);
+  }
+  return ring_order_;
 }
 
 }  // namespace spinel::pccl

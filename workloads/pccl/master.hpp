@@ -9,19 +9,27 @@
 // vote -> state fetch -> collective vote -> collective -> topology vote ...
 // A collective therefore never overlaps a topology update or a sync.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
 
 #include "sim/time.hpp"
 #include "workloads/pccl/messages.hpp"
+#include "workloads/pccl/ring.hpp"
 
 namespace spinel::pccl {
 
 struct MasterConfig {
   sim::Time keepalive_interval_ps = 5 * sim::kSecond;  // how often silence is checked
   sim::Time keepalive_timeout_ps = 30 * sim::kSecond;  // silence that drops a peer
+  RingOrder ring_order = RingOrder::id;
 };
+
+// The measured rate from one peer to another, in Gbit/s. PCCL's peers
+// benchmark each other; whoever drives the master answers (a simulation asks
+// its fabric), so the master itself stays free of I/O.
+using BandwidthProbe = std::function<double(PeerId from, PeerId to)>;
 
 enum class MasterPhase : std::uint8_t {
   topology_vote,
@@ -34,6 +42,9 @@ enum class MasterPhase : std::uint8_t {
 class Master {
  public:
   explicit Master(const MasterConfig& config) : config_(config) {}
+
+  // Needed for RingOrder::optimised (without one the ring is by id).
+  void set_bandwidth_probe(BandwidthProbe probe) { probe_ = std::move(probe); }
 
   Output start(sim::Time now);
   Output on_message(sim::Time now, PeerId from, const Message& message);
@@ -66,6 +77,9 @@ class Master {
   void start_collective(Output& out);
   void abort_collective(Output& out);
   void depart(Output& out, PeerId peer, bool kicked);
+  // The ring over the accepted peers; optimised rings are searched again
+  // only when the membership changed.
+  std::vector<PeerId> ring();
 
   MasterConfig config_;
   std::map<PeerId, PeerInfo> peers_;  // ordered: every loop is in id order (determinism)
@@ -78,6 +92,9 @@ class Master {
   std::set<PeerId> aborted_sent_;  // of the current attempt: at most one abort each
   bool attempt_aborted_ = false;
   VoteSync winner_;
+  BandwidthProbe probe_;
+  std::vector<PeerId> ring_members_;  // ascending: whom ring_order_ was searched for
+  std::vector<PeerId> ring_order_;
 };
 
 }  // namespace spinel::pccl

@@ -195,7 +195,7 @@ void Peer::send_part(Output& out, std::uint32_t step, std::uint32_t part) {
   Chunk c{op_, attempt_, step, part,
           std::vector<float>(buffer_.begin() + r.begin, buffer_.begin() + r.end)};
   const std::uint64_t bytes =
-      config_.size_bytes * (r.end - r.begin) / (config_.floats == 0 ? 1 : config_.floats);
+      part_bytes(config_.size_bytes, w, chunk, config_.connections_per_neighbour, part);
   const auto connection =
       static_cast<std::uint32_t>((op_ + part) % config_.connections_per_neighbour);
   out.sends.push_back({ring_[(position_ + 1) % w], std::move(c), connection, bytes});

@@ -6,6 +6,7 @@
 // as tie-break. An asymmetric travelling-salesman variant: exhaustive up to
 // kExactRingPeers peers, otherwise greedy plus 2-opt improvements.
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "workloads/pccl/messages.hpp"
@@ -13,6 +14,13 @@
 namespace spinel::pccl {
 
 inline constexpr std::size_t kExactRingPeers = 8;
+
+// How the master orders the ring: by id, or optimised from the measured
+// peer-to-peer bandwidths (optimise_ring).
+enum class RingOrder : std::uint8_t { id, optimised };
+inline std::string_view to_string(RingOrder order) {
+  return order == RingOrder::id ? "id" : "optimised";
+}
 
 std::vector<PeerId> ring_by_id(std::vector<PeerId> peers);
 

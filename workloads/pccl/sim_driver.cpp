@@ -8,20 +8,33 @@ namespace spinel::pccl {
 
 namespace {
 
+// What a bandwidth probe between two hosts finds: the slowest link on the
+// way, or what the pooled connections' windows allow over the round trip,
+// whichever is lower.
+double probe_gbps(const transport::FlowModel& model, const PcclConfig& config, std::uint32_t src,
+                  std::uint32_t dst) {
+  const double path_gbps = model.path_rate_gbps(src, dst);
+  const sim::Time rtt_ps = 2 * model.path_latency_ps(src, dst);
+  if (config.window_bytes == 0 || rtt_ps == 0) return path_gbps;
+  const double pool_gbps = static_cast<double>(config.window_bytes) * 8000.0 /
+                           static_cast<double>(rtt_ps) * config.connections_per_neighbour;
+  return std::min(path_gbps, pool_gbps);
+}
+
 // The rate the ring can count on, for the liveness bound: the host link
-// rate, or what the pooled connections' windows allow over the longest round
-// trip from host 0 (the fabric is symmetric), if that is lower.
+// rate, or the slowest probe between two hosts if that is lower. Up to 256
+// hosts every pair is probed; beyond, only from host 0 (a symmetric fabric).
 double ring_rate_gbps(const transport::FlowModel& model, std::uint32_t hosts,
                       const PcclConfig& config, double host_rate_gbps) {
-  if (config.window_bytes == 0 || host_rate_gbps <= 0) return host_rate_gbps;
-  sim::Time longest_ps = 0;
-  for (std::uint32_t h = 1; h < hosts; ++h) {
-    longest_ps = std::max(longest_ps, model.path_latency_ps(0, h));
+  if (host_rate_gbps <= 0) return host_rate_gbps;
+  double rate = host_rate_gbps;
+  const std::uint32_t sources = hosts <= 256 ? hosts : 1;
+  for (std::uint32_t a = 0; a < sources; ++a) {
+    for (std::uint32_t b = 0; b < hosts; ++b) {
+      if (a != b) rate = std::min(rate, probe_gbps(model, config, a, b));
+    }
   }
-  if (longest_ps == 0) return host_rate_gbps;
-  const double pool_gbps = static_cast<double>(config.window_bytes) * 8000.0 /
-                           static_cast<double>(2 * longest_ps) * config.connections_per_neighbour;
-  return std::min(host_rate_gbps, pool_gbps);
+  return rate;
 }
 
 }  // namespace
@@ -39,13 +52,16 @@ SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint
       lane_(sim.add_lane()),
       churn_rng_(seed, "pccl.churn"),
       rate_rng_(seed, "pccl.churn_rates"),
-      master_({config.keepalive_interval_ps, config.keepalive_timeout_ps}),
+      master_({config.keepalive_interval_ps, config.keepalive_timeout_ps, config.ring_order}),
       checker_(
           master_,
           [this](PeerId id) -> const Peer* {
             return id < slots_.size() ? slots_[id].peer.get() : nullptr;
           },
           liveness_bound_ps_) {
+  master_.set_bandwidth_probe([this](PeerId from, PeerId to) {
+    return probe_gbps(model_, config_, slots_[from].host, slots_[to].host);
+  });
   peer_config_.seed = seed;
   peer_config_.floats = config.floats;
   peer_config_.size_bytes = config.size_bytes;
