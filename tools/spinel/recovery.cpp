@@ -58,7 +58,7 @@ double hours(sim::Time ps) {
 // faults and what is still to happen.
 class World {
  public:
-  World(const scenario::Scenario& s, const std::filesystem::path& out_dir)
+  explicit World(const scenario::Scenario& s)
       : sc(s),
         w(s.jobs.at(0)),
         rc(*s.recovery),
@@ -67,7 +67,6 @@ class World {
         servers(s.topology),
         links(topology.links_by_name()),
         gpus(servers.gpus_per_server()),
-        out(out_dir),
         process_rng(s.seed, "fault_process") {
     const std::uint32_t fabric_units = gpus > 1 ? servers.count() : topology.host_count();
     units = workloads::place_jobs(s.jobs, fabric_units, s.seed).at(0);
@@ -101,7 +100,6 @@ class World {
   const topology::Servers servers;
   const std::unordered_map<std::string, topology::LinkId> links;
   const std::uint32_t gpus;
-  std::filesystem::path out;
 
   std::vector<std::uint32_t> units;  // the job's servers (hosts for 1-GPU servers), in order
   std::vector<topology::HostId> ranks;
@@ -827,7 +825,7 @@ void write_files(sim::Recorder& recorder, const scenario::Scenario& scenario,
 RecoveryRun run_recovery(const scenario::Scenario& scenario, const std::filesystem::path& out_dir,
                          const std::function<void(sim::Time, std::uint64_t)>& progress) {
   const auto wall_start = std::chrono::steady_clock::now();
-  World world(scenario, out_dir);
+  World world(scenario);
   const workloads::WorkloadConfig& w = scenario.jobs.at(0);
   const scenario::RecoveryConfig& rc = *scenario.recovery;
   RecoveryRun run;
