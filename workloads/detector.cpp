@@ -72,7 +72,7 @@ std::string_view to_string(AnomalyClass c) {
 }
 
 Detector::Detector(sim::Simulator& sim, const DetectorConfig& config)
-    : sim_(sim), config_(config), self_(sim.add_handler(*this)) {
+    : sim_(sim), config_(config), wake_(sim, sim.add_handler(*this)) {
   if (config_.hang_timeout_ps < 8 || config_.slow_factor <= 1.0 || config_.window == 0) {
     throw sim::InternalError("detector: bad configuration");
   }
@@ -95,7 +95,7 @@ void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uin
   job.open_ps = at;
   std::fill(job.entered_ps.begin(), job.entered_ps.end(), sim::kForever);
   job.active = true;
-  arm(at + config_.hang_timeout_ps);
+  wake_.at(at + config_.hang_timeout_ps);
 }
 
 void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint32_t rank,
@@ -103,7 +103,7 @@ void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint
   Job& job = jobs_.at(id);
   job.entered_ps.at(rank) = at;
   job.last_progress_ps = std::max(job.last_progress_ps, at);
-  arm(at + config_.hang_timeout_ps);  // no sooner than any deadline this entry sets
+  wake_.at(at + config_.hang_timeout_ps);  // no sooner than any deadline this entry sets
 }
 
 void Detector::transfer_started(const TransferStat& t) {
@@ -225,18 +225,10 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
 // Hang checks fire at the exact deadlines (the last call or delivery plus
 // hang_timeout), not on a polling grid, so a detection's time depends only
 // on the job's own history: shifted in time, a run detects at shifted times.
-void Detector::arm(sim::Time at) {
-  if (armed_ && armed_at_ <= at) return;
-  armed_ = true;
-  armed_at_ = at;
-  sim_.schedule_at(at, self_, 0, ++generation_);
-}
-
 void Detector::handle(const sim::Event& event) {
-  if (event.payload != generation_) return;  // superseded by an earlier check
-  armed_ = false;
+  if (!wake_.fired(event)) return;  // superseded by an earlier check
   const sim::Time next = check_hangs(sim_.now());
-  if (next != sim::kForever) arm(next);
+  if (next != sim::kForever) wake_.at(next);
 }
 
 // Hangs: ranks that have not called a collective the others called

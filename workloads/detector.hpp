@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/earliest_wake.hpp"
 #include "sim/simulator.hpp"
 #include "topology/topology.hpp"
 #include "workloads/collective_monitor.hpp"
@@ -118,17 +119,13 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   void check_connections(Job& job, std::uint32_t id, sim::Time at);
   sim::Time check_stuck(Job& job, std::uint32_t id, sim::Time now);
   sim::Time check_hangs(sim::Time now);
-  void arm(sim::Time at);
   void raise(Job& job, std::uint32_t id, Detection d);
 
   sim::Simulator& sim_;
   DetectorConfig config_;
-  sim::HandlerId self_;
+  sim::EarliestWake wake_;  // the next hang check
   std::vector<Job> jobs_;
   std::vector<Detection> detections_;
-  bool armed_ = false;
-  sim::Time armed_at_ = 0;
-  std::uint64_t generation_ = 0;  // of the check armed last; older ones are void
   bool stop_on_alarm_ = false;
 };
 

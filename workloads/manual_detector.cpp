@@ -19,7 +19,7 @@ ManualDetector::ManualDetector(sim::Simulator& sim, const DetectorConfig& config
                                std::uint32_t buckets, sim::Time start)
     : sim_(sim),
       config_(config),
-      self_(sim.add_handler(*this)),
+      wake_(sim, sim.add_handler(*this)),
       buckets_(buckets),
       last_done_ps_(start),
       last_iteration_ps_(start) {
@@ -27,25 +27,17 @@ ManualDetector::ManualDetector(sim::Simulator& sim, const DetectorConfig& config
       buckets_ == 0) {
     throw sim::InternalError("manual detector: bad configuration");
   }
-  arm(start + config_.watchdog_ps);
+  wake_.at(start + config_.watchdog_ps);
 }
 
-// One check armed at a time, at the watchdog's exact deadline (see
-// Detector::arm): progress only moves the deadline later.
-void ManualDetector::arm(sim::Time at) {
-  if (armed_ && armed_at_ <= at) return;
-  armed_ = true;
-  armed_at_ = at;
-  sim_.schedule_at(at, self_, 0, ++generation_);
-}
-
+// One check armed at a time, at the watchdog's exact deadline: progress
+// only moves the deadline later.
 void ManualDetector::handle(const sim::Event& event) {
-  if (event.payload != generation_) return;
-  armed_ = false;
+  if (!wake_.fired(event)) return;
   if (notice_ || finished_) return;
   const sim::Time deadline = last_done_ps_ + config_.watchdog_ps;
   if (sim_.now() < deadline) {
-    arm(deadline);
+    wake_.at(deadline);
     return;
   }
   char text[160];
@@ -58,7 +50,7 @@ void ManualDetector::collective_done(std::uint32_t /*job*/, std::uint32_t index,
                                      bool last) {
   last_done_ps_ = at;
   finished_ = last;
-  if (!armed_ && !notice_ && !finished_) arm(at + config_.watchdog_ps);
+  if (!wake_.armed() && !notice_ && !finished_) wake_.at(at + config_.watchdog_ps);
   if (index % buckets_ != buckets_ - 1 || notice_) return;
   const sim::Time period = at - last_iteration_ps_;
   last_iteration_ps_ = at;

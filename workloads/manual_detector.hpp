@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/earliest_wake.hpp"
 #include "sim/simulator.hpp"
 #include "workloads/collective_monitor.hpp"
 #include "workloads/config.hpp"
@@ -51,12 +52,11 @@ class ManualDetector final : public CollectiveMonitor, public sim::EventHandler 
   void stop_on_notice(bool stop) { stop_on_notice_ = stop; }
 
  private:
-  void arm(sim::Time at);
   void notice(sim::Time at, AnomalyClass anomaly, std::string evidence);
 
   sim::Simulator& sim_;
   DetectorConfig config_;
-  sim::HandlerId self_;
+  sim::EarliestWake wake_;  // the watchdog's next check
   std::uint32_t buckets_;
   sim::Time last_done_ps_;       // the latest collective completed (or the start)
   sim::Time last_iteration_ps_;  // the latest iteration's end (or the start)
@@ -64,9 +64,6 @@ class ManualDetector final : public CollectiveMonitor, public sim::EventHandler 
   sim::Time baseline_ps_ = 0;  // the shortest of the first `window` iteration periods
   std::uint32_t slow_run_ = 0;
   bool finished_ = false;
-  bool armed_ = false;
-  sim::Time armed_at_ = 0;
-  std::uint64_t generation_ = 0;
   std::optional<ManualNotice> notice_;
   bool stop_on_notice_ = false;
 };
