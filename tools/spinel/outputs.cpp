@@ -129,6 +129,16 @@ sim::Json run_metrics(const RunResult& r) {
   return m;
 }
 
+void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                        const sim::Json& metrics) {
+  sim::Json summary = sim::Json::object();
+  summary["spinel_version"] = SPINEL_VERSION;
+  summary["seed"] = scenario.seed;
+  summary["scenario"] = scenario::to_json(scenario);
+  summary["metrics"] = metrics;
+  recorder.write_file("summary.json", summary.dump());
+}
+
 void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
                    const RunResult& r) {
   if (!recorder.enabled()) return;
@@ -182,12 +192,7 @@ void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
       phases->cell(scenario.jobs.at(j).name).cell(p).cell(r.phase_congestion_ps[j][p]).end_row();
     }
   }
-  sim::Json summary = sim::Json::object();
-  summary["spinel_version"] = SPINEL_VERSION;
-  summary["seed"] = scenario.seed;
-  summary["scenario"] = scenario::to_json(scenario);
-  summary["metrics"] = r.metrics;
-  recorder.write_file("summary.json", summary.dump());
+  write_summary_json(recorder, scenario, r.metrics);
 }
 
 }  // namespace spinel::tools

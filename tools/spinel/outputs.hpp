@@ -13,6 +13,11 @@ struct RunResult;
 // The "metrics" object of summary.json.
 sim::Json run_metrics(const RunResult& result);
 
+// summary.json: the version, the seed, the scenario as understood and the
+// run's metrics; every kind of run writes it.
+void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                        const sim::Json& metrics);
+
 void write_outputs(sim::Recorder& recorder, const scenario::Scenario& scenario,
                    const RunResult& result);
 

@@ -16,6 +16,7 @@
 #include "sim/simulator.hpp"
 #include "sim/units.hpp"
 #include "tools/spinel/faults.hpp"
+#include "tools/spinel/outputs.hpp"
 #include "tools/spinel/run.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
@@ -145,12 +146,7 @@ PcclRun run_pccl(const scenario::Scenario& scenario, const std::filesystem::path
   if (recorder.enabled()) {
     model.finish();
     write_tables(recorder, run.result);
-    sim::Json summary = sim::Json::object();
-    summary["spinel_version"] = SPINEL_VERSION;
-    summary["seed"] = scenario.seed;
-    summary["scenario"] = scenario::to_json(scenario);
-    summary["metrics"] = run.metrics;
-    recorder.write_file("summary.json", summary.dump());
+    write_summary_json(recorder, scenario, run.metrics);
     recorder.flush();
   }
   run.wall_seconds =

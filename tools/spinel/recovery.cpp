@@ -17,6 +17,7 @@
 #include "tools/spinel/detection.hpp"
 #include "tools/spinel/faults.hpp"
 #include "tools/spinel/job_setup.hpp"
+#include "tools/spinel/outputs.hpp"
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
@@ -812,12 +813,7 @@ void write_files(sim::Recorder& recorder, const scenario::Scenario& scenario,
     for (const Alarm& report : a.reports) row(a, report, "c4", "report");
     if (!a.finished) row(a, Alarm{*a.detection, a.fault, a.localised}, a.detector, a.action);
   }
-  sim::Json summary = sim::Json::object();
-  summary["spinel_version"] = SPINEL_VERSION;
-  summary["seed"] = scenario.seed;
-  summary["scenario"] = scenario::to_json(scenario);
-  summary["metrics"] = run.metrics;
-  recorder.write_file("summary.json", summary.dump());
+  write_summary_json(recorder, scenario, run.metrics);
 }
 
 }  // namespace
