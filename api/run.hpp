@@ -1,55 +1,56 @@
 #pragma once
-// One run end to end: scenario -> fabric -> transport -> workload -> results.
-#include <cstdint>
+// spinel's library API: run a scenario and get its results in memory.
+//
+//   spinel::api::Scenario s = spinel::api::load_file("scenarios/quickstart.yaml");
+//   spinel::api::RunOptions options;
+//   options.on_progress = [](const spinel::sim::Progress& p) { ... };
+//   const spinel::api::Results r = spinel::api::run(s, options);
+//   r.jobs[0].collective_metrics->busbw_gbps;
+//
+// A run is a pure function of its scenario (seed included): the same
+// scenario gives the same results, in memory and in files, byte for byte.
+// Errors: a scenario that does not load is a sim::ScenarioError naming
+// FILE:LINE:COL and the field; a run that cannot go on throws (e.g. the
+// fabric cannot connect a job), and writes nothing more.
 #include <filesystem>
-#include <functional>
-#include <optional>
+#include <utility>
 #include <vector>
 
-#include "api/detection.hpp"
+#include "api/results.hpp"
 #include "api/scenario/scenario.hpp"
-#include "sim/json.hpp"
-#include "transport/flow_model.hpp"
-#include "transport/packet_model.hpp"
-#include "workloads/collective.hpp"
-#include "workloads/compute.hpp"
+#include "sim/progress.hpp"
+#include "transport/flow_observer.hpp"
+#include "workloads/step_observer.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
+
+// Scenarios: loaded and validated from a file or a string (the loader's
+// functions, under the API's names).
+using scenario::load_default;
+using scenario::load_file;
+using scenario::load_string;
+using scenario::Scenario;
 
 struct RunOptions {
-  // Where result files go; empty = write nothing (benchmarks, some tests).
+  RunOptions() = default;
+  explicit RunOptions(std::filesystem::path out) : out_dir(std::move(out)) {}
+
+  // The result files go here (summary.json, collectives.csv, ..., run.json);
+  // empty: none are written. default_out_dir(scenario) is where the CLI
+  // writes them.
   std::filesystem::path out_dir;
-  // Called now and then with the simulated time and the events so far, for
-  // progress lines on long runs (may be empty).
-  std::function<void(sim::Time now, std::uint64_t events)> progress;
+  // Now and then during the run (may be empty): simulated time, events, and
+  // the fraction done where the run knows its whole.
+  sim::ProgressCallback on_progress;
+  // Traces (training runs; not owned): every link load change and finished
+  // flow, every finished collective step, in simulated time order.
+  std::vector<transport::FlowObserver*> flow_observers;
+  std::vector<workloads::StepObserver*> step_observers;
 };
 
-struct RunResult {
-  std::vector<workloads::CollectiveResult> collectives;  // every job's, job by job
-  std::vector<workloads::IterationRecord> iterations;    // every job's, job by job
-  std::vector<std::uint32_t> job_ranks;                  // per job
-  std::vector<bool> job_finished;                        // per job: false if a hung rank stopped it
-  std::vector<std::vector<sim::Time>> phase_congestion_ps;  // per job, per phase
-  std::vector<workloads::Detection> detections;             // with a detector, in time order
-  DetectionScore detection;
-  transport::FlowTotals flows;
-  std::optional<transport::PacketTotals> packets;  // packet level only
-  std::uint64_t events = 0;
-  sim::Time end_ps = 0;
-  std::uint32_t hosts = 0;
-  std::size_t links = 0;
-  double oversubscription = 1.0;
-  double wall_seconds = 0;  // never written to result files (not deterministic)
-  sim::Json metrics;        // the "metrics" object of summary.json
-};
-
-RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
-
-// run.json: the run's wall time and event rate, the one output file that is
-// not deterministic (kept apart from summary.json for that reason).
-void write_run_json(const std::filesystem::path& out_dir, const RunResult& result);
+Results run(const Scenario& scenario, const RunOptions& options = {});
 
 // The output folder a scenario names: output.dir, or out/<name>.
-std::filesystem::path default_out_dir(const scenario::Scenario& scenario);
+std::filesystem::path default_out_dir(const Scenario& scenario);
 
-}  // namespace spinel::tools
+}  // namespace spinel::api

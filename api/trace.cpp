@@ -6,7 +6,7 @@
 
 #include "sim/units.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 
 namespace {
 
@@ -208,4 +208,4 @@ void Trace::write(sim::Recorder& recorder) {
   recorder.write_file("trace.json", out);
 }
 
-}  // namespace spinel::tools
+}  // namespace spinel::api

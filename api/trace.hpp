@@ -17,7 +17,7 @@
 #include "transport/flow_observer.hpp"
 #include "workloads/step_observer.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 
 // "12.345678": picoseconds as microseconds, exact (six decimals, from the integer).
 std::string format_trace_us(sim::Time ps);
@@ -59,4 +59,4 @@ class Trace final : public transport::FlowObserver, public workloads::StepObserv
   std::vector<std::size_t> last_counter_;  // per link, index in events_ of its last counter
 };
 
-}  // namespace spinel::tools
+}  // namespace spinel::api

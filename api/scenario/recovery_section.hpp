@@ -1,7 +1,7 @@
 #pragma once
 // The scenario's `recovery:` and `fault_process:` sections: a long training
 // job that restarts from checkpoints after detections, and the failure
-// process that hits it (api/recovery.hpp).
+// process that hits it (workloads/recovery/recovery.hpp).
 #include <vector>
 
 #include "api/scenario/scenario.hpp"

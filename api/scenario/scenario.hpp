@@ -17,112 +17,31 @@
 #include "sim/time.hpp"
 #include "topology/config.hpp"
 #include "transport/config.hpp"
+#include "transport/fault.hpp"
+#include "transport/timeseries.hpp"
 #include "workloads/config.hpp"
 #include "workloads/pccl/config.hpp"
+#include "workloads/random_faults.hpp"
+#include "workloads/recovery/config.hpp"
 
 namespace spinel::scenario {
 
-// Which directed links timeseries.csv covers.
-enum class LinkSelection {
-  all,        // every directed link
-  host,       // host_up and host_down (the NICs)
-  uplinks,    // leaf_up: leaf -> spine
-  downlinks,  // spine_down: spine -> leaf
-  fabric,     // leaf_up and spine_down
-  list,       // the links named in TimeseriesConfig::link_names
-};
-
-struct TimeseriesConfig {
-  bool enabled = false;
-  sim::Time interval_ps = 0;
-  LinkSelection links = LinkSelection::all;
-  std::vector<std::string> link_names;  // for LinkSelection::list, as links.csv names them
-};
+// The types a scenario fills, under the loader's names; each lives with the
+// layer whose code uses it.
+using recovery::FaultRate;          // workloads/recovery/config.hpp
+using recovery::RecoveryConfig;     //
+using transport::Fault;             // transport/fault.hpp
+using transport::FaultState;        //
+using transport::LinkSelection;     // transport/timeseries.hpp
+using transport::TimeseriesConfig;  //
+using workloads::RandomFault;       // workloads/random_faults.hpp
+using workloads::RandomFaultKind;   //
 
 struct OutputConfig {
   std::string dir;     // "" means the default out/<name>
   bool flows = true;   // write flows.csv (one row per flow; huge on big runs)
   bool trace = false;  // write trace.json (Chrome Trace Event format; for small runs)
   TimeseriesConfig timeseries;
-};
-
-std::string_view to_string(LinkSelection links);
-
-// A scheduled fault (or repair): `faults:` in the scenario. Each names one
-// element: a directed link (`link:`, as links.csv names it), a host
-// (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever job
-// runs there) or a switch (`switch:`, leafN or spineN: every link to and
-// from it, down or back up).
-enum class FaultState { down, degraded, up, flapping, slow, hung, nic_down, nic_port_down };
-std::string_view to_string(FaultState state);
-
-struct Fault {
-  sim::Time at_ps = 0;
-  std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
-  std::string host;         // a host fault: hN
-  std::string switch_name;  // a switch fault: leafN or spineN
-  FaultState state = FaultState::down;
-  std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
-  double rate_gbps = 0;     // degraded: the rate it keeps
-  double factor = 1;        // slow: its compute takes this many times as long
-  sim::Time period_ps = 0;  // flapping: one down-then-up cycle (down for the first half)
-  sim::Time until_ps = 0;   // flapping: when it stops, up
-  [[nodiscard]] bool on_host() const { return !host.empty(); }
-  [[nodiscard]] bool on_switch() const { return !switch_name.empty(); }
-  // Whether it changes links (nic_down and nic_port_down do, through its
-  // host's links), as opposed to a host's compute.
-  [[nodiscard]] bool acts_on_links() const {
-    return !on_host() || state == FaultState::nic_down || state == FaultState::nic_port_down;
-  }
-  // What faults.csv names: the link, the host, hN.pK for a NIC port, or the switch.
-  [[nodiscard]] std::string element() const {
-    if (state == FaultState::nic_port_down) return host + ".p" + std::to_string(port);
-    return on_host() ? host : (on_switch() ? switch_name : link);
-  }
-};
-
-// One fault of a kind at a random place and time, drawn per run from the
-// seed (stream "random_fault"): `random_fault:` in the scenario, for
-// detection campaigns that sweep kinds and seeds.
-enum class RandomFaultKind {
-  straggler,        // a host of the first job: slow by `factor`
-  hang,             // a host of the first job: hung
-  nic_degraded,     // that host's link to its leaf keeps `rate_fraction` of its rate
-  uplink_degraded,  // an uplink of that host's leaf keeps `rate_fraction` of its rate
-  uplink_down,      // an uplink of that host's leaf goes down
-  nic_down,         // that host's NIC: both directions of its link down
-  nic_port_down,    // one port of that host's dual-port NIC (drawn uniformly), both directions
-};
-std::string_view to_string(RandomFaultKind kind);
-
-struct RandomFault {
-  bool enabled = false;
-  RandomFaultKind kind = RandomFaultKind::straggler;
-  sim::Time from_ps = 0;  // it lands uniformly in [from, to)
-  sim::Time to_ps = 0;
-  double factor = 1.5;          // straggler
-  double rate_fraction = 0.25;  // *_degraded
-};
-
-// A failure process for long jobs (`fault_process:`): faults of a kind
-// arrive as a Poisson process at elements / mtbf, on the elements the job
-// uses at the time (its GPUs, their NICs, or the uplinks of its leaves).
-struct FaultRate {
-  RandomFaultKind kind = RandomFaultKind::hang;
-  double mtbf_hours = 0;        // per element
-  double factor = 1.5;          // straggler
-  double rate_fraction = 0.25;  // *_degraded
-};
-
-// `recovery:`: a detection stops the job, the suspect is isolated, and the
-// job restarts from its last checkpoint (api/recovery.hpp).
-struct RecoveryConfig {
-  sim::Time checkpoint_interval_ps = 30 * 60 * sim::kSecond;
-  sim::Time restart_ps = 10 * 60 * sim::kSecond;   // from the stop to the first iteration
-  sim::Time repair_ps = 24 * 3600 * sim::kSecond;  // an isolated server, a faulty link
-  // Skip iterations that repeat exactly (see recovery.hpp); the results
-  // are the same either way, only faster.
-  bool fast_forward = true;
 };
 
 struct Scenario {

@@ -12,7 +12,7 @@
 #include <optional>
 #include <thread>
 
-#include "api/pccl_run.hpp"
+#include "api/run.hpp"
 #include "sim/recorder.hpp"
 #include "sim/units.hpp"
 
@@ -103,7 +103,7 @@ int cmd_dst(const std::vector<std::string>& args) {
   std::atomic<std::uint64_t> done{0};
   std::atomic<std::uint64_t> steps{0};
   std::mutex mutex;
-  std::vector<std::optional<PcclRun>> failures(seeds);
+  std::vector<std::optional<pccl::SimRun>> failures(seeds);
   const auto wall_start = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (;;) {
@@ -111,7 +111,7 @@ int cmd_dst(const std::vector<std::string>& args) {
       if (i >= seeds || i > failed_at.load()) return;
       scenario::Scenario s = base;
       s.seed = first + i;
-      PcclRun run = run_pccl(s, {});
+      pccl::SimRun run = std::move(*api::run(s).pccl);
       steps += run.result.steps.size();
       ++done;
       if (run.result.failed) {

@@ -1,21 +1,19 @@
 #pragma once
 // Scores a detector against the truth: which fault each detection is about
 // (and whether it points at the faulty element), each fault's detection
-// latency, and the false alarms. Writes detections.csv.
+// latency, and the false alarms.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "api/scenario/scenario.hpp"
-#include "sim/json.hpp"
-#include "sim/recorder.hpp"
 #include "topology/topology.hpp"
+#include "transport/fault.hpp"
 #include "transport/flow_model.hpp"
 #include "workloads/detector.hpp"
 
-namespace spinel::tools {
+namespace spinel::workloads {
 
 struct DetectionMatch {
   std::optional<std::size_t> fault;  // the fault it is about; none = a false alarm
@@ -25,7 +23,7 @@ struct DetectionMatch {
 struct FaultDetection {
   bool detected = false;
   sim::Time detected_ps = 0;  // the first detection about it
-  workloads::AnomalyClass anomaly = workloads::AnomalyClass::communication_hang;
+  AnomalyClass anomaly = AnomalyClass::communication_hang;
   bool localised = false;  // that first detection names the faulty element
 };
 
@@ -44,27 +42,19 @@ struct DetectionScore {
 // alarm. A host suspect localises a fault of that host or of its links; a
 // connection suspect, a fault of either end host or of a link on its route.
 // A repair (state: up) is not a fault.
-DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
+DetectionScore score_detections(const std::vector<transport::Fault>& faults,
                                 const topology::Topology& topology,
                                 const transport::FlowModel& model,
-                                const std::vector<workloads::Detection>& detections);
+                                const std::vector<Detection>& detections);
 
 // Whether the detection names the faulty element: a host suspect, a fault
 // of that host or of its links; a connection suspect, a fault of either end
 // host or of a link on its route.
-bool localises(const workloads::Detection& d, const scenario::Fault& f,
-               const topology::Topology& topology, const transport::FlowModel& model,
+bool localises(const Detection& d, const transport::Fault& f, const topology::Topology& topology,
+               const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links);
 
 // "h5", or "h3>h4" for a connection.
-std::string suspect_name(const workloads::Detection& d);
+std::string suspect_name(const Detection& d);
 
-void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
-                          const std::vector<workloads::Detection>& detections,
-                          const DetectionScore& score);
-
-// summary.json's "detection": counts, and per fault its latency.
-sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
-                            const DetectionScore& score);
-
-}  // namespace spinel::tools
+}  // namespace spinel::workloads

@@ -1,17 +1,17 @@
-#include "api/timeseries.hpp"
+#include "transport/timeseries.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 #include "sim/error.hpp"
 #include "sim/units.hpp"
 
-namespace spinel::tools {
+namespace spinel::transport {
 
 namespace {
 
-bool selected(scenario::LinkSelection selection, topology::LinkKind kind) {
-  using scenario::LinkSelection;
+bool selected(LinkSelection selection, topology::LinkKind kind) {
   using topology::LinkKind;
   switch (selection) {
     case LinkSelection::all:
@@ -33,9 +33,9 @@ bool selected(scenario::LinkSelection selection, topology::LinkKind kind) {
 }  // namespace
 
 std::vector<topology::LinkId> selected_links(const topology::Topology& topology,
-                                             const scenario::TimeseriesConfig& config) {
+                                             const TimeseriesConfig& config) {
   std::vector<topology::LinkId> links;
-  if (config.links == scenario::LinkSelection::list) {
+  if (config.links == LinkSelection::list) {
     // The loader checked the names against the fabric's shape.
     const auto by_name = topology.links_by_name();
     for (const std::string& name : config.link_names) {
@@ -53,7 +53,7 @@ std::vector<topology::LinkId> selected_links(const topology::Topology& topology,
   return links;
 }
 
-Timeseries::Timeseries(const topology::Topology& topology, const scenario::TimeseriesConfig& config)
+Timeseries::Timeseries(const topology::Topology& topology, const TimeseriesConfig& config)
     : topology_(topology), interval_ps_(config.interval_ps) {
   if (interval_ps_ <= 0) throw sim::InternalError("timeseries interval must be positive");
   track_of_.assign(topology.link_count(), kUntracked);
@@ -131,4 +131,4 @@ void Timeseries::write(sim::Recorder& recorder, sim::Time end_ps) {
   }
 }
 
-}  // namespace spinel::tools
+}  // namespace spinel::transport

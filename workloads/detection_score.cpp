@@ -1,10 +1,10 @@
-#include "api/detection.hpp"
+#include "workloads/detection_score.hpp"
 
 #include <string>
 #include <tuple>
 #include <unordered_map>
 
-namespace spinel::tools {
+namespace spinel::workloads {
 
 namespace {
 
@@ -35,8 +35,8 @@ bool on_route(const topology::Topology& topology, const transport::FlowModel& mo
 
 }  // namespace
 
-bool localises(const workloads::Detection& d, const scenario::Fault& f,
-               const topology::Topology& topology, const transport::FlowModel& model,
+bool localises(const Detection& d, const transport::Fault& f, const topology::Topology& topology,
+               const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
   if (f.on_host()) return f.host == host_name(d.src_host) || f.host == host_name(d.dst_host);
   if (f.on_switch()) {
@@ -58,25 +58,25 @@ bool localises(const workloads::Detection& d, const scenario::Fault& f,
          (host_link(topology, l, d.dst_host) || on_route(topology, model, d.connection, l));
 }
 
-std::string suspect_name(const workloads::Detection& d) {
+std::string suspect_name(const Detection& d) {
   std::string name = host_name(d.src_host);
   if (d.connection_suspect) name += ">" + host_name(d.dst_host);
   return name;
 }
 
-DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
+DetectionScore score_detections(const std::vector<transport::Fault>& faults,
                                 const topology::Topology& topology,
                                 const transport::FlowModel& model,
-                                const std::vector<workloads::Detection>& detections) {
+                                const std::vector<Detection>& detections) {
   DetectionScore score;
   score.faults.resize(faults.size());
   const auto links = topology.links_by_name();
-  for (const workloads::Detection& d : detections) {
+  for (const Detection& d : detections) {
     // A localised fault beats any that is not, then the later one wins.
     std::optional<std::tuple<bool, sim::Time, std::size_t>> best;
     for (std::size_t i = 0; i < faults.size(); ++i) {
-      const scenario::Fault& f = faults[i];
-      if (f.state == scenario::FaultState::up || f.at_ps > d.at_ps) continue;
+      const transport::Fault& f = faults[i];
+      if (f.state == transport::FaultState::up || f.at_ps > d.at_ps) continue;
       const auto key = std::tuple{localises(d, f, topology, model, links), f.at_ps, i};
       if (!best || key > *best) best = key;
     }
@@ -96,7 +96,7 @@ DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
     score.detections.push_back(match);
   }
   for (std::size_t i = 0; i < faults.size(); ++i) {
-    if (faults[i].state == scenario::FaultState::up) continue;
+    if (faults[i].state == transport::FaultState::up) continue;
     ++score.counted;
     score.detected += score.faults[i].detected ? 1 : 0;
     score.localised += score.faults[i].localised ? 1 : 0;
@@ -104,52 +104,4 @@ DetectionScore score_detections(const std::vector<scenario::Fault>& faults,
   return score;
 }
 
-void write_detections_csv(sim::Recorder& recorder, const scenario::Scenario& scenario,
-                          const std::vector<workloads::Detection>& detections,
-                          const DetectionScore& score) {
-  if (!recorder.enabled() || !scenario.detector.enabled) return;
-  sim::CsvTable* csv = recorder.table(
-      "detections.csv",
-      {"detection", "at_ps", "job", "class", "suspect", "fault", "localised", "evidence"});
-  for (std::size_t i = 0; i < detections.size(); ++i) {
-    const workloads::Detection& d = detections[i];
-    const DetectionMatch& m = score.detections[i];
-    csv->cell(static_cast<std::uint64_t>(i))
-        .cell(d.at_ps)
-        .cell(scenario.jobs.at(d.job).name)
-        .cell(workloads::to_string(d.anomaly))
-        .cell(suspect_name(d));
-    if (m.fault) {
-      csv->cell(static_cast<std::uint64_t>(*m.fault)).cell(m.localised ? "true" : "false");
-    } else {
-      csv->cell("").cell("");
-    }
-    csv->cell(d.evidence).end_row();
-  }
-}
-
-sim::Json detection_metrics(const std::vector<scenario::Fault>& faults,
-                            const DetectionScore& score) {
-  sim::Json m = sim::Json::object();
-  sim::Json per_fault = sim::Json::array();
-  for (std::size_t i = 0; i < faults.size(); ++i) {
-    if (faults[i].state == scenario::FaultState::up) continue;
-    const FaultDetection& fd = score.faults[i];
-    sim::Json f = sim::Json::object();
-    f["fault"] = static_cast<std::uint64_t>(i);
-    f["detected"] = fd.detected;
-    if (fd.detected) {
-      f["latency_ps"] = static_cast<std::int64_t>(fd.detected_ps - faults[i].at_ps);
-      f["class"] = std::string(workloads::to_string(fd.anomaly));
-      f["localised"] = fd.localised;
-    }
-    per_fault.push_back(std::move(f));
-  }
-  m["faults"] = score.counted;
-  m["detected"] = score.detected;
-  m["localised"] = score.localised;
-  m["false_alarms"] = score.false_alarms;
-  m["per_fault"] = std::move(per_fault);
-  return m;
-}
-}  // namespace spinel::tools
+}  // namespace spinel::workloads

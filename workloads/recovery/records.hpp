@@ -1,37 +1,16 @@
 #pragma once
-// A long training job that faults stop and detections restart (issue 5's
-// downtime study): the job runs in attempts. In each, a detector (C4-style,
-// or people: workloads/manual_detector.hpp) watches it; its first alarm
-// stops the job, the suspect's server is isolated (a spare takes its place;
-// it returns `repair` later) or, for a link people found, the link is
-// repaired; after `restart` the job resumes from its last checkpoint. GPU
-// time is accounted exactly: useful (iterations that were kept) + lost
-// (rolled back, stalled before the stop, restarting).
-//
-// Weeks of a 512-GPU job cannot be simulated iteration by iteration, and
-// need not be: without jitter, the same flows on the same fabric take the
-// same time, so once iterations repeat exactly (three iteration ends equally
-// spaced, detectors quiescent, no fault landing or routing converging) the
-// driver skips whole iterations up to the next fault (fast-forward). Each
-// attempt is its own simulation whose clock lags real time by the skipped
-// periods. Disturbances (faults, repairs, people acting) are handed to the
-// simulation 2 periods before they land, a rule relative to the job's own
-// iterations, so the fast path and the full simulation (fast_forward: false)
-// make the same decisions at the same real times: a test checks they write
-// the same files, byte for byte.
+// What a recovery run (workloads/recovery/recovery.hpp) returns: its
+// attempts, its faults with their fate, and the run in numbers.
 #include <cstdint>
-#include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "api/scenario/scenario.hpp"
-#include "sim/json.hpp"
 #include "sim/time.hpp"
+#include "transport/fault.hpp"
 #include "workloads/detector.hpp"
 
-namespace spinel::tools {
+namespace spinel::recovery {
 
 // An alarm and what it was about (its time is real time).
 struct Alarm {
@@ -68,7 +47,7 @@ struct AttemptRecord {
 
 // A fault of the run, with its truth and fate.
 struct FaultRecord {
-  scenario::Fault fault;
+  transport::Fault fault;
   std::string kind;  // a fault_process kind, or "scheduled"
   sim::Time cleared_ps = sim::kForever;
   std::string cleared_by;                    // "isolated", "repaired", "people"
@@ -105,14 +84,11 @@ struct RecoveryRun {
   std::uint64_t simulated_iterations = 0;
   std::uint64_t skipped_iterations = 0;
   RecoveryTotals totals;
-  sim::Json metrics;        // summary.json's "metrics"
-  double wall_seconds = 0;  // never in result files
+  [[nodiscard]] bool finished() const { return !attempts.empty() && attempts.back().finished; }
+  // The job's saved iterations at the end.
+  [[nodiscard]] std::uint64_t iterations() const {
+    return attempts.empty() ? 0 : attempts.back().checkpoint;
+  }
 };
 
-// Runs the scenario's recovery job; writes attempts.csv, faults.csv,
-// detections.csv and summary.json to out_dir (nothing when empty).
-// `progress` (may be empty) hears the real time reached after each attempt.
-RecoveryRun run_recovery(const scenario::Scenario& scenario, const std::filesystem::path& out_dir,
-                         const std::function<void(sim::Time, std::uint64_t)>& progress);
-
-}  // namespace spinel::tools
+}  // namespace spinel::recovery
