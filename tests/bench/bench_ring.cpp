@@ -1,7 +1,7 @@
 // Whole runs: one ring all-reduce of 1 GiB on a non-blocking leaf-spine
 // (hosts_per_leaf == spines, 400 Gb/s, 500 ns links), ranks placed at random
 // (seed 1), flow-level transport, nothing recorded. Each iteration builds the
-// fabric, routing, simulator, flow model and collective, as tools/spinel/run.cpp
+// fabric, routing, simulator, flow model and collective, as api/run.cpp
 // does, and runs to the end; the time covers all of it.
 //
 // Counters: flows and events per run, their rates (per wall second), and the

@@ -3,10 +3,10 @@
 // statistics alone, and raises no alarm on a healthy run with jitter.
 #include <gtest/gtest.h>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/detector.hpp"
 
 namespace spinel {

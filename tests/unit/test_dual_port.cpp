@@ -6,9 +6,9 @@
 #include <set>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::transport {
 namespace {

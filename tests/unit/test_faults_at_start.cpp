@@ -3,8 +3,8 @@
 // all see it.
 #include <gtest/gtest.h>
 
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 
 namespace spinel {
 namespace {

@@ -6,10 +6,10 @@
 
 #include <limits>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/compute.hpp"
 
 namespace spinel {

@@ -4,9 +4,9 @@
 
 #include <set>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/placement.hpp"
 
 namespace spinel {

@@ -5,9 +5,9 @@
 
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/rng.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {

@@ -7,12 +7,12 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
 #include "packet_fabric.hpp"
 #include "sim/rng.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 
 namespace spinel {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {

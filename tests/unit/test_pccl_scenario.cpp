@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "api/pccl_run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "tests/unit/test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/pccl_run.hpp"
 #include "tools/sweep/keys.hpp"
 #include "tools/sweep/results.hpp"
 #include "tools/sweep/sweep.hpp"

@@ -5,10 +5,10 @@
 #include <sstream>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::transport {
 namespace {

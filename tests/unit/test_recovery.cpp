@@ -1,4 +1,4 @@
-// A long job that detections stop and restarts resume (tools/spinel/recovery):
+// A long job that detections stop and restarts resume (api/recovery):
 // each fault is found and its part isolated, the job rolls back to its
 // checkpoint, GPU time adds up (useful + lost), people are slower than C4,
 // and fast-forward writes exactly what the full simulation writes.
@@ -6,9 +6,9 @@
 
 #include <string>
 
+#include "api/recovery.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/recovery.hpp"
 #include "tools/sweep/sweep.hpp"
 
 namespace spinel {

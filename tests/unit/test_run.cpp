@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::tools {
 namespace {

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::tools {
 namespace {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
 #include "test_support.hpp"
-#include "tools/spinel/run.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/merge.hpp"
 #include "tools/sweep/results.hpp"

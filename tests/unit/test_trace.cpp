@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
+#include "api/trace.hpp"
 #include "sim/error.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
-#include "tools/spinel/trace.hpp"
 
 namespace spinel::tools {
 namespace {

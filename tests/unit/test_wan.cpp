@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "api/pccl_run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
 #include "tests/unit/test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/pccl_run.hpp"
 #include "tools/sweep/sweep.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"

@@ -12,13 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "api/pccl_run.hpp"
+#include "api/recovery.hpp"
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/error.hpp"
 #include "sim/units.hpp"
-#include "tools/scenario/scenario.hpp"
+#include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
-#include "tools/spinel/pccl_run.hpp"
-#include "tools/spinel/recovery.hpp"
-#include "tools/spinel/run.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/sweep/sweep.hpp"
 #include "workloads/collectives.hpp"

@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
 #include "tools/sweep/sweep.hpp"
 
 namespace spinel::sweep {

@@ -1,6 +1,6 @@
 #pragma once
-// A job's collective schedule and options on its ranks: what run.cpp and
-// the recovery driver both hand to workloads::CollectiveRun.
+// A job's collective schedule and options on its ranks: what a run and
+// the recovery driver both hand to CollectiveRun.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -13,19 +13,19 @@
 #include "workloads/config.hpp"
 #include "workloads/schedule.hpp"
 
-namespace spinel::tools {
+namespace spinel::workloads {
 
 struct JobSetup {
-  std::shared_ptr<const workloads::Schedule> schedule;
-  workloads::CollectiveOptions options;
+  std::shared_ptr<const Schedule> schedule;
+  CollectiveOptions options;
 };
 
 // Job `job` of config `w` on `ranks` (the host of each rank); its
 // collective ids start at first_id. A training job all-reduces its
 // gradient in `buckets` equal collectives.
-JobSetup setup_job(const workloads::WorkloadConfig& w, std::uint32_t job,
+JobSetup setup_job(const WorkloadConfig& w, std::uint32_t job,
                    const std::vector<topology::HostId>& ranks, const topology::Topology& topology,
                    topology::Routing& routing, const topology::LeafSpineConfig& config,
                    std::uint32_t first_id);
 
-}  // namespace spinel::tools
+}  // namespace spinel::workloads

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "api/scenario/yaml_reader.hpp"
 #include "sim/error.hpp"
 #include "sim/json.hpp"
 #include "sim/time.hpp"
-#include "tools/scenario/yaml_reader.hpp"
 #include "topology/config.hpp"
 #include "transport/config.hpp"
 #include "workloads/config.hpp"
@@ -115,7 +115,7 @@ struct FaultRate {
 };
 
 // `recovery:`: a detection stops the job, the suspect is isolated, and the
-// job restarts from its last checkpoint (tools/spinel/recovery.hpp).
+// job restarts from its last checkpoint (api/recovery.hpp).
 struct RecoveryConfig {
   sim::Time checkpoint_interval_ps = 30 * 60 * sim::kSecond;
   sim::Time restart_ps = 10 * 60 * sim::kSecond;   // from the stop to the first iteration

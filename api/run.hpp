@@ -6,9 +6,9 @@
 #include <optional>
 #include <vector>
 
+#include "api/detection.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/json.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/detection.hpp"
 #include "transport/flow_model.hpp"
 #include "transport/packet_model.hpp"
 #include "workloads/collective.hpp"

@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
-#include "tools/scenario/scenario.hpp"
 #include "topology/topology.hpp"
 #include "transport/flow_model.hpp"
 #include "transport/link_faults.hpp"

@@ -1,12 +1,12 @@
 #pragma once
 // The scenario's `recovery:` and `fault_process:` sections: a long training
 // job that restarts from checkpoints after detections, and the failure
-// process that hits it (tools/spinel/recovery.hpp).
+// process that hits it (api/recovery.hpp).
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
+#include "api/scenario/yaml_reader.hpp"
 #include "sim/json.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/scenario/yaml_reader.hpp"
 
 namespace spinel::scenario {
 

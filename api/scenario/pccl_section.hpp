@@ -1,8 +1,8 @@
 #pragma once
 // The scenario's `pccl:` section: fault-tolerant all-reduce under churn
 // (workloads/pccl). Errors are located like every other key's.
+#include "api/scenario/yaml_reader.hpp"
 #include "sim/json.hpp"
-#include "tools/scenario/yaml_reader.hpp"
 #include "workloads/pccl/config.hpp"
 
 namespace spinel::scenario {

@@ -1,4 +1,4 @@
-#include "tools/spinel/timeseries.hpp"
+#include "api/timeseries.hpp"
 
 #include <stdexcept>
 #include <string>

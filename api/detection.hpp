@@ -8,9 +8,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
 #include "sim/json.hpp"
 #include "sim/recorder.hpp"
-#include "tools/scenario/scenario.hpp"
 #include "topology/topology.hpp"
 #include "transport/flow_model.hpp"
 #include "workloads/detector.hpp"

@@ -2,9 +2,9 @@
 // The result files of a run (the public interface users plot from):
 // collectives.csv and summary.json here; flows.csv and links.csv come from
 // the transport. Only deterministic values go in; wall time never does.
+#include "api/scenario/scenario.hpp"
 #include "sim/json.hpp"
 #include "sim/recorder.hpp"
-#include "tools/scenario/scenario.hpp"
 
 namespace spinel::tools {
 

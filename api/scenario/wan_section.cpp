@@ -1,4 +1,4 @@
-#include "tools/scenario/wan_section.hpp"
+#include "api/scenario/wan_section.hpp"
 
 #include <algorithm>
 #include <numeric>

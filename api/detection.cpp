@@ -1,4 +1,4 @@
-#include "tools/spinel/detection.hpp"
+#include "api/detection.hpp"
 
 #include <string>
 #include <tuple>

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
 #include "sim/json.hpp"
 #include "sim/time.hpp"
-#include "tools/scenario/scenario.hpp"
 #include "workloads/detector.hpp"
 
 namespace spinel::tools {

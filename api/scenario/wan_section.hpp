@@ -9,7 +9,7 @@
 //     wan_link: {rate: 100Gbps, rtt: 80ms}    # every pair of sites (full mesh) ...
 //     wan_links:                              # ... unless links are listed
 //       - {a: eu, b: us, rate: 100Gbps, latency: 40ms}
-#include "tools/scenario/yaml_reader.hpp"
+#include "api/scenario/yaml_reader.hpp"
 #include "topology/config.hpp"
 
 namespace spinel::scenario {

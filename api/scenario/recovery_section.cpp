@@ -1,4 +1,4 @@
-#include "tools/scenario/recovery_section.hpp"
+#include "api/scenario/recovery_section.hpp"
 
 #include <optional>
 #include <string>

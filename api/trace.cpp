@@ -1,4 +1,4 @@
-#include "tools/spinel/trace.hpp"
+#include "api/trace.hpp"
 
 #include <algorithm>
 #include <charconv>

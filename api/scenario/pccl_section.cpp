@@ -1,4 +1,4 @@
-#include "tools/scenario/pccl_section.hpp"
+#include "api/scenario/pccl_section.hpp"
 
 #include <charconv>
 #include <optional>

@@ -1,8 +1,8 @@
-#include "tools/spinel/outputs.hpp"
+#include "api/outputs.hpp"
 
 #include <algorithm>
 
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
 #include "workloads/collectives.hpp"
 
 namespace spinel::tools {

@@ -1,4 +1,4 @@
-#include "tools/scenario/yaml_reader.hpp"
+#include "api/scenario/yaml_reader.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "tools/spinel/recovery.hpp"
+#include "api/recovery.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -10,14 +10,13 @@
 #include <unordered_map>
 #include <utility>
 
+#include "api/detection.hpp"
+#include "api/faults.hpp"
+#include "api/outputs.hpp"
 #include "sim/error.hpp"
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
 #include "sim/simulator.hpp"
-#include "tools/spinel/detection.hpp"
-#include "tools/spinel/faults.hpp"
-#include "tools/spinel/job_setup.hpp"
-#include "tools/spinel/outputs.hpp"
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
@@ -27,6 +26,7 @@
 #include "workloads/collective.hpp"
 #include "workloads/compute.hpp"
 #include "workloads/detector.hpp"
+#include "workloads/job_setup.hpp"
 #include "workloads/manual_detector.hpp"
 #include "workloads/placement.hpp"
 
@@ -345,8 +345,8 @@ class Attempt final : public workloads::CollectiveMonitor, public sim::EventHand
         model_.set_link_rate(l, world.link_gbps[l]);
     }
     const workloads::WorkloadConfig& w = world.w;
-    JobSetup setup =
-        setup_job(w, 0, world.ranks, world.topology, world.routing, world.sc.topology, index);
+    workloads::JobSetup setup = workloads::setup_job(w, 0, world.ranks, world.topology,
+                                                     world.routing, world.sc.topology, index);
     setup.options.iterations =
         static_cast<std::uint32_t>(std::min<std::uint64_t>(remaining, UINT32_MAX / w.buckets));
     job_ = std::make_unique<workloads::CollectiveRun>(sim_, transport_, world.ranks,

@@ -1,4 +1,4 @@
-#include "tools/scenario/scenario.hpp"
+#include "api/scenario/scenario.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,13 +11,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/pccl_section.hpp"
+#include "api/scenario/recovery_section.hpp"
+#include "api/scenario/wan_section.hpp"
+#include "api/scenario/yaml_reader.hpp"
 #include "sim/error.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
-#include "tools/scenario/pccl_section.hpp"
-#include "tools/scenario/recovery_section.hpp"
-#include "tools/scenario/wan_section.hpp"
-#include "tools/scenario/yaml_reader.hpp"
 #include "topology/servers.hpp"
 
 namespace spinel::scenario {

@@ -1,4 +1,4 @@
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,16 +6,15 @@
 #include <optional>
 #include <string>
 
+#include "api/faults.hpp"
+#include "api/observers.hpp"
+#include "api/outputs.hpp"
+#include "api/pccl_run.hpp"
+#include "api/recovery.hpp"
+#include "api/timeseries.hpp"
+#include "api/trace.hpp"
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
-#include "tools/spinel/faults.hpp"
-#include "tools/spinel/job_setup.hpp"
-#include "tools/spinel/observers.hpp"
-#include "tools/spinel/outputs.hpp"
-#include "tools/spinel/pccl_run.hpp"
-#include "tools/spinel/recovery.hpp"
-#include "tools/spinel/timeseries.hpp"
-#include "tools/spinel/trace.hpp"
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
@@ -25,6 +24,7 @@
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
 #include "workloads/detector.hpp"
+#include "workloads/job_setup.hpp"
 #include "workloads/placement.hpp"
 
 namespace spinel::tools {
@@ -113,8 +113,8 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   for (std::size_t j = 0; j < scenario.jobs.size(); ++j) {
     const workloads::WorkloadConfig& w = scenario.jobs[j];
     const auto n = static_cast<std::uint32_t>(placed[j].size());
-    JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed[j], topology, routing,
-                               scenario.topology, next_id);
+    workloads::JobSetup setup = workloads::setup_job(w, static_cast<std::uint32_t>(j), placed[j],
+                                                     topology, routing, scenario.topology, next_id);
     next_id += w.iterations * w.buckets;
     longest_ideal = std::max(longest_ideal, setup.options.ideal_ps + w.compute_ps);
     jobs.push_back(std::make_unique<workloads::CollectiveRun>(

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
 #include "sim/recorder.hpp"
-#include "tools/scenario/scenario.hpp"
 #include "topology/topology.hpp"
 #include "transport/flow_observer.hpp"
 

@@ -1,4 +1,4 @@
-#include "tools/spinel/faults.hpp"
+#include "api/faults.hpp"
 
 #include <algorithm>
 #include <string>
