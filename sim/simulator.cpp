@@ -6,6 +6,21 @@
 
 namespace spinel::sim {
 
+#ifdef SPINEL_PERF_SLOWDOWN
+namespace {
+// The CMake option SPINEL_PERF_SLOWDOWN (off by default) builds this busy spin
+// into every event dispatch, so that CI can show tools/perf/perf_check failing
+// on a slower spinel. A fixed count of dependent steps, not a fixed duration:
+// it scales with the machine's speed as real code does, so the slowdown seen
+// after normalisation is about the same on any machine.
+constexpr std::uint64_t kSlowdownSteps = SPINEL_PERF_SLOWDOWN;
+void slowdown_spin() {
+  volatile std::uint64_t sink = 0;
+  for (std::uint64_t i = 0; i < kSlowdownSteps; ++i) sink = sink + i;
+}
+}  // namespace
+#endif
+
 HandlerId Simulator::add_handler(EventHandler& handler) {
   handlers_.push_back(&handler);
   return static_cast<HandlerId>(handlers_.size() - 1);
@@ -101,6 +116,9 @@ std::uint64_t Simulator::run(Time until) {
         if (peek(lane).time != t) break;
         const Event e = pop(lane);
         ++dispatched_;
+#ifdef SPINEL_PERF_SLOWDOWN
+        slowdown_spin();
+#endif
         handlers_[e.handler]->handle(e);
       }
       if (hooks_requested_.empty()) break;
