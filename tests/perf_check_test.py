@@ -4,10 +4,11 @@
   tests/perf_check_test.py PERF_CHECK WORKDIR
 
 Writes spinel_bench-style JSON files whose CPU times are chosen here, records a
-baseline from one with --update, and checks the verdicts and exit statuses:
-the same speed passes, 20% slower passes, 30% slower fails (1), a uniformly
-slower machine passes (the calibration absorbs it), a missing or failed
-benchmark and a baseline without a case are errors (2).
+baseline from them with --update (the median of the runs), and checks the
+verdicts and exit statuses: the same speed passes, 20% slower passes, 30%
+slower fails (1) when the confirmation run agrees and passes when it does not,
+a uniformly slower machine passes (the calibration absorbs it), a missing or
+failed benchmark and a baseline without a case are errors (2).
 """
 
 import json
@@ -71,8 +72,9 @@ def check(what, args, want_status, want_in_output=()):
 
 baseline = os.path.join(WORKDIR, "baseline.json")
 first, second = list(CASES)[0], list(CASES)[1]
-check("--update records a baseline",
-      ["--update", "--baseline", baseline, "--results", results("base")], 0, ["recorded"])
+check("--update records the median of its runs",
+      ["--update", "--baseline", baseline, "--results", results("base_slow", {first: 1.5}),
+       results("base"), results("base_fast", {first: 0.8})], 0, ["written"])
 with open(baseline) as f:
     recorded = json.load(f)
 for i, case in enumerate(CASES):
@@ -85,11 +87,17 @@ check("the same speed passes",
       ["--baseline", baseline, "--results", results("same")], 0, ["passed", "1.00"])
 check("20% slower is inside the band",
       ["--baseline", baseline, "--results", results("slower20", {first: 1.2})], 0, ["1.20"])
-out = check("30% slower fails",
-            ["--baseline", baseline, "--results", results("slower30", {second: 1.3})], 1,
-            ["SLOWER", "1.30", second])
+out = check("30% slower fails when the confirmation run agrees",
+            ["--baseline", baseline, "--results", results("slower30", {second: 1.3}),
+             results("slower30b", {second: 1.35})], 1, ["SLOWER", "1.30", "1.35", second])
 if re.search(rf"^{first}\s.*SLOWER", out, re.M):
     failures.append("30% slower: an unchanged case was called slower")
+check("30% slower passes when the confirmation run does not agree",
+      ["--baseline", baseline, "--results", results("slower30", {second: 1.3}),
+       results("same")], 0, ["SLOWER", "confirmation", "passed"])
+check("30% slower fails with no confirmation run given",
+      ["--baseline", baseline, "--results", results("slower30", {second: 1.3})], 1,
+      ["first run decides"])
 check("a machine twice as slow in every case passes",
       ["--baseline", baseline, "--results",
        results("slow_machine", {c: 2.0 for c in CASES}, calibration_ns=100.0)], 0, ["passed"])
