@@ -14,25 +14,46 @@ namespace spinel::pccl {
 
 namespace {
 
-// HMAC-SHA-256 of the parts, in order, under `key`.
 using Parts = std::span<const std::span<const std::uint8_t>>;
 
-Tag hmac(std::span<const std::uint8_t> key, Parts parts) {
-  static EVP_MAC* const algorithm = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  EVP_MAC_CTX* ctx = algorithm != nullptr ? EVP_MAC_CTX_new(algorithm) : nullptr;
-  if (ctx == nullptr) throw std::runtime_error("OpenSSL: HMAC is not available");
-  char digest[] = "SHA256";
-  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                               OSSL_PARAM_construct_end()};
-  bool ok = EVP_MAC_init(ctx, key.data(), key.size(), params) == 1;
-  for (const auto& part : parts) ok = ok && EVP_MAC_update(ctx, part.data(), part.size()) == 1;
-  Tag out{};
-  std::size_t length = 0;
-  ok = ok && EVP_MAC_final(ctx, out.data(), &length, out.size()) == 1 && length == out.size();
-  EVP_MAC_CTX_free(ctx);
-  if (!ok) throw std::runtime_error("OpenSSL: HMAC-SHA-256 failed");
-  return out;
-}
+}  // namespace
+
+// OpenSSL's HMAC-SHA-256, keyed once: each mac() starts afresh under the key
+// (no new context and no digest lookup per frame).
+class Hmac {
+ public:
+  explicit Hmac(std::span<const std::uint8_t> key) {
+    static EVP_MAC* const algorithm = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    ctx_ = algorithm != nullptr ? EVP_MAC_CTX_new(algorithm) : nullptr;
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (ctx_ == nullptr || EVP_MAC_init(ctx_, key.data(), key.size(), params) != 1) {
+      EVP_MAC_CTX_free(ctx_);
+      throw std::runtime_error("OpenSSL: HMAC-SHA-256 is not available");
+    }
+  }
+  ~Hmac() { EVP_MAC_CTX_free(ctx_); }  // which cleanses the key
+  Hmac(const Hmac&) = delete;
+  Hmac& operator=(const Hmac&) = delete;
+
+  // The parts, in order.
+  Tag mac(Parts parts) {
+    // A null key restarts under the key already set.
+    bool ok = EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1;
+    for (const auto& part : parts) ok = ok && EVP_MAC_update(ctx_, part.data(), part.size()) == 1;
+    Tag out{};
+    std::size_t length = 0;
+    ok = ok && EVP_MAC_final(ctx_, out.data(), &length, out.size()) == 1 && length == out.size();
+    if (!ok) throw std::runtime_error("OpenSSL: HMAC-SHA-256 failed");
+    return out;
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_ = nullptr;
+};
+
+namespace {
 
 std::span<const std::uint8_t> bytes_of(std::string_view text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
@@ -104,7 +125,7 @@ Tag SharedKey::mac(std::string_view label,
   // the concatenation is unambiguous.
   std::vector<std::span<const std::uint8_t>> all{bytes_of(label)};
   all.insert(all.end(), parts.begin(), parts.end());
-  return hmac(bytes_, all);
+  return Hmac(bytes_).mac(all);
 }
 
 Nonce random_nonce() {
@@ -125,20 +146,23 @@ bool same_tag(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) 
 }
 
 FrameMac::FrameMac(const SharedKey& key, HandshakeRole sender, const Nonce& connector,
-                   const Nonce& acceptor)
-    : session_key_(key.mac(label_of(sender, false), {connector, acceptor})) {}
-
-FrameMac::~FrameMac() {
-  OPENSSL_cleanse(session_key_.data(), session_key_.size());
+                   const Nonce& acceptor) {
+  Tag session_key = key.mac(label_of(sender, false), {connector, acceptor});
+  session_ = std::make_unique<Hmac>(session_key);
+  OPENSSL_cleanse(session_key.data(), session_key.size());
 }
 
-Tag FrameMac::compute(std::span<const std::uint8_t> frame) const {
+FrameMac::~FrameMac() = default;
+FrameMac::FrameMac(FrameMac&& other) noexcept = default;
+FrameMac& FrameMac::operator=(FrameMac&& other) noexcept = default;
+
+Tag FrameMac::compute(std::span<const std::uint8_t> frame) {
   std::array<std::uint8_t, 8> sequence{};
   for (std::size_t i = 0; i < sequence.size(); ++i) {
     sequence[i] = static_cast<std::uint8_t>(next_ >> (8 * i));
   }
   const std::span<const std::uint8_t> parts[] = {sequence, frame};
-  return hmac(session_key_, parts);
+  return session_->mac(parts);
 }
 
 Tag FrameMac::tag(std::span<const std::uint8_t> frame) {

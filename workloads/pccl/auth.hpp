@@ -72,6 +72,9 @@ Tag handshake_proof(const SharedKey& key, HandshakeRole prover, const Nonce& con
 // Compares in constant time.
 bool same_tag(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
 
+// HMAC-SHA-256 under one key, keyed once (auth.cpp).
+class Hmac;
+
 // One direction of an authenticated connection: tags its frames in order
 // (the sender) or checks them in order (the receiver).
 class FrameMac {
@@ -80,8 +83,8 @@ class FrameMac {
   FrameMac(const SharedKey& key, HandshakeRole sender, const Nonce& connector,
            const Nonce& acceptor);
   ~FrameMac();
-  FrameMac(FrameMac&&) noexcept = default;
-  FrameMac& operator=(FrameMac&&) noexcept = default;
+  FrameMac(FrameMac&& other) noexcept;
+  FrameMac& operator=(FrameMac&& other) noexcept;
   FrameMac(const FrameMac&) = delete;
   FrameMac& operator=(const FrameMac&) = delete;
 
@@ -91,8 +94,8 @@ class FrameMac {
   bool verify(std::span<const std::uint8_t> frame, std::span<const std::uint8_t> tag);
 
  private:
-  [[nodiscard]] Tag compute(std::span<const std::uint8_t> frame) const;
-  Tag session_key_{};
+  [[nodiscard]] Tag compute(std::span<const std::uint8_t> frame);
+  std::unique_ptr<Hmac> session_;  // keyed with the direction's session key
   std::uint64_t next_ = 0;
 };
 
