@@ -24,11 +24,12 @@ inline sim::Time run_length(sim::Time normal) {
 inline void print(const LoopbackResult& r) {
   std::printf(
       "steps %zu, aborted attempts %llu, peers spawned %llu, kills %llu, malformed drops %llu, "
-      "unauthenticated drops %llu, longest gap %.3f s, checks %llu\n",
+      "unauthenticated drops %llu, links dropped %llu, longest gap %.3f s, checks %llu\n",
       r.steps.size(), static_cast<unsigned long long>(r.aborted_attempts),
       static_cast<unsigned long long>(r.spawned), static_cast<unsigned long long>(r.kills),
       static_cast<unsigned long long>(r.malformed_drops),
       static_cast<unsigned long long>(r.unauthenticated_drops),
+      static_cast<unsigned long long>(r.links_dropped),
       static_cast<double>(r.longest_gap_ps) / sim::kSecond,
       static_cast<unsigned long long>(r.checks));
 }

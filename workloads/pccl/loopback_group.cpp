@@ -208,6 +208,7 @@ LoopbackResult LoopbackGroup::finish() {
   for (auto& p : peers_) {
     drops += p->drops();
     if (p->peer()) result_.max_revision = std::max(result_.max_revision, p->peer()->revision());
+    result_.links_dropped += p->links_dropped();
     p->kill();
   }
   for (auto& p : attackers_) p->kill();

@@ -62,7 +62,8 @@ struct LoopbackResult {
   std::uint64_t malformed_drops = 0;  // master and peers (not attackers)
   std::uint64_t unauthenticated_drops = 0;
   std::uint64_t over_limit_drops = 0;
-  std::uint64_t max_revision = 0;  // of any honest peer
+  std::uint64_t max_revision = 0;   // of any honest peer
+  std::uint64_t links_dropped = 0;  // by honest peers
   std::uint64_t checks = 0;
   sim::Time longest_gap_ps = 0;  // between completed steps (or the start and the first)
   bool failed = false;

@@ -192,6 +192,7 @@ void TcpPeer::drop_link(PeerId other, const Ending& ending) {
     }
   }
   links_.erase(it);
+  ++links_dropped_;
   if (drops_.count(ending)) {
     log("dropped the link to peer " + std::to_string(other) + ": " + ending.why);
   }

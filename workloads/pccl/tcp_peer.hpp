@@ -63,6 +63,8 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   // The state machine, once welcomed (nullptr before); kept after death for checkers.
   [[nodiscard]] std::shared_ptr<const Peer> peer() const { return peer_; }
   [[nodiscard]] const DropCounts& drops() const { return drops_; }
+  // Links to other peers lost (a connection of the link closed or failed).
+  [[nodiscard]] std::uint64_t links_dropped() const { return links_dropped_; }
   [[nodiscard]] std::uint64_t malformed_drops() const { return drops_.malformed; }
   [[nodiscard]] const Listener& listener() const { return *listener_; }
 
@@ -106,6 +108,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::map<std::uint64_t, PeerId> names_;      // ring connections, by Connection::id()
   std::map<PeerId, Link> links_;
   DropCounts drops_;
+  std::uint64_t links_dropped_ = 0;
   bool dead_ = false;
   bool stalled_ = false;
   [[nodiscard]] bool deaf() const { return dead_ || stalled_; }
