@@ -63,6 +63,7 @@ ConnectionLimits ring_limits(const PeerConfig& group) {
 
 Connection::Connection(tcp::socket socket, const ConnectionSettings& settings, HandshakeRole role)
     : socket_(std::move(socket)),
+      tls_context_(settings.tls),
       key_(settings.key),
       budget_(settings.budget),
       role_(role),

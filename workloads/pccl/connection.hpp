@@ -141,6 +141,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   [[nodiscard]] const Nonce& acceptor_nonce() const;
 
   tcp::socket socket_;
+  // Declared before the stream, so destroyed after it: its callbacks hold the key.
+  std::shared_ptr<asio::ssl::context> tls_context_;
   std::optional<asio::ssl::stream<tcp::socket>> tls_;
   std::shared_ptr<const SharedKey> key_;
   std::shared_ptr<ByteBudget> budget_;
