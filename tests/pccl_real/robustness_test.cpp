@@ -140,6 +140,36 @@ TEST(PcclReal, AllConnectionsTogetherStayWithinTheBudget) {
   master->stop();
 }
 
+// Connections that never introduce themselves: at most max_pending wait at
+// once, the rest are closed at once, and a peer gets in once they are gone.
+TEST(PcclReal, AtMostMaxPendingConnectionsWaitToIntroduceThemselves) {
+  asio::io_context io;
+  TcpMasterOptions mo;
+  mo.group = loopback_defaults().group;
+  mo.key = SharedKey::random();
+  mo.max_pending = 4;
+  auto master = std::make_shared<TcpMaster>(io, mo, TcpClock{});
+  master->start();
+  std::vector<tcp::socket> silent;
+  for (int i = 0; i < 10; ++i) {
+    silent.emplace_back(io);
+    silent.back().connect(tcp::endpoint(asio::ip::address_v4::loopback(), master->port()));
+  }
+  io.run_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(master->listener().refused(), 6U);
+  for (auto& s : silent) s.close();
+  io.run_for(std::chrono::milliseconds(100));
+  TcpPeerOptions po;
+  po.master = tcp::endpoint(asio::ip::address_v4::loopback(), master->port());
+  po.key = mo.key;
+  auto peer = std::make_shared<TcpPeer>(io, po, TcpClock{});
+  peer->start();
+  for (int i = 0; i < 100 && !peer->peer(); ++i) io.run_for(std::chrono::milliseconds(10));
+  EXPECT_NE(peer->peer(), nullptr);
+  peer->kill();
+  master->stop();
+}
+
 std::size_t open_descriptors() {
   return static_cast<std::size_t>(std::distance(
       std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator()));

@@ -125,7 +125,11 @@ void Connection::begin() {
   tls_->async_handshake(side, [self = shared_from_this()](const boost::system::error_code& ec) {
     if (self->closed_) return;
     if (ec) {
-      self->fail(Ending::Kind::unauthenticated, "TLS handshake: " + ec.message());
+      // The other end gone (a killed peer) is no failed authentication.
+      const bool gone = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+                        ec == asio::error::connection_reset;
+      self->fail(gone ? Ending::Kind::failed : Ending::Kind::unauthenticated,
+                 "TLS handshake: " + ec.message());
       return;
     }
     self->after_tls();

@@ -111,8 +111,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Unique in the process: owners key maps and timers by it, never by the
   // connection's address, which a later connection may reuse.
   [[nodiscard]] std::uint64_t id() const { return id_; }
-  // What the budget holds for it now.
-  [[nodiscard]] std::size_t held_bytes() const { return held_bytes_; }
 
   Connection(tcp::socket socket, const ConnectionSettings& settings, HandshakeRole role);
   ~Connection();

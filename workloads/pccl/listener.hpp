@@ -42,9 +42,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // A connection ended (the owner heard it): whether it was still pending.
   bool forget(const Connection& c) { return pending_.erase(c.id()) != 0; }
 
-  [[nodiscard]] std::size_t pending() const { return pending_.size(); }
   [[nodiscard]] std::uint64_t accept_errors() const { return accept_errors_; }
-  // Connections closed at once: over max_pending, or no room in the budget.
+  // Connections closed at once: max_pending were already waiting.
   [[nodiscard]] std::uint64_t refused() const { return refused_; }
 
   std::function<void(const std::string&)> on_log;
