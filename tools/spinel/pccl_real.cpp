@@ -66,6 +66,7 @@ Example (three terminals):
 
 constexpr std::string_view kPeerHelp =
     R"(spinel pccl-peer --key-file FILE --master 127.0.0.1:P [--listen-port Q] [--steps N]
+                 [--tls] [--quiet]
 
 Runs one PCCL peer over real TCP on 127.0.0.1. It connects to the master,
 gets its id and the group's parameters, listens for its ring neighbours, and
