@@ -7,6 +7,7 @@
 #include "fabric.hpp"
 #include "workloads/collectives.hpp"
 #include "workloads/graph/graph_run.hpp"
+#include "workloads/graph/iteration_stats.hpp"
 #include "workloads/graph/program.hpp"
 
 namespace spinel::workloads::graph {
@@ -51,8 +52,7 @@ std::vector<topology::HostId> first_hosts(std::uint32_t n) {
 // Runs `program` on ranks 0..n-1 of a non-blocking 2-leaf fabric of 400 Gb/s.
 struct Harness {
   explicit Harness(Program p, transport::PathPolicy policy = transport::PathPolicy::ecmp)
-      : fabric(leaf_spine(2, 4, 4), policy),
-        program(std::make_shared<Program>(std::move(p))) {
+      : fabric(leaf_spine(2, 4, 4), policy), program(std::make_shared<Program>(std::move(p))) {
     EXPECT_EQ(validate(*program), "");
     run = std::make_unique<GraphRun>(fabric.sim, fabric.transport, fabric.topology, fabric.routing,
                                      first_hosts(program->rank_count()), program, GraphOptions{});
@@ -314,6 +314,119 @@ TEST(GraphRun, IsDeterministicAndConservesBytes) {
   const auto totals = a.fabric.model.totals();
   EXPECT_EQ(totals.bytes_delivered, totals.bytes_sent);
   EXPECT_GT(totals.bytes_sent, 0U);
+}
+
+// GPipe on p stages of one rank each (ranks 0, 4, ... across the spine), m
+// micro-batches, forward f and backward 2f, activations of a few bytes (so
+// communication is all but free): the iteration takes (m + p - 1)(f + 2f)
+// and each stage idles (p - 1) / (m + p - 1) of it, the textbook bubble.
+Program gpipe(std::uint32_t p, std::uint32_t m, sim::Time f) {
+  Program prog = ranks(4 * (p - 1) + 1);
+  const std::uint32_t pp = prog.communicator("pp.0", {});
+  for (std::uint32_t s = 0; s < p; ++s) prog.communicators[pp].ranks.push_back(4 * s);
+  for (std::uint32_t s = 0; s < p; ++s) {
+    RankProgram& rp = prog.ranks[4 * s];
+    const std::uint32_t prev = 4 * s - 4;
+    const std::uint32_t next = 4 * s + 4;
+    std::vector<std::uint32_t> forward(m);
+    for (std::uint32_t j = 0; j < m; ++j) {  // forwards
+      std::vector<std::uint32_t> after;
+      if (s > 0) {
+        Op in = p2p(OpKind::recv, prev, 8, j);
+        in.communicator = pp;
+        after.push_back(rp.add(in));
+      }
+      const std::uint32_t fwd = rp.add(compute(f), after);
+      forward[j] = fwd;
+      if (s + 1 < p) {
+        Op out = p2p(OpKind::send, next, 8, j);
+        out.communicator = pp;
+        rp.add(out, {fwd});
+      }
+    }
+    for (std::uint32_t j = 0; j < m; ++j) {  // backwards, each after its own forward
+      std::vector<std::uint32_t> after{forward[j]};
+      if (s + 1 < p) {
+        Op in = p2p(OpKind::recv, next, 8, 1000 + j);
+        in.communicator = pp;
+        after.push_back(rp.add(in));
+      }
+      const std::uint32_t bwd = rp.add(compute(2 * f), after);
+      if (s > 0) {
+        Op out = p2p(OpKind::send, prev, 8, 1000 + j);
+        out.communicator = pp;
+        rp.add(out, {bwd});
+      }
+    }
+  }
+  return prog;  // the ranks between the stages have nothing to do
+}
+
+TEST(GraphStats, GPipeBubbleIsTheTextbookFraction) {
+  constexpr sim::Time kF = 1'000'000'000;  // 1 ms: latencies of a few us are noise
+  for (const auto& [p, m] : {std::pair{2U, 4U}, std::pair{2U, 8U}}) {
+    Harness h(gpipe(p, m, kF));
+    ASSERT_TRUE(h.run->finished());
+    const auto stats = iteration_stats(*h.run);
+    ASSERT_EQ(stats.size(), 1U);
+    const double span = static_cast<double>(stats[0].duration_ps());
+    // Plus one path latency (4 hops) each way between the stages.
+    EXPECT_NEAR(span, (m + p - 1) * 3.0 * kF + 2 * 4 * kHopPs, 1e-6 * span);
+    // Means over every rank of the program, idle ones included: take the
+    // stages' own share back out of them.
+    const double ranks_in_program = h.program->rank_count();
+    const double stage_idle =
+        (static_cast<double>(stats[0].bubble_ps + stats[0].exposed_comm_ps) * ranks_in_program -
+         (ranks_in_program - p) * span) /
+        p;
+    EXPECT_NEAR(stage_idle / span, (p - 1.0) / (m + p - 1.0), 1e-3) << p << " " << m;
+    EXPECT_EQ(stats[0].compute_ps * h.program->rank_count(), p * m * 3 * kF);
+  }
+}
+
+// Overlapped: a data-parallel all-reduce that runs during the next compute
+// is hidden; one the rank then waits on is exposed, under its group.
+TEST(GraphStats, ExposedCommunicationIsWhatComputeDidNotHide) {
+  Program p = ranks(5);
+  const std::uint32_t dp = p.communicator("dp.0", {0, 4});
+  for (const std::uint32_t r : {0U, 4U}) {
+    const std::uint32_t a = p.ranks[r].add(compute(1'000'000));
+    const std::uint32_t ar =
+        p.ranks[r].add(collective(dp, Collective::ring_allreduce, 64 << 20), {a});
+    const std::uint32_t b = p.ranks[r].add(compute(100'000'000), {a});  // overlaps the all-reduce
+    p.ranks[r].add(compute(1'000'000), {ar, b});
+  }
+  Harness h(std::move(p));
+  ASSERT_TRUE(h.run->finished());
+  const auto s = iteration_stats(*h.run).at(0);
+  const sim::Time ar_end = h.run->timing(0, 1).end_ps;
+  ASSERT_GT(ar_end, 101'000'000);  // 64 MiB at 400 Gb/s takes ~1.3 ms: longer than the compute
+  // Ranks 0 and 4 each expose ar_end - 101 us; ranks 1-3 have no ops.
+  EXPECT_EQ(s.exposed_comm_ps, 2 * (ar_end - 101'000'000) / 5);
+  EXPECT_EQ(s.exposed_by_group_ps.at("dp"), s.exposed_comm_ps);
+  EXPECT_EQ(s.compute_ps, 2 * 102'000'000 / 5);
+}
+
+// repeat() chains iterations per rank, and the collectives of every copy
+// match up, so the run has one instance per iteration.
+TEST(GraphStats, RepeatedIterationsFollowEachOther) {
+  Program once = ranks(5);
+  const std::uint32_t dp = once.communicator("dp.0", {0, 4});
+  for (const std::uint32_t r : {0U, 4U}) {
+    const std::uint32_t a = once.ranks[r].add(compute(10'000'000));
+    once.ranks[r].add(collective(dp, Collective::ring_allreduce, 1 << 20), {a});
+  }
+  Program three = repeat(once, 3);
+  EXPECT_EQ(three.iterations, 3U);
+  EXPECT_EQ(validate(three), "");
+  Harness h(std::move(three));
+  ASSERT_TRUE(h.run->finished());
+  const auto stats = iteration_stats(*h.run);
+  ASSERT_EQ(stats.size(), 3U);
+  EXPECT_EQ(stats[1].start_ps, stats[0].end_ps);
+  EXPECT_EQ(stats[2].start_ps, stats[1].end_ps);
+  EXPECT_EQ(h.run->collective_results().size(), 3U);
+  EXPECT_EQ(stats[0].duration_ps(), stats[2].duration_ps());
 }
 
 }  // namespace

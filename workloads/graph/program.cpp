@@ -41,6 +41,45 @@ std::size_t Program::op_count() const {
   return n;
 }
 
+Program repeat(const Program& once, std::uint32_t times) {
+  Program p;
+  p.communicators = once.communicators;
+  p.labels = once.labels;
+  p.iterations = once.iterations * times;
+  p.ranks.resize(once.ranks.size());
+  for (std::size_t r = 0; r < once.ranks.size(); ++r) {
+    const RankProgram& one = once.ranks[r];
+    const auto n = static_cast<std::uint32_t>(one.size());
+    std::vector<std::uint8_t> waited_on(n, 0);
+    for (const std::uint32_t d : one.deps) waited_on[d] = 1;
+    std::vector<std::uint32_t> sinks;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (waited_on[i] == 0) sinks.push_back(i);
+    }
+    RankProgram& out = p.ranks[r];
+    out.ops.reserve(std::size_t{n} * times);
+    std::vector<std::uint32_t> after;
+    for (std::uint32_t k = 0; k < times; ++k) {
+      const std::uint32_t base = k * n;
+      for (std::uint32_t i = 0; i < n; ++i) {
+        after.clear();
+        for (std::uint32_t d = one.dep_begin[i]; d < one.dep_begin[i + 1]; ++d) {
+          after.push_back(base + one.deps[d]);
+        }
+        if (after.empty() && k > 0) {
+          for (const std::uint32_t s : sinks) after.push_back(base - n + s);
+        }
+        out.add(one.ops[i], after);
+      }
+    }
+  }
+  return p;
+}
+
+std::string group_kind(const std::string& communicator) {
+  return communicator.substr(0, communicator.find('.'));
+}
+
 namespace {
 
 std::string where(std::uint32_t rank, std::uint32_t op) {
@@ -122,6 +161,9 @@ std::string check_point_to_point(const Program& p) {
     for (std::uint32_t i = 0; i < prog.size(); ++i) {
       const Op& op = prog.ops[i];
       if (op.kind != OpKind::send && op.kind != OpKind::recv) continue;
+      if (op.communicator != kNoCommunicator && op.communicator >= p.communicators.size()) {
+        return where(r, i) + ": no communicator " + std::to_string(op.communicator);
+      }
       if (op.peer >= p.rank_count() || op.peer == r) {
         return where(r, i) + ": " + to_string(op.kind) + " with peer " + std::to_string(op.peer) +
                " (ranks are 0.." + std::to_string(p.rank_count() - 1) + ", not the rank itself)";
@@ -166,8 +208,13 @@ std::string check_point_to_point(const Program& p) {
 }  // namespace
 
 std::string validate(const Program& p) {
+  if (p.iterations == 0) return "a program of no iterations";
   for (std::uint32_t r = 0; r < p.rank_count(); ++r) {
     const RankProgram& prog = p.ranks[r];
+    if (prog.size() % p.iterations != 0) {
+      return "rank " + std::to_string(r) + ": " + std::to_string(prog.size()) +
+             " ops do not make " + std::to_string(p.iterations) + " equal iterations";
+    }
     if (prog.dep_begin.size() != prog.ops.size() + 1) {
       return "rank " + std::to_string(r) + ": dependency rows do not match its ops";
     }

@@ -48,12 +48,17 @@ constexpr const char* to_string(OpKind kind) {
   return "?";
 }
 
+inline constexpr std::uint32_t kNoCommunicator = ~0u;
+
 struct Op {
   OpKind kind = OpKind::compute;
   Collective collective = Collective::ring_allreduce;  // collective ops
-  std::uint32_t communicator = 0;                      // collective ops: Program::communicators
-  std::uint32_t peer = 0;                              // send/recv: the other rank
-  std::uint32_t tag = 0;                               // send/recv
+  // Collectives: the communicator they run on (Program::communicators).
+  // Sends and receives: optionally the group whose traffic they are (the
+  // pipeline's, say), for accounting only.
+  std::uint32_t communicator = kNoCommunicator;
+  std::uint32_t peer = 0;  // send/recv: the other rank
+  std::uint32_t tag = 0;   // send/recv
   // Names the op in ops.csv and traces (an index into Program::labels); 0 is
   // the empty label.
   std::uint32_t label = 0;
@@ -86,6 +91,9 @@ struct Program {
   std::vector<Communicator> communicators;
   std::vector<RankProgram> ranks;       // one per job rank
   std::vector<std::string> labels{""};  // Op::label indexes this
+  // Training iterations the ops hold: each rank's ops are `iterations`
+  // copies of one iteration's, one after the other (see repeat()).
+  std::uint32_t iterations = 1;
 
   [[nodiscard]] std::uint32_t rank_count() const {
     return static_cast<std::uint32_t>(ranks.size());
@@ -95,6 +103,14 @@ struct Program {
   std::uint32_t label(const std::string& text);
   [[nodiscard]] std::size_t op_count() const;
 };
+
+// `once` (one iteration) run `times` times in a row: each rank's copy k + 1
+// starts once its copy k is done (its ops without dependencies wait for
+// every op of copy k that nothing in copy k waits for).
+[[nodiscard]] Program repeat(const Program& once, std::uint32_t times);
+
+// A communicator's kind: its name up to the first '.' ("tp" of "tp.3").
+[[nodiscard]] std::string group_kind(const std::string& communicator);
 
 // What is wrong with a program, or "" when nothing is: a dependency on a
 // later op, a collective on a communicator the rank is not in, members of a
