@@ -36,6 +36,9 @@ struct CollectiveResult {
   sim::Time max_congestion_ps = 0;
   sim::Time congestion_bound_ps = 0;
   std::uint32_t max_queue_pairs_per_host = 0;
+  // Graph jobs: the communicator it ran on (an index into the program's);
+  // a collective job has one, its whole group.
+  std::uint32_t communicator = 0;
   [[nodiscard]] sim::Time duration_ps() const { return end_ps - start_ps; }
 };
 

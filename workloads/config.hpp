@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -7,6 +8,10 @@
 #include "sim/time.hpp"
 
 namespace spinel::workloads {
+
+namespace graph {
+struct Program;
+}
 
 // How ranks map onto hosts.
 enum class Placement {
@@ -48,6 +53,13 @@ struct WorkloadConfig {
   double compute_jitter = 0;
   std::uint32_t buckets = 1;
   sim::Time start_ps = 0;  // when the first iteration starts
+  // A workload graph (workloads/graph/program.hpp: one iteration of every
+  // rank's program) instead of `collective`: the graph front-ends (a
+  // scenario's `program:`, the transformer generator) make it at load time.
+  // The job runs it `iterations` times; size_bytes, compute, buckets and the
+  // gaps are the collective job's and do not apply.
+  std::shared_ptr<const graph::Program> program;
+  double compute_scale = 1;  // graph jobs: every compute op takes this times its duration
 };
 
 constexpr std::string_view to_string(Placement p) {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/graph_section.hpp"
 #include "api/scenario/pccl_section.hpp"
 #include "api/scenario/recovery_section.hpp"
 #include "api/scenario/wan_section.hpp"
@@ -497,24 +498,30 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
   const std::uint32_t total = placeable(topo);
   std::optional<Value> hosts;
   std::optional<Value> collective;
+  std::optional<Value> size;
   std::optional<Value> buckets;
+  std::optional<Value> compute_scale;
+  std::optional<Value> collective_only;  // a key of collective jobs only
+  GraphKeys graph;
   std::vector<Field> fields = {
-      {"collective", Need::required,
+      {"collective", Need::optional,
        [&](const Value& x) {
-         w.collective = x.to_enum<Collective>({
-             {"ring_allreduce", Collective::ring_allreduce},
-             {"tree_allreduce", Collective::tree_allreduce},
-             {"halving_doubling_allreduce", Collective::halving_doubling_allreduce},
-             {"reduce_scatter", Collective::reduce_scatter},
-             {"all_gather", Collective::all_gather},
-             {"all_to_all", Collective::all_to_all},
-             {"pairwise_all_to_all", Collective::pairwise_all_to_all},
-             {"hierarchical_allreduce", Collective::hierarchical_allreduce},
-         });
+         w.collective = read_collective(x);
          collective = x;
        }},
-      {"size_bytes", Need::required,
-       [&](const Value& x) { w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes); }},
+      {"size_bytes", Need::optional,
+       [&](const Value& x) {
+         w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes);
+         size = x;
+       }},
+      {"parallel", Need::optional, [&](const Value& x) { graph.parallel = x; }},
+      {"groups", Need::optional, [&](const Value& x) { graph.groups = x; }},
+      {"program", Need::optional, [&](const Value& x) { graph.program = x; }},
+      {"compute_scale", Need::optional,
+       [&](const Value& x) {
+         w.compute_scale = x.to_decimal(1e-6, 1e6);
+         compute_scale = x;
+       }},
       {"hosts", Need::optional,
        [&](const Value& x) {
          w.hosts = read_hosts(x, total);
@@ -525,15 +532,25 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
       {"iterations", Need::optional,
        [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
       {"compute_gap", Need::optional,
-       [&](const Value& x) { w.compute_gap_ps = x.to_duration_ps(sim::kForever); }},
+       [&](const Value& x) {
+         w.compute_gap_ps = x.to_duration_ps(sim::kForever);
+         collective_only = x;
+       }},
       {"compute", Need::optional,
-       [&](const Value& x) { w.compute_ps = x.to_duration_ps(sim::kSecond * 3600); }},
+       [&](const Value& x) {
+         w.compute_ps = x.to_duration_ps(sim::kSecond * 3600);
+         collective_only = x;
+       }},
       {"compute_jitter", Need::optional,
-       [&](const Value& x) { w.compute_jitter = x.to_fraction(); }},
+       [&](const Value& x) {
+         w.compute_jitter = x.to_fraction();
+         collective_only = x;
+       }},
       {"buckets", Need::optional,
        [&](const Value& x) {
          w.buckets = x.to_uint<u32>(1, kMaxBuckets);
          buckets = x;
+         collective_only = x;
        }},
   };
   if (in_jobs) {
@@ -544,6 +561,21 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
                            }});
   }
   v.read_map(fields);
+  if (!graph.program) {
+    for (const auto& key : {graph.parallel, graph.groups, compute_scale}) {
+      if (key) key->fail_at_key("this key belongs to a workload graph: give a program too");
+    }
+    if (!collective) v.fail_at_key("missing required key \"collective\" (or a program)");
+    if (!size) v.fail_at_key("missing required key \"size_bytes\"");
+  } else {
+    for (const auto& key : {collective, size, collective_only}) {
+      if (key) {
+        key->fail_at_key(
+            "a job with a program runs its ops; this key is for a job of one "
+            "repeated collective (leave it out, or drop the program)");
+      }
+    }
+  }
   if (buckets && w.size_bytes < w.buckets) {
     buckets->fail("size_bytes (" + std::to_string(w.size_bytes) + ") does not split into " +
                   std::to_string(w.buckets) + " buckets of at least a byte; use fewer buckets");
@@ -552,7 +584,9 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
       topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
                                 ? static_cast<std::uint32_t>(w.ranks.size())
                                 : (w.hosts == 0 ? total : w.hosts));
-  if (w.collective == Collective::halving_doubling_allreduce && (ranks & (ranks - 1)) != 0) {
+  if (graph.program) w.program = read_graph(graph, ranks);
+  if (!w.program && w.collective == Collective::halving_doubling_allreduce &&
+      (ranks & (ranks - 1)) != 0) {
     (hosts ? *hosts : *collective)
         .fail("halving_doubling_allreduce needs a power-of-two number of ranks, got " +
               std::to_string(ranks) + "; set hosts to a power of two");
@@ -950,6 +984,7 @@ void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfi
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
       {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
+      {"ops", Need::optional, [&](const Value& x) { o.ops = x.to_bool(); }},
       {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
   });
 }
@@ -1166,6 +1201,16 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
+  const bool graphs = std::any_of(s.jobs.begin(), s.jobs.end(),
+                                  [](const workloads::WorkloadConfig& w) { return w.program; });
+  if (graphs && detector) {
+    detector->fail_at_key(
+        "the detector listens to jobs of one repeated collective so far, not to jobs with a "
+        "program");
+  }
+  if (graphs && recovery) {
+    recovery->fail_at_key("recovery runs a job of one repeated collective, not a program");
+  }
   check_recovery(s, root, recovery, detector, fault_process, random_fault);
   if (random_fault && s.random_fault.kind == RandomFaultKind::nic_port_down &&
       s.topology.nic_ports < 2) {
@@ -1349,6 +1394,10 @@ sim::Json to_json(const Scenario& s) {
     work["compute_jitter"] = w.compute_jitter;
     work["buckets"] = w.buckets;
     work["start_ps"] = static_cast<std::int64_t>(w.start_ps);
+    if (w.program) {
+      work["program"] = graph_to_json(*w.program);
+      work["compute_scale"] = w.compute_scale;
+    }
     jobs.push_back(std::move(work));
   }
 
@@ -1356,6 +1405,7 @@ sim::Json to_json(const Scenario& s) {
   out["dir"] = s.output.dir;
   out["flows"] = s.output.flows;
   out["trace"] = s.output.trace;
+  if (s.output.ops) out["ops"] = true;  // absent otherwise, as before the key existed
   if (s.output.timeseries.enabled) {
     sim::Json ts = sim::Json::object();
     ts["interval_ps"] = static_cast<std::int64_t>(s.output.timeseries.interval_ps);

@@ -19,7 +19,8 @@ GraphRun::GraphRun(sim::Simulator& sim, transport::Transport& transport,
       self_(sim.add_handler(*this)),
       hosts_(std::move(hosts)),
       program_(std::move(program)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      speed_(program_->rank_count()) {
   const std::uint32_t n = program_->rank_count();
   if (hosts_.size() != n) throw sim::InternalError("graph: one host per rank needed");
   offset_.assign(n + 1, 0);
@@ -112,6 +113,7 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
       o.first_id = next_id;
       ch.first_id = next_id;
       next_id += ch.instances;
+      collective_count_ += ch.instances;
       double slowest_nic = topology.nic_rate_gbps(hosts_[comm.ranks.front()]);
       for (const std::uint32_t r : comm.ranks) {
         hosts.push_back(hosts_[r]);
@@ -125,9 +127,17 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
         o.nvlink_latency_ps = options_.shape.nvlink_latency_ps;
       }
       auto schedule = make_schedule(kind, members, size, options_.shape);
-      o.ideal_ps = ideal_ps(kind, members, size, slowest_nic,
-                            max_pair_latency_ps(*schedule, hosts, routing, o.server_of_rank),
-                            options_.shape);
+      // A group inside one server runs on NVLink alone: its ideal is NVLink's.
+      const bool one_server =
+          !o.server_of_rank.empty() &&
+          std::all_of(o.server_of_rank.begin(), o.server_of_rank.end(),
+                      [&](std::uint32_t s) { return s == o.server_of_rank.front(); });
+      o.ideal_ps = one_server
+                       ? ideal_ps(kind, members, size, options_.shape.nvlink_gbps,
+                                  options_.shape.nvlink_latency_ps)
+                       : ideal_ps(kind, members, size, slowest_nic,
+                                  max_pair_latency_ps(*schedule, hosts, routing, o.server_of_rank),
+                                  options_.shape);
       ch.run = std::make_unique<CollectiveRun>(sim_, transport_, std::move(hosts),
                                                std::move(schedule), o);
       ch.run->set_gate(&ch);
@@ -306,7 +316,8 @@ void GraphRun::start_compute(std::uint32_t r) {
   computing_[r] = 1;
   timing_[g].start_ps = sim_.now();
   const double scaled = static_cast<double>(op_at(g).duration_ps) * options_.compute_scale;
-  sim_.schedule_in(static_cast<sim::Time>(scaled), self_, kComputeDone, g);
+  const sim::Time end = speed_.finish_ps(r, sim_.now(), static_cast<sim::Time>(scaled));
+  if (end != sim::kForever) sim_.schedule_at(end, self_, kComputeDone, g);  // else hung
 }
 
 void GraphRun::send(std::uint32_t g) {
@@ -354,7 +365,16 @@ void GraphRun::Channel::collective_done(const CollectiveRun&, std::uint32_t inde
 std::vector<CollectiveResult> GraphRun::collective_results() const {
   std::vector<CollectiveResult> all;
   for (const auto& ch : channels_) {
-    if (ch->run) all.insert(all.end(), ch->run->results().begin(), ch->run->results().end());
+    if (!ch->run) continue;
+    // Instance j of a channel is call j % per of its training iteration j / per.
+    const std::uint32_t per = std::max<std::uint32_t>(ch->instances / program_->iterations, 1);
+    for (CollectiveResult c : ch->run->results()) {
+      const std::uint32_t j = c.collective_id - ch->first_id;
+      c.communicator = ch->communicator;
+      c.iteration = j / per;
+      c.bucket = j % per;
+      all.push_back(c);
+    }
   }
   std::sort(all.begin(), all.end(), [](const CollectiveResult& a, const CollectiveResult& b) {
     return a.collective_id < b.collective_id;

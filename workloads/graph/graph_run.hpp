@@ -16,6 +16,7 @@
 #include "transport/transport.hpp"
 #include "workloads/collective.hpp"
 #include "workloads/collectives.hpp"
+#include "workloads/compute_speed.hpp"
 #include "workloads/graph/program.hpp"
 #include "workloads/rank_gate.hpp"
 #include "workloads/step_observer.hpp"
@@ -78,6 +79,10 @@ class GraphRun final : public sim::EventHandler {
   // by rank, at most `limit` of them. Empty when finished.
   [[nodiscard]] std::string blocked(std::size_t limit = 8) const;
   void set_observer(StepObserver* observer);
+  // Host faults on the job's ranks (before the run): see ComputeSpeed.
+  [[nodiscard]] ComputeSpeed& speed() { return speed_; }
+  // How many collectives the run holds (their ids: first_id onwards).
+  [[nodiscard]] std::uint32_t collective_count() const { return collective_count_; }
 
  private:
   enum Tag : std::uint32_t { kStart = 0, kComputeDone = 1, kDelivered = 2 };
@@ -137,6 +142,8 @@ class GraphRun final : public sim::EventHandler {
   std::vector<std::unique_ptr<Channel>> channels_;
   std::vector<std::deque<std::uint32_t>> compute_queue_;  // per rank
   std::vector<std::uint8_t> computing_;                   // per rank
+  ComputeSpeed speed_;
+  std::uint32_t collective_count_ = 0;
   std::size_t done_ = 0;
   sim::Time start_ps_ = sim::kForever;
   sim::Time end_ps_ = 0;

@@ -1,0 +1,158 @@
+// Graph jobs from a scenario: `parallel`, `groups` and `program` keys, their
+// located errors, and whole runs through the library (the shipped example,
+// its result files, a deadlock).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
+#include "test_support.hpp"
+
+namespace spinel::api {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::slurp;
+
+const std::string kHead = R"(name: g
+topology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 4}
+)";
+
+scenario::Scenario load(const std::string& workload) {
+  return scenario::load_string(kHead + workload, "g.yaml");
+}
+
+std::string error_of(const std::string& workload) {
+  return testing::error_of_loading([](const std::string& y) { return load(y); }, workload);
+}
+
+std::size_t lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(GraphScenario, ParallelDegreesMakeTheGroups) {
+  const scenario::Scenario s = load(R"(workload:
+  parallel: {tp: 2, pp: 2, dp: 2}
+  program:
+    - {compute: 1us}
+    - {collective: ring_allreduce, group: tp, size_bytes: 1MiB}
+)");
+  ASSERT_EQ(s.jobs.size(), 1U);
+  const auto& p = *s.jobs[0].program;
+  EXPECT_EQ(p.rank_count(), 8U);
+  ASSERT_EQ(p.communicators.size(), 12U);  // 4 tp, 4 pp, 4 dp groups of 2
+  EXPECT_EQ(p.communicators[0].name, "tp.0");
+  EXPECT_EQ(p.communicators[0].ranks, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(p.communicators[4].name, "pp.0");
+  EXPECT_EQ(p.communicators[4].ranks, (std::vector<std::uint32_t>{0, 2}));
+  EXPECT_EQ(p.communicators[8].name, "dp.0");
+  EXPECT_EQ(p.communicators[8].ranks, (std::vector<std::uint32_t>{0, 4}));
+  // Rank 5 (t 1, p 0, d 1) all-reduces on its own tp group, tp.2 = {4, 5}.
+  EXPECT_EQ(p.communicators[p.ranks[5].ops[1].communicator].name, "tp.2");
+}
+
+TEST(GraphScenario, ErrorsAreLocated) {
+  EXPECT_EQ(error_of("workload:\n  parallel: {tp: 2, dp: 2}\n  program: [{compute: 1us}]\n"),
+            "g.yaml:4:13: workload.parallel: tp * pp * dp = 4, but the job has 8 ranks (hosts "
+            "times GPUs per server); make the product match");
+  EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8, ep: 3}\n  program: [{compute: 1us}]\n"),
+            "g.yaml:4:25: workload.parallel.ep: expert-parallel groups are made of data-parallel "
+            "replicas: ep (3) must divide dp (8)");
+  EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n  program:\n    - {collective: "
+                     "ring_allreduce, group: tp, size_bytes: 1MiB}\n"),
+            "g.yaml:6:43: workload.program[0].group: no group \"tp\"; this job has dp");
+  EXPECT_EQ(
+      error_of("workload:\n  parallel: {pp: 8}\n  program:\n    - {send: next, group: pp, "
+               "size_bytes: 1MiB}\n"),
+      "g.yaml:6:7: workload.program[0]: this send has no matching receive: add a `recv: prev` on "
+      "group pp (the k-th send pairs with the k-th receive)");
+  EXPECT_EQ(error_of("workload:\n  parallel: {pp: 8}\n  program:\n    - {send: next, group: pp, "
+                     "size_bytes: 1MiB}\n    - {recv: prev, group: pp, size_bytes: 2MiB}\n"),
+            "g.yaml:7:7: workload.program[1]: this receive expects 2097152 bytes, but its send "
+            "(the 1th on group pp) sends 1048576");
+  EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n  program:\n    - {compute: 1us, after: "
+                     "[later]}\n    - {name: later, compute: 1us}\n"),
+            "g.yaml:6:30: workload.program[0].after[0]: no earlier op is named \"later\"; after "
+            "names ops above this one (a dependency on a later op would be a cycle)");
+  EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n  program:\n    - {compute: 1us, "
+                     "collective: all_gather}\n"),
+            "g.yaml:6:7: workload.program[0]: an op is only one of compute (a duration), "
+            "collective (a kind), send or recv (next or prev)");
+  EXPECT_STARTS_WITH(error_of("workload:\n  collective: ring_allreduce\n  size_bytes: 1MiB\n  "
+                              "program: [{compute: 1us}]\n"),
+                     "g.yaml:4:3: workload.collective: a job with a program runs its ops;");
+  EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n"),
+            "g.yaml:4:3: workload.parallel: this key belongs to a workload graph: give a program "
+            "too");
+  EXPECT_STARTS_WITH(error_of("workload:\n  program: [{compute: 1us}]\ndetector: {}\n"),
+                     "g.yaml:5:1: detector: the detector listens to jobs of one repeated "
+                     "collective so far");
+  EXPECT_EQ(error_of("workload:\n  groups: [{name: pair, ranks: [0, 9]}]\n  program: [{compute: "
+                     "1us}]\n"),
+            "g.yaml:4:36: workload.groups[0].ranks[1]: expected a rank of the job from 0 to 7, got "
+            "\"9\"");
+}
+
+// The shipped example runs to the end, its collectives name their
+// communicators, and its breakdown adds up to each iteration.
+TEST(GraphScenario, TheHybridExampleRunsAndExplainsItsIterations) {
+  const scenario::Scenario s =
+      scenario::load_file(std::string(SPINEL_SOURCE_DIR) + "/scenarios/hybrid_example.yaml");
+  const fs::path dir = testing::scratch_folder("spinel_test_", "hybrid");
+  const Results r = run(s, RunOptions(dir));
+  ASSERT_EQ(r.jobs.size(), 1U);
+  const JobResults& job = r.jobs[0];
+  EXPECT_TRUE(job.finished);
+  ASSERT_EQ(job.breakdown.size(), 3U);
+  for (const auto& it : job.breakdown) {
+    EXPECT_EQ(it.compute_ps + it.exposed_comm_ps + it.bubble_ps, it.duration_ps());
+    EXPECT_EQ(it.compute_ps, 6'000'000'000);  // 2 ms forward + 4 ms backward on every rank
+    EXPECT_GT(it.exposed_by_group_ps.at("dp"), 0);
+    EXPECT_GT(it.bubble_ps, 0);  // stage 1 waits for stage 0's forward
+  }
+  // 2 tp all-reduces per iteration on each of 4 tp groups, 1 dp all-reduce on each of 16.
+  EXPECT_EQ(job.collectives.size(), 3U * (2 * 4 + 16));
+  const std::string collectives = slurp(dir / "collectives.csv");
+  EXPECT_NE(collectives.find(",tp.3\n"), std::string::npos);
+  EXPECT_NE(collectives.find(",dp.15\n"), std::string::npos);
+  // Each rank: 9 templates minus the pipeline ops its stage skips (2).
+  EXPECT_EQ(lines(slurp(dir / "ops.csv")), 1 + 3U * 32 * 7);
+  EXPECT_EQ(lines(slurp(dir / "iteration_breakdown.csv")), 1 + 3U * (3 + 3));
+  const std::string iterations = slurp(dir / "iterations.csv");
+  EXPECT_EQ(lines(iterations), 4U);
+  // Deterministic, to the byte.
+  const fs::path again = testing::scratch_folder("spinel_test_", "hybrid_again");
+  run(s, RunOptions(again));
+  for (const char* f : {"collectives.csv", "ops.csv", "iteration_breakdown.csv", "summary.json"}) {
+    EXPECT_EQ(slurp(dir / f), slurp(again / f)) << f;
+  }
+}
+
+// Explicit groups may overlap the parallel ones; ranks outside a named
+// group skip its ops. A program whose receives wait for sends that come
+// after them on the other rank deadlocks: the run says which ops.
+TEST(GraphScenario, ADeadlockedProgramStopsWithTheBlockedOps) {
+  const scenario::Scenario s = load(R"(workload:
+  parallel: {dp: 8}
+  groups: [{name: pair, ranks: [0, 5]}]
+  program:
+    - {name: wait, recv: prev, group: pair, size_bytes: 1KiB}
+    - {name: reply, recv: next, group: pair, size_bytes: 1KiB}
+    - {send: next, group: pair, size_bytes: 1KiB}
+    - {send: prev, group: pair, size_bytes: 1KiB}
+)");
+  try {
+    run(s, RunOptions{});
+    FAIL() << "no error";
+  } catch (const sim::ScenarioError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("job job0 cannot finish"), std::string::npos) << what;
+    EXPECT_NE(what.find("rank 0 op 0 (reply): receive from rank 5 tag 0, whose send never starts"),
+              std::string::npos)
+        << what;
+  }
+}
+
+}  // namespace
+}  // namespace spinel::api
