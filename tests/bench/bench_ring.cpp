@@ -42,7 +42,7 @@ struct RunStats {
 
 RunStats run_ring(std::uint32_t leaves, std::uint32_t hosts_per_leaf, std::uint32_t spines,
                   transport::PathPolicy policy) {
-  topology::LeafSpineConfig fabric;
+  topology::FabricConfig fabric;
   fabric.leaves = leaves;
   fabric.hosts_per_leaf = hosts_per_leaf;
   fabric.spines = spines;

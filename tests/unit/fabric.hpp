@@ -11,14 +11,14 @@
 namespace spinel::testing {
 
 struct Fabric {
-  explicit Fabric(const topology::LeafSpineConfig& config,
+  explicit Fabric(const topology::FabricConfig& config,
                   transport::PathPolicy policy = transport::PathPolicy::ecmp,
                   std::uint64_t seed = 1)
       : Fabric(config, transport::TransportConfig{transport::Model::flow, policy, 4, 0, {}}, seed) {
   }
-  Fabric(const topology::LeafSpineConfig& config,
-         const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
-      : topology(topology::build_leaf_spine(config)),
+  Fabric(const topology::FabricConfig& config, const transport::TransportConfig& transport_config,
+         std::uint64_t seed = 1)
+      : topology(topology::build_fabric(config)),
         routing(topology),
         model(sim, topology, routing, transport_config, seed, recorder, false),
         transport(model) {}
@@ -31,10 +31,10 @@ struct Fabric {
   transport::FlowTransport transport;
 };
 
-inline topology::LeafSpineConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
-                                            std::uint32_t spines, double host_gbps = 400,
-                                            double spine_gbps = 400) {
-  topology::LeafSpineConfig c;
+inline topology::FabricConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
+                                         std::uint32_t spines, double host_gbps = 400,
+                                         double spine_gbps = 400) {
+  topology::FabricConfig c;
   c.leaves = leaves;
   c.hosts_per_leaf = hosts_per_leaf;
   c.spines = spines;

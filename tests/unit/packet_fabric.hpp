@@ -11,9 +11,9 @@
 namespace spinel::testing {
 
 struct PacketFabric {
-  PacketFabric(const topology::LeafSpineConfig& config,
+  PacketFabric(const topology::FabricConfig& config,
                const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
-      : topology(topology::build_leaf_spine(config)),
+      : topology(topology::build_fabric(config)),
         routing(topology),
         router(sim, topology, routing, transport::router_config(transport_config), seed, recorder,
                false),

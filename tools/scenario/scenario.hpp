@@ -26,9 +26,9 @@ namespace spinel::scenario {
 enum class LinkSelection {
   all,        // every directed link
   host,       // host_up and host_down (the NICs)
-  uplinks,    // leaf_up: leaf -> spine
-  downlinks,  // spine_down: spine -> leaf
-  fabric,     // leaf_up and spine_down
+  uplinks,    // leaf_up (leaf -> spine or agg) and agg_up (agg -> core)
+  downlinks,  // spine_down (spine -> leaf), agg_down (agg -> leaf) and core_down (core -> agg)
+  fabric,     // uplinks and downlinks: every switch-to-switch link
   list,       // the links named in TimeseriesConfig::link_names
 };
 
@@ -51,8 +51,8 @@ std::string_view to_string(LinkSelection links);
 // A scheduled fault (or repair): `faults:` in the scenario. Each names one
 // element: a directed link (`link:`, as links.csv names it), a host
 // (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever job
-// runs there) or a switch (`switch:`, leafN or spineN: every link to and
-// from it, down or back up).
+// runs there) or a switch (`switch:`, leafN, spineN, aggN or coreN: every
+// link to and from it, down or back up).
 enum class FaultState { down, degraded, up, flapping, slow, hung, nic_down, nic_port_down };
 std::string_view to_string(FaultState state);
 
@@ -60,7 +60,7 @@ struct Fault {
   sim::Time at_ps = 0;
   std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
   std::string host;         // a host fault: hN
-  std::string switch_name;  // a switch fault: leafN or spineN
+  std::string switch_name;  // a switch fault: leafN, spineN, aggN or coreN
   FaultState state = FaultState::down;
   std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
   double rate_gbps = 0;     // degraded: the rate it keeps
@@ -130,9 +130,9 @@ struct Scenario {
   std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
   std::string description;  // optional free text
   std::uint64_t seed = 1;
-  topology::LeafSpineConfig topology;
+  topology::FabricConfig topology;
   // `topology: {kind: wan, ...}`: sites joined by WAN links, instead of the
-  // leaf-spine above (pccl runs only).
+  // Clos above (pccl runs only).
   std::optional<topology::WanConfig> wan;
   transport::TransportConfig transport;
   // One or more jobs (`workload:` is one job named job0; `jobs:` a list).
@@ -148,7 +148,7 @@ struct Scenario {
   std::optional<pccl::PcclConfig> pccl;
 };
 
-// The fabric's hosts (NICs), of the leaf-spine or the WAN.
+// The fabric's hosts (NICs), of the Clos or the WAN.
 std::uint32_t host_count(const Scenario& scenario);
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

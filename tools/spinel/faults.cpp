@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/rng.hpp"
+#include "topology/names.hpp"
 
 namespace spinel::tools {
 
@@ -24,15 +25,15 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
 }
 
 scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
-                              topology::HostId host, std::uint32_t spine, std::uint32_t port,
-                              sim::Time at, const topology::LeafSpineConfig& t) {
+                              topology::HostId host, std::uint32_t uplink_index, std::uint32_t port,
+                              sim::Time at, const topology::FabricConfig& t) {
   scenario::Fault f;
   f.at_ps = at;
   // The leaf of the host's port 0 (its only port on single-port NICs).
-  const std::string leaf = "leaf" + std::to_string((host / t.hosts_per_leaf) * t.nic_ports);
+  const std::uint32_t leaf_index = (host / t.hosts_per_leaf) * t.nic_ports;
+  const std::string leaf = "leaf" + std::to_string(leaf_index);
   const std::string nic = "h" + std::to_string(host) + (t.nic_ports > 1 ? ".p0" : "");
-  const std::string uplink =
-      leaf + ">spine" + std::to_string(spine) + (t.parallel_links > 1 ? "#0" : "");
+  const std::string uplink = topology::leaf_uplink_name(t, leaf_index, uplink_index);
   switch (kind) {
     case scenario::RandomFaultKind::straggler:
       f.host = "h" + std::to_string(host);
@@ -51,7 +52,7 @@ scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, dou
     case scenario::RandomFaultKind::uplink_degraded:
       f.link = uplink;
       f.state = scenario::FaultState::degraded;
-      f.rate_gbps = t.spine_link.rate_gbps * rate_fraction;
+      f.rate_gbps = topology::named_link(uplink, t)->rate_gbps * rate_fraction;
       break;
     case scenario::RandomFaultKind::uplink_down:
       f.link = uplink;
@@ -71,7 +72,7 @@ scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, dou
 }
 
 std::uint32_t draw_port(scenario::RandomFaultKind kind, sim::Rng& rng,
-                        const topology::LeafSpineConfig& t) {
+                        const topology::FabricConfig& t) {
   return kind == scenario::RandomFaultKind::nic_port_down
              ? static_cast<std::uint32_t>(rng.below(t.nic_ports))
              : 0;
@@ -88,9 +89,10 @@ std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
   const sim::Time at =
       random.from_ps +
       static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
-  const auto spine = static_cast<std::uint32_t>(rng.below(scenario.topology.spines));
+  const auto uplink =
+      static_cast<std::uint32_t>(rng.below(topology::uplinks_per_leaf(scenario.topology)));
   const std::uint32_t port = draw_port(random.kind, rng, scenario.topology);
-  faults.push_back(fault_of_kind(random.kind, random.factor, random.rate_fraction, host, spine,
+  faults.push_back(fault_of_kind(random.kind, random.factor, random.rate_fraction, host, uplink,
                                  port, at, scenario.topology));
   return faults;
 }

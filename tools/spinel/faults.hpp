@@ -28,17 +28,17 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
                                        topology::HostId host);
 
 // The fault of `kind` at a GPU's host: the host itself, its NIC link (or
-// port), or the uplink of its leaf to `spine`; at `at`.
+// port), or uplink `uplink` of its leaf (to that spine, or agg of its pod); at `at`.
 scenario::Fault fault_of_kind(scenario::RandomFaultKind kind, double factor, double rate_fraction,
-                              topology::HostId host, std::uint32_t spine, std::uint32_t port,
-                              sim::Time at, const topology::LeafSpineConfig& t);
+                              topology::HostId host, std::uint32_t uplink, std::uint32_t port,
+                              sim::Time at, const topology::FabricConfig& t);
 // The NIC port a kind needs drawn (nic_port_down), else 0 without a draw.
 std::uint32_t draw_port(scenario::RandomFaultKind kind, sim::Rng& rng,
-                        const topology::LeafSpineConfig& t);
+                        const topology::FabricConfig& t);
 
 // The run's faults: the scenario's, then its random_fault drawn (stream
 // "random_fault": a rank of the first job uniformly, the time uniformly in
-// [from, to), an uplink's spine uniformly).
+// [from, to), which of its leaf's uplinks uniformly).
 std::vector<scenario::Fault> run_faults(const scenario::Scenario& scenario,
                                         const std::vector<std::vector<topology::HostId>>& placed);
 

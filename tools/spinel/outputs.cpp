@@ -68,6 +68,7 @@ sim::Json run_metrics(const RunResult& r) {
   m["hosts"] = r.hosts;
   m["directed_links"] = static_cast<std::uint64_t>(r.links);
   m["oversubscription"] = r.oversubscription;
+  if (r.agg_oversubscription) m["agg_oversubscription"] = *r.agg_oversubscription;
   m["collectives"] = static_cast<std::uint64_t>(r.collectives.size());
   std::vector<const workloads::CollectiveResult*> all;
   for (const auto& c : r.collectives) all.push_back(&c);

@@ -126,8 +126,8 @@ PcclRun run_pccl(const scenario::Scenario& scenario, const std::filesystem::path
   const auto wall_start = std::chrono::steady_clock::now();
   const pccl::PcclConfig& config = *scenario.pccl;
   sim::Recorder recorder = out_dir.empty() ? sim::Recorder() : sim::Recorder(out_dir);
-  const topology::Topology topology = scenario.wan ? topology::build_wan(*scenario.wan)
-                                                   : topology::build_leaf_spine(scenario.topology);
+  const topology::Topology topology =
+      scenario.wan ? topology::build_wan(*scenario.wan) : topology::build_fabric(scenario.topology);
   topology::Routing routing(topology);
   sim::Simulator sim;
   transport::FlowModel model(sim, topology, routing, scenario.transport, scenario.seed, recorder,

@@ -18,6 +18,7 @@
 #include "tools/spinel/faults.hpp"
 #include "tools/spinel/job_setup.hpp"
 #include "tools/spinel/outputs.hpp"
+#include "topology/names.hpp"
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
 #include "topology/topology.hpp"
@@ -63,7 +64,7 @@ class World {
       : sc(s),
         w(s.jobs.at(0)),
         rc(*s.recovery),
-        topology(topology::build_leaf_spine(s.topology)),
+        topology(topology::build_fabric(s.topology)),
         routing(topology),
         servers(s.topology),
         links(topology.links_by_name()),
@@ -85,8 +86,9 @@ class World {
     for (const scenario::FaultRate& r : s.fault_process) {
       const bool uplink =
           r.kind == RandomFaultKind::uplink_degraded || r.kind == RandomFaultKind::uplink_down;
-      const double elements = uplink ? static_cast<double>(leaves.size() * s.topology.spines)
-                                     : static_cast<double>(ranks.size());
+      const double elements =
+          uplink ? static_cast<double>(leaves.size() * topology::uplinks_per_leaf(s.topology))
+                 : static_cast<double>(ranks.size());
       kind_rate.push_back(elements / (r.mtbf_hours * 3600.0 * 1e12));
       process_rate += kind_rate.back();
     }
@@ -182,12 +184,14 @@ class World {
     while (k + 1 < kind_rate.size() && pick >= kind_rate[k]) pick -= kind_rate[k++];
     const scenario::FaultRate& r = sc.fault_process[k];
     const topology::HostId host = ranks[process_rng.below(ranks.size())];
-    const auto spine = static_cast<std::uint32_t>(process_rng.below(sc.topology.spines));
+    const auto uplink_index =
+        static_cast<std::uint32_t>(process_rng.below(topology::uplinks_per_leaf(sc.topology)));
     const std::uint32_t port = draw_port(r.kind, process_rng, sc.topology);
     const bool uplink =
         r.kind == RandomFaultKind::uplink_degraded || r.kind == RandomFaultKind::uplink_down;
-    add_fault(fault_of_kind(r.kind, r.factor, r.rate_fraction, host, spine, port, at, sc.topology),
-              std::string(scenario::to_string(r.kind)), uplink);
+    add_fault(
+        fault_of_kind(r.kind, r.factor, r.rate_fraction, host, uplink_index, port, at, sc.topology),
+        std::string(scenario::to_string(r.kind)), uplink);
     schedule_arrival(at);
   }
 

@@ -68,7 +68,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   sim::Recorder recorder =
       options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);
 
-  const topology::Topology topology = topology::build_leaf_spine(scenario.topology);
+  const topology::Topology topology = topology::build_fabric(scenario.topology);
   topology::Routing routing(topology);
   sim::Simulator sim;
   // At packet level the flow model only resolves routes (PacketTransport):
@@ -215,6 +215,7 @@ RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& opt
   result.hosts = topology.host_count();
   result.links = topology.link_count();
   result.oversubscription = topology.oversubscription();
+  if (topology.top_tier() > 2) result.agg_oversubscription = topology.agg_oversubscription();
   result.metrics = run_metrics(result);
   if (detector) result.metrics["detection"] = detection_metrics(faults, result.detection);
   write_outputs(recorder, scenario, result);

@@ -39,8 +39,9 @@ struct RunResult {
   std::uint32_t hosts = 0;
   std::size_t links = 0;
   double oversubscription = 1.0;
-  double wall_seconds = 0;  // never written to result files (not deterministic)
-  sim::Json metrics;        // the "metrics" object of summary.json
+  std::optional<double> agg_oversubscription;  // clos3 only: at the aggs
+  double wall_seconds = 0;                     // never written to result files (not deterministic)
+  sim::Json metrics;                           // the "metrics" object of summary.json
 };
 
 RunResult run_scenario(const scenario::Scenario& scenario, const RunOptions& options);
