@@ -2,8 +2,8 @@
 // An optional listener on the flow model, for traces and link time series.
 // The model calls it only when one is set (one predictable branch per
 // recomputation or completion otherwise), so runs that do not trace pay
-// nothing for it. Implementations live in tools/: transport never depends
-// on them.
+// nothing for it. Implementations: transport/timeseries.hpp, api/trace.hpp,
+// a library user's own (api::RunOptions::flow_observers).
 #include <cstdint>
 
 #include "sim/time.hpp"

@@ -80,7 +80,7 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   // Nothing building up: every connection has its baseline and none, nor
   // any rank, is on a slow run, and no hang was raised. Healthy iterations
   // that repeat exactly then leave the detector as it is (see
-  // tools/spinel/recovery.hpp: fast-forward).
+  // api/recovery.hpp: fast-forward).
   [[nodiscard]] bool quiescent() const;
   // Stop the simulator at the first alarm (a driver that acts on it).
   void stop_on_alarm(bool stop) { stop_on_alarm_ = stop; }

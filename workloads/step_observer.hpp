@@ -1,7 +1,9 @@
 #pragma once
 // An optional listener on collectives' steps, for traces. Collectives call it
-// only when one is set. Implementations live in tools/.
+// only when one is set. Implementations live above workloads (api/trace.hpp,
+// a library user's own).
 #include <cstdint>
+#include <vector>
 
 #include "sim/time.hpp"
 #include "topology/topology.hpp"
@@ -24,6 +26,20 @@ class StepObserver {
  public:
   virtual ~StepObserver() = default;
   virtual void step_finished(const StepRecord& step) = 0;
+};
+
+// A collective takes one observer; a run may want several. This hands every
+// step to each of them, in the order they were added.
+class StepObservers final : public StepObserver {
+ public:
+  void add(StepObserver& observer) { observers_.push_back(&observer); }
+  [[nodiscard]] bool empty() const { return observers_.empty(); }
+  void step_finished(const StepRecord& step) override {
+    for (StepObserver* o : observers_) o->step_finished(step);
+  }
+
+ private:
+  std::vector<StepObserver*> observers_;
 };
 
 }  // namespace spinel::workloads

@@ -2,8 +2,8 @@
 // rail-optimised, on a non-blocking 3-tier Clos of 400 Gb/s links: 16 pods
 // of 64 leaves (8 rails x 8 leaves of 32 NICs) and 32 aggs, each agg
 // reaching the 64 cores of its group (2,048 cores in 32 groups). A build is
-// the topology (Boost.Graph) and its routing tables, as tools/spinel/run.cpp
-// makes them before a run; "routes" adds resolving the ECMP routes of every
+// the topology (Boost.Graph) and its routing tables, as api::run makes them
+// before a run starts; "routes" adds resolving the ECMP routes of every
 // connection of a hierarchical all-reduce across the servers (per rail, a
 // ring over the 4,096 servers: 32,768 connections), which routing computes
 // on first use and caches.

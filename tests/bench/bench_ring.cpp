@@ -1,8 +1,9 @@
-// Whole runs: one ring all-reduce of 1 GiB on a non-blocking leaf-spine
-// (hosts_per_leaf == spines, 400 Gb/s, 500 ns links), ranks placed at random
-// (seed 1), flow-level transport, nothing recorded. Each iteration builds the
-// fabric, routing, simulator, flow model and collective, as tools/spinel/run.cpp
-// does, and runs to the end; the time covers all of it.
+// Whole runs through the library API (api::run): one ring all-reduce of 1 GiB
+// on a non-blocking leaf-spine (hosts_per_leaf == spines, 400 Gb/s, 500 ns
+// links), ranks placed at random (seed 1), flow-level transport, no output
+// folder. Each iteration builds the fabric, routing, simulator, flow model
+// and collective from the scenario and runs to the end; the time covers all
+// of it.
 //
 // Counters: flows and events per run, their rates (per wall second), and the
 // collective's duration over its ideal (1.0 = never slowed below line rate),
@@ -10,27 +11,14 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <vector>
 
-#include "sim/recorder.hpp"
-#include "sim/simulator.hpp"
-#include "topology/routing.hpp"
-#include "topology/topology.hpp"
-#include "transport/transport.hpp"
-#include "workloads/collective.hpp"
-#include "workloads/collectives.hpp"
-#include "workloads/config.hpp"
-#include "workloads/placement.hpp"
+#include "api/run.hpp"
 
 namespace {
 
-namespace sim = spinel::sim;
-namespace topology = spinel::topology;
+namespace api = spinel::api;
 namespace transport = spinel::transport;
 namespace workloads = spinel::workloads;
-
-constexpr std::uint64_t kSeed = 1;
-constexpr std::uint64_t kSize = 1ULL << 30;
 
 struct RunStats {
   std::uint64_t flows = 0;
@@ -42,44 +30,30 @@ struct RunStats {
 
 RunStats run_ring(std::uint32_t leaves, std::uint32_t hosts_per_leaf, std::uint32_t spines,
                   transport::PathPolicy policy) {
-  topology::FabricConfig fabric;
-  fabric.leaves = leaves;
-  fabric.hosts_per_leaf = hosts_per_leaf;
-  fabric.spines = spines;
-  transport::TransportConfig transport_config;
-  transport_config.policy = policy;
-  workloads::WorkloadConfig workload;
-  workload.size_bytes = kSize;
-  workload.placement = workloads::Placement::random;
-
-  sim::Recorder recorder;  // disabled: writes nothing
-  const topology::Topology topo = topology::build_leaf_spine(fabric);
-  topology::Routing routing(topo);
-  sim::Simulator simulator;
-  transport::FlowModel model(simulator, topo, routing, transport_config, kSeed, recorder, false);
-  transport::FlowTransport transport(model);
-  const std::vector<topology::HostId> ranks =
-      workloads::place_ranks(workload, topo.host_count(), kSeed);
-  auto schedule = workloads::make_schedule(workloads::Collective::ring_allreduce,
-                                           static_cast<std::uint32_t>(ranks.size()), kSize);
-  workloads::CollectiveOptions options;
-  options.size_bytes = kSize;
-  options.ideal_ps = workloads::ideal_ps(
-      workloads::Collective::ring_allreduce, static_cast<std::uint32_t>(ranks.size()), kSize,
-      fabric.host_link.rate_gbps, workloads::max_pair_latency_ps(*schedule, ranks, routing));
-  workloads::CollectiveRun ring(simulator, transport, ranks, std::move(schedule), options);
-  ring.start(0);
-  simulator.run();
-  model.finish();
+  api::Scenario s;
+  s.name = "bench_ring";
+  s.seed = 1;
+  s.topology.leaves = leaves;
+  s.topology.hosts_per_leaf = hosts_per_leaf;
+  s.topology.spines = spines;
+  s.transport.policy = policy;
+  workloads::WorkloadConfig ring;
+  ring.name = "job0";
+  ring.collective = workloads::Collective::ring_allreduce;
+  ring.size_bytes = 1ULL << 30;
+  ring.placement = workloads::Placement::random;
+  s.jobs.push_back(ring);
+  const api::Results r = api::run(s);
 
   RunStats stats;
-  stats.flows = model.totals().started;
-  stats.events = simulator.events_dispatched();
-  stats.recomputations = model.totals().rate_recomputations;
-  stats.rerated = model.totals().flows_rerated;
-  if (ring.finished() && options.ideal_ps > 0) {
-    stats.slowdown = static_cast<double>(ring.results().front().duration_ps()) /
-                     static_cast<double>(options.ideal_ps);
+  stats.flows = r.flows.started;
+  stats.events = r.events;
+  stats.recomputations = r.flows.rate_recomputations;
+  stats.rerated = r.flows.flows_rerated;
+  const auto& done = r.jobs[0].collectives;
+  if (r.jobs[0].finished && !done.empty() && done.front().ideal_ps > 0) {
+    stats.slowdown = static_cast<double>(done.front().duration_ps()) /
+                     static_cast<double>(done.front().ideal_ps);
   }
   return stats;
 }

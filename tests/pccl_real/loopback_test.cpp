@@ -3,38 +3,12 @@
 // malformed and truncated frames; the invariant checker hears everything.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <thread>
 
-#include "workloads/pccl/loopback_group.hpp"
-#include "workloads/pccl/wire.hpp"
+#include "tests/pccl_real/real_test_support.hpp"
 
 namespace spinel::pccl {
 namespace {
-
-// CI runs every test under ASan+UBSan, several times slower: shorter there.
-sim::Time run_length(sim::Time normal) {
-#if defined(__SANITIZE_ADDRESS__)
-  return normal / 2;
-#else
-  if (const char* s = std::getenv("SPINEL_PCCL_REAL_SECONDS")) {
-    return static_cast<sim::Time>(std::atof(s) * static_cast<double>(sim::kSecond));
-  }
-  return normal;
-#endif
-}
-
-void print(const LoopbackResult& r) {
-  std::printf(
-      "steps %zu, aborted attempts %llu, peers spawned %llu, kills %llu, malformed drops %llu, "
-      "longest gap %.3f s, checks %llu\n",
-      r.steps.size(), static_cast<unsigned long long>(r.aborted_attempts),
-      static_cast<unsigned long long>(r.spawned), static_cast<unsigned long long>(r.kills),
-      static_cast<unsigned long long>(r.malformed_drops),
-      static_cast<double>(r.longest_gap_ps) / sim::kSecond,
-      static_cast<unsigned long long>(r.checks));
-}
 
 TEST(PcclReal, KillAndRestartPeersKeepsInvariantsAndProgress) {
   asio::io_context io;
@@ -95,44 +69,31 @@ TEST(PcclReal, AStalledPeerBlocksTheGroupUntilTheKeepaliveDropsIt) {
   EXPECT_GE(three, 3U);
 }
 
-// Blocking raw-socket client: connect, write `bytes`, close.
-void send_raw(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
-  asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
-  asio::write(s, asio::buffer(bytes));
-  s.close();
-}
+// Without a key the decoders and the hello checks drop every bad sender
+// (malformed); with one, nothing gets past the handshake (unauthenticated).
+class PcclRealBadFrames : public ::testing::TestWithParam<bool> {};
 
-std::vector<std::uint8_t> hello(HelloRole role, PeerId peer = 0, PeerId target = 0) {
-  std::vector<std::uint8_t> out;
-  encode_into(DriverFrame(Hello{role, 1, peer, 0, target}), out);
-  return out;
-}
-
-std::vector<std::uint8_t> operator+(std::vector<std::uint8_t> a,
-                                    const std::vector<std::uint8_t>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
+TEST_P(PcclRealBadFrames, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
+  const bool keyed = GetParam();
   asio::io_context io;
   LoopbackOptions o = loopback_defaults();
   o.peers = 4;
   o.churn_interval_max_ps = 0;
   o.duration_ps = run_length(6 * sim::kSecond);
+  if (!keyed) o.key = nullptr;
   LoopbackGroup group(io, o);
   group.start();
-  // Until some peer is welcomed (it then has a listening port worth attacking).
-  for (int i = 0; i < 50 && group.some_peer().port == 0; ++i) {
+  // Until two peers are welcomed and listed (their ports are worth attacking).
+  for (int i = 0; i < 50 && group.peers().size() < 2; ++i) {
     io.run_for(std::chrono::milliseconds(100));
   }
   io.run_for(std::chrono::milliseconds(300));
   const std::uint16_t master = group.master_port();
-  const LoopbackGroup::PeerAddress victim = group.some_peer();
+  const auto peers = group.peers();
+  ASSERT_GE(peers.size(), 2U);
+  const LoopbackGroup::PeerAddress victim = peers[0];
+  const LoopbackGroup::PeerAddress other = peers[1];
   const std::uint16_t peer = victim.port;
-  ASSERT_NE(peer, 0);
 
   const std::vector<std::uint8_t> garbage{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
   const std::vector<std::uint8_t> oversize{0xff, 0xff, 0xff, 0xff, 0x01, 0x02};
@@ -141,6 +102,7 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   auto truncated = encode(Message(VoteSync{3, {1, 2, 3}}));
   truncated.resize(truncated.size() - 5);
   const auto registered = hello(HelloRole::control) + encode(Message(Register{}));
+  const auto as_other = hello(HelloRole::ring, other.id, victim.id, other.port);
   sim::Time attack_done_ps = 0;
   std::thread attacker([&] {
     send_raw(master, garbage);                                // malformed 1
@@ -150,9 +112,11 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
     send_raw(master, registered + garbage);                   // 4 (a registered peer)
     send_raw(master, hello(HelloRole::ring));                 // 5 (wrong role)
     send_raw(peer, garbage);                                  // 6
-    send_raw(peer, hello(HelloRole::ring, 999999, victim.id) + oversize);   // 7
-    send_raw(peer, hello(HelloRole::ring, 999998, victim.id) + truncated);  // truncated
-    send_raw(peer, hello(HelloRole::ring, 999997, victim.id + 1));          // 8: wrong target
+    send_raw(peer, as_other + oversize);                      // 7
+    send_raw(peer, as_other + truncated);                     // truncated: a plain drop
+    send_raw(peer, hello(HelloRole::ring, other.id, other.id, other.port));  // 8: wrong target
+    send_raw(peer, hello(HelloRole::ring, 999999, victim.id, other.port));   // 9: not in the ring
+    send_raw(peer, hello(HelloRole::ring, other.id, victim.id, 1));          // 10: wrong port
     attack_done_ps = group.clock().now_ps();
   });
   io.run();
@@ -160,13 +124,17 @@ TEST(PcclReal, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   const LoopbackResult r = group.finish();
   print(r);
   ASSERT_FALSE(r.failed) << r.violation;
-  EXPECT_EQ(r.malformed_drops, 8U);
+  EXPECT_EQ(r.malformed_drops, keyed ? 0U : 10U);
+  EXPECT_EQ(r.unauthenticated_drops, keyed ? 12U : 0U);
   ASSERT_GT(attack_done_ps, 0);
   // The group kept stepping after the attack.
   std::size_t after = 0;
   for (const auto& s : r.steps) after += s.at_ps > attack_done_ps ? 1 : 0;
   EXPECT_GE(after, 3U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Keys, PcclRealBadFrames, ::testing::Values(false, true),
+                         [](const auto& p) { return p.param ? "Keyed" : "Insecure"; });
 
 }  // namespace
 }  // namespace spinel::pccl

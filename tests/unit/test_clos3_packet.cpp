@@ -4,10 +4,10 @@
 
 #include <cstdio>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
 #include "packet_fabric.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {
@@ -64,7 +64,7 @@ TEST(Clos3Packet, AdaptiveRoutingChoosesAgainAtTheAgg) {
 // link dies (with routing convergence) delivers every byte.
 TEST(Clos3Packet, EveryPolicyThroughAFailedCoreLink) {
   for (const char* policy : {"ecmp", "spray", "reps", "adaptive", "split", "planned", "mprdma:2"}) {
-    const scenario::Scenario s = scenario::load_string(
+    const api::Scenario s = scenario::load_string(
         std::string("name: p\ntopology: {kind: fat_tree, k: 4}\n"
                     "transport: {model: packet, convergence: 20us, policy: ") +
             policy +
@@ -72,8 +72,8 @@ TEST(Clos3Packet, EveryPolicyThroughAFailedCoreLink) {
             "workload: {collective: ring_allreduce, size_bytes: 2MiB, placement: random}\n"
             "faults: [{at: 10us, link: agg0>core0, state: down}]\n",
         "p.yaml");
-    const tools::RunResult r = tools::run_scenario(s, tools::RunOptions{});
-    EXPECT_TRUE(r.job_finished[0]) << policy;
+    const api::Results r = api::run(s);
+    EXPECT_TRUE(r.jobs[0].finished) << policy;
     ASSERT_TRUE(r.packets) << policy;
     EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << policy;
   }

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "tools/sweep/sweep.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 namespace {
 
 namespace fs = std::filesystem;
@@ -155,9 +155,9 @@ TEST(Clos3Run, EveryCollectiveUnderEveryPolicyDeliversEveryByte) {
        {"ring_allreduce", "tree_allreduce", "halving_doubling_allreduce", "reduce_scatter",
         "all_gather", "all_to_all", "pairwise_all_to_all"}) {
     for (const char* policy : {"ecmp", "spray", "mprdma:4", "split", "planned", "planned:2"}) {
-      const RunResult r = run_scenario(fat_tree_run(collective, policy), RunOptions{});
-      ASSERT_EQ(r.collectives.size(), 2u) << collective << " " << policy;
-      EXPECT_TRUE(r.job_finished[0]) << collective << " " << policy;
+      const Results r = run(fat_tree_run(collective, policy), RunOptions{});
+      ASSERT_EQ(r.jobs[0].collectives.size(), 2u) << collective << " " << policy;
+      EXPECT_TRUE(r.jobs[0].finished) << collective << " " << policy;
       EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << collective << " " << policy;
       EXPECT_GT(r.flows.bytes_sent, 0u);
     }
@@ -170,8 +170,8 @@ TEST(Clos3Run, HierarchicalAllReduceOnRails) {
       "hosts_per_leaf: 4, cores: 4, nics_per_host: 4, rail_optimised: true}\n"
       "workload: {collective: hierarchical_allreduce, size_bytes: 8MiB, placement: rail}\n",
       "h.yaml");
-  const RunResult r = run_scenario(s, RunOptions{});
-  ASSERT_EQ(r.collectives.size(), 1u);
+  const Results r = run(s, RunOptions{});
+  ASSERT_EQ(r.jobs[0].collectives.size(), 1u);
   EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered);
   ASSERT_NE(r.metrics.find("agg_oversubscription"), nullptr);
   // 4 leaves x 400 Gb/s down, 2 cores of its group x 400 Gb/s up.
@@ -193,8 +193,8 @@ TEST(Clos3Run, FaultsOnEveryTier) {
     for (const char* convergence : {"0ns", "50us"}) {
       scenario::Scenario s = fat_tree_run("ring_allreduce", policy, faults);
       s.transport.convergence_ps = std::string(convergence) == "0ns" ? 0 : 50 * sim::kMicrosecond;
-      const RunResult r = run_scenario(s, RunOptions{});
-      EXPECT_TRUE(r.job_finished[0]) << policy << " " << convergence;
+      const Results r = run(s, RunOptions{});
+      EXPECT_TRUE(r.jobs[0].finished) << policy << " " << convergence;
       EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << policy << " " << convergence;
     }
   }
@@ -204,12 +204,11 @@ TEST(Clos3Run, FaultsOnEveryTier) {
 // the new tiers' links by their kinds.
 TEST(Clos3Run, OutputsNameTheNewTiers) {
   const fs::path dir = scratch("outputs");
-  const RunResult r =
-      run_scenario(fat_tree_run("all_to_all", "ecmp",
-                                "faults: [{at: 0ns, link: agg0>core0, state: down}]\n"
-                                "output: {timeseries: {interval: 10us, links: fabric}}\n"),
-                   RunOptions{dir, {}});
-  EXPECT_TRUE(r.job_finished[0]);
+  const Results r = run(fat_tree_run("all_to_all", "ecmp",
+                                     "faults: [{at: 0ns, link: agg0>core0, state: down}]\n"
+                                     "output: {timeseries: {interval: 10us, links: fabric}}\n"),
+                        RunOptions(dir));
+  EXPECT_TRUE(r.jobs[0].finished);
   const std::string links = testing::slurp(dir / "links.csv");
   for (const char* kind : {",leaf_up,", ",agg_down,", ",agg_up,", ",core_down,"}) {
     EXPECT_NE(links.find(kind), std::string::npos) << kind;
@@ -224,20 +223,20 @@ TEST(Clos3Run, OutputsNameTheNewTiers) {
 // The detector finds a degraded agg-to-core link and localises it by the
 // slow connections through it.
 TEST(Clos3Run, DetectorLocalisesADegradedCoreLink) {
-  const RunResult r =
-      run_scenario(scenario::load_string("name: d\nseed: 4\n"
-                                         "topology: {kind: fat_tree, k: 4}\n"
-                                         "workload: {collective: ring_allreduce, size_bytes: 8MiB, "
-                                         "placement: random, iterations: 9}\n"
-                                         "faults: [{at: 4ms, link: agg0>core0, state: degraded, "
-                                         "rate: 20Gbps}]\n"
-                                         "detector: {kind: c4}\n",
-                                         "d.yaml"),
-                   RunOptions{});
-  EXPECT_TRUE(r.job_finished[0]);
+  const Results r =
+      run(scenario::load_string("name: d\nseed: 4\n"
+                                "topology: {kind: fat_tree, k: 4}\n"
+                                "workload: {collective: ring_allreduce, size_bytes: 8MiB, "
+                                "placement: random, iterations: 9}\n"
+                                "faults: [{at: 4ms, link: agg0>core0, state: degraded, "
+                                "rate: 20Gbps}]\n"
+                                "detector: {kind: c4}\n",
+                                "d.yaml"),
+          RunOptions{});
+  EXPECT_TRUE(r.jobs[0].finished);
   EXPECT_EQ(r.detection.detected, 1u);
   EXPECT_EQ(r.detection.localised, 1u);
 }
 
 }  // namespace
-}  // namespace spinel::tools
+}  // namespace spinel::api

@@ -3,10 +3,10 @@
 // statistics alone, and raises no alarm on a healthy run with jitter.
 #include <gtest/gtest.h>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/detector.hpp"
 
 namespace spinel {
@@ -36,19 +36,19 @@ std::string scenario_text(const std::string& policy, const std::string& workload
          faults;
 }
 
-tools::RunResult run(const std::string& policy, const std::string& workload,
-                     const std::string& faults, const fs::path& dir = {}) {
+api::Results run(const std::string& policy, const std::string& workload, const std::string& faults,
+                 const fs::path& dir = {}) {
   const scenario::Scenario s =
       scenario::load_string(scenario_text(policy, workload, faults), "t.yaml");
-  return tools::run_scenario(s, tools::RunOptions{dir, {}});
+  return api::run(s, api::RunOptions(dir));
 }
 
 // The one detection of a run with one fault, checked for class and suspect.
-void expect_one(const tools::RunResult& r, AnomalyClass anomaly, const std::string& suspect) {
+void expect_one(const api::Results& r, AnomalyClass anomaly, const std::string& suspect) {
   ASSERT_EQ(r.detections.size(), 1u);
   const workloads::Detection& d = r.detections[0];
   EXPECT_EQ(d.anomaly, anomaly) << d.evidence;
-  EXPECT_EQ(tools::suspect_name(d), suspect) << d.evidence;
+  EXPECT_EQ(workloads::suspect_name(d), suspect) << d.evidence;
   ASSERT_EQ(r.detection.faults.size(), 1u);
   EXPECT_TRUE(r.detection.faults[0].detected);
   EXPECT_TRUE(r.detection.faults[0].localised);
@@ -56,21 +56,20 @@ void expect_one(const tools::RunResult& r, AnomalyClass anomaly, const std::stri
 }
 
 TEST(Detector, FindsAStragglerWithinItsWindow) {
-  const tools::RunResult r =
+  const api::Results r =
       run("ecmp", "iterations: 12", "  - {at: 4ms, host: h6, state: slow, factor: 1.6}\n");
   expect_one(r, AnomalyClass::non_communication_slow, "h6");
   // Slow from the iteration computing at 4ms (its compute left stretches);
   // raised at the end of the third slow one.
   std::size_t first_slow = 0;
-  while (r.iterations[first_slow].compute_end_ps < 4 * kMs) ++first_slow;
-  EXPECT_EQ(r.detections[0].at_ps, r.iterations.at(first_slow + 2).end_ps);
+  while (r.jobs[0].iterations[first_slow].compute_end_ps < 4 * kMs) ++first_slow;
+  EXPECT_EQ(r.detections[0].at_ps, r.jobs[0].iterations.at(first_slow + 2).end_ps);
 }
 
 TEST(Detector, FindsAHungHostAfterItsTimeout) {
-  const tools::RunResult r =
-      run("ecmp", "iterations: 12", "  - {at: 3500us, host: h9, state: hung}\n");
+  const api::Results r = run("ecmp", "iterations: 12", "  - {at: 3500us, host: h9, state: hung}\n");
   expect_one(r, AnomalyClass::non_communication_hang, "h9");
-  EXPECT_FALSE(r.job_finished[0]);
+  EXPECT_FALSE(r.jobs[0].finished);
   // The others called the stuck collective before 3.5ms + 1ms of compute;
   // checked at the exact deadline, the timeout after the last of them.
   const sim::Time latency = r.detections[0].at_ps - 3500 * sim::kMicrosecond;
@@ -79,8 +78,8 @@ TEST(Detector, FindsAHungHostAfterItsTimeout) {
 }
 
 TEST(Detector, FindsADegradedNicLinkAsASlowConnection) {
-  const tools::RunResult r = run("ecmp", "iterations: 12",
-                                 "  - {at: 4ms, link: h5>leaf1, state: degraded, rate: 100Gbps}\n");
+  const api::Results r = run("ecmp", "iterations: 12",
+                             "  - {at: 4ms, link: h5>leaf1, state: degraded, rate: 100Gbps}\n");
   // Rank 5 sends to rank 6 only: one slow connection, through the link.
   expect_one(r, AnomalyClass::communication_slow, "h5>h6");
 }
@@ -89,10 +88,10 @@ TEST(Detector, FindsADegradedNicLinkAsASlowConnection) {
 // called the collective, nothing moves, and both stuck connections meet at
 // the host.
 TEST(Detector, FindsADeadNicAsACommunicationHang) {
-  const tools::RunResult r =
+  const api::Results r =
       run("ecmp", "iterations: 12", "  - {at: 3500us, host: h5, state: nic_down}\n");
   expect_one(r, AnomalyClass::communication_hang, "h5");
-  EXPECT_FALSE(r.job_finished[0]);
+  EXPECT_FALSE(r.jobs[0].finished);
   const sim::Time latency = r.detections[0].at_ps - 3500 * sim::kMicrosecond;
   EXPECT_GE(latency, 5 * kMs);
   EXPECT_LE(latency, 1 * kMs + 5 * kMs);
@@ -100,40 +99,40 @@ TEST(Detector, FindsADeadNicAsACommunicationHang) {
 
 // Only h5's sending direction dies: one stuck connection, the suspect.
 TEST(Detector, FindsAOneWayNicLossAsAStuckConnection) {
-  const tools::RunResult r =
+  const api::Results r =
       run("ecmp", "iterations: 12", "  - {at: 3500us, link: h5>leaf1, state: down}\n");
   expect_one(r, AnomalyClass::communication_hang, "h5>h6");
 }
 
 TEST(Detector, LocalisesASlowUplinkByTheRoutesOfTheSlowConnections) {
   // Sprayed, every connection leaving leaf1 crosses leaf1>spine2.
-  const tools::RunResult r =
-      run("spray", "iterations: 12",
-          "  - {at: 4ms, link: leaf1>spine2, state: degraded, rate: 10Gbps}\n");
+  const api::Results r = run("spray", "iterations: 12",
+                             "  - {at: 4ms, link: leaf1>spine2, state: degraded, rate: 10Gbps}\n");
   ASSERT_FALSE(r.detections.empty());
   EXPECT_EQ(r.detections[0].anomaly, AnomalyClass::communication_slow) << r.detections[0].evidence;
-  EXPECT_TRUE(r.detection.faults[0].localised) << tools::suspect_name(r.detections[0]);
+  EXPECT_TRUE(r.detection.faults[0].localised) << workloads::suspect_name(r.detections[0]);
   EXPECT_EQ(r.detection.false_alarms, 0u);
 }
 
 // A dead leaf stalls the connections of the hosts that hang off it: the
 // stuck connections meet at one of them (h4's), which names the leaf.
 TEST(Detector, LocalisesADeadLeafByTheHostsThatHangOffIt) {
-  const tools::RunResult r =
+  const api::Results r =
       run("ecmp", "iterations: 12", "  - {at: 3500us, switch: leaf1, state: down}\n");
   ASSERT_FALSE(r.detections.empty());
   EXPECT_EQ(r.detections[0].anomaly, AnomalyClass::communication_hang) << r.detections[0].evidence;
   EXPECT_TRUE(r.detection.faults[0].detected);
-  EXPECT_TRUE(r.detection.faults[0].localised) << tools::suspect_name(r.detections[0]);
+  EXPECT_TRUE(r.detection.faults[0].localised) << workloads::suspect_name(r.detections[0]);
   EXPECT_EQ(r.detection.false_alarms, 0u);
 }
 
 // C4's premise: with 2% compute jitter and ECMP's uneven paths, a healthy
 // job's statistics stay periodic enough that nothing is raised.
 TEST(Detector, RaisesNoAlarmInAThousandHealthyIterations) {
-  const tools::RunResult r = run("ecmp", "iterations: 1000", "  []\n");
-  ASSERT_EQ(r.iterations.size(), 1000u);
-  for (const auto& d : r.detections) ADD_FAILURE() << tools::suspect_name(d) << ": " << d.evidence;
+  const api::Results r = run("ecmp", "iterations: 1000", "  []\n");
+  ASSERT_EQ(r.jobs[0].iterations.size(), 1000u);
+  for (const auto& d : r.detections)
+    ADD_FAILURE() << workloads::suspect_name(d) << ": " << d.evidence;
   EXPECT_EQ(r.detection.false_alarms, 0u);
 }
 

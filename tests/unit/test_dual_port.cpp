@@ -6,9 +6,9 @@
 #include <set>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::transport {
 namespace {
@@ -118,7 +118,7 @@ TEST(DualPort, PlannedPutsTwoConnectionsOfANicOnBothPorts) {
   }
 }
 
-tools::RunResult ring(const std::string& policy, std::uint64_t seed = 3) {
+api::Results ring(const std::string& policy, std::uint64_t seed = 3) {
   const std::string text =
       "name: dual\nseed: " + std::to_string(seed) +
       "\ntopology: {kind: leaf_spine, leaves: 4, spines: 2, hosts_per_leaf: 4, nic_ports: 2,"
@@ -127,39 +127,40 @@ tools::RunResult ring(const std::string& policy, std::uint64_t seed = 3) {
       policy +
       "\"}\n"
       "workload: {collective: ring_allreduce, size_bytes: 8MiB, placement: random}\n";
-  return tools::run_scenario(scenario::load_string(text, "d.yaml"), tools::RunOptions{});
+  return api::run(scenario::load_string(text, "d.yaml"), api::RunOptions{});
 }
 
 // Every NIC sends 2 queue pairs to its ring neighbour and receives 2: planned
 // puts one on each port and spreads the leaves' uplinks, so the ring runs at
 // the full NIC rate (2 x 200 Gb/s), as the analytical formula says.
 TEST(DualPort, RingAllReduceUnderPlannedRunsAtTheAnalyticalTime) {
-  const tools::RunResult r = ring("planned:2");
-  ASSERT_EQ(r.collectives.size(), 1u);
-  const workloads::CollectiveResult& c = r.collectives.front();
+  const api::Results r = ring("planned:2");
+  ASSERT_EQ(r.jobs[0].collectives.size(), 1u);
+  const workloads::CollectiveResult& c = r.jobs[0].collectives.front();
   ASSERT_GT(c.ideal_ps, 0);
   EXPECT_NEAR(static_cast<double>(c.duration_ps()), static_cast<double>(c.ideal_ps),
               1e-6 * static_cast<double>(c.ideal_ps));
   EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered);
   // One queue pair per connection uses one port: half the NIC, twice the time.
-  const tools::RunResult single = ring("ecmp");
-  EXPECT_GT(static_cast<double>(single.collectives.front().duration_ps()),
+  const api::Results single = ring("ecmp");
+  EXPECT_GT(static_cast<double>(single.jobs[0].collectives.front().duration_ps()),
             1.9 * static_cast<double>(c.ideal_ps));
 }
 
 TEST(DualPort, EveryPolicyDeliversEveryByte) {
   for (const std::string policy : {"ecmp", "spray", "mprdma:4", "split", "planned"}) {
-    const tools::RunResult r = ring(policy);
+    const api::Results r = ring(policy);
     EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << policy;
-    EXPECT_GE(r.collectives.front().duration_ps(), r.collectives.front().ideal_ps) << policy;
+    EXPECT_GE(r.jobs[0].collectives.front().duration_ps(), r.jobs[0].collectives.front().ideal_ps)
+        << policy;
   }
   // Spraying spreads every connection over both ports, and split gives
   // each at least a subflow per port, planned: the analytical time.
   for (const std::string policy : {"spray", "split"}) {
-    const tools::RunResult r = ring(policy);
-    EXPECT_NEAR(static_cast<double>(r.collectives.front().duration_ps()),
-                static_cast<double>(r.collectives.front().ideal_ps),
-                1e-6 * static_cast<double>(r.collectives.front().ideal_ps))
+    const api::Results r = ring(policy);
+    EXPECT_NEAR(static_cast<double>(r.jobs[0].collectives.front().duration_ps()),
+                static_cast<double>(r.jobs[0].collectives.front().ideal_ps),
+                1e-6 * static_cast<double>(r.jobs[0].collectives.front().ideal_ps))
         << policy;
   }
 }

@@ -6,10 +6,10 @@
 
 #include <limits>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/compute.hpp"
 
 namespace spinel {
@@ -64,25 +64,24 @@ std::string scenario_text(const std::string& workload, const std::string& faults
          workload + "}\nfaults:\n" + faults;
 }
 
-tools::RunResult run(const std::string& workload, const std::string& faults,
-                     const fs::path& dir = {}) {
+api::Results run(const std::string& workload, const std::string& faults, const fs::path& dir = {}) {
   const scenario::Scenario s = scenario::load_string(scenario_text(workload, faults), "t.yaml");
-  return tools::run_scenario(s, tools::RunOptions{dir, {}});
+  return api::run(s, api::RunOptions(dir));
 }
 
 TEST(HostFaults, AStragglerDelaysEveryIterationByItsExtraCompute) {
   const std::string w = "size_bytes: 1MiB, compute: 1ms, iterations: 3";
-  const tools::RunResult healthy = run(w, "  []\n");
-  const tools::RunResult slow = run(w, "  - {at: 0s, host: h5, state: slow, factor: 1.5}\n");
-  ASSERT_EQ(slow.iterations.size(), 3u);
+  const api::Results healthy = run(w, "  []\n");
+  const api::Results slow = run(w, "  - {at: 0s, host: h5, state: slow, factor: 1.5}\n");
+  ASSERT_EQ(slow.jobs[0].iterations.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    const auto& it = slow.iterations[i];
+    const auto& it = slow.jobs[0].iterations[i];
     EXPECT_EQ(it.slowest_rank, 5u);
     EXPECT_EQ(it.compute_end_ps - it.start_ps, 1500 * kUs);
     // The others get ahead while it computes, so less communication is
     // exposed; but it still sends its 2(N-1)/N of the buffer after.
     const sim::Time healthy_exposed =
-        healthy.iterations[i].end_ps - healthy.iterations[i].compute_end_ps;
+        healthy.jobs[0].iterations[i].end_ps - healthy.jobs[0].iterations[i].compute_end_ps;
     EXPECT_LE(it.end_ps - it.compute_end_ps, healthy_exposed);
     EXPECT_GE(it.end_ps - it.compute_end_ps, sim::serialisation_ps(2 * 7 * (1 << 20) / 8, 400));
   }
@@ -90,17 +89,17 @@ TEST(HostFaults, AStragglerDelaysEveryIterationByItsExtraCompute) {
 
 TEST(HostFaults, AHungHostStopsItsJobAndTheRunSaysSo) {
   const fs::path dir = testing::scratch_folder("host_faults", "hung");
-  const tools::RunResult r = run("size_bytes: 1MiB, compute: 1ms, iterations: 4, buckets: 2",
-                                 "  - {at: 2800us, host: h2, state: hung}\n", dir);
+  const api::Results r = run("size_bytes: 1MiB, compute: 1ms, iterations: 4, buckets: 2",
+                             "  - {at: 2800us, host: h2, state: hung}\n", dir);
   // Iterations 0 and 1 finish (the second ends after 2ms plus two
   // all-reduces); h2 hangs in iteration 2's compute, after its first
   // bucket was ready at its half: the second never is.
-  ASSERT_EQ(r.iterations.size(), 2u);
-  EXPECT_LT(r.iterations[1].end_ps, 2800 * kUs);
-  ASSERT_EQ(r.collectives.size(), 5u);
-  EXPECT_EQ(r.collectives[4].iteration, 2u);
-  ASSERT_EQ(r.job_finished.size(), 1u);
-  EXPECT_FALSE(r.job_finished[0]);
+  ASSERT_EQ(r.jobs[0].iterations.size(), 2u);
+  EXPECT_LT(r.jobs[0].iterations[1].end_ps, 2800 * kUs);
+  ASSERT_EQ(r.jobs[0].collectives.size(), 5u);
+  EXPECT_EQ(r.jobs[0].collectives[4].iteration, 2u);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_FALSE(r.jobs[0].finished);
   const std::string summary = slurp(dir / "summary.json");
   EXPECT_NE(summary.find("\"finished\": false"), std::string::npos) << summary;
   EXPECT_NE(summary.find("\"collectives_completed\": 5"), std::string::npos) << summary;
@@ -111,10 +110,10 @@ TEST(HostFaults, AHungHostStopsItsJobAndTheRunSaysSo) {
 
 TEST(HostFaults, AFaultOnAHostWithoutARankChangesNothing) {
   const std::string w = "size_bytes: 1MiB, compute: 100us, hosts: 4";
-  const tools::RunResult healthy = run(w, "  []\n");
-  const tools::RunResult r = run(w, "  - {at: 0s, host: h7, state: hung}\n");
-  ASSERT_TRUE(r.job_finished[0]);
-  EXPECT_EQ(r.iterations[0].end_ps, healthy.iterations[0].end_ps);
+  const api::Results healthy = run(w, "  []\n");
+  const api::Results r = run(w, "  - {at: 0s, host: h7, state: hung}\n");
+  ASSERT_TRUE(r.jobs[0].finished);
+  EXPECT_EQ(r.jobs[0].iterations[0].end_ps, healthy.jobs[0].iterations[0].end_ps);
 }
 
 // leaf0's uplinks are the bottleneck (2 x 100 Gb/s for 400 Gb/s NICs) of a
@@ -132,9 +131,9 @@ TEST(HostFaults, AFlappingLinkGoesDownAndUpOnSchedule) {
         "workload: {collective: ring_allreduce, placement: contiguous, size_bytes: 8MiB}\n"
         "faults:\n" +
         faults;
-    return tools::run_scenario(scenario::load_string(text, "t.yaml"), tools::RunOptions{dir, {}});
+    return api::run(scenario::load_string(text, "t.yaml"), api::RunOptions(dir));
   };
-  const auto end = [](const tools::RunResult& x) { return x.collectives.back().end_ps; };
+  const auto end = [](const api::Results& x) { return x.jobs[0].collectives.back().end_ps; };
   const sim::Time steady = end(flaps("  []\n"));
   const sim::Time down = end(flaps("  - {at: 50us, link: leaf0>spine0, state: down}\n"));
   EXPECT_GT(down, steady);
@@ -145,7 +144,7 @@ TEST(HostFaults, AFlappingLinkGoesDownAndUpOnSchedule) {
   const std::string flapping =
       "  - {at: 50us, link: leaf0>spine0, state: flapping, period: 100us, until: 10ms}\n";
   const fs::path dir = testing::scratch_folder("host_faults", "flapping");
-  const tools::RunResult r = flaps(flapping, dir);
+  const api::Results r = flaps(flapping, dir);
   EXPECT_EQ(end(r), down);
   EXPECT_EQ(r.end_ps, 10 * sim::kMillisecond);  // its last up, at until
   EXPECT_EQ(slurp(dir / "faults.csv"),

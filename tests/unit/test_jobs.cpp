@@ -4,9 +4,9 @@
 
 #include <set>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/placement.hpp"
 
 namespace spinel {
@@ -120,19 +120,21 @@ jobs:
 )",
                                                      "t.yaml");
   const fs::path dir = testing::scratch_folder("jobs", "two");
-  const tools::RunResult r = tools::run_scenario(s, tools::RunOptions{dir, {}});
-  ASSERT_EQ(r.collectives.size(), 3u);
-  EXPECT_EQ(r.collectives[0].job, 0u);
-  EXPECT_EQ(r.collectives[0].start_ps, 0);
-  EXPECT_EQ(r.collectives[1].job, 1u);
-  EXPECT_EQ(r.collectives[1].start_ps, 30 * sim::kMicrosecond);
-  EXPECT_EQ(r.collectives[1].collective, workloads::Collective::all_to_all);
+  const api::Results r = api::run(s, api::RunOptions(dir));
+  ASSERT_EQ(r.jobs.size(), 2u);
+  ASSERT_EQ(r.jobs[0].collectives.size(), 1u);
+  ASSERT_EQ(r.jobs[1].collectives.size(), 2u);
+  EXPECT_EQ(r.jobs[0].collectives[0].job, 0u);
+  EXPECT_EQ(r.jobs[0].collectives[0].start_ps, 0);
+  EXPECT_EQ(r.jobs[1].collectives[0].job, 1u);
+  EXPECT_EQ(r.jobs[1].collectives[0].start_ps, 30 * sim::kMicrosecond);
+  EXPECT_EQ(r.jobs[1].collectives[0].collective, workloads::Collective::all_to_all);
   EXPECT_EQ(r.flows.bytes_delivered, r.flows.bytes_sent);
   const std::string csv = slurp(dir / "collectives.csv");
   EXPECT_NE(csv.find(",b,1,0,all_to_all,8,"), std::string::npos) << csv;
   // The same scenario again: byte-identical.
   const fs::path again = testing::scratch_folder("jobs", "two_again");
-  tools::run_scenario(s, tools::RunOptions{again, {}});
+  api::run(s, api::RunOptions(again));
   for (const char* file : {"summary.json", "collectives.csv", "flows.csv", "phases.csv"}) {
     EXPECT_EQ(slurp(dir / file), slurp(again / file)) << file;
   }

@@ -5,9 +5,9 @@
 
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/rng.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {
@@ -46,8 +46,7 @@ TEST(PacketCcRuns, RandomConfigurationsDeliverEverything) {
         "workload:\n  collective: " + collectives[rng.below(4)] +
         "\n  size_bytes: " + std::to_string(64 + rng.below(2048)) + "KiB\n  placement: random\n";
     SCOPED_TRACE(text);
-    const tools::RunResult r =
-        tools::run_scenario(scenario::load_string(text, "p.yaml"), tools::RunOptions{{}, {}});
+    const api::Results r = api::run(scenario::load_string(text, "p.yaml"), api::RunOptions{});
     ASSERT_TRUE(r.packets.has_value());
     const transport::PacketTotals& t = *r.packets;
     EXPECT_EQ(r.flows.bytes_delivered, r.flows.bytes_sent);
@@ -122,8 +121,7 @@ TEST(PacketCcRuns, WithPerPacketPoliciesSelectiveRepeatAndAFailedCable) {
         "\n  size_bytes: " + std::to_string(64 + rng.below(1024)) + "KiB\n  placement: random\n" +
         faults;
     SCOPED_TRACE(text);
-    const tools::RunResult r =
-        tools::run_scenario(scenario::load_string(text, "p.yaml"), tools::RunOptions{{}, {}});
+    const api::Results r = api::run(scenario::load_string(text, "p.yaml"), api::RunOptions{});
     ASSERT_TRUE(r.packets.has_value());
     const transport::PacketTotals& t = *r.packets;
     EXPECT_EQ(r.flows.bytes_delivered, r.flows.bytes_sent);

@@ -5,27 +5,27 @@
 
 #include <string>
 
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 
 namespace spinel {
 namespace {
 
-tools::RunResult run(const std::string& transport, const std::string& faults,
-                     const std::string& collective = "ring_allreduce") {
+api::Results run(const std::string& transport, const std::string& faults,
+                 const std::string& collective = "ring_allreduce") {
   const std::string text =
       "name: f\n"
       "topology: {kind: leaf_spine, leaves: 4, spines: 4, hosts_per_leaf: 4}\n"
       "transport:\n  model: packet\n" +
       transport + "workload:\n  collective: " + collective +
       "\n  size_bytes: 8MiB\n  placement: random\n" + faults;
-  return tools::run_scenario(scenario::load_string(text, "f.yaml"), tools::RunOptions{});
+  return api::run(scenario::load_string(text, "f.yaml"), api::RunOptions{});
 }
 
-void expect_every_byte(const tools::RunResult& r) {
+void expect_every_byte(const api::Results& r) {
   ASSERT_TRUE(r.packets.has_value());
-  ASSERT_EQ(r.job_finished.size(), 1U);
-  EXPECT_TRUE(r.job_finished[0]);
+  ASSERT_EQ(r.jobs.size(), 1U);
+  EXPECT_TRUE(r.jobs[0].finished);
   const transport::PacketTotals& t = *r.packets;
   EXPECT_EQ(r.flows.bytes_delivered, r.flows.bytes_sent);
   EXPECT_EQ(t.payload_bytes_delivered, r.flows.bytes_sent);
@@ -44,7 +44,7 @@ TEST(PacketFaults, RingAllReduceSurvivesAFailedUplink) {
     std::uint64_t converged_at_once = 0;
     for (const std::string convergence : {"0ns", "50us"}) {
       SCOPED_TRACE(policy + " convergence " + convergence);
-      const tools::RunResult r =
+      const api::Results r =
           run("  policy: " + policy + "\n  convergence: " + convergence + "\n", kUplinkDown);
       expect_every_byte(r);
       EXPECT_EQ(r.packets->drops, r.packets->down_link_drops);
@@ -70,14 +70,14 @@ TEST(PacketFaults, RingAllReduceSurvivesAFailedUplink) {
 // Until routing converges a single-path sender on the dead link gets
 // nothing through: the longer convergence takes, the later it finishes.
 TEST(PacketFaults, ConvergenceDelaysSinglePathRecovery) {
-  const tools::RunResult fast =
-      run("  policy: ecmp\n  convergence: 10us\n", kUplinkDown, "all_to_all");
-  const tools::RunResult slow =
+  const api::Results fast = run("  policy: ecmp\n  convergence: 10us\n", kUplinkDown, "all_to_all");
+  const api::Results slow =
       run("  policy: ecmp\n  convergence: 300us\n", kUplinkDown, "all_to_all");
   expect_every_byte(fast);
   expect_every_byte(slow);
   EXPECT_GT(fast.packets->down_link_drops, 0U);
-  EXPECT_GT(slow.collectives.at(0).duration_ps(), fast.collectives.at(0).duration_ps());
+  EXPECT_GT(slow.jobs[0].collectives.at(0).duration_ps(),
+            fast.jobs[0].collectives.at(0).duration_ps());
 }
 
 // A degraded link serialises at its lower rate: a single flow across it
@@ -88,29 +88,30 @@ TEST(PacketFaults, DegradedLinkSerialisesSlower) {
       "  - {at: 0s, link: leaf0>spine1, state: degraded, rate: 100Gbps}\n"
       "  - {at: 0s, link: leaf0>spine2, state: degraded, rate: 100Gbps}\n"
       "  - {at: 0s, link: leaf0>spine3, state: degraded, rate: 100Gbps}\n";
-  const tools::RunResult base = run("  policy: ecmp\n", "", "all_to_all");
-  const tools::RunResult slow = run("  policy: ecmp\n", degraded, "all_to_all");
+  const api::Results base = run("  policy: ecmp\n", "", "all_to_all");
+  const api::Results slow = run("  policy: ecmp\n", degraded, "all_to_all");
   expect_every_byte(slow);
-  EXPECT_GT(slow.collectives.at(0).duration_ps(), 2 * base.collectives.at(0).duration_ps());
+  EXPECT_GT(slow.jobs[0].collectives.at(0).duration_ps(),
+            2 * base.jobs[0].collectives.at(0).duration_ps());
   EXPECT_EQ(slow.packets->down_link_drops, 0U);
 }
 
 // A NIC that dies stalls its connections (no live way) and the run ends
 // with the job unfinished instead of retransmitting forever.
 TEST(PacketFaults, LostNicLinkStallsTheJob) {
-  const tools::RunResult r =
+  const api::Results r =
       run("  policy: spray\n", "faults:\n  - {at: 20us, host: h3, state: nic_down}\n");
-  ASSERT_EQ(r.job_finished.size(), 1U);
-  EXPECT_FALSE(r.job_finished[0]);
+  ASSERT_EQ(r.jobs.size(), 1U);
+  EXPECT_FALSE(r.jobs[0].finished);
   EXPECT_GT(r.packets->down_link_drops, 0U);
 }
 
 // The same faulty scenario and seed give identical counters.
 TEST(PacketFaults, Deterministic) {
   const std::string t = "  policy: reps\n  convergence: 30us\n";
-  const tools::RunResult a = run(t, kUplinkDown);
-  const tools::RunResult b = run(t, kUplinkDown);
-  EXPECT_EQ(a.collectives.at(0).duration_ps(), b.collectives.at(0).duration_ps());
+  const api::Results a = run(t, kUplinkDown);
+  const api::Results b = run(t, kUplinkDown);
+  EXPECT_EQ(a.jobs[0].collectives.at(0).duration_ps(), b.jobs[0].collectives.at(0).duration_ps());
   EXPECT_EQ(a.packets->drops, b.packets->drops);
   EXPECT_EQ(a.packets->retransmitted_packets, b.packets->retransmitted_packets);
 }
@@ -127,7 +128,7 @@ TEST(PacketFaults, HeldQueuesOnADeadLinkReleaseTheirPausesAndPool) {
     for (const std::string policy : {"ecmp", "spray", "adaptive"}) {
       for (const std::string at : {"60us", "150us"}) {
         SCOPED_TRACE(held + policy + at);
-        const tools::RunResult r = run(
+        const api::Results r = run(
             "  policy: " + policy + "\n  packet:\n    cc: none\n    retransmit: selective\n" + held,
             "faults:\n  - {at: " + at + ", link: leaf1>spine0, state: down}\n", "all_to_all");
         expect_every_byte(r);

@@ -7,18 +7,15 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
 #include "packet_fabric.hpp"
 #include "sim/rng.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {
-
-using tools::run_scenario;
-using tools::RunOptions;
 
 // 16 hosts, 4 leaves x 4, 4 spines: non-blocking, 400 Gb/s, 500 ns links.
 std::string scenario_text(const std::string& transport, const std::string& workload) {
@@ -28,19 +25,19 @@ std::string scenario_text(const std::string& transport, const std::string& workl
          transport + "workload:\n" + workload;
 }
 
-tools::RunResult run(const std::string& transport, const std::string& workload,
-                     const std::filesystem::path& out = {}) {
-  return run_scenario(scenario::load_string(scenario_text(transport, workload), "p.yaml"),
-                      RunOptions{out, {}});
+api::Results run(const std::string& transport, const std::string& workload,
+                 const std::filesystem::path& out = {}) {
+  return api::run(scenario::load_string(scenario_text(transport, workload), "p.yaml"),
+                  api::RunOptions(out));
 }
 
 double ring_ratio_to_flow(const std::string& packet_block) {
   const std::string ring = "  collective: ring_allreduce\n  size_bytes: 64MiB\n";
-  const tools::RunResult flow = run("  model: flow\n", ring);
-  const tools::RunResult packet =
+  const api::Results flow = run("  model: flow\n", ring);
+  const api::Results packet =
       run("  model: packet\n  packet:\n" + packet_block + "    cc: none\n", ring);
-  return static_cast<double>(packet.collectives.at(0).duration_ps()) /
-         static_cast<double>(flow.collectives.at(0).duration_ps());
+  return static_cast<double>(packet.jobs[0].collectives.at(0).duration_ps()) /
+         static_cast<double>(flow.jobs[0].collectives.at(0).duration_ps());
 }
 
 // Contiguous ranks: every ring edge has its own links, so the flow level
@@ -99,7 +96,7 @@ TEST(PacketRuns, EveryPolicyDeliversEveryByte) {
   for (const std::string policy : {"ecmp", "spray", "mprdma:4", "split", "planned"}) {
     for (const std::string collective : {"ring_allreduce", "all_to_all", "tree_allreduce"}) {
       SCOPED_TRACE(policy + " " + collective);
-      const tools::RunResult r =
+      const api::Results r =
           run("  model: packet\n  policy: " + policy + "\n",
               "  collective: " + collective + "\n  size_bytes: 4MiB\n  placement: random\n");
       ASSERT_TRUE(r.packets.has_value());
@@ -110,7 +107,7 @@ TEST(PacketRuns, EveryPolicyDeliversEveryByte) {
       EXPECT_EQ(t.payload_bytes_sent, t.payload_bytes_delivered + t.payload_bytes_dropped +
                                           t.payload_bytes_duplicate + t.payload_bytes_discarded);
       EXPECT_EQ(t.messages_sent, t.messages_delivered);
-      EXPECT_GE(r.collectives.at(0).duration_ps(), r.collectives.at(0).ideal_ps);
+      EXPECT_GE(r.jobs[0].collectives.at(0).duration_ps(), r.jobs[0].collectives.at(0).ideal_ps);
     }
   }
 }
@@ -125,7 +122,7 @@ TEST(PacketRuns, Deterministic) {
       "  collective: all_to_all\n  size_bytes: 8MiB\n  placement: random\n";
   const auto a = testing::scratch_folder("spinel_packet_", "a");
   const auto b = testing::scratch_folder("spinel_packet_", "b");
-  const tools::RunResult ra = run(transport, workload, a);
+  const api::Results ra = run(transport, workload, a);
   run(transport, workload, b);
   ASSERT_TRUE(ra.packets.has_value());
   EXPECT_GT(ra.packets->ecn_marks, 0U);
@@ -172,7 +169,7 @@ TEST(PacketRuns, RandomConfigurationsDeliverEverything) {
         "\n    reps_buffer: " + std::to_string(1 + rng.below(64)) + "\n" +
         (rng.below(2) == 0 ? "    window_bytes: 16KiB\n" : "");
     SCOPED_TRACE(block + collective);
-    const tools::RunResult r =
+    const api::Results r =
         run(block, "  collective: " + collective + "\n  size_bytes: " +
                        std::to_string(64 + rng.below(2048)) + "KiB\n  placement: random\n");
     ASSERT_TRUE(r.packets.has_value());

@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
 
 namespace spinel {
 namespace {

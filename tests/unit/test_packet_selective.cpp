@@ -4,30 +4,30 @@
 
 #include <string>
 
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 
 namespace spinel {
 namespace {
 
 // An all-to-all on 16 hosts whose 24 KiB switch buffers overflow (no
 // congestion control): plenty of drops to recover from.
-tools::RunResult run(const std::string& policy, const std::string& retransmit) {
+api::Results run(const std::string& policy, const std::string& retransmit) {
   const std::string text =
       "name: s\n"
       "topology: {kind: leaf_spine, leaves: 4, spines: 2, hosts_per_leaf: 4}\n"
       "transport:\n  model: packet\n  policy: " +
       policy + "\n  packet: {buffer_bytes: 24KiB, cc: none, rto: 20us, retransmit: " + retransmit +
       "}\nworkload:\n  collective: all_to_all\n  size_bytes: 4MiB\n  placement: random\n";
-  return tools::run_scenario(scenario::load_string(text, "s.yaml"), tools::RunOptions{});
+  return api::run(scenario::load_string(text, "s.yaml"), api::RunOptions{});
 }
 
 TEST(PacketSelective, ResendsFewerPacketsThanGoBackN) {
   for (const std::string policy : {"ecmp", "spray"}) {
     SCOPED_TRACE(policy);
-    const tools::RunResult gbn = run(policy, "go_back_n");
-    const tools::RunResult sel = run(policy, "selective");
-    for (const tools::RunResult* r : {&gbn, &sel}) {
+    const api::Results gbn = run(policy, "go_back_n");
+    const api::Results sel = run(policy, "selective");
+    for (const api::Results* r : {&gbn, &sel}) {
       ASSERT_TRUE(r->packets.has_value());
       const transport::PacketTotals& t = *r->packets;
       EXPECT_GT(t.drops, 0U);

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel {
 namespace {
@@ -61,8 +61,7 @@ std::string scenario_text(const std::string& packet_block) {
 
 fs::path run(const std::string& packet_block, const std::string& name) {
   const fs::path dir = testing::scratch_folder("spinel_packet_series_", name);
-  tools::run_scenario(scenario::load_string(scenario_text(packet_block), "s.yaml"),
-                      tools::RunOptions{dir, {}});
+  api::run(scenario::load_string(scenario_text(packet_block), "s.yaml"), api::RunOptions(dir));
   return dir;
 }
 

@@ -38,6 +38,12 @@ TEST(PcclRealCli, BadCommandLinesExitTwoWithAReason) {
       {"pccl-master --keepalive-interval 2s --keepalive-timeout 1s", "longer than"},
       {"pccl-local --churn-min 3s --churn-max 1s", "must not exceed"},
       {"pccl-local --frobnicate", "unknown option '--frobnicate'"},
+      {"pccl-master", "the group's key is missing"},
+      {"pccl-peer --master 127.0.0.1:7777", "the group's key is missing"},
+      {"pccl-master --insecure --tls", "--tls needs the group's key"},
+      {"pccl-local --insecure --tls", "--tls needs the group's key"},
+      {"pccl-peer --master 127.0.0.1:7777 --key-file /nonexistent/pccl.key",
+       "cannot read the key file /nonexistent/pccl.key"},
   };
   for (const auto& [args, reason] : cases) {
     const Result r = spinel(args);
@@ -46,20 +52,73 @@ TEST(PcclRealCli, BadCommandLinesExitTwoWithAReason) {
   }
 }
 
+TEST(PcclRealCli, KeysComeFromAPrivateFileOrTheEnvironmentNeverTooShort) {
+  const auto dir = spinel::testing::scratch_folder("pccl_real_cli_", "keys");
+  std::filesystem::create_directories(dir);
+  const std::string key = (dir / "pccl.key").string();
+  std::ofstream(key) << "0123456789abcdef0123456789abcdef\n";
+  std::filesystem::permissions(key, std::filesystem::perms::owner_read |
+                                        std::filesystem::perms::group_read |
+                                        std::filesystem::perms::others_read);
+  Result r = spinel("pccl-master --key-file " + key);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("accessible to others than its owner; make it private with chmod 600"),
+            std::string::npos)
+      << r.output;
+  const Result short_key = spinel::testing::shell("SPINEL_PCCL_KEY=tooshort " +
+                                                  std::string(SPINEL_BINARY) + " pccl-master");
+  EXPECT_EQ(short_key.status, 2);
+  EXPECT_NE(short_key.output.find("the environment variable SPINEL_PCCL_KEY has 8 bytes; it "
+                                  "needs at least 16"),
+            std::string::npos)
+      << short_key.output;
+  const Result both =
+      spinel::testing::shell("SPINEL_PCCL_KEY=0123456789abcdef0123 " + std::string(SPINEL_BINARY) +
+                             " pccl-master --insecure");
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(both.output.find("--insecure, yet a key is given (SPINEL_PCCL_KEY)"), std::string::npos)
+      << both.output;
+}
+
+// A peer whose key is not the master's is refused; it says so and exits 1.
+TEST(PcclRealCli, APeerWithAnotherKeyIsRefused) {
+  const auto dir = spinel::testing::scratch_folder("pccl_real_cli_", "wrong_key");
+  std::filesystem::create_directories(dir);
+  const std::string bin = SPINEL_BINARY;
+  const std::string d = dir.string();
+  const std::string script =
+      "SPINEL_PCCL_KEY=the-masters-key-0123456789 " + bin + " pccl-master --duration 20s > " + d +
+      "/master.txt 2>&1 & M=$!\n" + "i=0; while ! grep -q listening " + d +
+      "/master.txt && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n" +
+      "P=$(grep -o '127.0.0.1:[0-9]*' " + d + "/master.txt | head -n 1)\n" +
+      "SPINEL_PCCL_KEY=another-key-0123456789abc timeout 20 " + bin +
+      " pccl-peer --master $P; echo \"peer status $?\"\nsleep 0.2; kill $M; cat " + d +
+      "/master.txt\n";
+  std::ofstream(dir / "session.sh") << script;
+  const Result r = spinel::testing::shell("sh " + (dir / "session.sh").string());
+  EXPECT_NE(r.output.find("peer status 1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("lost the master"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("keyed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("the proof does not check"), std::string::npos) << r.output;
+}
+
 TEST(PcclRealCli, PeersInSeparateProcessesPrintTheSameHashesForEachStep) {
   const auto dir = spinel::testing::scratch_folder("pccl_real_cli_", "session");
   std::filesystem::create_directories(dir);
   const std::string bin = SPINEL_BINARY;
   const std::string d = dir.string();
+  // The key the way the help says to make one: a file only its owner reads.
+  const std::string key = " --key-file " + d + "/pccl.key";
   std::string peers;
   for (int n = 1; n <= 3; ++n) {
-    peers += "timeout 30 " + bin + " pccl-peer --master $P --steps 6 > " + d + "/peer" +
+    peers += "timeout 30 " + bin + " pccl-peer" + key + " --master $P --steps 6 > " + d + "/peer" +
              std::to_string(n) + ".txt 2>&1 & p" + std::to_string(n) + "=$!\n";
   }
-  const std::string script = bin +
-                             " pccl-master --port 0 --step-compute 50ms --retry-backoff 50ms > " +
-                             d + "/master.txt 2>&1 & M=$!\n" + "i=0; while ! grep -q listening " +
-                             d + "/master.txt && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n" +
+  const std::string script = "(umask 077; head -c 32 /dev/urandom | base64 > " + d +
+                             "/pccl.key)\n" + bin + " pccl-master" + key +
+                             " --port 0 --step-compute 50ms --retry-backoff 50ms > " + d +
+                             "/master.txt 2>&1 & M=$!\n" + "i=0; while ! grep -q listening " + d +
+                             "/master.txt && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n" +
                              "P=$(grep -o '127.0.0.1:[0-9]*' " + d + "/master.txt | head -n 1)\n" +
                              peers + "wait $p1 $p2 $p3\nkill $M\ncat " + d + "/peer*.txt\n";
   std::ofstream(dir / "session.sh") << script;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "tests/unit/test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/pccl_run.hpp"
 #include "tools/sweep/keys.hpp"
 #include "tools/sweep/results.hpp"
 #include "tools/sweep/sweep.hpp"
@@ -132,8 +132,8 @@ TEST(PcclScenario, ChurnAtRates) {
 TEST(PcclScenario, ResultFilesAreByteIdenticalForTheSameSeed) {
   const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
   const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_determinism";
-  const tools::PcclRun a = tools::run_pccl(s, dir / "a");
-  const tools::PcclRun b = tools::run_pccl(s, dir / "b");
+  const pccl::SimRun a = *api::run(s, api::RunOptions(dir / "a")).pccl;
+  const pccl::SimRun b = *api::run(s, api::RunOptions(dir / "b")).pccl;
   ASSERT_FALSE(a.result.failed) << a.result.violation;
   EXPECT_GT(a.result.steps.size(), 10U);
   for (const char* f : {"churn.csv", "steps.csv", "summary.json", "links.csv"}) {
@@ -150,7 +150,7 @@ TEST(PcclScenario, TheFilesAgreeWithTheMetrics) {
   const scenario::Scenario s = scenario::load_string(kBase, "t.yaml");
   const auto dir = std::filesystem::path(::testing::TempDir()) / "pccl_files";
   std::filesystem::remove_all(dir);
-  const tools::PcclRun run = tools::run_pccl(s, dir);
+  const pccl::SimRun run = *api::run(s, api::RunOptions(dir)).pccl;
   auto lines = [](const std::string& text, const std::string& needle) {
     std::size_t n = 0;
     for (std::size_t at = text.find(needle); at != std::string::npos;
@@ -326,7 +326,7 @@ TEST(PcclScenario, DstReportsTheFirstFailingSeedWithAReproducer) {
   EXPECT_NE(report.find("liveness"), std::string::npos) << report;
   const scenario::Scenario repro = scenario::load_file(dir / "failing_seed_1.yaml");
   EXPECT_EQ(repro.seed, 1U);
-  const tools::PcclRun again = tools::run_pccl(repro, {});
+  const pccl::SimRun again = *api::run(repro).pccl;
   EXPECT_TRUE(again.result.failed);
   // The same file with a seed that passes.
   const std::string ok =

@@ -5,10 +5,10 @@
 #include <sstream>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "fabric.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
 namespace spinel::transport {
 namespace {
@@ -145,7 +145,7 @@ TEST(SwitchFaults, ADeadLeafStallsSingleHomedHostsAndNotDualHomedOnes) {
   }
 }
 
-tools::RunResult ring(const std::string& faults, const std::filesystem::path& dir = {}) {
+api::Results ring(const std::string& faults, const std::filesystem::path& dir = {}) {
   const std::string text =
       "name: dual\nseed: 3\n"
       "topology: {kind: leaf_spine, leaves: 4, spines: 2, hosts_per_leaf: 4, nic_ports: 2,"
@@ -153,16 +153,16 @@ tools::RunResult ring(const std::string& faults, const std::filesystem::path& di
       "transport: {policy: \"planned:2\"}\n"
       "workload: {collective: ring_allreduce, size_bytes: 8MiB, placement: random}\n" +
       faults;
-  return tools::run_scenario(scenario::load_string(text, "d.yaml"), tools::RunOptions{dir, {}});
+  return api::run(scenario::load_string(text, "d.yaml"), api::RunOptions(dir));
 }
 
 // Through the scenario: a NIC that lost a port from the start sends its
 // two queue pairs through the other: the ring runs at half the NIC rate.
 TEST(PortFaults, ARingWithADeadPortTakesTwiceTheAnalyticalTime) {
   const std::filesystem::path dir = spinel::testing::scratch_folder("spinel_test_", "port_fault");
-  const tools::RunResult r =
+  const api::Results r =
       ring("faults: [{at: 0ns, host: h5, state: nic_port_down, port: 1}]\n", dir);
-  const workloads::CollectiveResult& c = r.collectives.front();
+  const workloads::CollectiveResult& c = r.jobs[0].collectives.front();
   EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered);
   const double ratio = static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps);
   EXPECT_GT(ratio, 1.9);
@@ -174,10 +174,10 @@ TEST(PortFaults, ARingWithADeadPortTakesTwiceTheAnalyticalTime) {
   // A whole dead spine of two: every byte still arrives, none through spine0.
   const std::filesystem::path spine_dir =
       spinel::testing::scratch_folder("spinel_test_", "spine_fault");
-  const tools::RunResult spine =
-      ring("faults: [{at: 0ns, switch: spine0, state: down}]\n", spine_dir);
+  const api::Results spine = ring("faults: [{at: 0ns, switch: spine0, state: down}]\n", spine_dir);
   EXPECT_EQ(spine.flows.bytes_sent, spine.flows.bytes_delivered);
-  EXPECT_GE(spine.collectives.front().duration_ps(), spine.collectives.front().ideal_ps);
+  EXPECT_GE(spine.jobs[0].collectives.front().duration_ps(),
+            spine.jobs[0].collectives.front().ideal_ps);
   std::istringstream rows(spinel::testing::slurp(spine_dir / "links.csv"));
   std::string row;
   int spine0_rows = 0;
@@ -239,7 +239,7 @@ TEST(PortFaults, ScenarioChecksPortAndSwitchFaults) {
   // Drawn: a host of the job, one of its two ports.
   const scenario::Scenario s = scenario::load_string(
       dual + "random_fault: {kind: nic_port_down, from: 1us, to: 2us}\n", "t.yaml");
-  EXPECT_EQ(s.random_fault.kind, scenario::RandomFaultKind::nic_port_down);
+  EXPECT_EQ(s.random_fault.kind, workloads::RandomFaultKind::nic_port_down);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// A long job that detections stop and restarts resume (tools/spinel/recovery):
+// A long job that detections stop and restarts resume (api/recovery):
 // each fault is found and its part isolated, the job rolls back to its
 // checkpoint, GPU time adds up (useful + lost), people are slower than C4,
 // and fast-forward writes exactly what the full simulation writes.
@@ -6,9 +6,9 @@
 
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/recovery.hpp"
 #include "tools/sweep/sweep.hpp"
 
 namespace spinel {
@@ -39,13 +39,17 @@ std::string scenario_text(const std::string& detector, const std::string& faults
          recovery + "}\n" + faults;
 }
 
-tools::RecoveryRun run(const std::string& text, const fs::path& out = {}) {
-  return tools::run_recovery(scenario::load_string(text, "test.yaml"), out, {});
+api::Results run_with_metrics(const std::string& text, const fs::path& out = {}) {
+  return api::run(scenario::load_string(text, "test.yaml"), api::RunOptions(out));
 }
 
-sim::Time sum_of_parts(const tools::RecoveryRun& r) {
+recovery::RecoveryRun run(const std::string& text, const fs::path& out = {}) {
+  return *run_with_metrics(text, out).recovery;
+}
+
+sim::Time sum_of_parts(const recovery::RecoveryRun& r) {
   sim::Time sum = 0;
-  for (const tools::AttemptRecord& a : r.attempts) {
+  for (const recovery::AttemptRecord& a : r.attempts) {
     sum += a.useful_ps + a.rework_ps + a.stalled_ps + a.restart_ps;
   }
   return sum;
@@ -66,7 +70,7 @@ TEST(Recovery, WithoutFaultsTheJobRunsOnceAndLosesNothing) {
 TEST(Recovery, AHungGpuIsIsolatedAndTheJobRestartsFromItsCheckpoint) {
   const auto r = run(scenario_text("c4", "faults: [{at: 12s, host: h3, state: hung}]\n", ""));
   ASSERT_EQ(r.attempts.size(), 2u);
-  const tools::AttemptRecord& stop = r.attempts[0];
+  const recovery::AttemptRecord& stop = r.attempts[0];
   EXPECT_EQ(stop.detector, "c4");
   EXPECT_EQ(stop.detection->anomaly, workloads::AnomalyClass::non_communication_hang);
   EXPECT_EQ(stop.action, "isolate h3");
@@ -94,7 +98,7 @@ TEST(Recovery, AHungGpuIsIsolatedAndTheJobRestartsFromItsCheckpoint) {
 TEST(Recovery, PeopleFindAHangAfterTheWatchdogAndTheirDiagnosis) {
   const auto r = run(scenario_text("manual", "faults: [{at: 12s, host: h3, state: hung}]\n", ""));
   ASSERT_EQ(r.attempts.size(), 2u);
-  const tools::AttemptRecord& stop = r.attempts[0];
+  const recovery::AttemptRecord& stop = r.attempts[0];
   EXPECT_EQ(stop.detector, "manual");
   EXPECT_EQ(stop.detection->anomaly, workloads::AnomalyClass::job_hang);
   EXPECT_EQ(stop.action, "isolate h3");
@@ -178,15 +182,19 @@ TEST(Recovery, FastForwardAgreesExactlyWithTheFullSimulation) {
     const std::string prefix = "spinel_recovery_" + detector;
     const fs::path fast = testing::scratch_folder(prefix, "_fast");
     const fs::path full = testing::scratch_folder(prefix, "_full");
-    const auto a = run(scenario_text(detector, process, ", fast_forward: true", 6000), fast);
-    const auto b = run(scenario_text(detector, process, ", fast_forward: false", 6000), full);
+    const api::Results fast_run =
+        run_with_metrics(scenario_text(detector, process, ", fast_forward: true", 6000), fast);
+    const api::Results full_run =
+        run_with_metrics(scenario_text(detector, process, ", fast_forward: false", 6000), full);
+    const recovery::RecoveryRun& a = *fast_run.recovery;
+    const recovery::RecoveryRun& b = *full_run.recovery;
     EXPECT_GE(a.faults.size(), 3u);
     EXPECT_GE(a.attempts.size(), 2u);
     EXPECT_LT(a.simulated_iterations * 20, b.simulated_iterations);
     for (const char* file : {"attempts.csv", "faults.csv", "detections.csv"}) {
       EXPECT_EQ(slurp(fast / file), slurp(full / file)) << file;
     }
-    EXPECT_EQ(a.metrics.dump(), b.metrics.dump());
+    EXPECT_EQ(fast_run.metrics.dump(), full_run.metrics.dump());
     EXPECT_EQ(sum_of_parts(a), a.end_ps);
   }
 }

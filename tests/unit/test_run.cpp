@@ -5,11 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,8 +37,8 @@ TEST(Run, SameScenarioAndSeedGiveByteIdenticalResults) {
   const scenario::Scenario s = small_random_scenario();
   const fs::path a = scratch("det_a");
   const fs::path b = scratch("det_b");
-  run_scenario(s, RunOptions{a, {}});
-  run_scenario(s, RunOptions{b, {}});
+  run(s, RunOptions(a));
+  run(s, RunOptions(b));
   for (const char* file : kResultFiles) {
     const std::string left = slurp(a / file);
     EXPECT_FALSE(left.empty()) << file;
@@ -52,9 +52,11 @@ TEST(Run, ProgressReportingDoesNotChangeResults) {
   const scenario::Scenario s = small_random_scenario();
   const fs::path a = scratch("progress_a");
   const fs::path b = scratch("progress_b");
-  run_scenario(s, RunOptions{a, {}});
+  run(s, RunOptions(a));
   int calls = 0;
-  run_scenario(s, RunOptions{b, [&](sim::Time, std::uint64_t) { ++calls; }});
+  RunOptions counting(b);
+  counting.on_progress = [&](const sim::Progress&) { ++calls; };
+  run(s, counting);
   EXPECT_GT(calls, 1);
   for (const char* file : kResultFiles) EXPECT_EQ(slurp(a / file), slurp(b / file)) << file;
 }
@@ -65,8 +67,10 @@ TEST(Run, ProgressReportingEndsWhenAComputeGapIsLongerThanASlice) {
   scenario::Scenario s = small_random_scenario();
   s.jobs[0].compute_gap_ps = 50 * sim::kMillisecond;
   int calls = 0;
-  const RunResult r = run_scenario(s, RunOptions{{}, [&](sim::Time, std::uint64_t) { ++calls; }});
-  EXPECT_EQ(r.collectives.size(), 2u);
+  RunOptions counting;
+  counting.on_progress = [&](const sim::Progress&) { ++calls; };
+  const Results r = run(s, counting);
+  EXPECT_EQ(r.jobs[0].collectives.size(), 2u);
   EXPECT_GT(calls, 8);
 }
 
@@ -74,16 +78,16 @@ TEST(Run, AnotherSeedWithRandomPlacementChangesResults) {
   scenario::Scenario s = small_random_scenario();
   const fs::path a = scratch("seed_a");
   const fs::path b = scratch("seed_b");
-  run_scenario(s, RunOptions{a, {}});
+  run(s, RunOptions(a));
   s.seed = 4;
-  run_scenario(s, RunOptions{b, {}});
+  run(s, RunOptions(b));
   EXPECT_NE(slurp(a / "flows.csv"), slurp(b / "flows.csv"));
   EXPECT_NE(slurp(a / "summary.json"), slurp(b / "summary.json"));
 }
 
 TEST(Run, ResultFilesHaveTheDocumentedColumns) {
   const fs::path dir = scratch("columns");
-  const RunResult r = run_scenario(small_random_scenario(), RunOptions{dir, {}});
+  const Results r = run(small_random_scenario(), RunOptions(dir));
   auto header = [&](const char* file) {
     std::ifstream f(dir / file);
     std::string line;
@@ -118,7 +122,7 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
 }
 
 TEST(Run, BytesAreConservedOverAWholeRun) {
-  const RunResult r = run_scenario(small_random_scenario(), RunOptions{});
+  const Results r = run(small_random_scenario(), RunOptions{});
   EXPECT_GT(r.flows.completed, 0u);
   EXPECT_EQ(r.flows.started, r.flows.completed);
   EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered);
@@ -130,23 +134,23 @@ TEST(Run, FlowsCsvCanBeTurnedOff) {
   scenario::Scenario s = small_random_scenario();
   s.output.flows = false;
   const fs::path dir = scratch("noflows");
-  run_scenario(s, RunOptions{dir, {}});
+  run(s, RunOptions(dir));
   EXPECT_FALSE(fs::exists(dir / "flows.csv"));
   EXPECT_TRUE(fs::exists(dir / "links.csv"));
 }
 
 TEST(Run, DefaultScenarioRunsAndEcmpLosesToIdeal) {
-  const RunResult r = run_scenario(scenario::load_default(), RunOptions{});
-  ASSERT_EQ(r.collectives.size(), 2u);
-  for (const auto& c : r.collectives) EXPECT_GE(c.duration_ps(), c.ideal_ps - 2 * 31);
+  const Results r = run(scenario::load_default(), RunOptions{});
+  ASSERT_EQ(r.jobs[0].collectives.size(), 2u);
+  for (const auto& c : r.jobs[0].collectives) EXPECT_GE(c.duration_ps(), c.ideal_ps - 2 * 31);
   scenario::Scenario spray = scenario::load_default();
   spray.transport.policy = transport::PathPolicy::spray;
-  const RunResult s = run_scenario(spray, RunOptions{});
+  const Results s = run(spray, RunOptions{});
   // Spraying on the non-blocking default fabric reaches the ideal ring time.
-  EXPECT_NEAR(static_cast<double>(s.collectives[0].duration_ps()),
-              static_cast<double>(s.collectives[0].ideal_ps), 100.0);
-  EXPECT_GT(r.collectives[0].duration_ps(), s.collectives[0].duration_ps());
+  EXPECT_NEAR(static_cast<double>(s.jobs[0].collectives[0].duration_ps()),
+              static_cast<double>(s.jobs[0].collectives[0].ideal_ps), 100.0);
+  EXPECT_GT(r.jobs[0].collectives[0].duration_ps(), s.jobs[0].collectives[0].duration_ps());
 }
 
 }  // namespace
-}  // namespace spinel::tools
+}  // namespace spinel::api

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 namespace {
 
 namespace fs = std::filesystem;
@@ -35,8 +35,7 @@ std::size_t rows(const fs::path& file) {
 TEST(RunPolicies, EveryPolicyDeliversEveryByteAndWritesOneRowPerSubflow) {
   for (const std::string policy : {"ecmp", "spray", "mprdma:4", "split", "planned"}) {
     const fs::path dir = testing::scratch_folder("spinel_test_policy_", policy.substr(0, 6));
-    const RunResult r =
-        run_scenario(with("transport: {policy: \"" + policy + "\"}\n"), RunOptions{dir, {}});
+    const Results r = run(with("transport: {policy: \"" + policy + "\"}\n"), RunOptions(dir));
     EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << policy;
     EXPECT_EQ(r.flows.bytes_sent, 2ULL * 2 * 15 * (4ULL << 20)) << policy;
     EXPECT_EQ(r.flows.transfers_completed, 2ULL * 2 * 15 * 16) << policy;
@@ -54,15 +53,14 @@ TEST(RunPolicies, EveryPolicyDeliversEveryByteAndWritesOneRowPerSubflow) {
 TEST(RunPolicies, FaultsRunToTheEndAndConserveBytes) {
   for (const std::string policy : {"ecmp", "spray", "mprdma:2", "split", "planned"}) {
     const fs::path dir = testing::scratch_folder("spinel_test_faults_", policy.substr(0, 6));
-    const RunResult r =
-        run_scenario(with("transport: {policy: \"" + policy +
-                          "\"}\n"
-                          "faults:\n"
-                          "  - {at: 0ns, link: leaf1>spine0, state: down}\n"
-                          "  - {at: 20us, link: spine2>leaf3, state: down}\n"
-                          "  - {at: 30us, link: h5>leaf1, state: degraded, rate: 100Gbps}\n"
-                          "  - {at: 60us, link: spine2>leaf3, state: up}\n"),
-                     RunOptions{dir, {}});
+    const Results r = run(with("transport: {policy: \"" + policy +
+                               "\"}\n"
+                               "faults:\n"
+                               "  - {at: 0ns, link: leaf1>spine0, state: down}\n"
+                               "  - {at: 20us, link: spine2>leaf3, state: down}\n"
+                               "  - {at: 30us, link: h5>leaf1, state: degraded, rate: 100Gbps}\n"
+                               "  - {at: 60us, link: spine2>leaf3, state: up}\n"),
+                          RunOptions(dir));
     EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered) << policy;
     EXPECT_EQ(r.flows.transfers_completed, 2ULL * 2 * 15 * 16) << policy;
     EXPECT_LT(r.flows.max_byte_error, 1.0) << policy;
@@ -78,13 +76,13 @@ TEST(RunPolicies, FaultsRunToTheEndAndConserveBytes) {
 // A lost NIC link stalls its host's connections: the collective hangs, and
 // the run ends with the job unfinished instead of failing.
 TEST(RunPolicies, ALostNicLinkHangsTheJob) {
-  const RunResult r = run_scenario(with("faults:\n  - {at: 1us, link: h3>leaf0, state: down}\n"),
-                                   RunOptions{{}, {}});
-  ASSERT_EQ(r.job_finished.size(), 1u);
-  EXPECT_FALSE(r.job_finished[0]);
-  EXPECT_TRUE(r.collectives.empty());
+  const Results r =
+      run(with("faults:\n  - {at: 1us, link: h3>leaf0, state: down}\n"), RunOptions{});
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_FALSE(r.jobs[0].finished);
+  EXPECT_TRUE(r.jobs[0].collectives.empty());
   EXPECT_LT(r.flows.bytes_delivered, r.flows.bytes_sent);
 }
 
 }  // namespace
-}  // namespace spinel::tools
+}  // namespace spinel::api

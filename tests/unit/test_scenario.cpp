@@ -1,5 +1,5 @@
+#include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
 
 #include <gtest/gtest.h>
 

@@ -254,7 +254,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.jobs[0].buckets, 4u);
   EXPECT_EQ(sc.transport.convergence_ps, sim::kMillisecond);
   EXPECT_EQ(sc.transport.ecmp_salt, transport::EcmpSalt::shared);
-  EXPECT_EQ(sc.random_fault.kind, scenario::RandomFaultKind::hang);
+  EXPECT_EQ(sc.random_fault.kind, workloads::RandomFaultKind::hang);
   EXPECT_EQ(sc.random_fault.to_ps, 3'000'000'000);
   EXPECT_EQ(sc.transport.model, transport::Model::packet);
   EXPECT_EQ(sc.transport.packet.mtu_bytes, 9000u);

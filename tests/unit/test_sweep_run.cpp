@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
 #include "test_support.hpp"
-#include "tools/spinel/run.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/merge.hpp"
 #include "tools/sweep/results.hpp"
@@ -51,9 +51,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 // Counts the points it runs.
 struct CountingRunner {
   std::shared_ptr<std::atomic<int>> runs = std::make_shared<std::atomic<int>>(0);
-  tools::RunResult operator()(const scenario::Scenario& s, const tools::RunOptions& o) const {
+  api::Results operator()(const scenario::Scenario& s, const api::RunOptions& o) const {
     ++*runs;
-    return tools::run_scenario(s, o);
+    return api::run(s, o);
   }
 };
 
@@ -111,7 +111,7 @@ TEST_F(SweepRun, ResultsCsvHasOneRowPerPointInOrder) {
 }
 
 TEST_F(SweepRun, MetricColumnsAreSummaryMetrics) {
-  const tools::RunResult r = tools::run_scenario(sweep_.scenario_of(sweep_.points[0]), {});
+  const api::Results r = api::run(sweep_.scenario_of(sweep_.points[0]), {});
   for (const auto name : metric_columns()) {
     EXPECT_NE(r.metrics.find(name), nullptr) << name << " is not in summary.json's metrics";
   }
@@ -137,7 +137,7 @@ TEST_F(SweepRun, AFailingPointDoesNotStopTheOthers) {
   RunnerOptions o = options(dir, 2);
   // Spray at 128KiB runs out of memory (both seeds); the disk fills up under
   // ecmp at 128KiB, seed repetition 1.
-  o.run_point = [&](const scenario::Scenario& s, const tools::RunOptions& run) {
+  o.run_point = [&](const scenario::Scenario& s, const api::RunOptions& run) {
     if (s.jobs[0].size_bytes == 128 << 10 && s.transport.policy == transport::PathPolicy::spray) {
       throw std::bad_alloc();
     }
@@ -145,7 +145,7 @@ TEST_F(SweepRun, AFailingPointDoesNotStopTheOthers) {
       throw std::runtime_error("cannot write " + (run.out_dir / "links.csv").string() +
                                ": No space left on device");
     }
-    return tools::run_scenario(s, run);
+    return api::run(s, run);
   };
   std::vector<std::size_t> reported;
   o.on_point = [&](const PointDone& d) {

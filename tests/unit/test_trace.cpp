@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
+#include "api/trace.hpp"
 #include "sim/error.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
-#include "tools/spinel/trace.hpp"
 
-namespace spinel::tools {
+namespace spinel::api {
 namespace {
 
 namespace fs = std::filesystem;
@@ -110,7 +110,7 @@ output: {trace: true}
 )",
                                                      "exact.yaml");
   const fs::path dir = scratch("exact");
-  run_scenario(s, RunOptions{dir, {}});
+  run(s, RunOptions(dir));
   const std::string trace = slurp(dir / "trace.json");
   // 2 ranks: 2 steps each, one flow per rank and step.
   const std::vector<std::string> durs = values_of(trace, "dur");
@@ -138,7 +138,7 @@ output: {trace: true}
 
 TEST(Trace, IsValidJsonWithEventsInTimeOrder) {
   const fs::path dir = scratch("order");
-  run_scenario(traced("ecmp"), RunOptions{dir, {}});
+  run(traced("ecmp"), RunOptions(dir));
   const fs::path file = dir / "trace.json";
   const std::string check =
       "python3 -c \"import json, sys; d = json.load(open(sys.argv[1])); "
@@ -161,7 +161,7 @@ TEST(Trace, IsValidJsonWithEventsInTimeOrder) {
 // interval is more than full.
 void expect_conserved(const std::string& policy) {
   const fs::path dir = scratch("conserve_" + policy);
-  run_scenario(traced(policy), RunOptions{dir, {}});
+  run(traced(policy), RunOptions(dir));
   std::map<std::string, double> total;
   std::set<std::string> seen_start;
   for (const auto& row : read_csv(dir / "timeseries.csv")) {
@@ -197,7 +197,7 @@ TEST(Timeseries, BytesOverIntervalsEqualLinkBytesWithSpray) {
 TEST(Timeseries, LinksSelectWhichRowsAreWritten) {
   const auto kinds_of = [](const std::string& links) {
     const fs::path dir = scratch("select");
-    run_scenario(traced("ecmp", links), RunOptions{dir, {}});
+    run(traced("ecmp", links), RunOptions(dir));
     std::map<std::string, std::set<std::string>> kinds;  // kind -> links
     for (const auto& row : read_csv(dir / "timeseries.csv")) {
       kinds[row.at("kind")].insert(row.at("link"));
@@ -225,7 +225,7 @@ TEST(Timeseries, LinksSelectWhichRowsAreWritten) {
 
 TEST(Timeseries, EveryIntervalOfTheRunHasARowPerLink) {
   const fs::path dir = scratch("dense");
-  const RunResult r = run_scenario(traced("ecmp", "[h0>leaf0]"), RunOptions{dir, {}});
+  const Results r = run(traced("ecmp", "[h0>leaf0]"), RunOptions(dir));
   const auto rows = read_csv(dir / "timeseries.csv");
   const auto intervals = static_cast<std::size_t>((r.end_ps + 6'999'999) / 7'000'000);
   ASSERT_EQ(rows.size(), intervals);
@@ -237,8 +237,8 @@ TEST(TraceAndTimeseries, SameScenarioAndSeedGiveByteIdenticalFiles) {
   const fs::path a = scratch("det_a");
   const fs::path b = scratch("det_b");
   const fs::path plain = scratch("det_plain");
-  run_scenario(traced("ecmp"), RunOptions{a, {}});
-  run_scenario(traced("ecmp"), RunOptions{b, {}});
+  run(traced("ecmp"), RunOptions(a));
+  run(traced("ecmp"), RunOptions(b));
   for (const char* file : {"trace.json", "timeseries.csv"}) {
     EXPECT_FALSE(slurp(a / file).empty()) << file;
     EXPECT_EQ(slurp(a / file), slurp(b / file)) << file;
@@ -247,7 +247,7 @@ TEST(TraceAndTimeseries, SameScenarioAndSeedGiveByteIdenticalFiles) {
   scenario::Scenario quiet = traced("ecmp");
   quiet.output.trace = false;
   quiet.output.timeseries.enabled = false;
-  run_scenario(quiet, RunOptions{plain, {}});
+  run(quiet, RunOptions(plain));
   EXPECT_FALSE(fs::exists(plain / "trace.json"));
   EXPECT_FALSE(fs::exists(plain / "timeseries.csv"));
   for (const char* file : {"flows.csv", "links.csv", "collectives.csv"}) {
@@ -260,7 +260,7 @@ TEST(Timeseries, TooManyRowsStopsTheRunWithAClearMessage) {
   s.output.trace = false;
   s.output.timeseries.interval_ps = sim::kNanosecond;  // 64 links x ~80k intervals
   try {
-    run_scenario(s, RunOptions{scratch("rows"), {}});
+    run(s, RunOptions(scratch("rows")));
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()).substr(0, 27), "output.timeseries: 64 links") << e.what();
@@ -346,4 +346,4 @@ TEST(TraceAndTimeseriesKeys, LinkNamesFollowTheFabric) {
 }
 
 }  // namespace
-}  // namespace spinel::tools
+}  // namespace spinel::api

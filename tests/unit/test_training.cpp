@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/run.hpp"
 #include "workloads/compute.hpp"
 
 namespace spinel {
@@ -28,36 +28,36 @@ std::string scenario_text(const std::string& workload) {
          workload + "}\n";
 }
 
-tools::RunResult run(const std::string& workload, const fs::path& dir = {}) {
+api::Results run(const std::string& workload, const fs::path& dir = {}) {
   const scenario::Scenario s = scenario::load_string(scenario_text(workload), "t.yaml");
-  return tools::run_scenario(s, tools::RunOptions{dir, {}});
+  return api::run(s, api::RunOptions(dir));
 }
 
 // The buckets' all-reduces are short next to the compute between bucket
 // readiness times: each runs alone, and only the last one's is exposed.
 TEST(Training, BucketsOverlapTheBackwardPassAndOnlyTheLastIsExposed) {
   const sim::Time compute = 400 * sim::kMicrosecond;
-  const tools::RunResult r = run("size_bytes: 4MiB, buckets: 4, compute: 400us, iterations: 3");
-  ASSERT_EQ(r.collectives.size(), 12u);
-  ASSERT_EQ(r.iterations.size(), 3u);
-  const sim::Time bucket_ideal = r.collectives.front().ideal_ps;
+  const api::Results r = run("size_bytes: 4MiB, buckets: 4, compute: 400us, iterations: 3");
+  ASSERT_EQ(r.jobs[0].collectives.size(), 12u);
+  ASSERT_EQ(r.jobs[0].iterations.size(), 3u);
+  const sim::Time bucket_ideal = r.jobs[0].collectives.front().ideal_ps;
   ASSERT_LT(bucket_ideal, compute / 4);  // the premise of this test
   for (std::uint32_t i = 0; i < 3; ++i) {
-    const workloads::IterationRecord& it = r.iterations[i];
+    const workloads::IterationRecord& it = r.jobs[0].iterations[i];
     EXPECT_EQ(it.compute_end_ps - it.start_ps, compute);
     // Bucket b opens at compute * (b + 1) / 4 and runs at the ideal.
     for (std::uint32_t b = 0; b < 4; ++b) {
-      const workloads::CollectiveResult& c = r.collectives[i * 4 + b];
+      const workloads::CollectiveResult& c = r.jobs[0].collectives[i * 4 + b];
       EXPECT_EQ(c.iteration, i);
       EXPECT_EQ(c.bucket, b);
       EXPECT_EQ(c.start_ps, it.start_ps + compute / 4 * (b + 1));
       EXPECT_NEAR(static_cast<double>(c.duration_ps()), static_cast<double>(bucket_ideal),
                   1e-4 * static_cast<double>(bucket_ideal));
     }
-    EXPECT_EQ(it.end_ps, r.collectives[i * 4 + 3].end_ps);
+    EXPECT_EQ(it.end_ps, r.jobs[0].collectives[i * 4 + 3].end_ps);
     // Iterations follow one another without a gap.
     if (i > 0) {
-      EXPECT_EQ(it.start_ps, r.iterations[i - 1].end_ps);
+      EXPECT_EQ(it.start_ps, r.jobs[0].iterations[i - 1].end_ps);
     }
   }
 }
@@ -65,12 +65,13 @@ TEST(Training, BucketsOverlapTheBackwardPassAndOnlyTheLastIsExposed) {
 // Buckets whose all-reduce outlasts the compute between them queue up: the
 // iteration takes the first bucket's readiness plus every bucket's all-reduce.
 TEST(Training, LongBucketsQueueBehindEachOther) {
-  const tools::RunResult r = run("size_bytes: 64MiB, buckets: 4, compute: 40us");
-  ASSERT_EQ(r.iterations.size(), 1u);
-  const sim::Time bucket_ideal = r.collectives.front().ideal_ps;
+  const api::Results r = run("size_bytes: 64MiB, buckets: 4, compute: 40us");
+  ASSERT_EQ(r.jobs[0].iterations.size(), 1u);
+  const sim::Time bucket_ideal = r.jobs[0].collectives.front().ideal_ps;
   ASSERT_GT(bucket_ideal, 10 * sim::kMicrosecond);
   const double expected = 10e6 + 4.0 * static_cast<double>(bucket_ideal);
-  EXPECT_NEAR(static_cast<double>(r.iterations[0].duration_ps()), expected, 1e-4 * expected);
+  EXPECT_NEAR(static_cast<double>(r.jobs[0].iterations[0].duration_ps()), expected,
+              1e-4 * expected);
 }
 
 // With jitter each rank computes its own time; the slowest one decides when
@@ -79,14 +80,14 @@ TEST(Training, JitterMakesAStragglerAndFollowsTheSeed) {
   const fs::path a = testing::scratch_folder("training", "jitter_a");
   const fs::path b = testing::scratch_folder("training", "jitter_b");
   const std::string w = "size_bytes: 1MiB, compute: 1ms, compute_jitter: 5%, iterations: 20";
-  const tools::RunResult r = run(w, a);
+  const api::Results r = run(w, a);
   (void)run(w, b);
   EXPECT_EQ(slurp(a / "iterations.csv"), slurp(b / "iterations.csv"));
   EXPECT_EQ(slurp(a / "collectives.csv"), slurp(b / "collectives.csv"));
-  ASSERT_EQ(r.iterations.size(), 20u);
+  ASSERT_EQ(r.jobs[0].iterations.size(), 20u);
   sim::Time shortest = sim::kForever;
   sim::Time longest = 0;
-  for (const auto& it : r.iterations) {
+  for (const auto& it : r.jobs[0].iterations) {
     const sim::Time compute = it.compute_end_ps - it.start_ps;
     shortest = std::min(shortest, compute);
     longest = std::max(longest, compute);
@@ -95,7 +96,7 @@ TEST(Training, JitterMakesAStragglerAndFollowsTheSeed) {
     // The others get a few steps ahead while it computes, but it still has to
     // send its 2(N-1)/N of the buffer after it enters.
     EXPECT_GE(it.end_ps, it.compute_end_ps + sim::serialisation_ps(2 * 7 * (1 << 20) / 8, 400));
-    EXPECT_LE(it.end_ps, it.compute_end_ps + r.collectives.front().ideal_ps);
+    EXPECT_LE(it.end_ps, it.compute_end_ps + r.jobs[0].collectives.front().ideal_ps);
   }
   EXPECT_GT(longest, shortest);  // draws differ from iteration to iteration
   EXPECT_GT(longest, 1'000'000'000);
@@ -121,12 +122,12 @@ TEST(Training, ComputeModelDrawsInRankOrderFromItsStream) {
 
 TEST(Training, SummaryReportsIterationsAndGpuTime) {
   const fs::path dir = testing::scratch_folder("training", "summary");
-  const tools::RunResult r = run("size_bytes: 1MiB, compute: 100us, iterations: 4", dir);
-  const sim::Time mean = r.iterations[0].duration_ps();  // no jitter: all alike
+  const api::Results r = run("size_bytes: 1MiB, compute: 100us, iterations: 4", dir);
+  const sim::Time mean = r.jobs[0].iterations[0].duration_ps();  // no jitter: all alike
   const std::string summary = slurp(dir / "summary.json");
   EXPECT_NE(summary.find("\"iteration_mean_ps\": " + std::to_string(mean)), std::string::npos)
       << summary;
-  const double gpu_seconds = 8.0 * static_cast<double>(r.iterations.back().end_ps) / 1e12;
+  const double gpu_seconds = 8.0 * static_cast<double>(r.jobs[0].iterations.back().end_ps) / 1e12;
   char text[64];
   const auto end = std::to_chars(text, text + sizeof text, gpu_seconds).ptr;
   EXPECT_NE(summary.find("\"gpu_seconds\": " + std::string(text, end)), std::string::npos)

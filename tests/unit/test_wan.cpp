@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
 #include "tests/unit/test_support.hpp"
-#include "tools/scenario/scenario.hpp"
-#include "tools/spinel/pccl_run.hpp"
 #include "tools/sweep/sweep.hpp"
 #include "topology/routing.hpp"
 #include "topology/topology.hpp"
@@ -193,7 +193,7 @@ TEST(WanScenario, EveryShippedPcclScenarioAndSweepLoads) {
 std::uint64_t steps_with(std::uint32_t connections) {
   scenario::Scenario s = scenario::load_string(kWan, "w.yaml");
   s.pccl->connections_per_neighbour = connections;
-  const tools::PcclRun run = tools::run_pccl(s, {});
+  const pccl::SimRun run = *api::run(s).pccl;
   EXPECT_FALSE(run.result.failed) << run.result.violation;
   return run.result.steps.size();
 }
@@ -238,7 +238,7 @@ pccl:
 double mean_step_s(pccl::RingOrder order) {
   scenario::Scenario s = scenario::load_string(kAtlantic, "a.yaml");
   s.pccl->ring_order = order;
-  const tools::PcclRun run = tools::run_pccl(s, {});
+  const pccl::SimRun run = *api::run(s).pccl;
   EXPECT_FALSE(run.result.failed) << run.result.violation;
   EXPECT_GT(run.result.steps.size(), 5U);
   double sum = 0;

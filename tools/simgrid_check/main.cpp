@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "api/scenario/scenario.hpp"
 #include "sim/error.hpp"
-#include "tools/scenario/scenario.hpp"
 #include "tools/simgrid_check/compare.hpp"
 #include "tools/simgrid_check/simgrid_side.hpp"
 #include "tools/simgrid_check/spinel_side.hpp"

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "tools/scenario/scenario.hpp"
+#include "api/scenario/scenario.hpp"
 #include "tools/simgrid_check/platform.hpp"
 
 namespace spinel::simgrid_check {

@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include "api/run.hpp"
+#include "api/scenario/scenario.hpp"
+#include "api/version.hpp"
 #include "sim/error.hpp"
 #include "sim/units.hpp"
-#include "tools/scenario/scenario.hpp"
+#include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
-#include "tools/spinel/pccl_run.hpp"
-#include "tools/spinel/recovery.hpp"
-#include "tools/spinel/run.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/sweep/sweep.hpp"
 #include "workloads/collectives.hpp"
@@ -103,7 +103,7 @@ std::string format_ms(spinel::sim::Time ps) {
   return buf;
 }
 
-void print_table(const Scenario& s, const spinel::tools::RunResult& r,
+void print_table(const Scenario& s, const spinel::api::Results& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
   if (t.kind == spinel::topology::FabricKind::clos3) {
@@ -127,18 +127,15 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
               std::string(spinel::transport::to_string(s.transport.policy)).c_str());
   for (std::uint32_t j = 0; j < s.jobs.size(); ++j) {
     const auto& w = s.jobs[j];
-    std::uint32_t ranks = 0;
-    for (const auto& c : r.collectives) ranks = c.job == j ? c.ranks : ranks;
+    const spinel::api::JobResults& job = r.jobs.at(j);
+    const std::uint32_t ranks = job.collectives.empty() ? 0 : job.collectives.back().ranks;
     std::printf("\njob %s: %s of %s over %u ranks, %s placement\n", w.name.c_str(),
                 std::string(spinel::workloads::to_string(w.collective)).c_str(),
                 spinel::sim::format_bytes(w.size_bytes).c_str(), ranks,
                 std::string(spinel::workloads::to_string(w.placement)).c_str());
     std::printf("  %-9s %14s %14s %9s %12s %14s %6s\n", "iteration", "duration", "ideal", "ratio",
                 "busbw Gb/s", "congestion", "QPs");
-    std::vector<const spinel::workloads::CollectiveResult*> mine;
-    for (const auto& c : r.collectives) {
-      if (c.job == j) mine.push_back(&c);
-    }
+    const auto& mine = job.collectives;
     // Long runs: the first and last rows; collectives.csv has them all.
     constexpr std::size_t kShown = 10;
     for (std::size_t i = 0; i < mine.size(); ++i) {
@@ -146,7 +143,7 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
         std::printf("  ... %zu more (every one in collectives.csv)\n", mine.size() - 2 * kShown);
         i = mine.size() - kShown;
       }
-      const auto& c = *mine[i];
+      const auto& c = mine[i];
       std::printf(
           "  %-9u %14s %14s %9.4f %12.1f %14s %6u\n", c.iteration,
           format_ms(c.duration_ps()).c_str(), format_ms(c.ideal_ps).c_str(),
@@ -158,24 +155,20 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
     // on communication after the slowest rank's compute.
     spinel::sim::Time total = 0;
     spinel::sim::Time exposed = 0;
-    std::size_t iterations = 0;
-    for (const auto& it : r.iterations) {
-      if (it.job != j) continue;
+    for (const auto& it : job.iterations) {
       total += it.duration_ps();
       exposed += it.end_ps - it.compute_end_ps;
-      ++iterations;
     }
+    const std::size_t iterations = job.iterations.size();
     if (w.compute_ps > 0 && iterations > 0) {
       const auto n = static_cast<spinel::sim::Time>(iterations);
       std::printf("  %zu training iterations: mean %s, of which %s exposed communication\n",
                   iterations, format_ms(total / n).c_str(), format_ms(exposed / n).c_str());
     }
-    if (!r.job_finished.at(j)) {
-      std::printf(
-          "  stopped after %zu of %llu collectives: a rank hung (faults.csv says which)\n",
-          static_cast<std::size_t>(std::count_if(r.collectives.begin(), r.collectives.end(),
-                                                 [j](const auto& c) { return c.job == j; })),
-          static_cast<unsigned long long>(std::uint64_t{w.iterations} * w.buckets));
+    if (!job.finished) {
+      std::printf("  stopped after %zu of %llu collectives: a rank hung (faults.csv says which)\n",
+                  job.collectives.size(),
+                  static_cast<unsigned long long>(std::uint64_t{w.iterations} * w.buckets));
     }
   }
   if (s.detector.enabled) {
@@ -196,19 +189,9 @@ void print_table(const Scenario& s, const spinel::tools::RunResult& r,
 
 // A `pccl:` scenario: fault-tolerant all-reduce under churn. Exit status 1
 // when an invariant is violated (the report names the seed).
-int run_pccl_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, bool quiet) {
-  spinel::tools::PcclRun run;
-  try {
-    run = spinel::tools::run_pccl(scenario, out_dir);
-    spinel::tools::RunResult timing;
-    timing.wall_seconds = run.wall_seconds;
-    timing.events = run.events;
-    spinel::tools::write_run_json(out_dir, timing);
-  } catch (const std::exception& e) {
-    std::cerr << "spinel: run failed: " << e.what() << "\n";
-    return 1;
-  }
-  const spinel::pccl::PcclResult& r = run.result;
+int print_pccl(const Scenario& scenario, const spinel::api::Results& run,
+               const std::filesystem::path& out_dir, bool quiet) {
+  const spinel::pccl::PcclResult& r = run.pccl->result;
   if (!quiet) {
     const spinel::pccl::PcclConfig& c = *scenario.pccl;
     std::printf("%s (seed %llu): PCCL all-reduce, %u peers at start (at most %u), %s simulated\n",
@@ -237,22 +220,10 @@ int run_pccl_scenario(const Scenario& scenario, const std::filesystem::path& out
 }
 
 // A `recovery:` scenario: a long job with faults, detections and restarts.
-int run_recovery_scenario(const Scenario& scenario, const std::filesystem::path& out_dir,
-                          bool quiet,
-                          const std::function<void(spinel::sim::Time, std::uint64_t)>& progress) {
-  spinel::tools::RecoveryRun run;
-  try {
-    run = spinel::tools::run_recovery(scenario, out_dir, progress);
-    spinel::tools::RunResult timing;
-    timing.wall_seconds = run.wall_seconds;
-    timing.events = run.events;
-    spinel::tools::write_run_json(out_dir, timing);
-  } catch (const std::exception& e) {
-    std::cerr << "spinel: run failed: " << e.what() << "\n";
-    return 1;
-  }
-  if (quiet) return 0;
-  const spinel::tools::RecoveryTotals& t = run.totals;
+void print_recovery(const Scenario& scenario, const spinel::api::Results& results,
+                    const std::filesystem::path& out_dir) {
+  const spinel::recovery::RecoveryRun& run = *results.recovery;
+  const spinel::recovery::RecoveryTotals& t = run.totals;
   const auto share = [&](double gpu_hours) {
     return t.gpu_hours > 0 ? 100.0 * gpu_hours / t.gpu_hours : 0.0;
   };
@@ -278,10 +249,23 @@ int run_recovery_scenario(const Scenario& scenario, const std::filesystem::path&
       "  simulated %llu iterations, skipped %llu (fast-forward); %llu events in %.2f s wall\n",
       static_cast<unsigned long long>(run.simulated_iterations),
       static_cast<unsigned long long>(run.skipped_iterations),
-      static_cast<unsigned long long>(run.events), run.wall_seconds);
+      static_cast<unsigned long long>(run.events), results.wall_seconds);
   std::printf("results in %s/ (attempts.csv, faults.csv, detections.csv)\n",
               out_dir.string().c_str());
-  return 0;
+}
+
+// "simulated 12.345 ms, 678 events, 42% done, about 3 s left": how far the
+// run has got, and when it is likely to end where the run knows its whole.
+std::string progress_line(const spinel::sim::Progress& p, double wall_seconds) {
+  std::string line =
+      "simulated " + format_ms(p.now_ps) + ", " + std::to_string(p.events) + " events";
+  if (p.fraction && *p.fraction > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.0f%% done, about %.0f s left", 100.0 * *p.fraction,
+                  wall_seconds * (1.0 - *p.fraction) / *p.fraction);
+    line += buf;
+  }
+  return line;
 }
 
 int cmd_run(const std::vector<std::string>& args) {
@@ -329,38 +313,40 @@ int cmd_run(const std::vector<std::string>& args) {
     return 2;
   }
   if (seed) scenario.seed = *seed;
-  const std::filesystem::path out_dir = out ? *out : spinel::tools::default_out_dir(scenario);
+  const std::filesystem::path out_dir = out ? *out : spinel::api::default_out_dir(scenario);
 
-  spinel::tools::RunOptions options;
+  spinel::api::RunOptions options;
   options.out_dir = out_dir;
   const bool tty = is_terminal();
-  auto last = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start;
   if (!quiet) {
-    options.progress = [&](spinel::sim::Time now, std::uint64_t events) {
+    options.on_progress = [&](const spinel::sim::Progress& p) {
       const auto t = std::chrono::steady_clock::now();
       if (t - last < std::chrono::seconds(1)) return;
       last = t;
-      std::fprintf(stderr, "%ssimulated %s, %llu events%s", tty ? "\r" : "", format_ms(now).c_str(),
-                   static_cast<unsigned long long>(events), tty ? "   " : "\n");
+      const double wall = std::chrono::duration<double>(t - start).count();
+      std::fprintf(stderr, "%s%s%s", tty ? "\r" : "", progress_line(p, wall).c_str(),
+                   tty ? "   " : "\n");
     };
   }
-  if (scenario.pccl) return run_pccl_scenario(scenario, out_dir, quiet);
-  if (scenario.recovery) {
-    const int status = run_recovery_scenario(scenario, out_dir, quiet, options.progress);
-    if (!quiet && tty) std::fprintf(stderr, "\r%60s\r", "");
-    return status;
-  }
-  spinel::tools::RunResult result;
+  spinel::api::Results result;
   try {
-    result = spinel::tools::run_scenario(scenario, options);
-    spinel::tools::write_run_json(out_dir, result);
+    result = spinel::api::run(scenario, options);
   } catch (const std::exception& e) {
     std::cerr << "spinel: run failed: " << e.what() << "\n";
     return 1;
   }
-  if (!quiet) {
-    if (tty) std::fprintf(stderr, "\r%60s\r", "");
-    print_table(scenario, result, out_dir);
+  if (!quiet && tty) std::fprintf(stderr, "\r%78s\r", "");
+  switch (result.kind) {
+    case spinel::api::RunKind::pccl:
+      return print_pccl(scenario, result, out_dir, quiet);
+    case spinel::api::RunKind::recovery:
+      if (!quiet) print_recovery(scenario, result, out_dir);
+      return 0;
+    case spinel::api::RunKind::training:
+      if (!quiet) print_table(scenario, result, out_dir);
+      return 0;
   }
   return 0;
 }
@@ -394,7 +380,8 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    std::cout << "spinel " SPINEL_VERSION "\n";
+    std::cout << "spinel " << spinel::api::version() << " (commit " << spinel::api::git_commit()
+              << ")\n";
     return 0;
   }
   const std::string command = args[0];

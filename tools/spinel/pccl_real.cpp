@@ -22,7 +22,7 @@ namespace {
 using namespace spinel::pccl;
 
 constexpr std::string_view kMasterHelp =
-    R"(spinel pccl-master [--port P] [options]
+    R"(spinel pccl-master --key-file FILE [--port P] [options]
 
 Runs a PCCL master over real TCP on 127.0.0.1: the only authority of the
 group, it carries no data. Peers (spinel pccl-peer --master 127.0.0.1:P) register,
@@ -31,6 +31,18 @@ ring all-reduces among themselves; the master starts, completes or aborts
 each one. Every peer learns the group's parameters below from the master.
 Ctrl-C stops it (the peers then exit: they lost their master).
 
+The master and its peers share a key: every connection opens with a mutual
+challenge-response and every frame carries an HMAC-SHA-256 tag, so a process
+without the key can neither join nor speak for a peer. Give the key as a
+file only its owner may read, or in the environment variable SPINEL_PCCL_KEY
+(never on the command line). Make one with:
+  (umask 077; head -c 32 /dev/urandom | base64 > pccl.key)
+
+  --key-file FILE                the group's key (or SPINEL_PCCL_KEY)
+  --tls                          TLS 1.3 on every connection, keyed by the same key
+                                 (hides what travels; the peers need --tls too)
+  --insecure                     no key, no authentication: anyone who can reach the
+                                 port can join, bias results or stall the group
   --port P                       listen on 127.0.0.1:P (default 0: any free port, printed)
   --floats N                     floats each peer reduces per step (default 4096)
   --connections-per-neighbour K  TCP connections per ring neighbour (default 2)
@@ -47,13 +59,14 @@ drops (malformed frames, silence) and every completed or aborted all-reduce:
   step 12: 3 peers [0, 2, 5], attempt 1, 4.1 ms
 
 Example (three terminals):
-  spinel pccl-master --port 7777
-  spinel pccl-peer --master 127.0.0.1:7777
-  spinel pccl-peer --master 127.0.0.1:7777
+  spinel pccl-master --key-file pccl.key --port 7777
+  spinel pccl-peer --key-file pccl.key --master 127.0.0.1:7777
+  spinel pccl-peer --key-file pccl.key --master 127.0.0.1:7777
 )";
 
 constexpr std::string_view kPeerHelp =
-    R"(spinel pccl-peer --master 127.0.0.1:P [--listen-port Q] [--steps N] [--quiet]
+    R"(spinel pccl-peer --key-file FILE --master 127.0.0.1:P [--listen-port Q] [--steps N]
+                 [--tls] [--quiet]
 
 Runs one PCCL peer over real TCP on 127.0.0.1. It connects to the master,
 gets its id and the group's parameters, listens for its ring neighbours, and
@@ -63,6 +76,9 @@ the shared weights' hash: every peer of a step prints the same two hashes,
 bit-identity you can check by eye.
   peer 3 step 12: 4 peers, attempt 0, result 9f0c2a51d3e4b7a8, weights 51d3e4b79f0c2a8a (revision 13)
 
+  --key-file FILE     the group's key, as the master's (or SPINEL_PCCL_KEY)
+  --tls               TLS on every connection (when the master has --tls)
+  --insecure          no key (only with a master started with --insecure)
   --master HOST:PORT  the master (127.0.0.1 or localhost: the real mode is loopback only)
   --listen-port Q     take ring connections on port Q (default 0: any free port)
   --steps N           leave gracefully after N completed steps (default: until Ctrl-C)
@@ -70,12 +86,13 @@ bit-identity you can check by eye.
 
 Ctrl-C leaves gracefully after the current step; a second Ctrl-C exits at once
 (as a killed process: its neighbours see the connections reset and the group
-retries without it). Exit status 0 after leaving, 1 when the master is lost.
+retries without it). Exit status 0 after leaving, 1 when the master is lost
+(or refuses the key).
 )";
 
 constexpr std::string_view kLocalHelp =
     R"(spinel pccl-local [--peers N] [--duration DUR] [--churn-min DUR --churn-max DUR]
-                  [--stall-share X] [--no-churn] [--seed N] [--verbose]
+                  [--stall-share X] [--no-churn] [--seed N] [--tls] [--insecure] [--verbose]
 
 Runs a PCCL master and N peers over real TCP on 127.0.0.1 in this process
 (one thread), kills a random peer every uniform(churn-min, churn-max) (all its
@@ -85,6 +102,7 @@ invariant checker of the simulated runs hears every notice: bit-identical
 results equal to the reduction over exactly the participants, world sizes,
 one abort per peer per aborted attempt, no collective overlapping a topology
 update or sync, and a step within 8 s whenever two peers are alive.
+The group shares a random key made for the run (as pccl-master's).
 Exit status 1 on a violation. Real time: no two runs are alike.
 
   --peers N         peers at start (default 6)
@@ -95,6 +113,8 @@ Exit status 1 on a violation. Real time: no two runs are alike.
                     open, silent: found only by the master's 2 s keepalive timeout)
   --no-churn        no kills
   --seed N          picks the victims, the intervals and the data (default 1)
+  --tls             TLS on every connection
+  --insecure        no key, no authentication
   --verbose         print every kill, connection and drop
 )";
 
@@ -147,6 +167,48 @@ int usage(const std::string& message, std::string_view command) {
   return 2;
 }
 
+// Where the group's key comes from: --key-file, else SPINEL_PCCL_KEY; none
+// only with --insecure, which then excludes both (and --tls).
+struct KeyOptions {
+  std::string file;
+  bool insecure = false;
+  bool tls = false;
+
+  // Whether `arg` is one of these options; `ok` false if its value is missing.
+  bool parse(const std::string& arg, Args& a, bool& ok) {
+    if (arg == "--key-file") {
+      ok = a.value(file);
+    } else if (arg == "--insecure") {
+      insecure = true;
+    } else if (arg == "--tls") {
+      tls = true;
+    } else {
+      return false;
+    }
+    return true;
+  }
+  // The key, or an error for the command line.
+  SharedKey::Loaded load() const {
+    const char* env = std::getenv(kKeyEnvironmentVariable);
+    if (insecure) {
+      if (!file.empty() || env != nullptr) {
+        return {nullptr, std::string("--insecure, yet a key is given (") +
+                             (file.empty() ? kKeyEnvironmentVariable : "--key-file") + ")"};
+      }
+      if (tls) return {nullptr, "--tls needs the group's key (it is keyed by it)"};
+      return {};
+    }
+    if (!file.empty()) return SharedKey::from_file(file);
+    if (env != nullptr) {
+      return SharedKey::from_text(
+          env, std::string("the environment variable ") + kKeyEnvironmentVariable);
+    }
+    return {nullptr, std::string("the group's key is missing: give --key-file FILE or set ") +
+                         kKeyEnvironmentVariable +
+                         " (or --insecure to run without authentication)"};
+  }
+};
+
 std::string hex(std::uint64_t v) {
   char text[20];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(v));
@@ -187,6 +249,7 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   o.master.keepalive_timeout_ps = 5 * sim::kSecond;
   sim::Time duration_ps = 0;
   bool quiet = false;
+  KeyOptions key;
   Args a(list);
   for (; a.i < list.size(); ++a.i) {
     const std::string& arg = list[a.i];
@@ -194,6 +257,7 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
     if (arg == "--help" || arg == "-h") {
       std::cout << kMasterHelp;
       return 0;
+    } else if (key.parse(arg, a, ok)) {
     } else if (arg == "--quiet" || arg == "-q") {
       quiet = true;
     } else if (arg == "--port") {
@@ -224,8 +288,10 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   if (o.master.keepalive_timeout_ps <= o.master.keepalive_interval_ps) {
     return usage("--keepalive-timeout must be longer than --keepalive-interval", "pccl-master");
   }
-  // Each frame carries at most one chunk part: cap frames near that size.
-  o.max_frame_bytes = std::max<std::size_t>(1U << 20, std::size_t{o.group.floats} * 4 + 4096);
+  const SharedKey::Loaded loaded = key.load();
+  if (!loaded.error.empty()) return usage(loaded.error, "pccl-master");
+  o.key = loaded.key;
+  o.tls = key.tls;
 
   asio::io_context io;
   const TcpClock clock;
@@ -277,9 +343,13 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   }
   if (!quiet) {
     std::printf(
-        "master listening on 127.0.0.1:%u (%u floats, %u connections per neighbour, "
+        "master listening on 127.0.0.1:%u (%s; %u floats, %u connections per neighbour, "
         "keepalive %s / %s)\n",
-        master->port(), o.group.floats, o.group.connections_per_neighbour,
+        master->port(),
+        !o.key  ? "INSECURE: no key, anyone can join"
+        : o.tls ? "keyed, TLS"
+                : "keyed",
+        o.group.floats, o.group.connections_per_neighbour,
         sim::format_duration_ps(o.master.keepalive_interval_ps).c_str(),
         sim::format_duration_ps(o.master.keepalive_timeout_ps).c_str());
     std::fflush(stdout);
@@ -308,6 +378,7 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
   std::optional<std::uint16_t> master_port;
   std::uint64_t steps = 0;
   bool quiet = false;
+  KeyOptions key;
   Args a(list);
   for (; a.i < list.size(); ++a.i) {
     const std::string& arg = list[a.i];
@@ -315,6 +386,7 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
     if (arg == "--help" || arg == "-h") {
       std::cout << kPeerHelp;
       return 0;
+    } else if (key.parse(arg, a, ok)) {
     } else if (arg == "--quiet" || arg == "-q") {
       quiet = true;
     } else if (arg == "--master") {
@@ -346,7 +418,10 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
   }
   if (!master_port) return usage("pccl-peer needs --master 127.0.0.1:PORT", "pccl-peer");
   o.master = tcp::endpoint(asio::ip::address_v4::loopback(), *master_port);
-  o.max_frame_bytes = 64U << 20;
+  const SharedKey::Loaded loaded = key.load();
+  if (!loaded.error.empty()) return usage(loaded.error, "pccl-peer");
+  o.key = loaded.key;
+  o.tls = key.tls;
 
   asio::io_context io;
   auto peer = std::make_shared<TcpPeer>(io, o, TcpClock{});
@@ -433,6 +508,10 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
       return 0;
     } else if (arg == "--verbose" || arg == "-v") {
       verbose = true;
+    } else if (arg == "--insecure") {
+      o.key = nullptr;
+    } else if (arg == "--tls") {
+      o.tls = true;
     } else if (arg == "--peers") {
       ok = a.integer<std::uint32_t>(o.peers, 1, 64);
     } else if (arg == "--duration") {
@@ -463,6 +542,7 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
   if (o.churn_interval_min_ps > o.churn_interval_max_ps) {
     return usage("--churn-min must not exceed --churn-max", "pccl-local");
   }
+  if (o.tls && !o.key) return usage("--tls needs the group's key (not --insecure)", "pccl-local");
   asio::io_context io;
   LoopbackGroup group(io, o);
   if (verbose) {
@@ -488,12 +568,14 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
   std::printf(
       "steps completed %zu (%zu after a retry), aborted attempts %llu\n"
       "peers spawned %llu, killed %llu, stalled %llu (dropped by the keepalive %llu); "
-      "malformed frames dropped %llu\n"
+      "connections dropped: malformed %llu, unauthenticated %llu, over their limits %llu\n"
       "longest time between steps %.1f ms; %llu invariant checks, %s\n",
       r.steps.size(), retried, static_cast<unsigned long long>(r.aborted_attempts),
       static_cast<unsigned long long>(r.spawned), static_cast<unsigned long long>(r.kills),
       static_cast<unsigned long long>(r.stalls), static_cast<unsigned long long>(r.kicks),
-      static_cast<unsigned long long>(r.malformed_drops), ms(r.longest_gap_ps),
+      static_cast<unsigned long long>(r.malformed_drops),
+      static_cast<unsigned long long>(r.unauthenticated_drops),
+      static_cast<unsigned long long>(r.over_limit_drops), ms(r.longest_gap_ps),
       static_cast<unsigned long long>(r.checks), r.failed ? "a VIOLATION" : "no violation");
   if (r.failed) {
     std::fprintf(stderr, "spinel: invariant violated at %.3f s: %s\n",

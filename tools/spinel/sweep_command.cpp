@@ -235,7 +235,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   }
   if (list) return list_points(s, options.shard);
 
-  options.out_dir = out ? *out : default_out_dir(s.base);
+  options.out_dir = out ? *out : api::default_out_dir(s.base);
   const bool tty = isatty(fileno(stderr)) != 0;
   Progress progress(tty);
   if (!quiet) options.on_point = [&](const sweep::PointDone& d) { progress(d); };

@@ -91,10 +91,9 @@ class Pool {
     std::string row;
     try {
       try {
-        tools::RunOptions run;
+        api::RunOptions run;
         run.out_dir = dir;
-        const tools::RunResult result = options_.run_point(sweep_.scenario_of(point), run);
-        tools::write_run_json(dir, result);
+        const api::Results result = options_.run_point(sweep_.scenario_of(point), run);
         row = ok_row(sweep_, point, result.metrics);
       } catch (const std::bad_alloc&) {
         error = "out of memory (std::bad_alloc)";

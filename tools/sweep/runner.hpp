@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "tools/spinel/run.hpp"
+#include "api/run.hpp"
 #include "tools/sweep/sweep.hpp"
 
 namespace spinel::sweep {
@@ -31,8 +31,7 @@ struct PointDone {
   std::size_t to_run = 0;  // points this call runs in all
 };
 
-using PointRunner =
-    std::function<tools::RunResult(const scenario::Scenario&, const tools::RunOptions&)>;
+using PointRunner = std::function<api::Results(const api::Scenario&, const api::RunOptions&)>;
 
 struct RunnerOptions {
   std::filesystem::path out_dir;
@@ -40,7 +39,7 @@ struct RunnerOptions {
   bool resume = false;
   Shard shard;
   std::function<void(const PointDone&)> on_point;  // may be empty
-  PointRunner run_point = tools::run_scenario;     // tests put failures in here
+  PointRunner run_point = api::run;                // tests put failures in here
 };
 
 struct SweepOutcome {

@@ -7,10 +7,10 @@
 #include <optional>
 #include <utility>
 
+#include "api/scenario/yaml_reader.hpp"
 #include "sim/error.hpp"
 #include "sim/rng.hpp"
 #include "sim/units.hpp"
-#include "tools/scenario/yaml_reader.hpp"
 
 namespace spinel::sweep {
 

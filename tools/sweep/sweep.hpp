@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/scenario/scenario.hpp"
+#include "api/scenario/scenario.hpp"
 #include "tools/sweep/keys.hpp"
 #include "tools/sweep/values.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/scenario/yaml_reader.hpp"
+#include "api/scenario/yaml_reader.hpp"
 #include "tools/sweep/keys.hpp"
 
 namespace spinel::sweep {

@@ -13,6 +13,7 @@ LoopbackOptions loopback_defaults() {
   o.group.retry_backoff_ps = 50 * sim::kMillisecond;
   o.group.keepalive_interval_ps = 500 * sim::kMillisecond;
   o.liveness_bound_ps = 8 * sim::kSecond;
+  o.key = SharedKey::random();
   return o;
 }
 
@@ -24,6 +25,7 @@ LoopbackGroup::LoopbackGroup(asio::io_context& io, const LoopbackOptions& option
 LoopbackGroup::~LoopbackGroup() {
   if (master_) master_->stop();
   for (auto& p : peers_) p->kill();
+  for (auto& p : attackers_) p->kill();
 }
 
 void LoopbackGroup::after(sim::Time wait_ps, std::function<void()> then) {
@@ -38,6 +40,8 @@ void LoopbackGroup::start() {
   TcpMasterOptions mo;
   mo.master = options_.master;
   mo.group = options_.group;
+  mo.key = options_.key;
+  mo.tls = options_.tls;
   master_ = std::make_shared<TcpMaster>(io_, mo, clock_);
   master_->on_notice = [this](const Notice& n) { on_notice(n); };
   master_->on_log = [this](const std::string& text) {
@@ -51,7 +55,7 @@ void LoopbackGroup::start() {
       },
       options_.liveness_bound_ps);
   master_->start();
-  for (std::uint32_t i = 0; i < options_.peers; ++i) spawn();
+  for (std::uint32_t i = 0; i < options_.peers; ++i) spawn(options_.key);
   if (options_.churn_interval_max_ps > 0) {
     const auto span =
         static_cast<std::uint64_t>(options_.churn_interval_max_ps - options_.churn_interval_min_ps);
@@ -65,11 +69,17 @@ void LoopbackGroup::start() {
   });
 }
 
-LoopbackGroup::PeerAddress LoopbackGroup::some_peer() const {
+std::vector<LoopbackGroup::PeerAddress> LoopbackGroup::peers() const {
+  std::vector<PeerAddress> out;
   for (const auto& p : peers_) {
-    if (p->running() && p->peer()) return {p->peer()->id(), p->listen_port()};
+    if (p->running() && p->peer()) out.push_back({p->peer()->id(), p->listen_port()});
   }
-  return {};
+  return out;
+}
+
+LoopbackGroup::PeerAddress LoopbackGroup::some_peer() const {
+  const auto all = peers();
+  return all.empty() ? PeerAddress{} : all.front();
 }
 
 std::size_t LoopbackGroup::live() const {
@@ -77,10 +87,31 @@ std::size_t LoopbackGroup::live() const {
       peers_.begin(), peers_.end(), [](const auto& p) { return p->running() && !p->stalled(); }));
 }
 
-void LoopbackGroup::spawn() {
-  if (stopped_) return;
+std::shared_ptr<TcpPeer> LoopbackGroup::add_attacker(Tamper tamper,
+                                                     std::shared_ptr<const SharedKey> key) {
   TcpPeerOptions po;
   po.master = tcp::endpoint(asio::ip::address_v4::loopback(), master_->port());
+  po.key = std::move(key);
+  po.tls = options_.tls && po.key;
+  auto p = std::make_shared<TcpPeer>(io_, po, clock_);
+  TcpPeer* raw = p.get();
+  p->tamper = std::move(tamper);
+  p->on_welcome = [this, raw](const Peer& peer) { by_id_[peer.id()] = raw->peer(); };
+  p->on_notice = [this](const Notice& n) { on_notice(n); };
+  p->on_log = [this](const std::string& text) {
+    if (on_log) on_log("attacker: " + text);
+  };
+  attackers_.push_back(p);
+  p->start();
+  return p;
+}
+
+std::shared_ptr<TcpPeer> LoopbackGroup::spawn(std::shared_ptr<const SharedKey> key) {
+  if (stopped_) return nullptr;
+  TcpPeerOptions po;
+  po.master = tcp::endpoint(asio::ip::address_v4::loopback(), master_->port());
+  po.key = std::move(key);
+  po.tls = options_.tls;
   auto p = std::make_shared<TcpPeer>(io_, po, clock_);
   TcpPeer* raw = p.get();
   p->on_welcome = [this, raw](const Peer& peer) { by_id_[peer.id()] = raw->peer(); };
@@ -92,6 +123,7 @@ void LoopbackGroup::spawn() {
   ++result_.spawned;
   checker_->on_churn(clock_.now_ps());
   p->start();
+  return p;
 }
 
 void LoopbackGroup::churn_tick() {
@@ -131,7 +163,7 @@ void LoopbackGroup::hit(bool stall) {
   if (options_.churn_interval_max_ps == 0) return;
   after(static_cast<sim::Time>(
             rng_.below(static_cast<std::uint64_t>(options_.churn_interval_max_ps) + 1)),
-        [this] { spawn(); });
+        [this] { spawn(options_.key); });
 }
 
 void LoopbackGroup::liveness_tick() {
@@ -168,14 +200,21 @@ void LoopbackGroup::on_notice(const Notice& n) {
 
 LoopbackResult LoopbackGroup::finish() {
   if (checker_ && !checker_->failed()) checker_->check_liveness(clock_.now_ps(), live());
+  DropCounts drops;
   if (master_) {
-    result_.malformed_drops += master_->malformed_drops();
+    drops += master_->drops();
     master_->stop();
   }
   for (auto& p : peers_) {
-    result_.malformed_drops += p->malformed_drops();
+    drops += p->drops();
+    if (p->peer()) result_.max_revision = std::max(result_.max_revision, p->peer()->revision());
+    result_.links_dropped += p->links_dropped();
     p->kill();
   }
+  for (auto& p : attackers_) p->kill();
+  result_.malformed_drops = drops.malformed;
+  result_.unauthenticated_drops = drops.unauthenticated;
+  result_.over_limit_drops = drops.over_limit;
   if (checker_) {
     result_.checks = checker_->checks();
     result_.failed = checker_->failed();

@@ -35,12 +35,14 @@ struct LoopbackOptions {
   double stall_share = 0;
   std::uint64_t seed = 1;
   MasterConfig master{500 * sim::kMillisecond, 2 * sim::kSecond};
-  PeerConfig group;             // see loopback_group_config
-  sim::Time liveness_bound_ps;  // no step for this long with >= 2 live peers: a violation
+  PeerConfig group;                      // see loopback_group_config
+  sim::Time liveness_bound_ps;           // no step for this long with >= 2 live peers: a violation
+  std::shared_ptr<const SharedKey> key;  // the group's; null: no authentication
+  bool tls = false;
 };
 
-// Small and fast: 256 floats, a pool of 2, 20 ms of compute, 50 ms back-off,
-// keepalive every 500 ms; liveness bound 8 s.
+// Small and fast: 4096 floats, a pool of 2, 5 ms of compute, 50 ms back-off,
+// keepalive every 500 ms; liveness bound 8 s; a random key.
 LoopbackOptions loopback_defaults();
 
 struct LoopbackStep {
@@ -57,7 +59,11 @@ struct LoopbackResult {
   std::uint64_t kills = 0;
   std::uint64_t stalls = 0;
   std::uint64_t kicks = 0;            // peers the master dropped for silence
-  std::uint64_t malformed_drops = 0;  // master and peers
+  std::uint64_t malformed_drops = 0;  // master and peers (not attackers)
+  std::uint64_t unauthenticated_drops = 0;
+  std::uint64_t over_limit_drops = 0;
+  std::uint64_t max_revision = 0;   // of any honest peer
+  std::uint64_t links_dropped = 0;  // by honest peers
   std::uint64_t checks = 0;
   sim::Time longest_gap_ps = 0;  // between completed steps (or the start and the first)
   bool failed = false;
@@ -84,13 +90,23 @@ class LoopbackGroup {
     std::uint16_t port = 0;
   };
   [[nodiscard]] PeerAddress some_peer() const;
+  // Starts one more honest peer now (tests; the churn starts replacements).
+  std::shared_ptr<TcpPeer> join() { return spawn(options_.key); }
+  // Every live, welcomed peer.
+  [[nodiscard]] std::vector<PeerAddress> peers() const;
+  // Starts a peer that lies (tests): `tamper` changes what it sends, `key`
+  // is the one it holds (null: none). The checker knows its state machine,
+  // so a result it biased is a violation; it is neither killed nor counted
+  // among the live peers.
+  std::shared_ptr<TcpPeer> add_attacker(Tamper tamper, std::shared_ptr<const SharedKey> key);
+  [[nodiscard]] const TcpMaster& master() const { return *master_; }
   [[nodiscard]] const TcpClock& clock() const { return clock_; }
   LoopbackResult finish();
 
   std::function<void(const std::string&)> on_log;
 
  private:
-  void spawn();
+  std::shared_ptr<TcpPeer> spawn(std::shared_ptr<const SharedKey> key);
   void churn_tick();
   void kill_one() { hit(false); }
   void hit(bool stall);
@@ -104,7 +120,8 @@ class LoopbackGroup {
   TcpClock clock_;
   sim::Rng rng_;
   std::shared_ptr<TcpMaster> master_;
-  std::vector<std::shared_ptr<TcpPeer>> peers_;          // every one ever started
+  std::vector<std::shared_ptr<TcpPeer>> peers_;  // every one ever started
+  std::vector<std::shared_ptr<TcpPeer>> attackers_;
   std::map<PeerId, std::shared_ptr<const Peer>> by_id_;  // welcomed ones, dead too
   std::optional<Checker> checker_;
   LoopbackResult result_;

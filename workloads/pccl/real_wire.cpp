@@ -6,7 +6,7 @@ namespace spinel::pccl {
 
 namespace {
 
-enum : std::uint8_t { kHello = kFirstDriverType, kWelcome, kDirectory };
+enum : std::uint8_t { kHello = kFirstDriverType, kWelcome, kDirectory, kChallenge, kProof };
 
 void put(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -74,6 +74,15 @@ std::optional<DriverFrame> decode_driver(std::uint8_t type, Fields& f) {
       port = static_cast<std::uint16_t>(f.get(2));
     }
     frame = d;
+  } else if (type == kChallenge) {
+    Challenge c;
+    c.version = static_cast<std::uint8_t>(f.get(1));
+    for (std::uint8_t& b : c.nonce) b = static_cast<std::uint8_t>(f.get(1));
+    frame = c;
+  } else if (type == kProof) {
+    Proof p;
+    for (std::uint8_t& b : p.proof) b = static_cast<std::uint8_t>(f.get(1));
+    frame = p;
   } else {
     return std::nullopt;
   }
@@ -106,6 +115,13 @@ void encode_into(const DriverFrame& frame, std::vector<std::uint8_t>& out) {
           put(out, static_cast<std::uint64_t>(m.config.step_compute_ps), 8);
           put(out, static_cast<std::uint64_t>(m.config.retry_backoff_ps), 8);
           put(out, static_cast<std::uint64_t>(m.config.keepalive_interval_ps), 8);
+        } else if constexpr (std::is_same_v<T, Challenge>) {
+          put(out, kChallenge, 1);
+          put(out, m.version, 1);
+          out.insert(out.end(), m.nonce.begin(), m.nonce.end());
+        } else if constexpr (std::is_same_v<T, Proof>) {
+          put(out, kProof, 1);
+          out.insert(out.end(), m.proof.begin(), m.proof.end());
         } else {
           put(out, kDirectory, 1);
           put(out, m.ports.size(), 4);
@@ -123,6 +139,12 @@ void encode_into(const DriverFrame& frame, std::vector<std::uint8_t>& out) {
 
 void ConnectionDecoder::feed(std::span<const std::uint8_t> bytes) {
   if (failed()) return;
+  if (head_ == buffer_.size()) {
+    // Nothing unread: give back what a big frame left allocated.
+    buffer_.clear();
+    head_ = 0;
+    if (buffer_.capacity() > (64U << 10)) buffer_.shrink_to_fit();
+  }
   if (head_ > 0 && head_ * 2 >= buffer_.size()) {
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
@@ -140,8 +162,15 @@ std::optional<Frame> ConnectionDecoder::next() {
              std::to_string(max_frame_bytes_);
     return std::nullopt;
   }
-  if (rest.size() - 4 < length) return std::nullopt;  // truncated so far: wait for more
+  const std::size_t tag_bytes = mac_ ? kTagBytes : 0;
+  if (rest.size() - 4 < length + tag_bytes) return std::nullopt;  // truncated so far: wait
   const std::span<const std::uint8_t> frame = rest.first(4 + length);
+  if (mac_ && !mac_->verify(frame, rest.subspan(4 + length, kTagBytes))) {
+    unauthenticated_ = true;
+    error_ = "a frame of type " + std::to_string(frame[4]) + " (" + std::to_string(length) +
+             " bytes) whose MAC does not check";
+    return std::nullopt;
+  }
   const std::uint8_t type = frame[4];
   std::optional<Frame> out;
   if (type >= kFirstDriverType) {
@@ -162,7 +191,7 @@ std::optional<Frame> ConnectionDecoder::next() {
       error_ = protocol.error();
     }
   }
-  if (out) head_ += frame.size();
+  if (out) head_ += frame.size() + tag_bytes;
   return out;
 }
 

@@ -69,6 +69,8 @@ class SimDriver final : public sim::EventHandler {
   SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint32_t hosts,
             const PcclConfig& config, std::uint64_t seed, double host_rate_gbps = 0);
   [[nodiscard]] sim::Time liveness_bound_ps() const { return liveness_bound_ps_; }
+  // An invariant was violated: the driver stopped the simulator.
+  [[nodiscard]] bool failed() const { return checker_.failed(); }
   ~SimDriver() override;
   SimDriver(const SimDriver&) = delete;
   SimDriver& operator=(const SimDriver&) = delete;

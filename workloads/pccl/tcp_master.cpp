@@ -3,84 +3,62 @@
 namespace spinel::pccl {
 
 TcpMaster::TcpMaster(asio::io_context& io, const TcpMasterOptions& options, TcpClock clock)
-    : io_(io), options_(options), clock_(clock), acceptor_(io), master_(options.master) {}
+    : io_(io), options_(options), clock_(clock), master_(options.master) {}
 
 void TcpMaster::log(const std::string& text) const {
   if (on_log) on_log(text);
 }
 
 void TcpMaster::start() {
-  const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), options_.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
-  port_ = acceptor_.local_endpoint().port();
-  accept();
+  ListenerOptions lo;
+  lo.port = options_.port;
+  lo.hello_timeout_ps = options_.hello_timeout_ps;
+  lo.max_pending = options_.max_pending;
+  lo.connection = connection_settings(options_.key, options_.tls, options_.max_buffered_bytes);
+  budget_ = lo.connection.budget;
+  listener_ = std::make_shared<Listener>(
+      io_, lo,
+      Connection::Handlers{[weak = weak_from_this()](Connection& conn, Frame&& f) {
+                             if (auto s = weak.lock()) s->on_frame(conn, std::move(f));
+                           },
+                           [weak = weak_from_this()](Connection& conn, const Ending& ending) {
+                             if (auto s = weak.lock()) s->on_closed(conn, ending);
+                           }});
+  listener_->on_log = [weak = weak_from_this()](const std::string& text) {
+    if (auto s = weak.lock()) s->log(text);
+  };
+  listener_->start();
   apply(master_.start(clock_.now_ps()));
 }
 
 void TcpMaster::stop() {
   stopped_ = true;
-  boost::system::error_code ec;
-  acceptor_.close(ec);
-  for (auto& [c, conn] : unnamed_) conn->close(true);
+  if (listener_) listener_->stop();
   for (auto& [id, client] : clients_) client.connection->close(false);
-  unnamed_.clear();
   names_.clear();
   clients_.clear();
 }
 
-void TcpMaster::accept() {
-  acceptor_.async_accept(
-      [weak = weak_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-        auto self = weak.lock();
-        if (!self || self->stopped_) return;
-        if (!ec) {
-          auto c = Connection::accepted(std::move(socket), self->options_.max_frame_bytes);
-          self->unnamed_[c.get()] = c;
-          c->start({[weak](Connection& conn, Frame&& f) {
-                      if (auto s = weak.lock()) s->on_frame(conn, std::move(f));
-                    },
-                    [weak](Connection& conn, const std::string& why) {
-                      if (auto s = weak.lock()) s->on_closed(conn, why);
-                    }});
-          // A connection that never says Hello is dropped, not kept forever.
-          auto timer = std::make_shared<asio::steady_timer>(self->io_);
-          timer->expires_after(std::chrono::nanoseconds(self->options_.hello_timeout_ps / 1000));
-          timer->async_wait([weak, timer, key = c.get()](const boost::system::error_code&) {
-            auto s = weak.lock();
-            if (!s) return;
-            auto it = s->unnamed_.find(key);
-            if (it == s->unnamed_.end()) return;
-            s->log("dropped a connection that sent no hello");
-            it->second->close(true);
-            s->unnamed_.erase(it);
-          });
-        }
-        self->accept();
-      });
-}
-
 void TcpMaster::on_frame(Connection& c, Frame&& frame) {
   const sim::Time now = clock_.now_ps();
-  auto named = names_.find(&c);
+  auto named = names_.find(c.id());
   if (named == names_.end()) {
-    auto it = unnamed_.find(&c);
-    if (it == unnamed_.end()) return;
-    std::shared_ptr<Connection> conn = it->second;
-    unnamed_.erase(it);
+    std::shared_ptr<Connection> conn = listener_->adopt(c);
+    if (!conn) return;
     const auto* d = std::get_if<DriverFrame>(&frame);
     const auto* hello = d != nullptr ? std::get_if<Hello>(d) : nullptr;
     if (hello == nullptr || hello->role != HelloRole::control) {
-      ++malformed_drops_;
-      log("dropped a connection whose first frame is not a peer's hello");
+      ++drops_.malformed;
+      const bool keyed = d != nullptr && std::holds_alternative<Challenge>(*d);
+      log(keyed ? "dropped a connection that offers a key: this master runs without one"
+                : "dropped a connection whose first frame is not a peer's hello");
       conn->close(true);
       return;
     }
     const PeerId id = next_id_++;
-    names_[&c] = id;
+    names_[c.id()] = id;
     clients_[id] = {conn, hello->listen_port};
+    conn->set_limits(control_limits());
     log("peer " + std::to_string(id) + " connected (ring port " +
         std::to_string(hello->listen_port) + ")");
     conn->send(DriverFrame(Welcome{id, options_.group}));
@@ -92,30 +70,25 @@ void TcpMaster::on_frame(Connection& c, Frame&& frame) {
     return;
   }
   // A named peer sends only protocol messages.
-  ++malformed_drops_;
-  log("peer " + std::to_string(id) + " dropped: a driver frame after its hello");
   c.close(true);
-  on_closed(c, "");
+  on_closed(c, {Ending::Kind::malformed, "a driver frame after its hello"});
 }
 
-void TcpMaster::on_closed(Connection& c, const std::string& why) {
-  if (unnamed_.erase(&c) != 0) {
-    if (why.rfind("malformed", 0) == 0) {
-      ++malformed_drops_;
-      log("dropped an unnamed connection: " + why);
-    }
+void TcpMaster::on_closed(Connection& c, const Ending& ending) {
+  const bool counted = drops_.count(ending);
+  if (listener_->forget(c)) {
+    if (counted) log("dropped a connection before its hello: " + ending.why);
     return;
   }
-  auto named = names_.find(&c);
+  auto named = names_.find(c.id());
   if (named == names_.end()) return;
   const PeerId id = named->second;
   names_.erase(named);
   clients_.erase(id);
-  if (why.rfind("malformed", 0) == 0) {
-    ++malformed_drops_;
-    log("peer " + std::to_string(id) + " dropped: " + why);
-  } else if (!why.empty() && why != "closed") {
-    log("peer " + std::to_string(id) + " disconnected: " + why);
+  if (counted) {
+    log("peer " + std::to_string(id) + " dropped: " + ending.why);
+  } else if (ending.kind != Ending::Kind::closed) {
+    log("peer " + std::to_string(id) + " disconnected: " + ending.why);
   }
   apply(master_.on_disconnect(clock_.now_ps(), id));
 }
@@ -139,7 +112,7 @@ void TcpMaster::apply(Output&& out) {
     auto it = clients_.find(d);
     if (it == clients_.end()) continue;
     log("peer " + std::to_string(d) + " dropped: silent past the keepalive timeout");
-    names_.erase(it->second.connection.get());
+    names_.erase(it->second.connection->id());
     it->second.connection->close(true);
     clients_.erase(it);
   }

@@ -1,0 +1,171 @@
+#include "api/outputs.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "workloads/collectives.hpp"
+#include "workloads/host_faults.hpp"
+
+namespace spinel::api {
+
+namespace {
+
+double ratio(sim::Time a, sim::Time b) {
+  return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+}
+
+void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* csv = recorder.table(
+      "collectives.csv",
+      {"collective_id", "job", "iteration", "bucket", "algorithm", "ranks", "size_bytes",
+       "start_ps", "end_ps", "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps",
+       "busbw_gbps", "max_congestion_ps", "congestion_bound_ps", "max_queue_pairs_per_host"});
+  for (const JobResults& job : r.jobs) {
+    for (const auto& c : job.collectives) {
+      const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
+                           static_cast<double>(std::max<sim::Time>(c.duration_ps(), 1));
+      csv->cell(c.collective_id)
+          .cell(r.jobs.at(c.job).name)
+          .cell(c.iteration)
+          .cell(c.bucket)
+          .cell(workloads::to_string(c.collective))
+          .cell(c.ranks)
+          .cell(c.size_bytes)
+          .cell(c.start_ps)
+          .cell(c.end_ps)
+          .cell(c.duration_ps())
+          .cell(c.ideal_ps)
+          .cell(ratio(c.duration_ps(), c.ideal_ps))
+          .cell(algbw)
+          .cell(workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()))
+          .cell(c.max_congestion_ps)
+          .cell(c.congestion_bound_ps)
+          .cell(c.max_queue_pairs_per_host)
+          .end_row();
+    }
+  }
+}
+
+// Per training iteration of each job: compute, then what communication
+// added after the slowest rank's compute.
+void write_iterations_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* its =
+      recorder.table("iterations.csv", {"job", "iteration", "start_ps", "compute_end_ps", "end_ps",
+                                        "duration_ps", "exposed_communication_ps", "slowest_rank"});
+  for (const JobResults& job : r.jobs) {
+    for (const auto& it : job.iterations) {
+      its->cell(r.jobs.at(it.job).name)
+          .cell(it.iteration)
+          .cell(it.start_ps)
+          .cell(it.compute_end_ps)
+          .cell(it.end_ps)
+          .cell(it.duration_ps())
+          .cell(it.end_ps - it.compute_end_ps)
+          .cell(it.slowest_rank)
+          .end_row();
+    }
+  }
+}
+
+// Per phase of each job: what its routes make of its busiest link.
+void write_phases_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* phases = recorder.table("phases.csv", {"job", "phase", "max_congestion_ps"});
+  for (const JobResults& job : r.jobs) {
+    for (std::size_t p = 0; p < job.phase_congestion_ps.size(); ++p) {
+      phases->cell(job.name).cell(p).cell(job.phase_congestion_ps[p]).end_row();
+    }
+  }
+}
+
+// One row per fault of the run, in order: the truth a detector is scored
+// against. Columns that do not apply to a fault's state are left empty.
+void write_faults_csv(sim::Recorder& recorder, const Results& r) {
+  std::vector<std::vector<topology::HostId>> placed;
+  for (const JobResults& job : r.jobs) placed.push_back(job.placement);
+  sim::CsvTable* csv =
+      recorder.table("faults.csv", {"fault", "at_ps", "element", "state", "rate_gbps", "factor",
+                                    "period_ps", "until_ps", "job", "rank"});
+  for (std::size_t i = 0; i < r.faults.size(); ++i) {
+    const transport::Fault& f = r.faults[i];
+    csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
+    csv->cell(f.element()).cell(transport::to_string(f.state));
+    if (f.state == transport::FaultState::degraded) {
+      csv->cell(f.rate_gbps);
+    } else {
+      csv->cell("");
+    }
+    if (f.state == transport::FaultState::slow) {
+      csv->cell(f.factor);
+    } else {
+      csv->cell("");
+    }
+    if (f.state == transport::FaultState::flapping) {
+      csv->cell(f.period_ps).cell(f.until_ps);
+    } else {
+      csv->cell("").cell("");
+    }
+    const auto where =
+        f.on_host() ? workloads::rank_on_host(placed, transport::fault_host(f)) : std::nullopt;
+    if (where) {
+      csv->cell(r.jobs.at(where->job).name).cell(where->rank);
+    } else {
+      csv->cell("").cell("");
+    }
+    csv->end_row();
+  }
+}
+
+void write_detections_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* csv = recorder.table(
+      "detections.csv",
+      {"detection", "at_ps", "job", "class", "suspect", "fault", "localised", "evidence"});
+  for (std::size_t i = 0; i < r.detections.size(); ++i) {
+    const workloads::Detection& d = r.detections[i];
+    const workloads::DetectionMatch& m = r.detection.detections[i];
+    csv->cell(static_cast<std::uint64_t>(i))
+        .cell(d.at_ps)
+        .cell(r.jobs.at(d.job).name)
+        .cell(workloads::to_string(d.anomaly))
+        .cell(workloads::suspect_name(d));
+    if (m.fault) {
+      csv->cell(static_cast<std::uint64_t>(*m.fault)).cell(m.localised ? "true" : "false");
+    } else {
+      csv->cell("").cell("");
+    }
+    csv->cell(d.evidence).end_row();
+  }
+}
+
+}  // namespace
+
+void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                        const sim::Json& metrics) {
+  sim::Json summary = sim::Json::object();
+  summary["spinel_version"] = SPINEL_VERSION;
+  summary["seed"] = scenario.seed;
+  summary["scenario"] = scenario::to_json(scenario);
+  summary["metrics"] = metrics;
+  recorder.write_file("summary.json", summary.dump());
+}
+
+void write_run_json(const std::filesystem::path& out_dir, const Results& r) {
+  sim::Json j = sim::Json::object();
+  j["wall_seconds"] = r.wall_seconds;
+  j["events"] = r.events;
+  j["events_per_second"] =
+      r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
+  sim::Recorder(out_dir).write_file("run.json", j.dump());
+}
+
+void write_training_files(sim::Recorder& recorder, const scenario::Scenario& scenario,
+                          const Results& results) {
+  if (!recorder.enabled()) return;
+  write_collectives_csv(recorder, results);
+  write_iterations_csv(recorder, results);
+  write_phases_csv(recorder, results);
+  write_summary_json(recorder, scenario, results.metrics);
+  write_faults_csv(recorder, results);
+  if (scenario.detector.enabled) write_detections_csv(recorder, results);
+}
+
+}  // namespace spinel::api

@@ -1,0 +1,168 @@
+#include "workloads/training_run.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "sim/error.hpp"
+#include "topology/servers.hpp"
+#include "transport/link_changes.hpp"
+#include "workloads/host_faults.hpp"
+#include "workloads/job_setup.hpp"
+#include "workloads/placement.hpp"
+
+namespace spinel::workloads {
+
+TrainingRun::TrainingRun(const TrainingConfig& config, sim::Recorder& recorder, bool record_flows)
+    : config_(config),
+      topology_(topology::build_fabric(config.topology)),
+      routing_(topology_),
+      // At packet level the flow model only resolves routes (PacketTransport):
+      // flows.csv then comes from the packet transport.
+      model_(sim_, topology_, routing_,
+             config.transport.model == transport::Model::packet
+                 ? transport::router_config(config.transport)
+                 : config.transport,
+             config.seed, recorder,
+             record_flows && config.transport.model != transport::Model::packet),
+      flow_transport_(model_),
+      recorder_(recorder) {
+  if (config.transport.model == transport::Model::packet) {
+    engine_.emplace(sim_, topology_, routing_, config.transport.packet, config.seed);
+    packet_transport_.emplace(sim_, topology_, model_, *engine_, config.transport, recorder,
+                              record_flows);
+    transport_ = &*packet_transport_;
+  }
+  place_jobs();
+  // Link faults go in before the jobs open their connections.
+  faults_ =
+      run_faults(config.faults, config.random_fault, config.topology, config.seed, placed_.at(0));
+  link_faults_.emplace(sim_, model_);
+  if (packet_transport_) link_faults_->set_packet_transport(&*packet_transport_);
+  transport::schedule_link_faults(faults_, topology_, model_, *link_faults_);
+  start_jobs();
+  hangs_ = apply_host_faults(faults_, placed_, computes_);
+  attach_detector();
+}
+
+// Jobs on disjoint hosts (whole servers when hosts have several GPUs: every
+// GPU of a chosen server is a rank, see gpu_ranks).
+void TrainingRun::place_jobs() {
+  const topology::Servers servers(config_.topology);
+  const std::uint32_t gpus = servers.gpus_per_server();
+  placed_ = workloads::place_jobs(config_.jobs, gpus > 1 ? servers.count() : topology_.host_count(),
+                                  config_.seed);
+  if (gpus > 1) {
+    for (std::size_t j = 0; j < placed_.size(); ++j)
+      placed_[j] = gpu_ranks(placed_[j], servers, config_.jobs[j].placement);
+  }
+}
+
+// Collective ids run on across jobs; each job's compute gates its collectives.
+void TrainingRun::start_jobs() {
+  std::uint32_t next_id = 0;
+  for (std::size_t j = 0; j < config_.jobs.size(); ++j) {
+    const WorkloadConfig& w = config_.jobs[j];
+    const auto n = static_cast<std::uint32_t>(placed_[j].size());
+    JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
+                               config_.topology, next_id);
+    next_id += w.iterations * w.buckets;
+    longest_ideal_ps_ = std::max(longest_ideal_ps_, setup.options.ideal_ps + w.compute_ps);
+    jobs_.push_back(std::make_unique<CollectiveRun>(sim_, *transport_, placed_[j],
+                                                    std::move(setup.schedule), setup.options));
+    computes_.push_back(
+        std::make_unique<ComputeModel>(ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n,
+                                       config_.seed, "compute." + w.name));
+    jobs_.back()->set_gate(computes_.back().get());
+    jobs_.back()->start(w.start_ps);
+  }
+}
+
+// The detector listens to every job's collective library.
+void TrainingRun::attach_detector() {
+  if (!config_.detector.enabled) return;
+  detector_.emplace(sim_, config_.detector);
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    detector_->watch(placed_[j], config_.jobs[j].buckets);
+    jobs_[j]->set_monitor(&*detector_);
+  }
+}
+
+void TrainingRun::record_port_series(sim::Time interval_ps,
+                                     const std::vector<topology::LinkId>& links) {
+  engine_->record_series(interval_ps, links);
+}
+
+void TrainingRun::run(const sim::ProgressCallback& progress) {
+  // Observers listen only when there are some: with none, the model's and
+  // the collectives' hot paths skip them entirely.
+  if (!step_observers_.empty()) {
+    for (auto& job : jobs_) job->set_observer(&step_observers_);
+  }
+  if (!flow_observers_.empty()) model_.set_observer(&flow_observers_);
+  if (progress) {
+    // Run in slices of simulated time so that the caller can report progress.
+    const sim::Time slice = std::max<sim::Time>(longest_ideal_ps_ / 8, sim::kMicrosecond);
+    // The slices advance from the last one's end, not from now(): when no
+    // event falls in a slice (a compute gap longer than it) now() stays put.
+    sim::Time until = 0;
+    while (sim_.pending() > 0) {
+      until = std::max(until, sim_.now()) + slice;
+      sim_.run(until);
+      progress(sim::Progress{sim_.now(), sim_.events_dispatched(), fraction_done()});
+    }
+  } else {
+    sim_.run();
+  }
+  check_finished();
+}
+
+std::optional<double> TrainingRun::fraction_done() const {
+  std::size_t done = 0;
+  std::size_t all = 0;
+  for (const auto& job : jobs_) {
+    done += job->results().size();
+    all += job->collectives();
+  }
+  if (all == 0) return std::nullopt;
+  return static_cast<double>(done) / static_cast<double>(all);
+}
+
+void TrainingRun::check_finished() const {
+  for (const auto& job : jobs_) {
+    if (!job->finished() && !hangs_ && model_.links_down() == 0) {
+      throw sim::InternalError("the simulation ran out of events before the workload finished");
+    }
+  }
+}
+
+void TrainingRun::finish() {
+  if (engine_) {
+    engine_->write(recorder_);
+  } else {
+    model_.finish();
+  }
+}
+
+std::vector<IterationRecord> TrainingRun::iterations(std::size_t j) const {
+  return computes_[j]->records(static_cast<std::uint32_t>(j), jobs_[j]->results());
+}
+
+transport::FlowTotals TrainingRun::flow_totals() const {
+  return packet_transport_ ? packet_transport_->totals() : model_.totals();
+}
+
+std::optional<transport::PacketTotals> TrainingRun::packet_totals() const {
+  if (!engine_) return std::nullopt;
+  return engine_->totals();
+}
+
+sim::Time TrainingRun::end_ps() const {
+  if (!engine_) return sim_.now();
+  sim::Time end = engine_->last_activity_ps();
+  for (const auto& job : jobs_) {
+    for (const CollectiveResult& c : job->results()) end = std::max(end, c.end_ps);
+  }
+  return end;
+}
+
+}  // namespace spinel::workloads
