@@ -238,5 +238,50 @@ TEST(Clos3Run, DetectorLocalisesADegradedCoreLink) {
   EXPECT_EQ(r.detection.localised, 1u);
 }
 
+// A long job with restarts on a fat tree: a failure process that takes down
+// and degrades leaf-to-agg uplinks (and hangs GPUs) is detected, the job
+// restarts, and fast-forward agrees with the full simulation.
+TEST(Clos3Run, RecoveryUnderAFailureProcessOnUplinksToAggs) {
+  const auto text = [](const char* fast) {
+    return std::string(
+               "name: r\nseed: 4\ntopology: {kind: fat_tree, k: 4}\n"
+               "transport: {policy: ecmp, convergence: 10ms}\n"
+               "workload: {collective: ring_allreduce, size_bytes: 16MiB, hosts: 12, "
+               "compute: 5ms, buckets: 2, iterations: 6000}\n"
+               "detector: {kind: c4, hang_timeout: 50ms, slow_factor: 1.3, window: 3, "
+               "watchdog: 5s, diagnosis_delay: 60s}\n"
+               "recovery: {checkpoint_interval: 5s, restart: 2s, repair: 100s, fast_forward: ") +
+           fast +
+           "}\n"
+           "fault_process:\n"
+           "  - {kind: hang, mtbf_hours: 0.1}\n"
+           "  - {kind: uplink_down, mtbf_hours: 0.2}\n"
+           "  - {kind: uplink_degraded, mtbf_hours: 0.2}\n";
+  };
+  const Results fast = run(scenario::load_string(text("true"), "r.yaml"));
+  const Results full = run(scenario::load_string(text("false"), "r.yaml"));
+  ASSERT_TRUE(fast.recovery);
+  const recovery::RecoveryRun& r = *fast.recovery;
+  EXPECT_GE(r.faults.size(), 3u);
+  EXPECT_GE(r.attempts.size(), 2u);
+  bool agg_uplink = false;
+  for (const recovery::FaultRecord& f : r.faults) {
+    agg_uplink = agg_uplink || f.fault.link.find(">agg") != std::string::npos;
+  }
+  EXPECT_TRUE(agg_uplink);
+  EXPECT_EQ(fast.metrics.dump(), full.metrics.dump());
+}
+
+// trace.json on a fat tree: the switch links belong to the fabric process.
+TEST(Clos3Run, TraceOnThreeTiers) {
+  const fs::path dir = scratch("trace");
+  const Results r =
+      run(fat_tree_run("ring_allreduce", "spray", "output: {trace: true}\n"), RunOptions(dir));
+  EXPECT_TRUE(r.jobs[0].finished);
+  const std::string trace = testing::slurp(dir / "trace.json");
+  EXPECT_NE(trace.find("agg"), std::string::npos);
+  EXPECT_NE(trace.find("core"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace spinel::api
