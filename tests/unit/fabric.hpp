@@ -43,6 +43,22 @@ inline topology::FabricConfig leaf_spine(std::uint32_t leaves, std::uint32_t hos
   return c;
 }
 
+// A 3-tier Clos: `pods` pods of `leaves_per_pod` leaves and `aggs` aggs, `cores`
+// cores in `groups` groups.
+inline topology::FabricConfig clos3(std::uint32_t pods, std::uint32_t leaves_per_pod,
+                                    std::uint32_t aggs, std::uint32_t hosts_per_leaf,
+                                    std::uint32_t cores, std::uint32_t groups) {
+  topology::FabricConfig c;
+  c.kind = topology::FabricKind::clos3;
+  c.pods = pods;
+  c.leaves = pods * leaves_per_pod;
+  c.aggs_per_pod = aggs;
+  c.hosts_per_leaf = hosts_per_leaf;
+  c.cores = cores;
+  c.core_groups = groups;
+  return c;
+}
+
 // A transport configuration with this policy (and K subflows for mprdma).
 inline transport::TransportConfig policy(transport::PathPolicy p, std::uint32_t k = 4) {
   transport::TransportConfig c;

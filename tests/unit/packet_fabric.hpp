@@ -39,4 +39,15 @@ inline transport::TransportConfig packet_config(
   return c;
 }
 
+// Connects `connection` through the packet transport and starts one flow of
+// `bytes` on it, whose delivery `notify` hears of.
+inline void start_flow(PacketFabric& f, const transport::ConnectionSpec& connection,
+                       std::uint64_t bytes, sim::HandlerId notify) {
+  transport::FlowSpec spec;
+  spec.connection = f.transport.connect(connection);
+  spec.size_bytes = bytes;
+  spec.notify = notify;
+  f.transport.start_flow(spec);
+}
+
 }  // namespace spinel::testing

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fabric.hpp"
 #include "topology/names.hpp"
 #include "topology/routing.hpp"
 #include "topology/servers.hpp"
@@ -14,25 +15,11 @@
 namespace spinel::topology {
 namespace {
 
-FabricConfig clos3(std::uint32_t pods, std::uint32_t leaves_per_pod, std::uint32_t aggs,
-                   std::uint32_t hosts_per_leaf, std::uint32_t cores, std::uint32_t groups) {
-  FabricConfig c;
-  c.kind = FabricKind::clos3;
-  c.pods = pods;
-  c.leaves = pods * leaves_per_pod;
-  c.aggs_per_pod = aggs;
-  c.hosts_per_leaf = hosts_per_leaf;
-  c.cores = cores;
-  c.core_groups = groups;
-  return c;
-}
+using testing::clos3;
 
 FabricConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts, std::uint32_t spines,
-                        std::uint32_t parallel = 1) {
-  FabricConfig c;
-  c.leaves = leaves;
-  c.hosts_per_leaf = hosts;
-  c.spines = spines;
+                        std::uint32_t parallel) {
+  FabricConfig c = testing::leaf_spine(leaves, hosts, spines);
   c.parallel_links = parallel;
   return c;
 }

@@ -38,12 +38,7 @@ double share_past_the_busy_core_link(PathPolicy policy) {
   }
   EXPECT_EQ(pinned.size(), 6u);
   f.engine.send(f.engine.add_qp(2, 15, pinned), bytes, log.self, 0, 2);
-  const auto c = f.transport.connect({0, 14, 1000});
-  transport::FlowSpec spec;
-  spec.connection = c;
-  spec.size_bytes = bytes;
-  spec.notify = log.self;
-  f.transport.start_flow(spec);
+  testing::start_flow(f, {0, 14, 1000}, bytes, log.self);
   f.sim.run();
   EXPECT_EQ(log.delivered.size(), 2u);
   // Only h0's packets cross leaf0>agg0 and agg0>core1.

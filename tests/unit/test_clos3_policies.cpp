@@ -13,6 +13,7 @@
 namespace spinel::transport {
 namespace {
 
+using testing::clos3;
 using testing::congestion;
 using testing::congestion_with;
 using testing::DeliveryLog;
@@ -20,20 +21,6 @@ using testing::Fabric;
 using testing::policy;
 using testing::shift_step;
 using testing::Step;
-
-topology::FabricConfig clos3(std::uint32_t pods, std::uint32_t leaves_per_pod, std::uint32_t aggs,
-                             std::uint32_t hosts_per_leaf, std::uint32_t cores,
-                             std::uint32_t groups) {
-  topology::FabricConfig c;
-  c.kind = topology::FabricKind::clos3;
-  c.pods = pods;
-  c.leaves = pods * leaves_per_pod;
-  c.aggs_per_pod = aggs;
-  c.hosts_per_leaf = hosts_per_leaf;
-  c.cores = cores;
-  c.core_groups = groups;
-  return c;
-}
 
 // Fabrics of every kind the builders make, small enough to run many pairs on.
 std::vector<topology::FabricConfig> fabrics() {
