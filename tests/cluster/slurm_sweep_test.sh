@@ -165,6 +165,25 @@ attempts=$(grep -c '^spinel sweep big.yaml: shard 3/8' "$log")
 [ "$attempts" -eq 2 ] || { echo "$log has $attempts attempts, expected 2" >&2 && cat "$log" && exit 1; }
 "$spinel" merge out/big >/dev/null
 cmp out/big/results.csv "$work/whole/results.csv"
+echo "requeue: $log holds both attempts"
+
+# --cpus-per-task=K on the command line: K threads per task, the same results.
+cpus=$(sinfo -h -o %c)
+submitted=$(sbatch --cpus-per-task="$cpus" --array=0-1 tools/slurm/sweep.sbatch big.yaml out/wide)
+job=${submitted##* }
+wait_job "$job"
+grep -q "on $(hostname), $cpus threads" "slurm-${job}_0.out" || { cat "slurm-${job}_0.out" && exit 1; }
+"$spinel" merge out/wide >/dev/null
+cmp out/wide/results.csv "$work/whole/results.csv"
+echo "--cpus-per-task=$cpus: $cpus threads per task"
+
+# The trap the page warns of: more CPUs than a node has, and sbatch still takes it.
+submitted=$(sbatch --cpus-per-task=$((cpus + 1)) --array=0-1 tools/slurm/sweep.sbatch big.yaml out/wide)
+job=${submitted##* }
+pending_for_config() { squeue -h -j "$job" -o %r | grep -q PartitionConfig; }
+wait_for "job $job to pend with Reason=PartitionConfig" 30 pending_for_config
+scancel "$job"
+echo "--cpus-per-task=$((cpus + 1)): pends with Reason=PartitionConfig"
 
 # One task id without SWEEP_SHARDS would run the whole sweep as shard 0/1: refused.
 submitted=$(sbatch --array=2 tools/slurm/sweep.sbatch big.yaml out/big)
@@ -172,4 +191,5 @@ job=${submitted##* }
 if wait_job "$job"; then echo "--array=2 without SWEEP_SHARDS ran" >&2 && exit 1; fi
 grep -q 'SWEEP_SHARDS=N sbatch --array=2' "slurm-${job}_2.out" ||
   { cat "slurm-${job}_2.out" && exit 1; }
+echo "--array=2 without SWEEP_SHARDS: refused"
 echo "slurm sweep: every merged results.csv is that of one process"

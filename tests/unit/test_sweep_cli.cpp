@@ -328,6 +328,60 @@ TEST(SweepCli, SlurmArrayScriptRunsOneShardPerTask) {
   r = shell("env -u SLURM_ARRAY_TASK_ID bash " + script + " " + kExample + " " + dir.string());
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(contains(r.output, "not a job array task")) << r.output;
+  // `--array=3,5` without SWEEP_SHARDS: task 3 would have run shard 0 of 2.
+  r = shell(
+      "SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_MAX=5 "
+      "SLURM_ARRAY_TASK_COUNT=2 bash " +
+      script + " " + kExample + " " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, "use a contiguous --array")) << r.output;
+  // `--array=2` alone would have run the whole sweep as shard 0/1.
+  r = shell(
+      "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=2 "
+      "SLURM_ARRAY_TASK_COUNT=1 bash " +
+      script + " " + kExample + " " + dir.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(contains(r.output, "SWEEP_SHARDS=N sbatch --array=2")) << r.output;
+  // Named shards: a task id beyond the count, and a count that is not one.
+  for (const std::string shards : {"3", "three", "0"}) {
+    r = shell("SWEEP_SHARDS=" + shards +
+              " SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=1 bash " +
+              script + " " + kExample + " " + dir.string());
+    EXPECT_EQ(r.status, 2) << shards;
+    EXPECT_TRUE(contains(r.output, "SWEEP_SHARDS")) << r.output;
+  }
+}
+
+TEST(SweepCli, SlurmArrayScriptRerunsNamedShards) {
+  const std::string script = std::string(SPINEL_SOURCE_DIR) + "/tools/slurm/sweep.sbatch";
+  const fs::path dir = scratch("slurm_rerun");
+  // As `sbatch --array=0-3` would, then shards 1 and 3 again after their points are lost.
+  const auto task = [&](const std::string& env, int id) {
+    return shell(env + " SLURM_ARRAY_TASK_ID=" + std::to_string(id) + " SPINEL=" + SPINEL_BINARY +
+                 " bash " + script + " " + kExample + " " + dir.string());
+  };
+  for (int id = 0; id < 4; ++id) {
+    const Result r =
+        task("SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=4", id);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "1 threads")) << r.output;
+  }
+  for (const auto& point : fs::directory_iterator(dir / "points")) {
+    const int index = std::stoi(point.path().filename().string().substr(0, 2));
+    if (index % 4 == 1 || index % 4 == 3) fs::remove_all(point.path());
+  }
+  EXPECT_EQ(spinel("merge " + dir.string()).status, 2);
+  for (int id : {1, 3}) {
+    const Result r = task(
+        "SWEEP_SHARDS=4 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 "
+        "SLURM_ARRAY_TASK_COUNT=2",
+        id);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "shard " + std::to_string(id) + "/4")) << r.output;
+  }
+  const Result merge = spinel("merge " + dir.string());
+  ASSERT_EQ(merge.status, 0) << merge.output;
+  EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
 }
 
 }  // namespace
