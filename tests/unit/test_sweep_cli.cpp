@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -320,35 +321,31 @@ TEST(SweepCli, SlurmArrayScriptRunsOneShardPerTask) {
   ASSERT_EQ(merge.status, 0) << merge.output;
   EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
 
-  // A task out of the array's range, or outside an array, is refused.
-  Result r = shell("SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 bash " +
-                   script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "use a contiguous --array")) << r.output;
-  r = shell("env -u SLURM_ARRAY_TASK_ID bash " + script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "not a job array task")) << r.output;
-  // `--array=3,5` without SWEEP_SHARDS: task 3 would have run shard 0 of 2.
-  r = shell(
-      "SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_MAX=5 "
-      "SLURM_ARRAY_TASK_COUNT=2 bash " +
-      script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "use a contiguous --array")) << r.output;
-  // `--array=2` alone would have run the whole sweep as shard 0/1.
-  r = shell(
-      "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=2 "
-      "SLURM_ARRAY_TASK_COUNT=1 bash " +
-      script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "SWEEP_SHARDS=N sbatch --array=2")) << r.output;
-  // Named shards: a task id beyond the count, and a count that is not one.
-  for (const std::string shards : {"3", "three", "0"}) {
-    r = shell("SWEEP_SHARDS=" + shards +
-              " SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_COUNT=1 bash " +
-              script + " " + kExample + " " + dir.string());
-    EXPECT_EQ(r.status, 2) << shards;
-    EXPECT_TRUE(contains(r.output, "SWEEP_SHARDS")) << r.output;
+  // Tasks that are not one shard each are refused, saying what to write.
+  const std::array<std::pair<const char*, const char*>, 7> refused = {{
+      // A task out of the array's range.
+      {"SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3",
+       "use a contiguous --array"},
+      // Outside an array.
+      {"SLURM_ARRAY_TASK_ID=", "not a job array task"},
+      // `--array=3,5` without SWEEP_SHARDS: task 3 would have run shard 0 of 2.
+      {"SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_MAX=5 "
+       "SLURM_ARRAY_TASK_COUNT=2",
+       "use a contiguous --array"},
+      // `--array=2` alone would have run the whole sweep as shard 0/1.
+      {"SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=2 "
+       "SLURM_ARRAY_TASK_COUNT=1",
+       "SWEEP_SHARDS=N sbatch --array=2"},
+      // Named shards: a task id beyond the count, and counts that are not one.
+      {"SWEEP_SHARDS=3 SLURM_ARRAY_TASK_ID=3", "the task ids are shard numbers 0..N-1"},
+      {"SWEEP_SHARDS=three SLURM_ARRAY_TASK_ID=3", "SWEEP_SHARDS must be the shard count N"},
+      {"SWEEP_SHARDS=0 SLURM_ARRAY_TASK_ID=0", "SWEEP_SHARDS must be the shard count N"},
+  }};
+  for (const auto& [env, message] : refused) {
+    const Result r = shell(std::string("env -u SWEEP_SHARDS ") + env + " bash " + script + " " +
+                           kExample + " " + dir.string());
+    EXPECT_EQ(r.status, 2) << env;
+    EXPECT_TRUE(contains(r.output, message)) << env << ": " << r.output;
   }
 }
 
