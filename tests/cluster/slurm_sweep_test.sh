@@ -3,8 +3,10 @@
 # starts (munged, slurmctld, slurmd from Debian, by hand, on spare ports), with
 # the recipe of docs/sweeps.md run line by line: the array, the merge, the rerun
 # of two deleted shards. Each merged results.csv must be byte for byte that of
-# the sweep run in one process. Also: a requeued task appends to its log, and a
-# one-task array without SWEEP_SHARDS is refused.
+# the sweep run in one process. Also: a requeued task appends to its log,
+# --cpus-per-task=K gives K threads, one CPU more than a node has pends with
+# Reason=PartitionConfig (the page's warning), and a one-task array without
+# SWEEP_SHARDS is refused.
 # Usage: slurm_sweep_test.sh SPINEL_BINARY SOURCE_DIR SCRATCH_DIR
 set -euo pipefail
 spinel=$1 src=$2 work=$3
@@ -63,11 +65,14 @@ mkdir -p "$tmp/slurm/state" "$tmp/slurm/spool"
 host=$(hostname -s)
 node=$(slurmd -C | head -n 1)
 case "$node" in NodeName=*) ;; *) echo "slurmd -C printed no node line: $node" >&2 && exit 1 ;; esac
+ctld_port=$(spare_port)
+slurmd_port=$(spare_port)
+while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(spare_port); done
 cat >"$tmp/slurm/slurm.conf" <<CONFIG
 ClusterName=spineltest
 SlurmctldHost=$host(127.0.0.1)
-SlurmctldPort=$(spare_port)
-SlurmdPort=$(spare_port)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 SlurmUser=root
 AuthType=auth/munge
 AuthInfo=socket=$socket
@@ -135,6 +140,7 @@ while IFS= read -r line; do
   echo "\$ $line"
   # A rerun of named shards: delete them first, and see the merge miss them.
   if [[ "$line" =~ SWEEP_SHARDS=([0-9]+).*--array=([0-9,]+) ]]; then
+    rerun_shards=${BASH_REMATCH[1]} rerun_shard=${BASH_REMATCH[2]%%,*}
     delete_shards "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
     if "$spinel" merge out/big >/dev/null 2>&1; then
       echo "merge succeeded with shards ${BASH_REMATCH[2]} deleted" >&2 && exit 1
@@ -153,15 +159,16 @@ while IFS= read -r line; do
 done <"$work/recipe.sh"
 # The recipe merges after the array and after the rerun.
 [ "$merges" -ge 2 ] || { echo "the recipe merged $merges times, expected 2" >&2 && exit 1; }
+[ -n "${rerun_shard:-}" ] || { echo "the recipe reruns no shard" >&2 && exit 1; }
 
 # A requeued task runs again into the same log, after the first attempt's lines.
-task=${last_job}_3
-log=$(ls slurm-"${last_job}"_3.out)
+task=${last_job}_$rerun_shard
+log=slurm-$task.out
 scontrol requeue "$task"
 # Slurm holds a requeued job for 2 minutes (Reason=BeginTime); let it start now.
 scontrol update JobId="$task" StartTime=now
 wait_job "$last_job"
-attempts=$(grep -c '^spinel sweep big.yaml: shard 3/8' "$log")
+attempts=$(grep -c "^spinel sweep big.yaml: shard $rerun_shard/$rerun_shards" "$log")
 [ "$attempts" -eq 2 ] || { echo "$log has $attempts attempts, expected 2" >&2 && cat "$log" && exit 1; }
 "$spinel" merge out/big >/dev/null
 cmp out/big/results.csv "$work/whole/results.csv"
