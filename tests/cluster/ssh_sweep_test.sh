@@ -81,14 +81,16 @@ Host node1 node2
   UserKnownHostsFile $tmp/known_hosts
   StrictHostKeyChecking yes
   LogLevel ERROR
-  # One connection for all jobs, as the page suggests: 32 jobs open about 150 sessions.
+  # One connection for all jobs, as the page suggests: each job opens several sessions.
   ControlMaster auto
   ControlPath $tmp/control-%C
   ControlPersist 120
 CONFIG
 mkdir -p "$tmp/bin"
 printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$tmp/ssh_config" >"$tmp/bin/ssh"
-chmod +x "$tmp/bin/ssh"
+# The recipe's bare `spinel` must run on the "hosts", never here.
+printf '#!/bin/sh\necho "spinel ran on this machine, not over ssh" >&2\nexit 1\n' >"$tmp/bin/spinel"
+chmod +x "$tmp/bin/ssh" "$tmp/bin/spinel"
 export PATH="$tmp/bin:$PATH"
 export PARALLEL_HOME="$work/parallel_home"
 wait_for "sshd on 127.0.0.1:$port" 20 ssh -o BatchMode=yes node1 true
