@@ -149,6 +149,7 @@ sim::Json training_metrics_json(const Results& r, bool detector) {
   m["hosts"] = r.hosts;
   m["directed_links"] = static_cast<std::uint64_t>(r.links);
   m["oversubscription"] = r.oversubscription;
+  if (r.agg_oversubscription) m["agg_oversubscription"] = *r.agg_oversubscription;
   std::uint64_t collectives = 0;
   for (const JobResults& job : r.jobs) collectives += job.collectives.size();
   m["collectives"] = collectives;

@@ -99,6 +99,7 @@ struct Results {
   std::uint32_t hosts = 0;
   std::size_t links = 0;  // directed
   double oversubscription = 1.0;
+  std::optional<double> agg_oversubscription;  // clos3 only: at the aggs
 
   // Recovery runs: attempts, faults with their fate, totals.
   std::optional<recovery::RecoveryRun> recovery;

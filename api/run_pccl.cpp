@@ -27,7 +27,7 @@ Results run_pccl(const Scenario& s, const RunOptions& options) {
   sim::Recorder recorder =
       options.out_dir.empty() ? sim::Recorder() : sim::Recorder(options.out_dir);
   const topology::Topology topology =
-      s.wan ? topology::build_wan(*s.wan) : topology::build_leaf_spine(s.topology);
+      s.wan ? topology::build_wan(*s.wan) : topology::build_fabric(s.topology);
   Results r;
   r.kind = RunKind::pccl;
   r.pccl = pccl::run_on_fabric(topology, s.transport, s.faults, *s.pccl, s.seed, host_rate_gbps(s),

@@ -104,6 +104,9 @@ Results results_of(const Scenario& s, const workloads::TrainingRun& run) {
   r.hosts = run.topology().host_count();
   r.links = run.topology().link_count();
   r.oversubscription = run.topology().oversubscription();
+  if (run.topology().top_tier() > 2) {
+    r.agg_oversubscription = run.topology().agg_oversubscription();
+  }
   r.metrics = training_metrics_json(r, run.detector() != nullptr);
   return r;
 }

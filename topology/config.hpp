@@ -14,32 +14,55 @@ struct LinkSpec {
   sim::Time latency_ps = 500 * sim::kNanosecond;
 };
 
-// Two-tier leaf-spine (folded Clos): every leaf connects to every spine with
-// `parallel_links` links; hosts hang off leaves, one NIC each.
-struct LeafSpineConfig {
-  std::uint32_t leaves = 4;
-  std::uint32_t spines = 4;
+// Which shape of fabric a FabricConfig describes.
+enum class FabricKind : std::uint8_t {
+  leaf_spine,  // two tiers: every leaf to every spine
+  clos3,       // three tiers: pods of leaves and aggregation switches, and a core layer
+};
+
+// A folded Clos, of two tiers (leaf_spine: every leaf connects to every spine
+// with `parallel_links` links) or three (clos3: `pods` pods, each of
+// leaves / pods leaves and aggs_per_pod aggregation switches, every leaf of a
+// pod linked to every agg of it; the `cores` core switches split into
+// core_groups groups, and agg a of every pod links to every core of group
+// a mod core_groups). Hosts hang off leaves, one NIC each.
+struct FabricConfig {
+  FabricKind kind = FabricKind::leaf_spine;
+  std::uint32_t leaves = 4;  // every leaf of the fabric (clos3: pods x leaves per pod)
+  std::uint32_t spines = 4;  // leaf_spine only
   std::uint32_t hosts_per_leaf = 4;
-  std::uint32_t parallel_links = 1;
-  LinkSpec host_link;   // host <-> leaf, both directions
-  LinkSpec spine_link;  // leaf <-> spine, both directions, per parallel link
+  std::uint32_t parallel_links = 1;  // leaf_spine only
+  LinkSpec host_link;                // host <-> leaf, both directions
+  LinkSpec spine_link;               // leaf_spine: leaf <-> spine, per parallel link
+  // clos3 only.
+  std::uint32_t pods = 1;
+  std::uint32_t aggs_per_pod = 0;
+  std::uint32_t cores = 0;
+  std::uint32_t core_groups = 1;
+  LinkSpec agg_link;   // leaf <-> agg
+  LinkSpec core_link;  // agg <-> core
+  // The k of the k-ary fat tree this clos3 was made from (fat_tree()), 0 if none.
+  std::uint32_t fat_tree_k = 0;
   // Servers with several GPUs, each GPU with its own NIC (a host of the
   // fabric): GPU g of a server talks through NIC g. 1 = every host is a
   // one-GPU server. See topology/servers.hpp for the numbering.
   std::uint32_t nics_per_host = 1;
   // Rail-optimised: NIC g of every server sits on the leaves of rail g (the
-  // leaves split into nics_per_host groups), so GPU g of all servers share
-  // leaves. Otherwise a server's NICs are consecutive hosts.
+  // leaves, of each pod on a clos3, split into nics_per_host groups), so
+  // GPU g of all servers share leaves. Otherwise a server's NICs are
+  // consecutive hosts.
   bool rail_optimised = false;
   // GPU to GPU inside a server (NVLink-like), per transfer.
   LinkSpec nvlink{3600.0, 1 * sim::kMicrosecond};
   // Ports per NIC, each cabled to a different leaf (dual-ToR with 2): the
-  // leaves pair up, port p of a host on leaf pair k goes to leaf 2k + p, and
-  // both ports carry host_link's rate (a NIC of 2 x 200 Gb/s bonded is
-  // host_link 200 Gb/s, nic_ports 2). hosts_per_leaf counts each leaf's
-  // host ports, so a leaf pair serves hosts_per_leaf hosts. 1 or 2.
+  // leaves pair up (within a pod), port p of a host on leaf pair k goes to
+  // leaf 2k + p, and both ports carry host_link's rate (a NIC of
+  // 2 x 200 Gb/s bonded is host_link 200 Gb/s, nic_ports 2). hosts_per_leaf
+  // counts each leaf's host ports, so a leaf pair serves hosts_per_leaf
+  // hosts. 1 or 2.
   std::uint32_t nic_ports = 1;
 
+  [[nodiscard]] std::uint32_t leaves_per_pod() const { return leaves / pods; }
   // Groups of leaves that serve the same hosts (single leaves with one port).
   [[nodiscard]] std::uint32_t leaf_groups() const { return leaves / nic_ports; }
   // Hosts (NICs) of the fabric.
@@ -47,6 +70,11 @@ struct LeafSpineConfig {
     return std::uint64_t{leaf_groups()} * hosts_per_leaf;
   }
 };
+
+// The k-ary fat tree (k even, at least 2) as a clos3: k pods of k/2 leaves
+// and k/2 aggs, k/2 hosts per leaf, (k/2)^2 cores in k/2 groups; the link
+// specs are left at their defaults.
+FabricConfig fat_tree(std::uint32_t k);
 
 // Sites (data centres) joined by long-fat WAN links: each site is one
 // switch with its hosts; a WAN link joins two site switches, both

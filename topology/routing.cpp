@@ -72,10 +72,13 @@ const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
   // follows the graph's edge order, so it is deterministic. Parallel links
   // are lanes: a path that climbs on lane k of a switch pair descends on lane
   // k, so a leaf-spine has spines x parallel_links paths between two leaves.
+  // Up-down: once a path has descended a tier it never climbs again (on a
+  // Clos every shortest path is up-down anyway; this keeps valleys out
+  // where a graph would allow them).
   const Graph& g = topology_.graph();
   std::vector<LinkId> stack;
   stack.reserve(out.length);
-  auto walk = [&](auto&& self, NodeId at) -> void {
+  auto walk = [&](auto&& self, NodeId at, bool descended) -> void {
     if (at == dst) {
       out.links.insert(out.links.end(), stack.begin(), stack.end());
       ++out.count;
@@ -84,18 +87,24 @@ const SwitchPaths& Routing::switch_paths(NodeId src, NodeId dst) {
     for (auto [e, end] = boost::out_edges(at, g); e != end; ++e) {
       const auto next = static_cast<NodeId>(boost::target(*e, g));
       if (!topology_.is_switch(next) || dist[next] + 1 != dist[at]) continue;
+      const bool up = topology_.tier(next) > topology_.tier(at);
+      if (up && descended) continue;
       const LinkId link = g[*e].link;
       if (!stack.empty() &&
           topology_.link(link).parallel_index != topology_.link(stack.front()).parallel_index) {
         continue;
       }
       stack.push_back(link);
-      self(self, next);
+      self(self, next, descended || topology_.tier(next) < topology_.tier(at));
       stack.pop_back();
     }
   };
-  walk(walk, src);
-  if (out.count > 0 && out.length > 0) {
+  walk(walk, src, false);
+  if (out.count == 0) {
+    throw sim::InternalError("no up-down path from " + topology_.node_name(src) + " to " +
+                             topology_.node_name(dst));
+  }
+  if (out.length > 0) {
     sim::Time worst = 0;
     for (std::uint32_t i = 0; i < out.count; ++i) {
       sim::Time sum = 0;

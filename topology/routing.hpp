@@ -1,14 +1,17 @@
 #pragma once
-// All equal-cost shortest paths between hosts. Hosts never forward, so the
-// search runs on the switch-only subgraph: BFS distances towards each
+// All equal-cost shortest up-down paths between hosts. Hosts never forward,
+// so the search runs on the switch-only subgraph: BFS distances towards each
 // destination switch (Boost.Graph, on the reversed filtered graph), then every
-// shortest switch path is enumerated once and cached per (source switch,
-// destination switch). A host path is its NIC uplink, one switch path, and the
-// destination's NIC downlink. With dual-port NICs a path may leave from
-// either port and arrive at either port: the host paths are then the
-// shortest over the port pairs (two leaves of one pair reach each other's
-// hosts directly, on the same-numbered ports), cached per host pair, each
-// path whole from NIC to NIC.
+// shortest switch path that never climbs a tier after descending one is
+// enumerated once, depth first in the graph's edge order, and cached per
+// (source switch, destination switch). The builders add every switch's links
+// in the same order (by index of the switch above or below), so on a Clos the
+// paths of every leaf pair come in the same order: path j climbs through the
+// same uplink index (and on a clos3 the same core index) for every pair. A host path is its NIC
+// uplink, one switch path, and the destination's NIC downlink. With dual-port NICs a path may leave
+// from either port and arrive at either port: the host paths are then the shortest over the port
+// pairs (two leaves of one pair reach each other's hosts directly, on the same-numbered ports),
+// cached per host pair, each path whole from NIC to NIC.
 #include <cstdint>
 #include <span>
 #include <unordered_map>

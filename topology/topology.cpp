@@ -10,6 +10,7 @@ NodeId Topology::add_node(NodeKind kind) {
   const auto id = static_cast<NodeId>(boost::add_vertex(graph_));
   const auto k = static_cast<std::size_t>(kind);
   nodes_.push_back(Node{kind, kind_counts_[k]++});
+  top_tier_ = std::max(top_tier_, topology::tier(kind));
   if (kind == NodeKind::host) {
     hosts_.push_back(id);
     host_up_.insert(host_up_.end(), nic_ports_, kNoLink);
@@ -66,6 +67,10 @@ std::string Topology::node_name(NodeId id) const {
       return prefixed("spine", n.index);
     case NodeKind::site:
       return site_names_[n.index];
+    case NodeKind::agg:
+      return prefixed("agg", n.index);
+    case NodeKind::core:
+      return prefixed("core", n.index);
   }
   return "?";
 }
@@ -94,7 +99,7 @@ std::unordered_map<std::string, LinkId> Topology::links_by_name() const {
   return by_name;
 }
 
-Topology build_leaf_spine(const LeafSpineConfig& c) {
+Topology build_leaf_spine(const FabricConfig& c) {
   if (c.leaves == 0 || c.spines == 0 || c.hosts_per_leaf == 0 || c.parallel_links == 0) {
     throw sim::InternalError("leaf-spine config must have at least one of each element");
   }
@@ -128,6 +133,82 @@ Topology build_leaf_spine(const LeafSpineConfig& c) {
   const double up = static_cast<double>(c.spines) * c.parallel_links * c.spine_link.rate_gbps;
   t.set_oversubscription(down / up);
   return t;
+}
+
+Topology build_clos3(const FabricConfig& c) {
+  if (c.pods == 0 || c.leaves == 0 || c.leaves % c.pods != 0 || c.aggs_per_pod == 0 ||
+      c.cores == 0 || c.hosts_per_leaf == 0 || c.core_groups == 0 || c.cores % c.core_groups != 0 ||
+      c.aggs_per_pod % c.core_groups != 0) {
+    throw sim::InternalError(
+        "clos3 config: pods, leaves per pod, aggs per pod and cores, with core groups that "
+        "divide the aggs per pod and the cores");
+  }
+  if (c.nic_ports == 0 || c.leaves_per_pod() % c.nic_ports != 0) {
+    throw sim::InternalError("clos3 config: each pod's leaves must split into groups of nic_ports");
+  }
+  Topology t;
+  t.set_nic_ports(c.nic_ports);
+  const auto hosts = static_cast<std::uint32_t>(c.host_count());
+  for (std::uint32_t i = 0; i < hosts; ++i) t.add_node(NodeKind::host);
+  std::vector<NodeId> leaves(c.leaves);
+  std::vector<NodeId> aggs(static_cast<std::size_t>(c.pods) * c.aggs_per_pod);
+  std::vector<NodeId> cores(c.cores);
+  for (auto& leaf : leaves) leaf = t.add_node(NodeKind::leaf);
+  for (auto& agg : aggs) agg = t.add_node(NodeKind::agg);
+  for (auto& core : cores) core = t.add_node(NodeKind::core);
+
+  for (std::uint32_t h = 0; h < hosts; ++h) {
+    for (std::uint32_t p = 0; p < c.nic_ports; ++p) {
+      t.add_cable(t.host_node(h), leaves[(h / c.hosts_per_leaf) * c.nic_ports + p],
+                  LinkKind::host_up, LinkKind::host_down, p, c.host_link);
+    }
+  }
+  const std::uint32_t per_pod = c.leaves_per_pod();
+  for (std::uint32_t l = 0; l < c.leaves; ++l) {
+    const std::uint32_t pod = l / per_pod;
+    for (std::uint32_t a = 0; a < c.aggs_per_pod; ++a) {
+      t.add_cable(leaves[l], aggs[pod * c.aggs_per_pod + a], LinkKind::leaf_up, LinkKind::agg_down,
+                  0, c.agg_link);
+    }
+  }
+  // Agg a of every pod reaches the cores of group a mod core_groups.
+  const std::uint32_t group_size = c.cores / c.core_groups;
+  for (std::uint32_t g = 0; g < aggs.size(); ++g) {
+    const std::uint32_t group = (g % c.aggs_per_pod) % c.core_groups;
+    for (std::uint32_t k = 0; k < group_size; ++k) {
+      t.add_cable(aggs[g], cores[group * group_size + k], LinkKind::agg_up, LinkKind::core_down, 0,
+                  c.core_link);
+    }
+  }
+  const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
+  t.set_oversubscription(down / (static_cast<double>(c.aggs_per_pod) * c.agg_link.rate_gbps));
+  const double agg_down = static_cast<double>(per_pod) * c.agg_link.rate_gbps;
+  t.set_agg_oversubscription(agg_down / (static_cast<double>(group_size) * c.core_link.rate_gbps));
+  return t;
+}
+
+Topology build_fabric(const FabricConfig& config) {
+  switch (config.kind) {
+    case FabricKind::leaf_spine:
+      return build_leaf_spine(config);
+    case FabricKind::clos3:
+      return build_clos3(config);
+  }
+  throw sim::InternalError("unknown fabric kind");
+}
+
+FabricConfig fat_tree(std::uint32_t k) {
+  if (k < 2 || k % 2 != 0) throw sim::InternalError("a fat tree's k is even, at least 2");
+  FabricConfig c;
+  c.kind = FabricKind::clos3;
+  c.fat_tree_k = k;
+  c.pods = k;
+  c.leaves = k * (k / 2);
+  c.aggs_per_pod = k / 2;
+  c.hosts_per_leaf = k / 2;
+  c.cores = (k / 2) * (k / 2);
+  c.core_groups = k / 2;
+  return c;
 }
 
 Topology build_wan(const WanConfig& c) {

@@ -1,5 +1,5 @@
 #pragma once
-// The fabric: nodes (hosts, leaves, spines) and directed links, held as a
+// The fabric: nodes (hosts and switches in tiers) and directed links, held as a
 // Boost.Graph bidirectional multigraph (parallel links are parallel edges).
 // Every physical cable is two directed links, one per direction, because the
 // models share bandwidth per direction (full duplex).
@@ -22,16 +22,47 @@ using LinkId = std::uint32_t;
 using HostId = std::uint32_t;
 inline constexpr LinkId kNoLink = ~LinkId{0};
 
-enum class NodeKind : std::uint8_t { host, leaf, spine, site };
+// spine: the upper tier of a leaf-spine; agg and core: the middle and top
+// tiers of a clos3; site: a WAN's site switch.
+enum class NodeKind : std::uint8_t { host, leaf, spine, site, agg, core };
+inline constexpr std::size_t kNodeKinds = 6;
+
+// A node's tier: hosts 0, leaves and sites 1, spines and aggs 2, cores 3.
+// Routes climb, then descend (up-down), never the other way round.
+inline std::uint32_t tier(NodeKind kind) {
+  static constexpr std::uint32_t kTiers[kNodeKinds] = {0, 1, 2, 1, 2, 3};
+  return kTiers[static_cast<std::size_t>(kind)];
+}
 
 // Which tier a directed link climbs or descends (wan: between two sites);
-// links.csv reports it.
-enum class LinkKind : std::uint8_t { host_up, host_down, leaf_up, spine_down, wan };
+// links.csv reports it. leaf_up climbs from a leaf to a spine or an agg.
+enum class LinkKind : std::uint8_t {
+  host_up,
+  host_down,
+  leaf_up,
+  spine_down,
+  wan,
+  agg_down,   // agg -> leaf
+  agg_up,     // agg -> core
+  core_down,  // core -> agg
+};
 
-// The kind's name in result files: "host_up", "host_down", "leaf_up", "spine_down", "wan".
+// The kind's name in result files: "host_up", "host_down", "leaf_up",
+// "spine_down", "wan", "agg_down", "agg_up", "core_down".
 inline const char* to_string(LinkKind kind) {
-  static constexpr const char* kNames[] = {"host_up", "host_down", "leaf_up", "spine_down", "wan"};
+  static constexpr const char* kNames[] = {"host_up", "host_down", "leaf_up", "spine_down",
+                                           "wan",     "agg_down",  "agg_up",  "core_down"};
   return kNames[static_cast<int>(kind)];
+}
+
+// Whether the link climbs to a higher switch tier (leaf_up, agg_up) or
+// descends to a lower one (spine_down, agg_down, core_down); host links and
+// WAN links are neither.
+inline bool is_uplink(LinkKind kind) {
+  return kind == LinkKind::leaf_up || kind == LinkKind::agg_up;
+}
+inline bool is_downlink(LinkKind kind) {
+  return kind == LinkKind::spine_down || kind == LinkKind::agg_down || kind == LinkKind::core_down;
 }
 
 struct Node {
@@ -79,7 +110,10 @@ class Topology {
   }
   [[nodiscard]] NodeId host_node(HostId h) const { return hosts_[h]; }
   [[nodiscard]] bool is_switch(NodeId n) const { return nodes_[n].kind != NodeKind::host; }
+  [[nodiscard]] std::uint32_t tier(NodeId n) const { return topology::tier(nodes_[n].kind); }
   [[nodiscard]] std::uint32_t count(NodeKind kind) const;
+  // The highest tier of any node: 2 on a leaf-spine, 3 on a clos3, 1 on a WAN.
+  [[nodiscard]] std::uint32_t top_tier() const { return top_tier_; }
 
   // Ports of every host's NIC (1, or 2 for dual-port NICs on two leaves).
   [[nodiscard]] std::uint32_t nic_ports() const { return nic_ports_; }
@@ -124,7 +158,7 @@ class Topology {
     return false;
   }
 
-  // "h12", "leaf3", "spine0", or a site's name
+  // "h12", "leaf3", "spine0", "agg5", "core2", or a site's name
   [[nodiscard]] std::string node_name(NodeId id) const;
   // "leaf3>spine0" (+ "#k" if parallel); a port of a dual-port NIC is
   // "h12.p1", as in "h12.p1>leaf5".
@@ -132,10 +166,14 @@ class Topology {
   // Every directed link by its link_name, for inputs that name links.
   [[nodiscard]] std::unordered_map<std::string, LinkId> links_by_name() const;
 
-  // Host-facing capacity over spine-facing capacity of the most loaded leaf
-  // (1.0 = non-blocking, 3.0 = 3:1 oversubscribed).
+  // Host-facing capacity over spine-facing (agg-facing) capacity of the most
+  // loaded leaf (1.0 = non-blocking, 3.0 = 3:1 oversubscribed).
   [[nodiscard]] double oversubscription() const { return oversubscription_; }
   void set_oversubscription(double r) { oversubscription_ = r; }
+  // clos3: leaf-facing capacity over core-facing capacity of the most loaded
+  // agg; 1.0 on other fabrics.
+  [[nodiscard]] double agg_oversubscription() const { return agg_oversubscription_; }
+  void set_agg_oversubscription(double r) { agg_oversubscription_ = r; }
 
  private:
   Graph graph_;
@@ -145,14 +183,25 @@ class Topology {
   std::vector<LinkId> host_up_;  // host h, port p at h * nic_ports_ + p
   std::uint32_t nic_ports_ = 1;
   std::vector<std::string> site_names_;
-  std::uint32_t kind_counts_[4] = {0, 0, 0, 0};
+  std::uint32_t kind_counts_[kNodeKinds] = {};
+  std::uint32_t top_tier_ = 0;
   std::uint32_t max_parallel_ = 1;
   double oversubscription_ = 1.0;
+  double agg_oversubscription_ = 1.0;
 };
 
 // Hosts are numbered leaf by leaf: host h sits on leaf h / hosts_per_leaf;
 // with dual-port NICs, port p of host h on leaf 2 (h / hosts_per_leaf) + p.
-Topology build_leaf_spine(const LeafSpineConfig& config);
+// Node ids: hosts, then leaves, then spines.
+Topology build_leaf_spine(const FabricConfig& config);
+
+// A clos3, hosts numbered as on a leaf-spine; leaves are numbered pod by pod
+// (leaf l in pod l / leaves_per_pod), aggs too (agg g is agg g mod
+// aggs_per_pod of pod g / aggs_per_pod). Node ids: hosts, leaves, aggs, cores.
+Topology build_clos3(const FabricConfig& config);
+
+// The fabric the config describes, of its kind.
+Topology build_fabric(const FabricConfig& config);
 
 // Hosts are numbered site by site; site s is the node host_count() + s.
 Topology build_wan(const WanConfig& config);

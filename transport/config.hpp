@@ -29,6 +29,17 @@ constexpr bool per_packet(PathPolicy p) {
   return p == PathPolicy::spray || p == PathPolicy::reps || p == PathPolicy::adaptive;
 }
 
+// Which switches salt their ECMP hash (ecmp.hpp). On fabrics of more than
+// two tiers a flow is hashed again at every tier.
+enum class EcmpSalt : std::uint8_t {
+  per_switch,  // each switch its own salt: independent choices at each tier
+  shared,      // one salt everywhere: choices at successive tiers correlate (polarisation)
+};
+
+constexpr std::string_view to_string(EcmpSalt s) {
+  return s == EcmpSalt::per_switch ? "per_switch" : "shared";
+}
+
 // Range of K in mprdma:K.
 inline constexpr std::uint32_t kMinMprdmaSubflows = 2;
 inline constexpr std::uint32_t kMaxMprdmaSubflows = 64;
@@ -44,6 +55,7 @@ struct TransportConfig {
   // K of planned:K, queue pairs per connection, each planned (1 = planned);
   // read only with PathPolicy::planned. Dual-port NICs need 2 to use both ports.
   std::uint32_t planned_subflows = 1;
+  EcmpSalt ecmp_salt = EcmpSalt::per_switch;
 };
 
 constexpr std::string_view to_string(Model m) {

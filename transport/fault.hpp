@@ -2,7 +2,7 @@
 // A scheduled fault (or repair) of one element of the fabric, as a scenario's
 // `faults:` lists it: a directed link (`link:`, as links.csv names it), a
 // host (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever
-// job runs there) or a switch (`switch:`, leafN or spineN: every link to and
+// job runs there) or a switch (`switch:`, leafN, spineN, aggN or coreN: every link to and
 // from it, down or back up). Link faults act here, in transport
 // (transport/link_changes.hpp); host faults on a job's compute
 // (workloads/host_faults.hpp).
@@ -43,7 +43,7 @@ struct Fault {
   sim::Time at_ps = 0;
   std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
   std::string host;         // a host fault: hN
-  std::string switch_name;  // a switch fault: leafN or spineN
+  std::string switch_name;  // a switch fault: leafN, spineN, aggN or coreN
   FaultState state = FaultState::down;
   std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
   double rate_gbps = 0;     // degraded: the rate it keeps

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "sim/error.hpp"
+#include "transport/ecmp.hpp"
 
 namespace spinel::transport {
 
@@ -109,6 +111,19 @@ void FlowModel::fail_no_path(const ConnectionSpec& spec) const {
 
 std::uint32_t FlowModel::hashed_path(const ConnectionSpec& spec, const topology::HostPaths& paths,
                                      std::uint32_t subflow) {
+  if (topology_.top_tier() > 2) {
+    // Several tiers choose: each hashes in turn (ecmp.hpp).
+    const std::uint64_t flow_hash = ecmp_hash(spec, subflow);
+    const std::uint32_t path = per_hop_path(
+        topology_, paths, [&](std::uint32_t i) { return path_up(paths, i); },
+        [&](topology::NodeId node) {
+          return switch_hash(flow_hash, node, config_.ecmp_salt, ecmp_salt_);
+        });
+    if (path == paths.count()) fail_no_path(spec);
+    return path;
+  }
+  // One tier chooses (a leaf among its spines), or a dual-port NIC's port
+  // pair and spine together: one hash over the paths.
   if (links_down_ == 0) return ecmp_path_index(spec, paths.count(), subflow);
   // Hashing over the survivors only, as switches do once a failed port
   // leaves their ECMP group.
@@ -191,31 +206,49 @@ void FlowModel::add_weighted_hops(const topology::HostPaths& paths) {
   hops_.resize(out);
 }
 
-// In a two-tier leaf-spine every sprayed flow from leaf A spreads evenly over
-// ALL of A's uplinks (and into leaf B over all of B's downlinks), and no flow
-// uses only some of them. Every uplink of A then carries exactly the same
-// load, so the k uplinks act as one trunk of k times the capacity: the same
-// max-min rates, with 2 hops per flow instead of 2k, and flows of different
-// leaf pairs no longer coupled link by link. Returns false where the paths
-// do not have that shape (then the caller spreads weights link by link).
+// In a folded Clos every sprayed flow from leaf A spreads evenly over ALL of
+// A's uplinks, on a clos3 over all of A's pod's agg-to-core links, and so on
+// down into leaf B, and no flow uses only some of the links of such a set.
+// Every link of the set then carries exactly the same load, so the set acts
+// as one trunk of their summed capacity: the same max-min rates, with one
+// hop per tier instead of one per link, and flows of different leaf pairs no
+// longer coupled link by link. Returns false where the paths do not have that
+// shape (then the caller spreads weights link by link).
 bool FlowModel::add_trunk_hops(const topology::HostPaths& paths) {
   if (paths.whole()) return false;  // dual-port NICs: a flow uses some leaves' links only
   const topology::SwitchPaths& middle = *paths.middle;
   if (middle.length == 0) return true;  // same leaf: host links only
-  if (middle.length != 2) return false;
-  std::vector<LinkId> up;
-  std::vector<LinkId> down;
-  for (std::uint32_t i = 0; i < middle.count; ++i) {
-    up.push_back(middle.path(i)[0]);
-    down.push_back(middle.path(i)[1]);
+  // Every connection of a leaf pair finds the same trunks: look them up once.
+  auto known = trunk_hops_.find(&middle);
+  if (known == trunk_hops_.end()) {
+    std::vector<LinkId> trunks;
+    if (!find_trunks(middle, trunks)) return false;
+    known = trunk_hops_.emplace(&middle, std::move(trunks)).first;
   }
-  const LinkId up_trunk = trunk_for(std::move(up));
-  const LinkId down_trunk = trunk_for(std::move(down));
-  if (up_trunk == topology::kNoLink || down_trunk == topology::kNoLink) return false;
   if (weighted_used_) throw sim::InternalError("spray: trunked and per-link routes mixed");
   trunks_used_ = true;
-  hops_.push_back(Hop{up_trunk, 1.0});
-  hops_.push_back(Hop{down_trunk, 1.0});
+  for (const LinkId trunk : known->second) hops_.push_back(Hop{trunk, 1.0});
+  return true;
+}
+
+bool FlowModel::find_trunks(const topology::SwitchPaths& middle, std::vector<LinkId>& trunks) {
+  for (std::uint32_t depth = 0; depth < middle.length; ++depth) {
+    std::vector<LinkId> members;
+    for (std::uint32_t i = 0; i < middle.count; ++i) members.push_back(middle.path(i)[depth]);
+    // Even spraying loads the members equally only if each is on as many paths.
+    std::sort(members.begin(), members.end());
+    const auto first_run = static_cast<std::size_t>(
+        std::upper_bound(members.begin(), members.end(), members.front()) - members.begin());
+    for (std::size_t i = 0; i < members.size(); i += first_run) {
+      if (i + first_run > members.size() || members[i + first_run - 1] != members[i] ||
+          (i + first_run < members.size() && members[i + first_run] == members[i])) {
+        return false;
+      }
+    }
+    const LinkId trunk = trunk_for(std::move(members));
+    if (trunk == topology::kNoLink) return false;
+    trunks.push_back(trunk);
+  }
   return true;
 }
 
@@ -313,26 +346,6 @@ std::vector<ConnectionId> FlowModel::connect_group(std::span<const ConnectionSpe
   return ids;
 }
 
-namespace {
-
-std::uint32_t gcd(std::uint32_t a, std::uint32_t b) {
-  while (b != 0) {
-    const std::uint32_t t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
-}  // namespace
-
-// Minimal deterministic splitting (Addanki, Goyal, Marinos). At a leaf with
-// r cross-leaf connections and s uplinks, g = gcd(r, s): each connection gets
-// s/g subflows and each uplink r/g of them. When every leaf also receives r,
-// the bipartite multigraph source leaf x destination leaf (one edge per
-// subflow) is (s r/g)-regular, so it splits into s factors that are each
-// (r/g)-regular: factor j goes through spine-lane j, and every uplink and
-// every downlink carries exactly r/g subflows, as spraying would balance them.
 void FlowModel::set_local_path(std::uint32_t r) {
   Route& route = routes_[r];
   route.first_hop = static_cast<std::uint32_t>(hops_.size());
@@ -346,20 +359,51 @@ PathPlanner& FlowModel::planner() {
   return *planner_;
 }
 
+// Minimal deterministic splitting (Addanki, Goyal, Marinos), on two-tier
+// and three-tier Clos fabrics.
+//
+// At a leaf with r connections of a path class and s equal-cost paths per
+// connection, g = gcd(r, s): each connection gets s/g subflows and each path
+// "lane" r/g of them. A class is the connections whose paths have the same
+// length: on a leaf-spine every cross-leaf connection (s = spines x parallel
+// links); on a clos3 those within a pod (s = aggs per pod) and those across
+// pods (s = every leaf-agg-core-agg-leaf path between the two leaves). When
+// every leaf of the class also receives r, the bipartite multigraph source
+// leaf x destination leaf (one edge per subflow) is (s r/g)-regular, so it
+// splits into s factors that are each (r/g)-regular: factor j takes lane j,
+// path j of every leaf pair. Path j climbs through the same uplink index of
+// every leaf and (on a clos3) the same agg-to-core link of every pod, and
+// descends the same way, so every link of every tier carries exactly as many
+// subflows as any other of its tier: what spraying would give it. The classes
+// share only the leaves' uplinks and downlinks, each balanced by each class,
+// so their sum is balanced too.
 void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
                               std::vector<ConnectionId>& ids) {
   const auto group = static_cast<std::uint32_t>(groups_.size());
   groups_.emplace_back();
-  // Connections that leave their leaf, with their leaves and paths.
+  // Connections that leave their leaf, with their leaves, paths and class.
   struct Cross {
     std::uint32_t index;  // into specs
     topology::NodeId src_leaf;
     topology::NodeId dst_leaf;
     topology::HostPaths paths;
+    std::uint32_t path_class;
+  };
+  // A class: its paths' length and count, and its leaves with what each sends and receives.
+  struct PathClass {
+    std::uint32_t length = 0;
+    std::uint32_t s = 0;
+    std::vector<topology::NodeId> leaves;
+    std::vector<std::uint32_t> out;
+    std::vector<std::uint32_t> in;
+    [[nodiscard]] std::uint32_t leaf_index(topology::NodeId n) const {
+      return static_cast<std::uint32_t>(std::lower_bound(leaves.begin(), leaves.end(), n) -
+                                        leaves.begin());
+    }
   };
   std::vector<Cross> cross;
-  std::vector<topology::NodeId> leaves;
-  std::uint32_t s = 0;
+  std::vector<std::pair<std::uint32_t, topology::HostPaths>> same_leaf;  // index into specs, paths
+  std::vector<PathClass> classes;
   bool shape_ok = true;
   bool sizes_equal = true;
   for (std::uint32_t i = 0; i < specs.size(); ++i) {
@@ -369,42 +413,49 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     }
     if (spec.src == spec.dst) continue;
     const topology::HostPaths paths = routing_.paths(spec.src, spec.dst);
-    if (paths.middle->length == 0) continue;
-    // Dual-port NICs (whole paths) are not the leaf-spine shape of the
-    // construction: the planner splits them.
-    if (paths.whole() || paths.middle->length != 2 || (s != 0 && paths.count() != s)) {
-      shape_ok = false;
+    if (paths.middle->length == 0) {
+      same_leaf.emplace_back(i, paths);
+      continue;
     }
-    s = std::max(s, paths.count());
+    auto cls = std::find_if(classes.begin(), classes.end(),
+                            [&](const PathClass& c) { return c.length == paths.middle->length; });
+    if (cls == classes.end()) {
+      cls =
+          classes.insert(classes.end(), PathClass{paths.middle->length, paths.count(), {}, {}, {}});
+    }
+    // Dual-port NICs (whole paths) are not the Clos shape of the
+    // construction: the planner splits them.
+    if (paths.whole() || paths.count() != cls->s) shape_ok = false;
+    cls->s = std::max(cls->s, paths.count());
     if (!cross.empty() && spec.planned_bytes != specs[cross.front().index].planned_bytes) {
       sizes_equal = false;
     }
-    bool any = false;
+    bool any = links_down_ == 0;
     for (std::uint32_t p = 0; p < paths.count() && !any; ++p) any = path_up(paths, p);
     if (!any) fail_no_path(spec);
-    cross.push_back(
-        Cross{i, topology_.attachment(spec.src), topology_.attachment(spec.dst), paths});
-    leaves.push_back(cross.back().src_leaf);
-    leaves.push_back(cross.back().dst_leaf);
+    cross.push_back(Cross{i, topology_.attachment(spec.src), topology_.attachment(spec.dst), paths,
+                          static_cast<std::uint32_t>(cls - classes.begin())});
+    cls->leaves.push_back(cross.back().src_leaf);
+    cls->leaves.push_back(cross.back().dst_leaf);
   }
-  std::sort(leaves.begin(), leaves.end());
-  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
-  const auto leaf_index = [&](topology::NodeId n) {
-    return static_cast<std::uint32_t>(std::lower_bound(leaves.begin(), leaves.end(), n) -
-                                      leaves.begin());
-  };
-  const auto n_leaves = static_cast<std::uint32_t>(leaves.size());
-  std::vector<std::uint32_t> out(n_leaves, 0);
-  std::vector<std::uint32_t> in(n_leaves, 0);
+  for (PathClass& c : classes) {
+    std::sort(c.leaves.begin(), c.leaves.end());
+    c.leaves.erase(std::unique(c.leaves.begin(), c.leaves.end()), c.leaves.end());
+    c.out.assign(c.leaves.size(), 0);
+    c.in.assign(c.leaves.size(), 0);
+  }
   for (const Cross& c : cross) {
-    ++out[leaf_index(c.src_leaf)];
-    ++in[leaf_index(c.dst_leaf)];
+    PathClass& cls = classes[c.path_class];
+    ++cls.out[cls.leaf_index(c.src_leaf)];
+    ++cls.in[cls.leaf_index(c.dst_leaf)];
   }
-  const std::uint32_t r = cross.empty() ? 0 : out[0];
   bool regular = true;
-  for (std::uint32_t a = 0; a < n_leaves; ++a) regular = regular && out[a] == r && in[a] == r;
-  const std::uint32_t spines = topology_.count(topology::NodeKind::spine);
-  shape_ok = shape_ok && spines > 0 && s % spines == 0;
+  for (const PathClass& c : classes) {
+    const std::uint32_t r = c.out[0];
+    for (std::size_t a = 0; a < c.leaves.size(); ++a) {
+      regular = regular && c.out[a] == r && c.in[a] == r;
+    }
+  }
   const bool premises = shape_ok && sizes_equal && regular && links_altered_ == 0;
   ++totals_.split_groups;
   if (!cross.empty() && !premises) ++totals_.split_groups_failed;
@@ -414,9 +465,12 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
   // fallback: a leaf with 15 of 16 uplinks left splits 16 flows 15 ways).
   std::vector<std::uint32_t> subflows(specs.size(), 1);
   for (const Cross& c : cross) {
-    std::uint32_t count = 0;
-    for (std::uint32_t p = 0; p < c.paths.count(); ++p) count += path_up(c.paths, p) ? 1 : 0;
-    subflows[c.index] = count / gcd(out[leaf_index(c.src_leaf)], count);
+    const PathClass& cls = classes[c.path_class];
+    std::uint32_t count = links_down_ == 0 ? c.paths.count() : 0;
+    for (std::uint32_t p = 0; p < c.paths.count() && links_down_ > 0; ++p) {
+      count += path_up(c.paths, p) ? 1 : 0;
+    }
+    subflows[c.index] = count / std::gcd(cls.out[cls.leaf_index(c.src_leaf)], count);
     // Dual-port NICs: at least a subflow per port, so that the planner can
     // use both (the leaf arithmetic above counts uplinks, not ports).
     if (c.paths.whole()) {
@@ -425,12 +479,15 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
   }
   for (std::uint32_t i = 0; i < specs.size(); ++i)
     ids.push_back(open(specs[i], subflows[i], group));
+  // In spec order (delivery lanes are made in order of first use).
+  auto next_same_leaf = same_leaf.begin();
   for (std::uint32_t i = 0; i < specs.size(); ++i) {
-    const Connection& c = connections_[ids[i]];
+    const std::uint32_t first = connections_[ids[i]].first_route;
     if (specs[i].src == specs[i].dst) {
-      set_local_path(c.first_route);
-    } else if (subflows[i] == 1 && routing_.paths(specs[i].src, specs[i].dst).middle->length == 0) {
-      set_single_path(c.first_route, routing_.paths(specs[i].src, specs[i].dst), 0);
+      set_local_path(first);
+    } else if (next_same_leaf != same_leaf.end() && next_same_leaf->first == i) {
+      set_single_path(first, next_same_leaf->second, 0);
+      ++next_same_leaf;
     }
   }
   if (cross.empty()) return;
@@ -455,46 +512,47 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     return;
   }
 
-  const std::uint32_t g = gcd(r, s);
-  const std::uint32_t q = s / g;
-  const std::uint32_t m = r / g;
-  std::vector<std::uint32_t> mult(static_cast<std::size_t>(n_leaves) * n_leaves, 0);
-  // Connections by leaf pair, in group order within a pair.
-  std::vector<std::pair<std::size_t, std::uint32_t>> by_pair;
-  for (std::uint32_t k = 0; k < cross.size(); ++k) {
-    const std::size_t pair = static_cast<std::size_t>(leaf_index(cross[k].src_leaf)) * n_leaves +
-                             leaf_index(cross[k].dst_leaf);
-    mult[pair] += q;
-    by_pair.emplace_back(pair, k);
-  }
-  std::stable_sort(by_pair.begin(), by_pair.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
-  const std::vector<std::vector<std::uint32_t>> factors =
-      regular_factors(n_leaves, n_leaves, std::move(mult), s, m);
-  const std::uint32_t lanes = s / spines;
-  std::vector<std::uint32_t> path_of_lane(s);
-  for (std::size_t begin = 0; begin < by_pair.size();) {
-    std::size_t end = begin;
-    while (end < by_pair.size() && by_pair[end].first == by_pair[begin].first) ++end;
-    const std::size_t pair = by_pair[begin].first;
-    const auto n = static_cast<std::uint32_t>(end - begin);
-    // Spine-lane j (spine index x lanes + lane) names one uplink of the
-    // source leaf and one downlink of the destination leaf.
-    const topology::SwitchPaths& middle = *cross[by_pair[begin].second].paths.middle;
-    for (std::uint32_t p = 0; p < middle.count; ++p) {
-      const topology::Link& up = topology_.link(middle.path(p)[0]);
-      path_of_lane[topology_.node(up.dst).index * lanes + up.parallel_index] = p;
+  for (std::uint32_t class_index = 0; class_index < classes.size(); ++class_index) {
+    const PathClass& cls = classes[class_index];
+    const auto n_leaves = static_cast<std::uint32_t>(cls.leaves.size());
+    const std::uint32_t s = cls.s;
+    const std::uint32_t r = cls.out[0];
+    const std::uint32_t g = std::gcd(r, s);
+    const std::uint32_t q = s / g;
+    const std::uint32_t m = r / g;
+    std::vector<std::uint32_t> mult(static_cast<std::size_t>(n_leaves) * n_leaves, 0);
+    // The class's connections by leaf pair, in group order within a pair.
+    std::vector<std::pair<std::size_t, std::uint32_t>> by_pair;
+    for (std::uint32_t k = 0; k < cross.size(); ++k) {
+      if (cross[k].path_class != class_index) continue;
+      const std::size_t pair =
+          static_cast<std::size_t>(cls.leaf_index(cross[k].src_leaf)) * n_leaves +
+          cls.leaf_index(cross[k].dst_leaf);
+      mult[pair] += q;
+      by_pair.emplace_back(pair, k);
     }
-    // Slot t is subflow t / n of the pair's connection t % n: a connection's
-    // subflows go to as many different spine-lanes as the factors allow.
-    std::uint32_t t = 0;
-    for (std::uint32_t j = 0; j < s; ++j) {
-      for (std::uint32_t x = 0; x < factors[j][pair]; ++x, ++t) {
-        const Cross& c = cross[by_pair[begin + t % n].second];
-        set_single_path(connections_[ids[c.index]].first_route + t / n, c.paths, path_of_lane[j]);
+    std::stable_sort(by_pair.begin(), by_pair.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    const std::vector<std::vector<std::uint32_t>> factors =
+        regular_factors(n_leaves, n_leaves, std::move(mult), s, m);
+    for (std::size_t begin = 0; begin < by_pair.size();) {
+      std::size_t end = begin;
+      while (end < by_pair.size() && by_pair[end].first == by_pair[begin].first) ++end;
+      const std::size_t pair = by_pair[begin].first;
+      const auto n = static_cast<std::uint32_t>(end - begin);
+      // Slot t is subflow t / n of the pair's connection t % n: a connection's
+      // subflows go to as many different lanes as the factors allow. Lane j
+      // is path j: routing enumerates every leaf pair's paths in the same
+      // order of uplink, core and downlink indices (topology/routing.hpp).
+      std::uint32_t t = 0;
+      for (std::uint32_t j = 0; j < s; ++j) {
+        for (std::uint32_t x = 0; x < factors[j][pair]; ++x, ++t) {
+          const Cross& c = cross[by_pair[begin + t % n].second];
+          set_single_path(connections_[ids[c.index]].first_route + t / n, c.paths, j);
+        }
       }
+      begin = end;
     }
-    begin = end;
   }
 }
 
@@ -1169,13 +1227,16 @@ std::vector<double> FlowModel::link_bytes() const {
   return bytes;
 }
 
-std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,
-                                         std::uint32_t subflow) const {
+std::uint64_t FlowModel::ecmp_hash(const ConnectionSpec& spec, std::uint32_t subflow) const {
   const std::uint64_t endpoints = (std::uint64_t{spec.src} << 32) | spec.dst;
   const std::uint64_t ports =
       (std::uint64_t{subflow} << 32) | (std::uint64_t{spec.src_port} << 16) | spec.dst_port;
-  const std::uint64_t hash = sim::mix64(sim::mix64(ecmp_salt_ ^ endpoints) ^ ports);
-  return static_cast<std::uint32_t>(hash % path_count);
+  return sim::mix64(sim::mix64(ecmp_salt_ ^ endpoints) ^ ports);
+}
+
+std::uint32_t FlowModel::ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,
+                                         std::uint32_t subflow) const {
+  return static_cast<std::uint32_t>(ecmp_hash(spec, subflow) % path_count);
 }
 
 void FlowModel::set_link_rate(LinkId l, double gbps) {
@@ -1188,8 +1249,7 @@ void FlowModel::set_link_rates(std::span<const LinkId> links, double gbps) {
       throw sim::InternalError("set_link_rate: not a link, or a negative rate");
     }
     const topology::LinkKind kind = topology_.link(l).kind;
-    if (spray_trunks_ &&
-        (kind == topology::LinkKind::leaf_up || kind == topology::LinkKind::spine_down)) {
+    if (spray_trunks_ && (topology::is_uplink(kind) || topology::is_downlink(kind))) {
       throw sim::InternalError(
           "set_link_rate: spray trunks assume equal members; turn them off first");
     }

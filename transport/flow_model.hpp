@@ -17,6 +17,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/deadline_heap.hpp"
@@ -159,10 +160,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // A connection's subflows and their routes (for exporting to other simulators).
   [[nodiscard]] std::vector<Subflow> connection_route(ConnectionId connection) const;
   // split: whether every connection group so far met the premises of the
-  // minimal-splitting construction (equal planned bytes, every leaf with
-  // cross-leaf traffic sending and receiving the same number of connections,
-  // no link down). Groups that did not were planned by the fallback (per-leaf
-  // splitting, then the planner over subflows).
+  // minimal-splitting construction (flow_model.cpp: equal planned bytes,
+  // every leaf with cross-leaf traffic of a path class sending and receiving
+  // the same number of connections of that class, no link down). Groups that
+  // did not were planned by the fallback (per-leaf splitting, then the
+  // planner over subflows).
   [[nodiscard]] bool split_premises_met() const { return totals_.split_groups_failed == 0; }
   [[nodiscard]] std::uint64_t split_groups_failed() const { return totals_.split_groups_failed; }
   [[nodiscard]] std::uint64_t groups() const { return groups_.size(); }
@@ -210,17 +212,21 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] LinkStats link_stats(topology::LinkId l) const;
   // The current max-min rate of an active flow, in Gb/s (for tests).
   [[nodiscard]] double rate_gbps(FlowId f) const;
-  // Spraying on a two-tier leaf-spine groups each leaf's uplinks (and
-  // downlinks) into one trunk: exact, and far faster. Off = weight every
+  // Spraying on a folded Clos groups each tier's links that a flow spreads
+  // over (a leaf's uplinks, a pod's agg-to-core links, ...) into one trunk:
+  // exact, and far faster. Off = weight every
   // link separately (the reference the trunks are tested against). Call
   // before the first connect().
   void set_spray_trunks(bool on) {
     spray_trunks_ = on && config_.policy == PathPolicy::spray && topology_.nic_ports() == 1;
   }
   // Which of `path_count` equal-cost paths ECMP gives this 5-tuple (and
-  // subflow: mprdma hashes each queue pair; subflow 0 hashes as ECMP does).
+  // subflow: mprdma hashes each queue pair; subflow 0 hashes as ECMP does)
+  // where one hash picks the path (two tiers).
   [[nodiscard]] std::uint32_t ecmp_path_index(const ConnectionSpec& spec, std::uint32_t path_count,
                                               std::uint32_t subflow = 0) const;
+  // The flow's 5-tuple (and subflow) hash, before any switch's salt.
+  [[nodiscard]] std::uint64_t ecmp_hash(const ConnectionSpec& spec, std::uint32_t subflow) const;
   // The links an active flow crosses, from source to destination.
   [[nodiscard]] std::vector<topology::LinkId> flow_links(FlowId f) const;
   // Tells `observer` (or nobody, with nullptr) of link load changes and
@@ -373,6 +379,9 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void detach(FlowId f);
   void add_weighted_hops(const topology::HostPaths& paths);
   bool add_trunk_hops(const topology::HostPaths& paths);
+  // The trunk of each tier of these switch paths, in order; false if some
+  // tier's links cannot form one.
+  bool find_trunks(const topology::SwitchPaths& middle, std::vector<topology::LinkId>& trunks);
   topology::LinkId trunk_for(std::vector<topology::LinkId> members);
   [[nodiscard]] topology::LinkId trunk_link(std::uint32_t trunk) const {
     return trunk_links_[trunk];
@@ -458,6 +467,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<topology::LinkId> trunk_links_;  // trunk -> its virtual link
   std::vector<std::uint32_t>
       virtual_trunk_;  // virtual link - link_count() -> trunk, or kNoTrunk (a cap)
+  std::unordered_map<const topology::SwitchPaths*, std::vector<topology::LinkId>> trunk_hops_;
   bool spray_trunks_ = false;
   bool trunks_used_ = false;
   bool weighted_used_ = false;

@@ -143,7 +143,7 @@ void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
 
 QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<const LinkId> path) {
   if (path.empty() || path.size() > kMaxHops) {
-    throw sim::InternalError("packet model: a path of 1 to 4 links");
+    throw sim::InternalError("packet model: a path of 1 to 6 links");
   }
   const QpId id = new_qp(src, dst);
   Qp& qp = qps_[id];
@@ -171,7 +171,7 @@ QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPa
     reps_.emplace_back(config_.reps_buffer);
   }
   qp.paths = routing_.paths(src, dst);
-  if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 4 links");
+  if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 6 links");
   qp.hops = static_cast<std::uint8_t>(qp.paths.length());
   qp.next_path = static_cast<std::uint32_t>(sim::mix64(spray_seed_ ^ id) % qp.paths.count());
   qp.window.assign(reorder_words_, 0);

@@ -83,7 +83,8 @@ enum class PerPacket : std::uint8_t { spray, reps, adaptive };
 
 class PacketModel final : public sim::EventHandler {
  public:
-  static constexpr std::uint32_t kMaxHops = 4;  // host, leaf, spine, leaf, host
+  // host, leaf, agg, core, agg, leaf, host (a leaf-spine's paths take 4)
+  static constexpr std::uint32_t kMaxHops = 6;
 
   PacketModel(sim::Simulator& sim, const topology::Topology& topology, topology::Routing& routing,
               const PacketConfig& config, std::uint64_t seed);
@@ -159,7 +160,7 @@ class PacketModel final : public sim::EventHandler {
     bool ecn = false;
     bool adaptive = false;  // its first switch still has to pick its path
   };
-  static_assert(sizeof(Packet) == 56);  // the README quotes it
+  static_assert(sizeof(Packet) == 64);  // the README quotes it
   struct Port {
     sim::Time busy_until = 0;
     sim::Time latency_ps = 0;

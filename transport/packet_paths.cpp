@@ -63,18 +63,23 @@ std::uint32_t PacketModel::choose_path(Qp& qp) {
   return qp.next_path;
 }
 
-// The packet is at its first switch: it leaves by the uplink with the
-// shortest queue and follows that path from there.
+// The packet is at a switch that may choose (its first, or on a clos3 its
+// agg or the core): it leaves by the port with the shortest queue among
+// the paths that go on from here and follows that path from there.
 void PacketModel::route_adaptive(Packet& pkt) {
-  pkt.adaptive = false;
   Qp& qp = qps_[pkt.qp];
-  const std::uint32_t path = least_queued_path(
-      qp.paths, qp.next_path, [&](LinkId l) { return backlog_bytes(ports_[l]); },
-      [&](std::uint32_t i) { return path_usable(qp.paths, i); });
+  const std::uint32_t depth = pkt.hop - 1u;  // the link of the middle part chosen now
+  // The last link down into the destination's leaf is never a choice.
+  pkt.adaptive = depth + 2 < qp.paths.middle->length;
+  const auto queued = [&](LinkId l) { return backlog_bytes(ports_[l]); };
+  const auto usable = [&](std::uint32_t i) { return path_usable(qp.paths, i); };
+  const std::uint32_t path = depth == 0
+                                 ? least_queued_path(qp.paths, qp.next_path, queued, usable)
+                                 : least_queued_next(qp.paths, pkt.path, depth, queued, usable);
   if (path >= qp.paths.count()) return;  // nothing usable: keep the placeholder
   pkt.path = static_cast<std::uint16_t>(path);
   const auto middle = qp.paths.middle->path(path);
-  std::copy(middle.begin(), middle.end(), pkt.links + 1);
+  std::copy(middle.begin() + depth, middle.end(), pkt.links + 1 + depth);
 }
 
 }  // namespace spinel::transport

@@ -19,11 +19,11 @@ bool selected(LinkSelection selection, topology::LinkKind kind) {
     case LinkSelection::host:
       return kind == LinkKind::host_up || kind == LinkKind::host_down;
     case LinkSelection::uplinks:
-      return kind == LinkKind::leaf_up;
+      return topology::is_uplink(kind);
     case LinkSelection::downlinks:
-      return kind == LinkKind::spine_down;
+      return topology::is_downlink(kind);
     case LinkSelection::fabric:
-      return kind == LinkKind::leaf_up || kind == LinkKind::spine_down;
+      return topology::is_uplink(kind) || topology::is_downlink(kind);
     case LinkSelection::list:
       return false;
   }

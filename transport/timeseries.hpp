@@ -18,9 +18,9 @@ namespace spinel::transport {
 enum class LinkSelection {
   all,        // every directed link
   host,       // host_up and host_down (the NICs)
-  uplinks,    // leaf_up: leaf -> spine
-  downlinks,  // spine_down: spine -> leaf
-  fabric,     // leaf_up and spine_down
+  uplinks,    // leaf_up (leaf -> spine or agg) and agg_up (agg -> core)
+  downlinks,  // spine_down (spine -> leaf), agg_down (agg -> leaf) and core_down (core -> agg)
+  fabric,     // uplinks and downlinks: every switch-to-switch link
   list,       // the links named in TimeseriesConfig::link_names
 };
 

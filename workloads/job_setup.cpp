@@ -8,7 +8,7 @@ namespace spinel::workloads {
 
 JobSetup setup_job(const WorkloadConfig& w, std::uint32_t job,
                    const std::vector<topology::HostId>& ranks, const topology::Topology& topology,
-                   topology::Routing& routing, const topology::LeafSpineConfig& config,
+                   topology::Routing& routing, const topology::FabricConfig& config,
                    std::uint32_t first_id) {
   const topology::Servers servers(config);
   const std::uint32_t gpus = servers.gpus_per_server();

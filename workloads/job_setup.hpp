@@ -25,7 +25,7 @@ struct JobSetup {
 // gradient in `buckets` equal collectives.
 JobSetup setup_job(const WorkloadConfig& w, std::uint32_t job,
                    const std::vector<topology::HostId>& ranks, const topology::Topology& topology,
-                   topology::Routing& routing, const topology::LeafSpineConfig& config,
+                   topology::Routing& routing, const topology::FabricConfig& config,
                    std::uint32_t first_id);
 
 }  // namespace spinel::workloads

@@ -2,18 +2,20 @@
 
 #include <string>
 
+#include "topology/names.hpp"
+
 namespace spinel::workloads {
 
 transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_fraction,
-                               topology::HostId host, std::uint32_t spine, std::uint32_t port,
-                               sim::Time at, const topology::LeafSpineConfig& t) {
+                               topology::HostId host, std::uint32_t uplink_index,
+                               std::uint32_t port, sim::Time at, const topology::FabricConfig& t) {
   transport::Fault f;
   f.at_ps = at;
   // The leaf of the host's port 0 (its only port on single-port NICs).
-  const std::string leaf = "leaf" + std::to_string((host / t.hosts_per_leaf) * t.nic_ports);
+  const std::uint32_t leaf_index = (host / t.hosts_per_leaf) * t.nic_ports;
+  const std::string leaf = "leaf" + std::to_string(leaf_index);
   const std::string nic = "h" + std::to_string(host) + (t.nic_ports > 1 ? ".p0" : "");
-  const std::string uplink =
-      leaf + ">spine" + std::to_string(spine) + (t.parallel_links > 1 ? "#0" : "");
+  const std::string uplink = topology::leaf_uplink_name(t, leaf_index, uplink_index);
   switch (kind) {
     case RandomFaultKind::straggler:
       f.host = "h" + std::to_string(host);
@@ -32,7 +34,7 @@ transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_
     case RandomFaultKind::uplink_degraded:
       f.link = uplink;
       f.state = transport::FaultState::degraded;
-      f.rate_gbps = t.spine_link.rate_gbps * rate_fraction;
+      f.rate_gbps = topology::named_link(uplink, t)->rate_gbps * rate_fraction;
       break;
     case RandomFaultKind::uplink_down:
       f.link = uplink;
@@ -51,14 +53,14 @@ transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_
   return f;
 }
 
-std::uint32_t draw_port(RandomFaultKind kind, sim::Rng& rng, const topology::LeafSpineConfig& t) {
+std::uint32_t draw_port(RandomFaultKind kind, sim::Rng& rng, const topology::FabricConfig& t) {
   return kind == RandomFaultKind::nic_port_down ? static_cast<std::uint32_t>(rng.below(t.nic_ports))
                                                 : 0;
 }
 
 std::vector<transport::Fault> run_faults(const std::vector<transport::Fault>& scheduled,
-                                         const RandomFault& random,
-                                         const topology::LeafSpineConfig& t, std::uint64_t seed,
+                                         const RandomFault& random, const topology::FabricConfig& t,
+                                         std::uint64_t seed,
                                          const std::vector<topology::HostId>& first_job) {
   std::vector<transport::Fault> faults = scheduled;
   if (!random.enabled) return faults;
@@ -67,10 +69,10 @@ std::vector<transport::Fault> run_faults(const std::vector<transport::Fault>& sc
   const sim::Time at =
       random.from_ps +
       static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
-  const auto spine = static_cast<std::uint32_t>(rng.below(t.spines));
+  const auto uplink = static_cast<std::uint32_t>(rng.below(topology::uplinks_per_leaf(t)));
   const std::uint32_t port = draw_port(random.kind, rng, t);
   faults.push_back(
-      fault_of_kind(random.kind, random.factor, random.rate_fraction, host, spine, port, at, t));
+      fault_of_kind(random.kind, random.factor, random.rate_fraction, host, uplink, port, at, t));
   return faults;
 }
 

@@ -61,19 +61,19 @@ struct RandomFault {
 };
 
 // The fault of `kind` at a GPU's host: the host itself, its NIC link (or
-// port), or the uplink of its leaf to `spine`; at `at`.
+// port), or uplink `uplink` of its leaf (to that spine, or agg of its pod); at `at`.
 transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_fraction,
-                               topology::HostId host, std::uint32_t spine, std::uint32_t port,
-                               sim::Time at, const topology::LeafSpineConfig& t);
+                               topology::HostId host, std::uint32_t uplink, std::uint32_t port,
+                               sim::Time at, const topology::FabricConfig& t);
 // The NIC port a kind needs drawn (nic_port_down), else 0 without a draw.
-std::uint32_t draw_port(RandomFaultKind kind, sim::Rng& rng, const topology::LeafSpineConfig& t);
+std::uint32_t draw_port(RandomFaultKind kind, sim::Rng& rng, const topology::FabricConfig& t);
 
 // The run's faults: the scheduled ones, then `random` drawn (stream
 // "random_fault" of `seed`: a rank of the first job uniformly, the time
-// uniformly in [from, to), an uplink's spine uniformly).
+// uniformly in [from, to), which of its leaf's uplinks uniformly).
 std::vector<transport::Fault> run_faults(const std::vector<transport::Fault>& scheduled,
-                                         const RandomFault& random,
-                                         const topology::LeafSpineConfig& t, std::uint64_t seed,
+                                         const RandomFault& random, const topology::FabricConfig& t,
+                                         std::uint64_t seed,
                                          const std::vector<topology::HostId>& first_job);
 
 }  // namespace spinel::workloads

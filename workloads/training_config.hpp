@@ -16,7 +16,7 @@ namespace spinel::workloads {
 // What a run of training jobs reads: the parts of a scenario it needs.
 struct TrainingConfig {
   std::uint64_t seed = 1;
-  topology::LeafSpineConfig topology;
+  topology::FabricConfig topology;
   transport::TransportConfig transport;
   std::vector<WorkloadConfig> jobs;      // at least one
   std::vector<transport::Fault> faults;  // scheduled, in order

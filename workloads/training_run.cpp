@@ -14,7 +14,7 @@ namespace spinel::workloads {
 
 TrainingRun::TrainingRun(const TrainingConfig& config, sim::Recorder& recorder, bool record_flows)
     : config_(config),
-      topology_(topology::build_leaf_spine(config.topology)),
+      topology_(topology::build_fabric(config.topology)),
       routing_(topology_),
       // At packet level the flow model only resolves routes (PacketTransport):
       // flows.csv then comes from the packet transport.

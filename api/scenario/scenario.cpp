@@ -19,6 +19,7 @@
 #include "sim/error.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
+#include "topology/names.hpp"
 #include "topology/servers.hpp"
 
 namespace spinel::scenario {
@@ -44,7 +45,7 @@ description: >-
 seed: 1                 # optional, default 1; the same file and seed give the same results
 
 topology:               # required: the fabric
-  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos), or wan (sites joined by long-fat links; pccl runs only)
+  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos), clos3 or fat_tree (three tiers: docs/scenario-reference.md), or wan (sites joined by long-fat links; pccl runs only)
   leaves: 4             # required, 1..65536
   spines: 8             # required, 1..65536; every leaf connects to every spine
   hosts_per_leaf: 8     # required, 1..65536; 8 hosts down = 8 spines up at the same rate: non-blocking
@@ -85,7 +86,8 @@ constexpr std::uint32_t kMaxCount = 65536;       // leaves, spines, hosts_per_le
 constexpr std::uint32_t kMaxParallelLinks = 64;  // per leaf-spine pair
 constexpr std::uint32_t kMaxNicsPerHost = 64;
 constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;  // leaves * hosts_per_leaf
-constexpr std::uint64_t kMaxCables = 1ULL << 22;      // leaves * spines * parallel_links (memory)
+constexpr std::uint64_t kMaxCables = 1ULL << 22;      // switch-to-switch cables (memory)
+constexpr std::uint32_t kMaxFatTreeK = 256;
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr std::uint32_t kMaxBuckets = 1024;  // gradient buckets per iteration
@@ -96,7 +98,7 @@ constexpr std::size_t kMaxFileBytes = 64ULL << 20;
 constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
 constexpr sim::Time kMaxInterval = sim::kSecond;
 
-enum class TopologyKind { leaf_spine, wan };
+enum class TopologyKind { leaf_spine, clos3, fat_tree, wan };
 
 using u32 = std::uint32_t;
 
@@ -129,87 +131,205 @@ TopologyKind topology_kind(const Value& v) {
   if (v.is_map()) {
     for (const MapEntry& e : v.to_entries()) {
       if (e.key == "kind") {
-        return e.value.to_enum<TopologyKind>(
-            {{"leaf_spine", TopologyKind::leaf_spine}, {"wan", TopologyKind::wan}});
+        return e.value.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine},
+                                              {"clos3", TopologyKind::clos3},
+                                              {"fat_tree", TopologyKind::fat_tree},
+                                              {"wan", TopologyKind::wan}});
       }
     }
   }
   return TopologyKind::leaf_spine;  // read_topology reports the missing kind
 }
 
+// clos3: pods of leaves and aggs, and cores in groups (topology/config.hpp):
+// pods, leaves_per_pod, aggs_per_pod, cores, core_groups. The optionals get
+// where each was given, for the checks that may blame it.
+std::vector<Field> clos3_fields(topology::FabricConfig& t, std::uint32_t& per_pod,
+                                std::optional<Value>& pods, std::optional<Value>& aggs,
+                                std::optional<Value>& cores, std::optional<Value>& groups) {
+  return {
+      {"pods", Need::required,
+       [&](const Value& x) {
+         t.pods = x.to_uint<u32>(1, kMaxCount);
+         pods = x;
+       }},
+      {"leaves_per_pod", Need::required,
+       [&](const Value& x) { per_pod = x.to_uint<u32>(1, kMaxCount); }},
+      {"aggs_per_pod", Need::required,
+       [&](const Value& x) {
+         t.aggs_per_pod = x.to_uint<u32>(1, kMaxCount);
+         aggs = x;
+       }},
+      {"cores", Need::required,
+       [&](const Value& x) {
+         t.cores = x.to_uint<u32>(1, kMaxCount);
+         cores = x;
+       }},
+      {"core_groups", Need::optional,
+       [&](const Value& x) {
+         t.core_groups = x.to_uint<u32>(1, kMaxCount);
+         groups = x;
+       }},
+  };
+}
+
 // `ports` gets where nic_ports was given, for checks against later sections.
-void read_topology(const Value& v, topology::LeafSpineConfig& t, std::optional<Value>& ports) {
+void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Value>& ports) {
+  const TopologyKind kind = topology_kind(v);
   std::optional<Value> hosts_per_leaf;
   std::optional<Value> spines;
   std::optional<Value> nics;
-  v.read_map({
-      {"kind", Need::required,
-       [&](const Value& x) {
-         (void)x.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine}});
-       }},
-      {"leaves", Need::required, [&](const Value& x) { t.leaves = x.to_uint<u32>(1, kMaxCount); }},
-      {"spines", Need::required,
-       [&](const Value& x) {
-         t.spines = x.to_uint<u32>(1, kMaxCount);
-         spines = x;
-       }},
-      {"hosts_per_leaf", Need::required,
-       [&](const Value& x) {
-         t.hosts_per_leaf = x.to_uint<u32>(1, kMaxCount);
-         hosts_per_leaf = x;
-       }},
-      {"parallel_links", Need::optional,
-       [&](const Value& x) { t.parallel_links = x.to_uint<u32>(1, kMaxParallelLinks); }},
-      {"host_link", Need::optional, [&](const Value& x) { read_link(x, t.host_link); }},
-      {"spine_link", Need::optional, [&](const Value& x) { read_link(x, t.spine_link); }},
-      {"nics_per_host", Need::optional,
-       [&](const Value& x) {
-         t.nics_per_host = x.to_uint<u32>(1, kMaxNicsPerHost);
-         nics = x;
-       }},
-      {"rail_optimised", Need::optional, [&](const Value& x) { t.rail_optimised = x.to_bool(); }},
-      {"nvlink", Need::optional, [&](const Value& x) { read_link(x, t.nvlink); }},
-      {"nic_ports", Need::optional,
-       [&](const Value& x) {
-         t.nic_ports = x.to_uint<u32>(1, 2);
-         ports = x;
-       }},
-  });
-  if (t.leaves % t.nic_ports != 0) {
-    ports->fail("dual-port NICs pair the leaves up; got " + std::to_string(t.leaves) +
-                " leaves, use an even number");
+  std::optional<Value> k;
+  std::optional<Value> pods;
+  std::optional<Value> aggs;
+  std::optional<Value> cores;
+  std::optional<Value> groups;
+  std::uint32_t per_pod = 1;
+  // In the order the reference lists them (messages list the allowed keys so).
+  std::vector<Field> fields = {
+      {"kind", Need::required, [](const Value&) {}},  // topology_kind read it
+  };
+  const Field hosts_per_leaf_field{"hosts_per_leaf", Need::required, [&](const Value& x) {
+                                     t.hosts_per_leaf = x.to_uint<u32>(1, kMaxCount);
+                                     hosts_per_leaf = x;
+                                   }};
+  const Field host_link{"host_link", Need::optional,
+                        [&](const Value& x) { read_link(x, t.host_link); }};
+  if (kind == TopologyKind::leaf_spine) {
+    fields.insert(
+        fields.end(),
+        {
+            {"leaves", Need::required,
+             [&](const Value& x) { t.leaves = x.to_uint<u32>(1, kMaxCount); }},
+            {"spines", Need::required,
+             [&](const Value& x) {
+               t.spines = x.to_uint<u32>(1, kMaxCount);
+               spines = x;
+             }},
+            hosts_per_leaf_field,
+            {"parallel_links", Need::optional,
+             [&](const Value& x) { t.parallel_links = x.to_uint<u32>(1, kMaxParallelLinks); }},
+            host_link,
+            {"spine_link", Need::optional, [&](const Value& x) { read_link(x, t.spine_link); }},
+        });
+  } else {
+    t.kind = topology::FabricKind::clos3;
+    if (kind == TopologyKind::fat_tree) {
+      fields.push_back({"k", Need::required, [&](const Value& x) {
+                          const auto n = x.to_uint<u32>(2, kMaxFatTreeK);
+                          if (n % 2 != 0) x.fail("expected an even k, got " + x.describe());
+                          const topology::FabricConfig shape = topology::fat_tree(n);
+                          t.fat_tree_k = n;
+                          t.pods = shape.pods;
+                          per_pod = shape.leaves_per_pod();
+                          t.aggs_per_pod = shape.aggs_per_pod;
+                          t.hosts_per_leaf = shape.hosts_per_leaf;
+                          t.cores = shape.cores;
+                          t.core_groups = shape.core_groups;
+                          k = x;
+                        }});
+    } else {
+      const std::vector<Field> own = clos3_fields(t, per_pod, pods, aggs, cores, groups);
+      fields.insert(fields.end(), own.begin(), own.end() - 2);  // pods .. aggs_per_pod
+      fields.push_back(hosts_per_leaf_field);
+      fields.insert(fields.end(), own.end() - 2, own.end());  // cores, core_groups
+    }
+    fields.insert(
+        fields.end(),
+        {
+            host_link,
+            {"agg_link", Need::optional, [&](const Value& x) { read_link(x, t.agg_link); }},
+            {"core_link", Need::optional, [&](const Value& x) { read_link(x, t.core_link); }},
+        });
+  }
+  fields.insert(fields.end(),
+                {
+                    {"nics_per_host", Need::optional,
+                     [&](const Value& x) {
+                       t.nics_per_host = x.to_uint<u32>(1, kMaxNicsPerHost);
+                       nics = x;
+                     }},
+                    {"rail_optimised", Need::optional,
+                     [&](const Value& x) { t.rail_optimised = x.to_bool(); }},
+                    {"nvlink", Need::optional, [&](const Value& x) { read_link(x, t.nvlink); }},
+                    {"nic_ports", Need::optional,
+                     [&](const Value& x) {
+                       t.nic_ports = x.to_uint<u32>(1, 2);
+                       ports = x;
+                     }},
+                });
+  v.read_map(fields);
+  // Where to blame a count for the checks below: the fat tree's k stands for all.
+  const Value& size_key = k ? *k : *hosts_per_leaf;
+  if (t.kind == topology::FabricKind::clos3) {
+    if (kind == TopologyKind::clos3 && !groups) {
+      // Agg a of each pod to the cores of group a, as in a fat tree.
+      t.core_groups = t.aggs_per_pod;
+      if (t.cores % t.aggs_per_pod != 0) {
+        cores->fail("the cores split into one group per agg of a pod (" +
+                    std::to_string(t.aggs_per_pod) + ") unless core_groups says otherwise; got " +
+                    std::to_string(t.cores) + " cores");
+      }
+    }
+    if (groups && (t.aggs_per_pod % t.core_groups != 0 || t.cores % t.core_groups != 0)) {
+      groups->fail("core_groups must divide aggs_per_pod (" + std::to_string(t.aggs_per_pod) +
+                   ") and cores (" + std::to_string(t.cores) + "), got " + groups->describe());
+    }
+    const std::uint64_t leaves = std::uint64_t{t.pods} * per_pod;
+    if (leaves > kMaxCount) {
+      (pods ? *pods : size_key)
+          .fail("pods x leaves_per_pod = " + std::to_string(leaves) + " leaves; at most " +
+                std::to_string(kMaxCount));
+    }
+    t.leaves = static_cast<u32>(leaves);
+    if (per_pod % t.nic_ports != 0) {
+      ports->fail("dual-port NICs pair each pod's leaves up; got " + std::to_string(per_pod) +
+                  " leaves per pod, use an even number");
+    }
+    const std::uint64_t cables = leaves * t.aggs_per_pod +
+                                 std::uint64_t{t.pods} * t.aggs_per_pod * (t.cores / t.core_groups);
+    if (cables > kMaxCables) {
+      (aggs ? *aggs : size_key)
+          .fail("leaf-agg and agg-core cables: " + std::to_string(cables) + "; at most " +
+                std::to_string(kMaxCables) + " fit in memory");
+    }
+  } else {
+    if (t.leaves % t.nic_ports != 0) {
+      ports->fail("dual-port NICs pair the leaves up; got " + std::to_string(t.leaves) +
+                  " leaves, use an even number");
+    }
+    const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
+    if (cables > kMaxCables) {
+      spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
+                   " leaf-spine cables; at most " + std::to_string(kMaxCables) +
+                   " fit in memory (use fewer spines or leaves)");
+    }
   }
   const std::uint64_t total = t.host_count();
   if (total < 2 || total > kMaxTotalHosts) {
-    hosts_per_leaf->fail(std::string(t.nic_ports > 1 ? "leaves / 2" : "leaves") +
-                         " x hosts_per_leaf = " + std::to_string(t.leaf_groups()) + " x " +
-                         std::to_string(t.hosts_per_leaf) + " = " + std::to_string(total) +
-                         " hosts; a fabric needs 2 to " + std::to_string(kMaxTotalHosts) +
-                         " hosts");
-  }
-  const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
-  if (cables > kMaxCables) {
-    spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
-                 " leaf-spine cables; at most " + std::to_string(kMaxCables) +
-                 " fit in memory (use fewer spines or leaves)");
+    size_key.fail(std::string(t.nic_ports > 1 ? "leaves / 2" : "leaves") +
+                  " x hosts_per_leaf = " + std::to_string(t.leaf_groups()) + " x " +
+                  std::to_string(t.hosts_per_leaf) + " = " + std::to_string(total) +
+                  " hosts; a fabric needs 2 to " + std::to_string(kMaxTotalHosts) + " hosts");
   }
   if (nics && total % t.nics_per_host != 0) {
     nics->fail("the fabric's " + std::to_string(total) +
                " hosts (NICs) do not split into servers of " + std::to_string(t.nics_per_host) +
                "; use a divisor of " + std::to_string(total));
   }
-  if (t.rail_optimised && t.leaf_groups() % t.nics_per_host != 0) {
-    (nics ? *nics : *hosts_per_leaf)
+  const std::uint32_t rail_leaves = t.leaf_groups() / t.pods;
+  if (t.rail_optimised && rail_leaves % t.nics_per_host != 0) {
+    (nics ? *nics : size_key)
         .fail("rail_optimised needs the " +
               std::string(t.nic_ports > 1 ? "leaf pairs (" : "leaves (") +
-              std::to_string(t.leaf_groups()) + ") to split into one group per NIC (" +
-              std::to_string(t.nics_per_host) + ")");
+              std::to_string(rail_leaves) + std::string(t.pods > 1 ? " per pod" : "") +
+              ") to split into one group per NIC (" + std::to_string(t.nics_per_host) + ")");
   }
 }
 
 // What jobs place ranks on: hosts, or whole servers when hosts have several
 // GPUs (every GPU of a chosen server is a rank).
-std::uint32_t placeable(const topology::LeafSpineConfig& t) {
+std::uint32_t placeable(const topology::FabricConfig& t) {
   return topology::Servers(t).count();  // read_topology checked that servers divide the hosts
 }
 
@@ -419,6 +539,12 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
        }},
       {"convergence", Need::optional,
        [&](const Value& x) { t.convergence_ps = x.to_duration_ps(3600 * sim::kSecond); }},
+      {"ecmp_salt", Need::optional,
+       [&](const Value& x) {
+         t.ecmp_salt =
+             x.to_enum<transport::EcmpSalt>({{"per_switch", transport::EcmpSalt::per_switch},
+                                             {"shared", transport::EcmpSalt::shared}});
+       }},
       {"packet", Need::optional,
        [&](const Value& x) {
          read_packet(x, t.packet);
@@ -492,8 +618,8 @@ void read_placement(const Value& v, std::uint32_t total, std::uint32_t gpus_per_
 
 // One job, from `workload:` or an element of `jobs:` (which also have a name
 // and a start time).
-void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
-                   workloads::WorkloadConfig& w, bool in_jobs) {
+void read_workload(const Value& v, const topology::FabricConfig& topo, workloads::WorkloadConfig& w,
+                   bool in_jobs) {
   using workloads::Collective;
   const std::uint32_t total = placeable(topo);
   std::optional<Value> hosts;
@@ -602,7 +728,7 @@ void read_workload(const Value& v, const topology::LeafSpineConfig& topo,
 }
 
 // Several jobs on one fabric, on disjoint hosts.
-void read_jobs(const Value& v, const topology::LeafSpineConfig& topo,
+void read_jobs(const Value& v, const topology::FabricConfig& topo,
                std::vector<workloads::WorkloadConfig>& jobs) {
   if (!v.is_list() || v.to_list().empty()) {
     v.fail("expected a list of jobs, each a map like `workload:` plus name (and start), got " +
@@ -639,85 +765,7 @@ void read_jobs(const Value& v, const topology::LeafSpineConfig& topo,
   }
 }
 
-// "h12", "leaf3", "spine0": the kind and the index, or nullopt.
-std::optional<std::pair<std::string_view, std::uint64_t>> parse_node_name(std::string_view name);
-
-// A host link's host end: "h12" with one NIC port, "h12.p1" with two. The
-// host and the port, or nullopt.
-std::optional<std::pair<std::uint64_t, std::uint32_t>> parse_host_end(
-    std::string_view name, const topology::LeafSpineConfig& t) {
-  std::uint32_t port = 0;
-  if (t.nic_ports > 1) {
-    const std::size_t dot = name.find(".p");
-    if (dot == std::string_view::npos || name.size() != dot + 3) return std::nullopt;
-    const char digit = name[dot + 2];
-    if (digit < '0' || digit >= static_cast<char>('0' + t.nic_ports)) return std::nullopt;
-    port = static_cast<std::uint32_t>(digit - '0');
-    name = name.substr(0, dot);
-  }
-  const auto node = parse_node_name(name);
-  if (!node || node->first != "h" || node->second >= t.host_count()) return std::nullopt;
-  return std::pair{node->second, port};
-}
-
-std::optional<std::pair<std::string_view, std::uint64_t>> parse_node_name(std::string_view name) {
-  for (const std::string_view kind : {"h", "leaf", "spine"}) {
-    if (name.substr(0, kind.size()) != kind) continue;
-    const std::string_view digits = name.substr(kind.size());
-    if (digits.empty() || digits.size() > 9 || (digits.size() > 1 && digits[0] == '0')) continue;
-    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      continue;
-    }
-    return std::pair{kind, std::stoull(std::string(digits))};
-  }
-  return std::nullopt;
-}
-
-// Whether `name` is a directed link of this fabric as links.csv names it:
-// SRC>DST, plus #k for lane k of leaf-spine links when parallel_links > 1.
-bool is_link_name(std::string_view name, const topology::LeafSpineConfig& t) {
-  const std::size_t arrow = name.find('>');
-  if (arrow == std::string_view::npos) return false;
-  std::string_view dst_text = name.substr(arrow + 1);
-  std::optional<std::uint64_t> lane;
-  if (const std::size_t hash = dst_text.find('#'); hash != std::string_view::npos) {
-    const auto parsed = parse_node_name("h" + std::string(dst_text.substr(hash + 1)));
-    if (!parsed) return false;
-    lane = parsed->second;
-    dst_text = dst_text.substr(0, hash);
-  }
-  if (name.substr(0, 1) == "h" || dst_text.substr(0, 1) == "h") {
-    // A NIC link: host (port) and its leaf, either way.
-    if (lane) return false;
-    const bool up = name.substr(0, 1) == "h";
-    const auto host = parse_host_end(up ? name.substr(0, arrow) : dst_text, t);
-    const auto leaf = parse_node_name(up ? dst_text : name.substr(0, arrow));
-    return host && leaf && leaf->first == "leaf" &&
-           (host->first / t.hosts_per_leaf) * t.nic_ports + host->second == leaf->second;
-  }
-  const auto src = parse_node_name(name.substr(0, arrow));
-  const auto dst = parse_node_name(dst_text);
-  if (!src || !dst) return false;
-  const std::uint64_t hosts = t.host_count();
-  const auto in_range = [&](const std::pair<std::string_view, std::uint64_t>& node) {
-    if (node.first == "h") return node.second < hosts;
-    if (node.first == "leaf") return node.second < t.leaves;
-    return node.second < t.spines;
-  };
-  if (!in_range(*src) || !in_range(*dst)) return false;
-  const bool host_link = src->first == "h" || dst->first == "h";
-  if (host_link) {
-    if (lane) return false;
-    const auto& [host, leaf] = src->first == "h" ? std::pair{*src, *dst} : std::pair{*dst, *src};
-    return leaf.first == "leaf" && host.first == "h" &&
-           host.second / t.hosts_per_leaf == leaf.second;
-  }
-  if (src->first == dst->first) return false;  // leaf>leaf, spine>spine
-  if (t.parallel_links > 1) return lane && *lane < t.parallel_links;
-  return !lane;
-}
-
-void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, TimeseriesConfig& ts) {
+void read_timeseries(const Value& v, const topology::FabricConfig& t, TimeseriesConfig& ts) {
   ts.enabled = true;
   v.read_map({
       {"interval", Need::required,
@@ -742,11 +790,9 @@ void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, Timeser
          if (items.empty()) x.fail("expected at least one link name, got an empty list");
          for (const Value& item : items) {
            std::string name = item.to_string();
-           if (!is_link_name(name, t)) {
-             item.fail(
-                 "expected a directed link of this fabric, named as in links.csv (e.g. "
-                 "h0>leaf0, leaf0>spine0, spine0>leaf1" +
-                 std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + item.describe());
+           if (!topology::named_link(name, t)) {
+             item.fail("expected a directed link of this fabric, named as in links.csv (e.g. " +
+                       topology::example_link_names(t) + "), got " + item.describe());
            }
            if (std::find(ts.link_names.begin(), ts.link_names.end(), name) != ts.link_names.end()) {
              item.fail("link " + item.describe() + " is listed twice");
@@ -757,76 +803,43 @@ void read_timeseries(const Value& v, const topology::LeafSpineConfig& t, Timeser
   });
 }
 
-// Every directed link name of the fabric, for did-you-mean hints; empty
-// for fabrics too large to list cheaply.
-std::vector<std::string> link_names(const topology::LeafSpineConfig& t) {
-  const std::uint64_t hosts = t.host_count();
-  const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
-  std::vector<std::string> names;
-  if (2 * (hosts * t.nic_ports + cables) > 20'000) return names;
-  for (std::uint64_t h = 0; h < hosts; ++h) {
-    for (std::uint32_t p = 0; p < t.nic_ports; ++p) {
-      const std::string leaf = "leaf" + std::to_string((h / t.hosts_per_leaf) * t.nic_ports + p);
-      const std::string host =
-          "h" + std::to_string(h) + (t.nic_ports > 1 ? ".p" + std::to_string(p) : "");
-      names.push_back(host + ">" + leaf);
-      names.push_back(leaf + ">" + host);
-    }
-  }
-  for (std::uint32_t a = 0; a < t.leaves; ++a) {
-    for (std::uint32_t b = 0; b < t.spines; ++b) {
-      for (std::uint32_t k = 0; k < t.parallel_links; ++k) {
-        const std::string lane = t.parallel_links > 1 ? "#" + std::to_string(k) : "";
-        const std::string leaf = "leaf" + std::to_string(a);
-        const std::string spine = "spine" + std::to_string(b);
-        names.push_back(leaf + ">" + spine + lane);
-        names.push_back(spine + ">" + leaf + lane);
-      }
-    }
-  }
-  return names;
-}
-
 // The link a fault names, checked against the fabric (with a did-you-mean).
-std::string read_fault_link(const Value& x, const topology::LeafSpineConfig& t) {
+std::string read_fault_link(const Value& x, const topology::FabricConfig& t) {
   std::string link = x.to_string();
-  if (is_link_name(link, t)) return link;
+  if (topology::named_link(link, t)) return link;
   std::string hint;
-  const std::vector<std::string> names = link_names(t);
+  const std::vector<std::string> names = topology::link_names(t, 20'000);
   const std::vector<std::string_view> words(names.begin(), names.end());
   const std::string_view best = closest_word(link, words);
   if (!best.empty()) hint = " (did you mean " + sim::quote_for_message(best) + "?)";
-  x.fail(
-      "expected a directed link of this fabric, named as in links.csv (e.g. "
-      "h0>leaf0, leaf0>spine0, spine0>leaf1" +
-      std::string(t.parallel_links > 1 ? "#0" : "") + "), got " + x.describe() + hint);
+  x.fail("expected a directed link of this fabric, named as in links.csv (e.g. " +
+         topology::example_link_names(t) + "), got " + x.describe() + hint);
 }
 
 // The host a fault names: hN with N below the fabric's host count.
-std::string read_fault_host(const Value& x, const topology::LeafSpineConfig& t) {
+std::string read_fault_host(const Value& x, const topology::FabricConfig& t) {
   std::string host = x.to_string();
   const std::uint64_t hosts = t.host_count();
-  const auto parsed = parse_node_name(host);
-  if (!parsed || parsed->first != "h" || parsed->second >= hosts) {
+  const auto parsed = topology::parse_node_name(host);
+  if (!parsed || parsed->kind != topology::NodeKind::host || parsed->index >= hosts) {
     x.fail("expected a host of this fabric, h0 to h" + std::to_string(hosts - 1) +
            " (as links.csv names hosts), got " + x.describe());
   }
   return host;
 }
 
-// The switch a fault names: leafN or spineN of this fabric.
-std::string read_fault_switch(const Value& x, const topology::LeafSpineConfig& t) {
+// The switch a fault names: leafN or spineN (aggN or coreN on a clos3) of this fabric.
+std::string read_fault_switch(const Value& x, const topology::FabricConfig& t) {
   std::string name = x.to_string();
-  const auto parsed = parse_node_name(name);
-  if (!parsed || parsed->first == "h" ||
-      parsed->second >= (parsed->first == "leaf" ? t.leaves : t.spines)) {
-    x.fail("expected a switch of this fabric, leaf0 to leaf" + std::to_string(t.leaves - 1) +
-           " or spine0 to spine" + std::to_string(t.spines - 1) + ", got " + x.describe());
+  const auto parsed = topology::parse_node_name(name);
+  if (!parsed || !topology::has_switch(t, *parsed)) {
+    x.fail("expected a switch of this fabric, " + topology::switch_name_range(t) + ", got " +
+           x.describe());
   }
   return name;
 }
 
-void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector<Fault>& faults) {
+void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fault>& faults) {
   const std::vector<Value> items = v.to_list();
   for (const Value& item : items) {
     Fault fault;
@@ -946,9 +959,8 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
     // again, so the flows on it get (1 - loss) of what it carries.
     if (loss && fault.state == FaultState::degraded) {
       if (!rate) {
-        const bool nic_link =
-            fault.link.starts_with("h") || fault.link.find(">h") != std::string::npos;
-        fault.rate_gbps = nic_link ? t.host_link.rate_gbps : t.spine_link.rate_gbps;
+        fault.rate_gbps =
+            topology::named_link(fault.link, t)->rate_gbps;  // read_fault_link checked it
         rate = loss;
       }
       fault.rate_gbps *= 1.0 - loss_fraction;
@@ -979,7 +991,7 @@ void read_faults(const Value& v, const topology::LeafSpineConfig& t, std::vector
   }
 }
 
-void read_output(const Value& v, const topology::LeafSpineConfig& t, OutputConfig& o) {
+void read_output(const Value& v, const topology::FabricConfig& t, OutputConfig& o) {
   v.read_map({
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
@@ -1318,13 +1330,29 @@ sim::Json wan_json(const topology::WanConfig& c) {
 
 sim::Json to_json(const Scenario& s) {
   sim::Json topo = sim::Json::object();
-  topo["kind"] = "leaf_spine";
-  topo["leaves"] = s.topology.leaves;
-  topo["spines"] = s.topology.spines;
-  topo["hosts_per_leaf"] = s.topology.hosts_per_leaf;
-  topo["parallel_links"] = s.topology.parallel_links;
-  topo["host_link"] = link_json(s.topology.host_link);
-  topo["spine_link"] = link_json(s.topology.spine_link);
+  const topology::FabricConfig& t = s.topology;
+  if (t.kind == topology::FabricKind::clos3) {
+    // A fat tree echoes its k and what it expanded to.
+    topo["kind"] = t.fat_tree_k > 0 ? "fat_tree" : "clos3";
+    if (t.fat_tree_k > 0) topo["k"] = t.fat_tree_k;
+    topo["pods"] = t.pods;
+    topo["leaves_per_pod"] = t.leaves_per_pod();
+    topo["aggs_per_pod"] = t.aggs_per_pod;
+    topo["cores"] = t.cores;
+    topo["core_groups"] = t.core_groups;
+    topo["hosts_per_leaf"] = t.hosts_per_leaf;
+    topo["host_link"] = link_json(t.host_link);
+    topo["agg_link"] = link_json(t.agg_link);
+    topo["core_link"] = link_json(t.core_link);
+  } else {
+    topo["kind"] = "leaf_spine";
+    topo["leaves"] = t.leaves;
+    topo["spines"] = t.spines;
+    topo["hosts_per_leaf"] = t.hosts_per_leaf;
+    topo["parallel_links"] = t.parallel_links;
+    topo["host_link"] = link_json(t.host_link);
+    topo["spine_link"] = link_json(t.spine_link);
+  }
   topo["nics_per_host"] = s.topology.nics_per_host;
   topo["rail_optimised"] = s.topology.rail_optimised;
   // Echoed only when set, so that single-port runs keep their summary.json.
@@ -1336,6 +1364,10 @@ sim::Json to_json(const Scenario& s) {
   trans["model"] = transport::to_string(s.transport.model);
   trans["policy"] = transport::policy_word(s.transport);
   trans["convergence_ps"] = static_cast<std::int64_t>(s.transport.convergence_ps);
+  // Echoed only when set, so that runs with per-switch salts keep their summary.json.
+  if (s.transport.ecmp_salt != transport::EcmpSalt::per_switch) {
+    trans["ecmp_salt"] = std::string(transport::to_string(s.transport.ecmp_salt));
+  }
   if (s.transport.model == transport::Model::packet) {
     const transport::PacketConfig& p = s.transport.packet;
     sim::Json packet = sim::Json::object();

@@ -50,9 +50,9 @@ struct Scenario {
   std::string name;    // [A-Za-z0-9_.-]+, 1..64 chars, not "." or ".."; names the output folder
   std::string description;  // optional free text
   std::uint64_t seed = 1;
-  topology::LeafSpineConfig topology;
+  topology::FabricConfig topology;
   // `topology: {kind: wan, ...}`: sites joined by WAN links, instead of the
-  // leaf-spine above (pccl runs only).
+  // Clos above (pccl runs only).
   std::optional<topology::WanConfig> wan;
   transport::TransportConfig transport;
   // One or more jobs (`workload:` is one job named job0; `jobs:` a list).
@@ -68,7 +68,7 @@ struct Scenario {
   std::optional<pccl::PcclConfig> pccl;
 };
 
-// The fabric's hosts (NICs), of the leaf-spine or the WAN.
+// The fabric's hosts (NICs), of the Clos or the WAN.
 std::uint32_t host_count(const Scenario& scenario);
 
 // Reads and validates a scenario file. An unreadable file is a ScenarioError

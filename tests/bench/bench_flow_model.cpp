@@ -67,7 +67,7 @@ struct Fixture {
   std::uint32_t hosts_per_leaf;
   std::uint16_t next_port = 0;
 
-  Fixture(const topology::LeafSpineConfig& config, Pattern p)
+  Fixture(const topology::FabricConfig& config, Pattern p)
       : topo(topology::build_leaf_spine(config)),
         sim(),
         model(sim, topo, routing, transport::TransportConfig{}, 1, recorder, false),
@@ -97,7 +97,7 @@ struct Fixture {
   }
 };
 
-void BM_FlowRecompute(benchmark::State& state, topology::LeafSpineConfig config, Pattern pattern) {
+void BM_FlowRecompute(benchmark::State& state, topology::FabricConfig config, Pattern pattern) {
   const auto k = static_cast<std::uint32_t>(state.range(0));
   auto f = std::make_unique<Fixture>(config, pattern);
   for (std::uint32_t i = 0; i < k; ++i) f->start(f->connect(), kHugeFlow);
@@ -128,9 +128,9 @@ void BM_FlowRecompute(benchmark::State& state, topology::LeafSpineConfig config,
   }
 }
 
-topology::LeafSpineConfig fabric(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
-                                 std::uint32_t spines) {
-  topology::LeafSpineConfig c;
+topology::FabricConfig fabric(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
+                              std::uint32_t spines) {
+  topology::FabricConfig c;
   c.leaves = leaves;
   c.hosts_per_leaf = hosts_per_leaf;
   c.spines = spines;
@@ -139,8 +139,8 @@ topology::LeafSpineConfig fabric(std::uint32_t leaves, std::uint32_t hosts_per_l
 
 // 1k flows on 2,048 hosts (64 leaves x 32, 32 spines); 10k flows on 16,384
 // hosts (256 leaves x 64, 64 spines).
-const topology::LeafSpineConfig kSmallFabric = fabric(64, 32, 32);
-const topology::LeafSpineConfig kLargeFabric = fabric(256, 64, 64);
+const topology::FabricConfig kSmallFabric = fabric(64, 32, 32);
+const topology::FabricConfig kLargeFabric = fabric(256, 64, 64);
 
 }  // namespace
 

@@ -34,8 +34,8 @@ namespace workloads = spinel::workloads;
 
 constexpr std::uint64_t kSeed = 1;
 
-topology::LeafSpineConfig reference_fabric(std::uint32_t leaves) {
-  topology::LeafSpineConfig c;
+topology::FabricConfig reference_fabric(std::uint32_t leaves) {
+  topology::FabricConfig c;
   c.leaves = leaves;
   c.hosts_per_leaf = 16;
   c.spines = 16;

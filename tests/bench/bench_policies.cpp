@@ -27,7 +27,7 @@ void BM_AllToAll(benchmark::State& state, transport::PathPolicy policy, std::uin
   double congestion_us = 0;
   std::uint64_t flows = 0;
   for (auto _ : state) {
-    topology::LeafSpineConfig c;
+    topology::FabricConfig c;
     c.leaves = leaves;
     c.hosts_per_leaf = hosts_per_leaf;
     c.spines = hosts_per_leaf;

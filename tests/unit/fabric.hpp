@@ -11,14 +11,14 @@
 namespace spinel::testing {
 
 struct Fabric {
-  explicit Fabric(const topology::LeafSpineConfig& config,
+  explicit Fabric(const topology::FabricConfig& config,
                   transport::PathPolicy policy = transport::PathPolicy::ecmp,
                   std::uint64_t seed = 1)
       : Fabric(config, transport::TransportConfig{transport::Model::flow, policy, 4, 0, {}}, seed) {
   }
-  Fabric(const topology::LeafSpineConfig& config,
-         const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
-      : topology(topology::build_leaf_spine(config)),
+  Fabric(const topology::FabricConfig& config, const transport::TransportConfig& transport_config,
+         std::uint64_t seed = 1)
+      : topology(topology::build_fabric(config)),
         routing(topology),
         model(sim, topology, routing, transport_config, seed, recorder, false),
         transport(model) {}
@@ -31,15 +31,31 @@ struct Fabric {
   transport::FlowTransport transport;
 };
 
-inline topology::LeafSpineConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
-                                            std::uint32_t spines, double host_gbps = 400,
-                                            double spine_gbps = 400) {
-  topology::LeafSpineConfig c;
+inline topology::FabricConfig leaf_spine(std::uint32_t leaves, std::uint32_t hosts_per_leaf,
+                                         std::uint32_t spines, double host_gbps = 400,
+                                         double spine_gbps = 400) {
+  topology::FabricConfig c;
   c.leaves = leaves;
   c.hosts_per_leaf = hosts_per_leaf;
   c.spines = spines;
   c.host_link.rate_gbps = host_gbps;
   c.spine_link.rate_gbps = spine_gbps;
+  return c;
+}
+
+// A 3-tier Clos: `pods` pods of `leaves_per_pod` leaves and `aggs` aggs, `cores`
+// cores in `groups` groups.
+inline topology::FabricConfig clos3(std::uint32_t pods, std::uint32_t leaves_per_pod,
+                                    std::uint32_t aggs, std::uint32_t hosts_per_leaf,
+                                    std::uint32_t cores, std::uint32_t groups) {
+  topology::FabricConfig c;
+  c.kind = topology::FabricKind::clos3;
+  c.pods = pods;
+  c.leaves = pods * leaves_per_pod;
+  c.aggs_per_pod = aggs;
+  c.hosts_per_leaf = hosts_per_leaf;
+  c.cores = cores;
+  c.core_groups = groups;
   return c;
 }
 

@@ -11,9 +11,9 @@
 namespace spinel::testing {
 
 struct PacketFabric {
-  PacketFabric(const topology::LeafSpineConfig& config,
+  PacketFabric(const topology::FabricConfig& config,
                const transport::TransportConfig& transport_config, std::uint64_t seed = 1)
-      : topology(topology::build_leaf_spine(config)),
+      : topology(topology::build_fabric(config)),
         routing(topology),
         router(sim, topology, routing, transport::router_config(transport_config), seed, recorder,
                false),
@@ -37,6 +37,17 @@ inline transport::TransportConfig packet_config(
   c.policy = policy;
   c.packet.cc = cc;
   return c;
+}
+
+// Connects `connection` through the packet transport and starts one flow of
+// `bytes` on it, whose delivery `notify` hears of.
+inline void start_flow(PacketFabric& f, const transport::ConnectionSpec& connection,
+                       std::uint64_t bytes, sim::HandlerId notify) {
+  transport::FlowSpec spec;
+  spec.connection = f.transport.connect(connection);
+  spec.size_bytes = bytes;
+  spec.notify = notify;
+  f.transport.start_flow(spec);
 }
 
 }  // namespace spinel::testing

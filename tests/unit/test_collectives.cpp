@@ -216,7 +216,7 @@ TEST(Tree, TwoSpanningBinaryTreesWithComplementaryLeaves) {
 TEST(Hierarchical, MatchesItsFormulaOnRailOptimisedServers) {
   for (const bool rails : {true, false}) {
     const std::uint32_t gpus = 4;
-    topology::LeafSpineConfig config = leaf_spine(4, 4, 4);
+    topology::FabricConfig config = leaf_spine(4, 4, 4);
     config.nics_per_host = gpus;
     config.rail_optimised = rails;
     const topology::Servers servers(config);

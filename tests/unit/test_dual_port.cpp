@@ -20,8 +20,8 @@ constexpr std::uint64_t kHuge = 1ULL << 50;  // never finishes within these test
 
 // Two leaf pairs (leaf0+leaf1, leaf2+leaf3) of `hosts` dual-port hosts each,
 // 200 Gb/s ports, two 400 Gb/s spines: every leaf has as much up as down.
-topology::LeafSpineConfig dual(std::uint32_t hosts = 2) {
-  topology::LeafSpineConfig c = testing::leaf_spine(4, hosts, 2, 200, 400);
+topology::FabricConfig dual(std::uint32_t hosts = 2) {
+  topology::FabricConfig c = testing::leaf_spine(4, hosts, 2, 200, 400);
   c.nic_ports = 2;
   return c;
 }

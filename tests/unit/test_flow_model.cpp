@@ -156,7 +156,7 @@ TEST(Ecmp, TwoFlowsHashedOntoOneUplinkShareIt) {
 }
 
 TEST(Latency, DeliveryIsSerialisationPlusPathLatency) {
-  topology::LeafSpineConfig c = leaf_spine(2, 1, 1, 400, 400);
+  topology::FabricConfig c = leaf_spine(2, 1, 1, 400, 400);
   c.host_link.latency_ps = 300 * sim::kNanosecond;
   c.spine_link.latency_ps = 700 * sim::kNanosecond;
   Fabric f(c);

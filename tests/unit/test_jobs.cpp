@@ -176,7 +176,7 @@ TEST(JobsErrors, RailPlacementNeedsServers) {
 // included, joins two GPUs of one server or two NICs of one rail, so a ring
 // all-reduce never leaves a rail's leaves (here each rail has two leaves).
 TEST(Jobs, RailPlacementKeepsRingEdgesOnARailOrInAServer) {
-  topology::LeafSpineConfig config;
+  topology::FabricConfig config;
   config.leaves = 8;
   config.hosts_per_leaf = 4;
   config.spines = 2;

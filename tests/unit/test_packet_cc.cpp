@@ -136,7 +136,11 @@ TEST(PacketPfc, PausesPropagateUpstream) {
         EXPECT_EQ(s.pauses, 0U);  // hosts never pause their switch
         break;
       case topology::LinkKind::wan:
-        ADD_FAILURE() << "a leaf-spine has no WAN link";
+      case topology::LinkKind::agg_down:
+      case topology::LinkKind::agg_up:
+      case topology::LinkKind::core_down:
+        ADD_FAILURE() << "a leaf-spine has no " << topology::to_string(topo.link(l).kind)
+                      << " link";
         break;
     }
   }

@@ -14,7 +14,7 @@
 namespace spinel::pccl {
 namespace {
 
-PcclResult run_on(const topology::LeafSpineConfig& topo, const PcclConfig& config,
+PcclResult run_on(const topology::FabricConfig& topo, const PcclConfig& config,
                   std::uint64_t seed) {
   const topology::Topology fabric = topology::build_leaf_spine(topo);
   topology::Routing routing(fabric);
@@ -28,7 +28,7 @@ PcclResult run_on(const topology::LeafSpineConfig& topo, const PcclConfig& confi
 }
 
 PcclResult run(const PcclConfig& config, std::uint64_t seed) {
-  topology::LeafSpineConfig topo;
+  topology::FabricConfig topo;
   topo.leaves = 2;
   topo.spines = 2;
   topo.hosts_per_leaf = 4;
@@ -140,7 +140,7 @@ TEST(PcclSim, AWindowCapsEachConnectionSoMoreConnectionsFillTheLink) {
   // 40 ms, and a 12.5 MB window caps each connection at 2.5 Gb/s. One step
   // moves 256 MiB per peer: the ring time falls with the pool until four
   // connections fill the link, then stays.
-  topology::LeafSpineConfig topo;
+  topology::FabricConfig topo;
   topo.leaves = 1;
   topo.spines = 1;
   topo.hosts_per_leaf = 2;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fabric.hpp"
+#include "policy_steps.hpp"
 #include "sim/error.hpp"
 #include "sim/rng.hpp"
 #include "transport/planner.hpp"
@@ -16,60 +17,21 @@
 namespace spinel::transport {
 namespace {
 
+using testing::add;
+using testing::all_to_all;
+using testing::congestion;
+using testing::congestion_with;
 using testing::DeliveryLog;
 using testing::Fabric;
 using testing::leaf_spine;
 using testing::policy;
-
-// A step: connections that run together, each carrying `bytes`.
-struct Step {
-  std::vector<ConnectionSpec> specs;
-  std::vector<std::uint64_t> bytes;
-};
-
-// Opens the step's connections as one group and returns its max congestion.
-sim::Time congestion(Fabric& f, const Step& step) {
-  const std::vector<ConnectionId> ids = f.transport.connect_group(step.specs);
-  std::vector<Load> loads;
-  for (std::size_t i = 0; i < ids.size(); ++i) loads.push_back(Load{ids[i], step.bytes[i]});
-  return f.transport.max_congestion_ps(loads);
-}
-
-sim::Time congestion_with(const topology::LeafSpineConfig& config, const TransportConfig& t,
-                          const Step& step, std::uint64_t seed = 1) {
-  Fabric f(config, t, seed);
-  return congestion(f, step);
-}
-
-void add(Step& step, topology::HostId src, topology::HostId dst, std::uint64_t bytes) {
-  const auto port = static_cast<std::uint16_t>(1000 + step.specs.size());
-  step.specs.push_back(ConnectionSpec{src, dst, port, 4791, bytes});
-  step.bytes.push_back(bytes);
-}
-
-// Every host sends to the host `shift` places on: a ring step, or a
-// permutation; every leaf sends and receives the same number of cross-leaf
-// connections, by symmetry.
-Step shift_step(std::uint32_t hosts, std::uint32_t shift, std::uint64_t bytes) {
-  Step step;
-  for (topology::HostId h = 0; h < hosts; ++h) add(step, h, (h + shift) % hosts, bytes);
-  return step;
-}
-
-Step all_to_all(std::uint32_t hosts, std::uint64_t bytes) {
-  Step step;
-  for (topology::HostId a = 0; a < hosts; ++a) {
-    for (topology::HostId b = 0; b < hosts; ++b) {
-      if (a != b) add(step, a, b, bytes);
-    }
-  }
-  return step;
-}
+using testing::shift_step;
+using testing::Step;
 
 // r random leaf derangements: each gives every leaf one cross-leaf
 // connection out and one in, between random hosts of the two leaves; plus a
 // few connections inside leaves, which no policy routes over the spines.
-Step regular_random(sim::Rng& rng, const topology::LeafSpineConfig& c, std::uint32_t r,
+Step regular_random(sim::Rng& rng, const topology::FabricConfig& c, std::uint32_t r,
                     std::uint64_t bytes) {
   Step step;
   for (std::uint32_t k = 0; k < r; ++k) {
@@ -97,10 +59,10 @@ Step regular_random(sim::Rng& rng, const topology::LeafSpineConfig& c, std::uint
   return step;
 }
 
-topology::LeafSpineConfig random_fabric(sim::Rng& rng) {
-  topology::LeafSpineConfig c = leaf_spine(static_cast<std::uint32_t>(2 + rng.below(7)),
-                                           static_cast<std::uint32_t>(1 + rng.below(8)),
-                                           static_cast<std::uint32_t>(1 + rng.below(8)));
+topology::FabricConfig random_fabric(sim::Rng& rng) {
+  topology::FabricConfig c = leaf_spine(static_cast<std::uint32_t>(2 + rng.below(7)),
+                                        static_cast<std::uint32_t>(1 + rng.below(8)),
+                                        static_cast<std::uint32_t>(1 + rng.below(8)));
   c.parallel_links = rng.below(4) == 0 ? 2 : 1;
   return c;
 }
@@ -114,7 +76,7 @@ TEST(Split, MatchesSprayingWherePremisesHold) {
   int cases = 0;
   int hashing_loses = 0;
   for (int trial = 0; trial < 150; ++trial) {
-    const topology::LeafSpineConfig c = random_fabric(rng);
+    const topology::FabricConfig c = random_fabric(rng);
     const std::uint32_t hosts = c.leaves * c.hosts_per_leaf;
     const std::uint32_t s = c.spines * c.parallel_links;
     const std::uint64_t bytes = s * (1 + rng.below(100000));
@@ -155,7 +117,7 @@ TEST(Split, RecordsFailedPremisesAndStaysAboveSpraying) {
   sim::Rng rng(11, "test-split-fail");
   double worst_gap = 1.0;
   for (int trial = 0; trial < 60; ++trial) {
-    const topology::LeafSpineConfig c = random_fabric(rng);
+    const topology::FabricConfig c = random_fabric(rng);
     const std::uint32_t hosts = c.leaves * c.hosts_per_leaf;
     Step step;
     const std::uint64_t flows = 1 + rng.below(3 * hosts);
@@ -194,7 +156,7 @@ TEST(Split, RecordsFailedPremisesAndStaysAboveSpraying) {
 // connection gets s/g = 2 subflows, each uplink and each downlink r/g = 3 of
 // them, lcm(6, 4) = 12 per leaf.
 TEST(Split, UsesLcmSubflowsPerLeafAndBalancesEveryUplinkAndDownlink) {
-  const topology::LeafSpineConfig c = leaf_spine(3, 6, 4);
+  const topology::FabricConfig c = leaf_spine(3, 6, 4);
   Fabric f(c, policy(PathPolicy::split));
   const Step step = shift_step(18, 6, 6 << 20);  // every host to the next leaf
   const std::vector<ConnectionId> ids = f.transport.connect_group(step.specs);
@@ -223,7 +185,7 @@ TEST(Planned, NeverWorseThanEcmpAndNeverBetterThanSpraying) {
   sim::Rng rng(3, "test-planned");
   int better = 0;
   for (int trial = 0; trial < 80; ++trial) {
-    const topology::LeafSpineConfig c = random_fabric(rng);
+    const topology::FabricConfig c = random_fabric(rng);
     const std::uint32_t hosts = c.leaves * c.hosts_per_leaf;
     Step step;
     if (trial % 2 == 0) {
@@ -249,7 +211,7 @@ TEST(Planned, NeverWorseThanEcmpAndNeverBetterThanSpraying) {
 // A permutation over leaves of a non-blocking fabric: ECMP collides, and
 // every extra queue pair per connection spreads the load further.
 TEST(Mprdma, MoreSubflowsApproachSpraying) {
-  const topology::LeafSpineConfig c = leaf_spine(8, 8, 8);
+  const topology::FabricConfig c = leaf_spine(8, 8, 8);
   const Step step = shift_step(64, 8, 8 << 20);
   const sim::Time spray = congestion_with(c, policy(PathPolicy::spray), step);
   const auto mean = [&](const TransportConfig& t) {
@@ -313,7 +275,7 @@ TEST(Mprdma, SplitsAFlowIntoKPartsAndNotifiesOnce) {
 // A whole step, run to the end under each policy: every byte arrives, every
 // flow is reported once, and the fluid model conserves bytes.
 TEST(Policies, EveryPolicyDeliversEveryByte) {
-  const topology::LeafSpineConfig c = leaf_spine(4, 4, 4);
+  const topology::FabricConfig c = leaf_spine(4, 4, 4);
   sim::Rng rng(5, "test-deliver");
   Step step = regular_random(rng, c, 5, 0);
   for (std::uint64_t& b : step.bytes) b = 1 + rng.below(4 << 20);
@@ -356,7 +318,7 @@ TEST(Policies, EveryPolicyDeliversEveryByte) {
 }
 
 TEST(Policies, SameSeedSameRoutes) {
-  const topology::LeafSpineConfig c = leaf_spine(4, 4, 4);
+  const topology::FabricConfig c = leaf_spine(4, 4, 4);
   sim::Rng rng(9, "test-determinism");
   Step step = regular_random(rng, c, 3, 1 << 20);
   step.specs[0].planned_bytes = 5 << 20;  // split's fallback too
@@ -379,7 +341,7 @@ TEST(Policies, SameSeedSameRoutes) {
 
 // C4-style planning of a 256-host all-to-all: 65,280 connections in one group.
 TEST(Planned, PlansA256HostAllToAllQuickly) {
-  const topology::LeafSpineConfig c = leaf_spine(16, 16, 16);
+  const topology::FabricConfig c = leaf_spine(16, 16, 16);
   const Step step = all_to_all(256, 1 << 20);
   Fabric planned(c, policy(PathPolicy::planned));
   const auto start = std::chrono::steady_clock::now();

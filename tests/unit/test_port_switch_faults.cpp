@@ -19,8 +19,8 @@ using testing::Fabric;
 constexpr std::uint64_t kHuge = 1ULL << 50;  // never finishes within these tests
 
 // Two leaf pairs of two dual-port hosts, 200 Gb/s ports, two 400 Gb/s spines.
-topology::LeafSpineConfig dual() {
-  topology::LeafSpineConfig c = testing::leaf_spine(4, 2, 2, 200, 400);
+topology::FabricConfig dual() {
+  topology::FabricConfig c = testing::leaf_spine(4, 2, 2, 200, 400);
   c.nic_ports = 2;
   return c;
 }

@@ -372,8 +372,9 @@ TEST(ScenarioErrors, UnknownPolicyListsAllowed) {
             "t.yaml:13:11: transport.policy: expected one of ecmp, spray, mprdma:K, split, "
             "planned, reps, adaptive, got \"sprey\" (did you mean "
             "\"spray\"?)");
-  EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: fat_tree")),
-            "t.yaml:3:9: topology.kind: expected leaf_spine or wan, got \"fat_tree\"");
+  EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: torus")),
+            "t.yaml:3:9: topology.kind: expected one of leaf_spine, clos3, fat_tree, wan, got "
+            "\"torus\"");
 }
 
 TEST(Scenario, FaultsLoadAndEcho) {

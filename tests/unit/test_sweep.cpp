@@ -196,6 +196,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.model: [packet]\n"
       "    transport.policy: [spray]\n"
       "    transport.convergence: [1ms]\n"
+      "    transport.ecmp_salt: [shared]\n"
       "    workload.collective: [ring_allreduce]\n"
       "    workload.size_bytes: [1MiB]\n"
       "    workload.hosts: [all]\n"
@@ -225,13 +226,22 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.dcqcn_ai_rate: [1Gbps]\n"
       "    transport.packet.retransmit: [selective]\n"
       "    transport.packet.reps_buffer: [16]\n");
-  // Every key but pccl's, the WAN's and recovery's (swept on their own
-  // bases in test_pccl_scenario.cpp, test_wan.cpp and test_recovery.cpp).
+  // Every key but pccl's, the WAN's, recovery's and three tiers' (swept on
+  // their own bases in test_pccl_scenario.cpp, test_wan.cpp,
+  // test_recovery.cpp and test_clos3_scenario.cpp).
   const auto keys = sweepable_keys();
+  const auto is_three_tier_key = [](std::string_view path) {
+    for (const char* key : {"topology.pods", "topology.leaves_per_pod", "topology.aggs_per_pod",
+                            "topology.cores", "topology.core_groups", "topology.k"}) {
+      if (path == key) return true;
+    }
+    return path.starts_with("topology.agg_link.") || path.starts_with("topology.core_link.");
+  };
   EXPECT_EQ(s.parameters.size(),
-            static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [](const Key& k) {
+            static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [&](const Key& k) {
               return !k.path.starts_with("pccl.") && !k.path.starts_with("detector.") &&
-                     !k.path.starts_with("recovery.") && !k.path.starts_with("topology.wan_link.");
+                     !k.path.starts_with("recovery.") &&
+                     !k.path.starts_with("topology.wan_link.") && !is_three_tier_key(k.path);
             })));
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);
@@ -243,6 +253,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_EQ(sc.jobs[0].compute_ps, 7'000'000);
   EXPECT_EQ(sc.jobs[0].buckets, 4u);
   EXPECT_EQ(sc.transport.convergence_ps, sim::kMillisecond);
+  EXPECT_EQ(sc.transport.ecmp_salt, transport::EcmpSalt::shared);
   EXPECT_EQ(sc.random_fault.kind, workloads::RandomFaultKind::hang);
   EXPECT_EQ(sc.random_fault.to_ps, 3'000'000'000);
   EXPECT_EQ(sc.transport.model, transport::Model::packet);
@@ -264,8 +275,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_DOUBLE_EQ(sc.transport.packet.dcqcn.ai_gbps, 1.0);
   EXPECT_EQ(sc.transport.packet.retransmit, transport::Retransmit::selective);
   EXPECT_EQ(sc.transport.packet.reps_buffer, 16u);
-  EXPECT_EQ(s.parameters[16].values[0].column, "[0 5 2]");
-  EXPECT_EQ(s.parameters[15].values[0].column, "all");
+  EXPECT_EQ(s.parameters[17].values[0].column, "[0 5 2]");
+  EXPECT_EQ(s.parameters[16].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "test_support.hpp"
@@ -320,14 +321,64 @@ TEST(SweepCli, SlurmArrayScriptRunsOneShardPerTask) {
   ASSERT_EQ(merge.status, 0) << merge.output;
   EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
 
-  // A task out of the array's range, or outside an array, is refused.
-  Result r = shell("SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 bash " +
-                   script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "use a contiguous --array")) << r.output;
-  r = shell("env -u SLURM_ARRAY_TASK_ID bash " + script + " " + kExample + " " + dir.string());
-  EXPECT_EQ(r.status, 2);
-  EXPECT_TRUE(contains(r.output, "not a job array task")) << r.output;
+  // Tasks that are not one shard each are refused, saying what to write.
+  const std::array<std::pair<const char*, const char*>, 7> refused = {{
+      // A task out of the array's range.
+      {"SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3",
+       "use a contiguous --array"},
+      // Outside an array.
+      {"SLURM_ARRAY_TASK_ID=", "not a job array task"},
+      // `--array=3,5` without SWEEP_SHARDS: task 3 would have run shard 0 of 2.
+      {"SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=3 SLURM_ARRAY_TASK_MAX=5 "
+       "SLURM_ARRAY_TASK_COUNT=2",
+       "use a contiguous --array"},
+      // `--array=2` alone would have run the whole sweep as shard 0/1.
+      {"SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=2 "
+       "SLURM_ARRAY_TASK_COUNT=1",
+       "SWEEP_SHARDS=N sbatch --array=2"},
+      // Named shards: a task id beyond the count, and counts that are not one.
+      {"SWEEP_SHARDS=3 SLURM_ARRAY_TASK_ID=3", "the task ids are shard numbers 0..N-1"},
+      {"SWEEP_SHARDS=three SLURM_ARRAY_TASK_ID=3", "SWEEP_SHARDS must be the shard count N"},
+      {"SWEEP_SHARDS=0 SLURM_ARRAY_TASK_ID=0", "SWEEP_SHARDS must be the shard count N"},
+  }};
+  for (const auto& [env, message] : refused) {
+    const Result r = shell(std::string("env -u SWEEP_SHARDS ") + env + " bash " + script + " " +
+                           kExample + " " + dir.string());
+    EXPECT_EQ(r.status, 2) << env;
+    EXPECT_TRUE(contains(r.output, message)) << env << ": " << r.output;
+  }
+}
+
+TEST(SweepCli, SlurmArrayScriptRerunsNamedShards) {
+  const std::string script = std::string(SPINEL_SOURCE_DIR) + "/tools/slurm/sweep.sbatch";
+  const fs::path dir = scratch("slurm_rerun");
+  // As `sbatch --array=0-3` would, then shards 1 and 3 again after their points are lost.
+  const auto task = [&](const std::string& env, int id) {
+    return shell(env + " SLURM_ARRAY_TASK_ID=" + std::to_string(id) + " SPINEL=" + SPINEL_BINARY +
+                 " bash " + script + " " + kExample + " " + dir.string());
+  };
+  for (int id = 0; id < 4; ++id) {
+    const Result r =
+        task("SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=3 SLURM_ARRAY_TASK_COUNT=4", id);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "1 threads")) << r.output;
+  }
+  for (const auto& point : fs::directory_iterator(dir / "points")) {
+    const int index = std::stoi(point.path().filename().string().substr(0, 2));
+    if (index % 4 == 1 || index % 4 == 3) fs::remove_all(point.path());
+  }
+  EXPECT_EQ(spinel("merge " + dir.string()).status, 2);
+  for (int id : {1, 3}) {
+    const Result r = task(
+        "SWEEP_SHARDS=4 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 "
+        "SLURM_ARRAY_TASK_COUNT=2",
+        id);
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, "shard " + std::to_string(id) + "/4")) << r.output;
+  }
+  const Result merge = spinel("merge " + dir.string());
+  ASSERT_EQ(merge.status, 0) << merge.output;
+  EXPECT_EQ(slurp(dir / "results.csv"), whole_example_results());
 }
 
 }  // namespace

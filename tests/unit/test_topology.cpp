@@ -9,9 +9,9 @@
 namespace spinel::topology {
 namespace {
 
-LeafSpineConfig config(std::uint32_t leaves, std::uint32_t hosts, std::uint32_t spines,
-                       std::uint32_t parallel = 1) {
-  LeafSpineConfig c;
+FabricConfig config(std::uint32_t leaves, std::uint32_t hosts, std::uint32_t spines,
+                    std::uint32_t parallel = 1) {
+  FabricConfig c;
   c.leaves = leaves;
   c.hosts_per_leaf = hosts;
   c.spines = spines;
@@ -43,7 +43,7 @@ TEST(LeafSpine, HostsAreNumberedLeafByLeaf) {
 }
 
 TEST(LeafSpine, OversubscriptionRatio) {
-  LeafSpineConfig c = config(4, 16, 4);
+  FabricConfig c = config(4, 16, 4);
   c.host_link.rate_gbps = 400;
   c.spine_link.rate_gbps = 400;
   EXPECT_DOUBLE_EQ(build_leaf_spine(c).oversubscription(), 4.0);
@@ -93,7 +93,7 @@ TEST(Routing, SameLeafHasOnePathThroughTheLeaf) {
 }
 
 TEST(Routing, PathsAreCachedAndLatencySums) {
-  LeafSpineConfig c = config(2, 2, 2);
+  FabricConfig c = config(2, 2, 2);
   c.host_link.latency_ps = 100;
   c.spine_link.latency_ps = 1000;
   const Topology t = build_leaf_spine(c);

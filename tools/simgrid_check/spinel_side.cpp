@@ -144,7 +144,7 @@ class Exporter {
 
 SpinelRun run_spinel(const scenario::Scenario& scenario) {
   SpinelRun out;
-  const topology::Topology topology = topology::build_leaf_spine(scenario.topology);
+  const topology::Topology topology = topology::build_fabric(scenario.topology);
   topology::Routing routing(topology);
   sim::Simulator sim;
   sim::Recorder recorder;  // records nothing: only the times matter here

@@ -106,11 +106,22 @@ std::string format_ms(spinel::sim::Time ps) {
 void print_table(const Scenario& s, const spinel::api::Results& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
-  std::printf(
-      "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts%s, %u spines, "
-      "%.3g:1 oversubscribed\n",
-      s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves, t.hosts_per_leaf,
-      t.nic_ports > 1 ? " (dual-port NICs on leaf pairs)" : "", t.spines, r.oversubscription);
+  if (t.kind == spinel::topology::FabricKind::clos3) {
+    std::printf(
+        "%s (seed %llu): %u hosts on a 3-tier Clos of %u pods x %u leaves x %u hosts%s, "
+        "%u aggs per pod, %u cores; %.3g:1 oversubscribed at the leaves, %.3g:1 at the aggs\n",
+        s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.pods,
+        t.leaves_per_pod(), t.hosts_per_leaf,
+        t.nic_ports > 1 ? " (dual-port NICs on leaf pairs)" : "", t.aggs_per_pod, t.cores,
+        r.oversubscription, r.agg_oversubscription.value_or(1.0));
+  } else {
+    std::printf(
+        "%s (seed %llu): %u hosts on a leaf-spine of %u leaves x %u hosts%s, %u spines, "
+        "%.3g:1 oversubscribed\n",
+        s.name.c_str(), static_cast<unsigned long long>(s.seed), r.hosts, t.leaves,
+        t.hosts_per_leaf, t.nic_ports > 1 ? " (dual-port NICs on leaf pairs)" : "", t.spines,
+        r.oversubscription);
+  }
   std::printf("%s model, %s paths\n",
               std::string(spinel::transport::to_string(s.transport.model)).c_str(),
               std::string(spinel::transport::to_string(s.transport.policy)).c_str());

@@ -64,8 +64,10 @@ Results in DIR:
   results.csv           point, the swept keys (bytes, Gb/s as _gbps, ps as _ps),
                         seed, status (ok/failed), error, then hosts, collectives,
                         collective_mean_ps/_min_ps/_max_ps, ideal_ps,
-                        ratio_to_ideal, busbw_gbps, end_ps, events, flows,
-                        bytes_delivered, rate_recomputations (as in summary.json)
+                        ratio_to_ideal, busbw_gbps, max_congestion_ps,
+                        congestion_bound_ps, max_queue_pairs_per_host, end_ps,
+                        events, flows, bytes_delivered, rate_recomputations
+                        (as in summary.json)
   points/INDEX-LABEL/   that point's run: summary.json, collectives.csv, flows.csv,
                         links.csv, run.json, and result.csv (its row; written
                         last: a point is finished when it has one)

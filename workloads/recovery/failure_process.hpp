@@ -21,7 +21,7 @@ class FailureProcess {
  public:
   // The job's GPUs at the start set the rates (GPUs and NICs: one element
   // per rank; uplinks: those of the leaves the ranks are on).
-  FailureProcess(const std::vector<FaultRate>& rates, const topology::LeafSpineConfig& fabric,
+  FailureProcess(const std::vector<FaultRate>& rates, const topology::FabricConfig& fabric,
                  std::uint64_t seed, const std::vector<topology::HostId>& ranks);
 
   [[nodiscard]] bool active() const { return rate_ > 0; }
@@ -38,7 +38,7 @@ class FailureProcess {
 
  private:
   const std::vector<FaultRate>& rates_;
-  const topology::LeafSpineConfig& fabric_;
+  const topology::FabricConfig& fabric_;
   sim::Rng rng_;
   std::vector<double> kind_rate_;  // per entry of rates_, per ps
   double rate_ = 0;

@@ -21,7 +21,7 @@ World::World(const workloads::TrainingConfig& c, const std::vector<FaultRate>& p
     : config(c),
       job(c.jobs.at(0)),
       recovery(r),
-      topology(topology::build_leaf_spine(c.topology)),
+      topology(topology::build_fabric(c.topology)),
       routing(topology),
       servers(c.topology),
       links(topology.links_by_name()),
