@@ -337,7 +337,10 @@ TEST(Transformer, PipelineSendsOneActivationPerMicroBatchEachWay) {
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::uint64_t> sends;
   for (std::uint32_t r = 0; r < program.rank_count(); ++r) {
     for (const Op& op : program.ranks[r].ops) {
-      if (op.kind == OpKind::send) sends[{r, op.peer, op.tag}] += op.size_bytes;
+      if (op.kind != OpKind::send) continue;
+      sends[{r, op.peer, op.tag}] += op.size_bytes;
+      const std::string way = op.tag % 2 == 0 ? "fwd" : "bwd";
+      EXPECT_EQ(label(program, op), way + ".mb" + std::to_string(op.tag / 2) + ".send");
     }
   }
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, std::uint64_t> expected;
@@ -483,6 +486,34 @@ TEST(Transformer, MixtureOfExpertsAllToAllsAndExpertGradients) {
   EXPECT_EQ(collectives(local, 0, "ep", Collective::all_to_all).ops, 0u);
   EXPECT_EQ(collectives(local, 0, "dp", Collective::ring_allreduce).bytes,
             (2 * 12 + 2 * 4 + 2 * 8 * 8) * h * h / 2 * 2);
+}
+
+// MoE, sequence parallelism, ZeRO, buckets, a vocabulary and derived
+// compute together, under both schedules: well formed, and it runs to the
+// end with free communication.
+TEST(Transformer, EveryFeatureTogetherIsWellFormedAndRuns) {
+  for (const PipelineSchedule schedule : {PipelineSchedule::one_f_one_b, PipelineSchedule::gpipe}) {
+    SCOPED_TRACE(to_string(schedule));
+    TransformerConfig c = dense(2, 2, 4, 3);
+    c.schedule = schedule;
+    c.moe.experts = 4;
+    c.moe.top_k = 2;
+    c.moe.layers = {1, 6};
+    c.parallel.ep = 2;
+    c.sequence_parallel = true;
+    c.zero = true;
+    c.dp_buckets = 2;
+    c.vocabulary_size = 32'000;
+    c.layer_forward_ps.clear();
+    c.gpu_peak_tflops = 312;
+    const Program program = make_transformer(c);
+    expect_well_formed(program);
+    const auto end = run_free(program);
+    for (const auto& rank : end) {
+      for (const sim::Time t : rank) EXPECT_GE(t, 0);
+    }
+    EXPECT_GT(iteration_ps(end), 0);
+  }
 }
 
 // --- Placement -----------------------------------------------------------------
@@ -711,6 +742,9 @@ TEST(Transformer, BadConfigurationsNameTheirField) {
       {[](TransformerConfig& c) { c.layer_forward_ps.clear(); }, "layer_forward_ps",
        "gpu_peak_tflops"},
       {[](TransformerConfig& c) { c.gpu_peak_tflops = 900; }, "gpu_peak_tflops", "not both"},
+      {[](TransformerConfig& c) { c.hidden_size = 1U << 25; }, "hidden_size", "at most 2^24"},
+      {[](TransformerConfig& c) { c.layer_forward_ps = {sim::Time{1} << 60}; }, "layer_forward_ps",
+       "would not fit in simulated time"},
       {[](TransformerConfig& c) { c.precision_bytes = 3; }, "precision_bytes", "1, 2 or 4"},
       {[](TransformerConfig& c) { c.dp_allreduce = Collective::all_gather; }, "dp_allreduce",
        "all_gather is not an all-reduce"},

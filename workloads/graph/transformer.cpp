@@ -12,7 +12,8 @@ TransformerConfigError::TransformerConfigError(TransformerConfigProblem problem)
     : std::invalid_argument(problem.field + ": " + problem.message), problem_(std::move(problem)) {}
 
 std::uint32_t micro_batches(const TransformerConfig& config) {
-  return config.global_batch_size / (config.micro_batch_size * config.parallel.dp);
+  return static_cast<std::uint32_t>(config.global_batch_size /
+                                    (std::uint64_t{config.micro_batch_size} * config.parallel.dp));
 }
 
 std::uint32_t ffn_hidden(const TransformerConfig& config) {
@@ -61,6 +62,11 @@ constexpr double kMaxOps = 1e8;
 Problem check_model(const TransformerConfig& c) {
   if (c.layers == 0) return problem("layers", "must be at least 1");
   if (c.hidden_size == 0) return problem("hidden_size", "must be at least 1");
+  // Bounds that keep every size and parameter count inside 64 bits.
+  if (c.hidden_size > (1U << 24)) return problem("hidden_size", "must be at most 2^24");
+  if (c.ffn_hidden_size > (1U << 26)) return problem("ffn_hidden_size", "must be at most 2^26");
+  if (c.vocabulary_size > (1ULL << 32)) return problem("vocabulary_size", "must be at most 2^32");
+  if (c.moe.experts > (1U << 16)) return problem("moe.experts", "must be at most 2^16");
   if (c.sequence_length == 0) return problem("sequence_length", "must be at least 1");
   if (c.micro_batch_size == 0) return problem("micro_batch_size", "must be at least 1");
   if (c.precision_bytes != 1 && c.precision_bytes != 2 && c.precision_bytes != 4)
@@ -141,6 +147,10 @@ Problem check_batch(const TransformerConfig& c) {
                           c.hidden_size * std::max(c.moe.top_k, 1U) * 4.0;
   if (elements > 0x1p62)
     return problem("hidden_size", "micro_batch_size * sequence_length * hidden_size is too large");
+  const double h = c.hidden_size;
+  const double params = c.layers * h * (4 * h + 2.0 * ffn_hidden(c) * std::max(c.moe.experts, 1U)) +
+                        2 * h * static_cast<double>(c.vocabulary_size);
+  if (params * 4 > 0x1p62) return problem("layers", "the model has too many parameters to count");
   const double ops = static_cast<double>(m) * 2.0 * (c.layers / c.parallel.pp) * 8.0 *
                      c.parallel.tp * c.parallel.pp * c.parallel.dp;
   if (ops > kMaxOps)
@@ -148,6 +158,23 @@ Problem check_batch(const TransformerConfig& c) {
                                             str(static_cast<std::uint64_t>(ops)) +
                                             " ops, more than a run can hold");
   return std::nullopt;
+}
+
+// More than a rank's compute per iteration, in picoseconds: what must fit
+// in simulated time.
+double compute_bound_ps(const TransformerConfig& c) {
+  const double b = c.micro_batch_size, s = c.sequence_length, h = c.hidden_size;
+  const double k = std::max(c.moe.top_k, 1U), v = static_cast<double>(c.vocabulary_size);
+  double layer = 0, logits = 0;
+  if (c.layer_forward_ps.empty()) {
+    const double rate = c.gpu_peak_tflops * c.compute_efficiency;
+    layer = (8 * b * s * h * h + 4 * b * s * s * h + 4 * b * s * h * ffn_hidden(c) * k) / rate;
+    logits = 2 * b * s * h * v / rate;
+  } else {
+    layer = static_cast<double>(
+        *std::max_element(c.layer_forward_ps.begin(), c.layer_forward_ps.end()));
+  }
+  return (layer * c.layers + logits) * micro_batches(c) * (1 + c.backward_factor);
 }
 
 Problem check_compute(const TransformerConfig& c) {
@@ -178,6 +205,9 @@ Problem check_compute(const TransformerConfig& c) {
     return problem("compute_efficiency", "must be in (0, 1]");
   if (!(c.backward_factor >= 0 && c.backward_factor < 1e6))
     return problem("backward_factor", "must be between 0 and 1e6");
+  if (compute_bound_ps(c) > 0x1p62)
+    return problem(given != 0 ? "layer_forward_ps" : "gpu_peak_tflops",
+                   "an iteration's compute time would not fit in simulated time");
   return std::nullopt;
 }
 
