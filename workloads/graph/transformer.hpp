@@ -20,8 +20,9 @@
 //   pp.<(dp_i * t + tp_i)>   the p stages of one replica, by pp_i (its
 //                            traffic is send/recv between neighbours)
 //   dp.<(pp_i * t + tp_i)>   the d replicas of one shard, by dp_i
-//   ep.<((dp_i / e) * p + pp_i) * t + tp_i>   e consecutive replicas (EP
-//                            within DP): the ranks that share the experts
+//   ep.<((dp_i / e) * p + pp_i) * t + tp_i>   MoE models only: e
+//                            consecutive replicas (EP within DP), the ranks
+//                            that share the experts
 //   edp.<((dp_i % e) * p + pp_i) * t + tp_i>  only when e > 1: the d / e
 //                            ranks that hold the same experts (Megatron's
 //                            expert-data-parallel group); expert gradients
@@ -148,6 +149,9 @@ struct TransformerConfig {
   bool sequence_parallel = false;
   bool zero = false;             // sharded data parallelism (ZeRO-1/2, FSDP-like)
   std::uint32_t dp_buckets = 1;  // gradient buckets per stage, at most layers / pp
+  // The algorithms: of the TP all-reduces (without sequence_parallel), of
+  // the gradient all-reduces (without zero; over dp and edp), of the MoE
+  // all-to-alls. Reduce-scatters and all-gathers are rings.
   Collective tp_allreduce = Collective::ring_allreduce;
   Collective dp_allreduce = Collective::ring_allreduce;
   Collective ep_all_to_all = Collective::all_to_all;
