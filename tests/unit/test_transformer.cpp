@@ -339,6 +339,9 @@ TEST(Transformer, PipelineSendsOneActivationPerMicroBatchEachWay) {
     for (const Op& op : program.ranks[r].ops) {
       if (op.kind != OpKind::send) continue;
       sends[{r, op.peer, op.tag}] += op.size_bytes;
+      EXPECT_EQ(group_kind(program, op.communicator), "pp");
+      const auto& pp = program.communicators[op.communicator].ranks;
+      EXPECT_NE(std::find(pp.begin(), pp.end(), op.peer), pp.end());
       const std::string way = op.tag % 2 == 0 ? "fwd" : "bwd";
       EXPECT_EQ(label(program, op), way + ".mb" + std::to_string(op.tag / 2) + ".send");
     }

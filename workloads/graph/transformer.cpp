@@ -384,6 +384,7 @@ class StageBuilder {
                                const std::string& label, std::optional<std::uint32_t> after) {
     Op op;
     op.kind = kind;
+    op.communicator = kPp;  // for accounting: the pipeline's traffic
     op.peer = peer;
     op.tag = tag;
     op.size_bytes = shape_.activation_bytes;
@@ -621,6 +622,7 @@ Program make_transformer(const TransformerConfig& config) {
           if (op.kind == OpKind::collective) {
             op.communicator = comm_of[op.communicator][rank];
           } else if (op.kind != OpKind::compute) {
+            op.communicator = comm_of[kPp][rank];
             const std::uint32_t peer_stage = op.peer == kNext ? pp_i + 1 : pp_i - 1;
             op.peer = rank_of(par, tp_i, peer_stage, dp_i);
           }

@@ -60,7 +60,8 @@
 // input, an all-gather's output); an all-to-all b * s * k * h *
 // precision_bytes, the rank's dispatch buffer ((e - 1) / e of it leaves the
 // rank when tokens spread evenly). Tags: 2 * i for the forward send of
-// micro-batch i, 2 * i + 1 for the backward one.
+// micro-batch i, 2 * i + 1 for the backward one; sends and receives name
+// the rank's pp communicator (for accounting).
 //
 // ## Gradient synchronisation (once per iteration)
 // Parameters per layer (biases, layer norms and the router ignored):
