@@ -7,6 +7,7 @@
 
 #include "sim/units.hpp"
 #include "workloads/graph/spmd.hpp"
+#include "workloads/graph/transformer.hpp"
 
 namespace spinel::scenario {
 
@@ -16,14 +17,14 @@ using workloads::Collective;
 using workloads::graph::Communicator;
 using workloads::graph::OpKind;
 using workloads::graph::OpTemplate;
-using workloads::graph::Parallel;
+using workloads::graph::ParallelDegrees;
 using u32 = std::uint32_t;
 
 constexpr std::uint64_t kMaxBytes = 1ULL << 50;
 constexpr std::size_t kMaxOps = 100'000;  // templates in one program
 
-Parallel read_parallel(const Value& v, u32 ranks) {
-  Parallel p;
+ParallelDegrees read_parallel(const Value& v, u32 ranks) {
+  ParallelDegrees p;
   std::optional<Value> ep;
   v.read_map({
       {"tp", Need::optional, [&](const Value& x) { p.tp = x.to_uint<u32>(1, ranks); }},
@@ -261,12 +262,182 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
   return ops;
 }
 
+// The generator's keys, each remembered so that the generator's own checks
+// (which name a field) are located too.
+std::shared_ptr<const workloads::graph::Program> read_transformer(const Value& v,
+                                                                  const std::optional<Value>& par,
+                                                                  u32 ranks) {
+  using workloads::graph::PipelineSchedule;
+  workloads::graph::TransformerConfig c;
+  std::map<std::string, Value> where;
+  auto at = [&](const std::string& field, const Value& x) { where.emplace(field, x); };
+  auto precision = [](const Value& x) {
+    return x.to_enum<u32>({{"bf16", 2}, {"fp16", 2}, {"fp32", 4}});
+  };
+  v.read_map({
+      {"layers", Need::required,
+       [&](const Value& x) {
+         c.layers = x.to_uint<u32>(1, 100'000);
+         at("layers", x);
+       }},
+      {"hidden_size", Need::required,
+       [&](const Value& x) {
+         c.hidden_size = x.to_uint<u32>(1, 1u << 20);
+         at("hidden_size", x);
+       }},
+      {"ffn_hidden_size", Need::optional,
+       [&](const Value& x) {
+         c.ffn_hidden_size = x.to_uint<u32>(1, 1u << 22);
+         at("ffn_hidden_size", x);
+       }},
+      {"heads", Need::optional,
+       [&](const Value& x) {
+         c.heads = x.to_uint<u32>(1, 1u << 16);
+         at("heads", x);
+       }},
+      {"vocabulary_size", Need::optional,
+       [&](const Value& x) {
+         c.vocabulary_size = x.to_uint<std::uint64_t>(1, 1ULL << 24);
+         at("vocabulary_size", x);
+       }},
+      {"sequence_length", Need::required,
+       [&](const Value& x) {
+         c.sequence_length = x.to_uint<u32>(1, 1u << 22);
+         at("sequence_length", x);
+       }},
+      {"micro_batch_size", Need::optional,
+       [&](const Value& x) {
+         c.micro_batch_size = x.to_uint<u32>(1, 1u << 16);
+         at("micro_batch_size", x);
+       }},
+      {"global_batch_size", Need::required,
+       [&](const Value& x) {
+         c.global_batch_size = x.to_uint<u32>(1, 1u << 24);
+         at("global_batch_size", x);
+       }},
+      {"precision", Need::optional,
+       [&](const Value& x) {
+         c.precision_bytes = precision(x);
+         at("precision_bytes", x);
+       }},
+      {"gradient_precision", Need::optional,
+       [&](const Value& x) {
+         c.gradient_bytes = precision(x);
+         at("gradient_bytes", x);
+       }},
+      {"schedule", Need::optional,
+       [&](const Value& x) {
+         c.schedule = x.to_enum<PipelineSchedule>(
+             {{"one_f_one_b", PipelineSchedule::one_f_one_b}, {"gpipe", PipelineSchedule::gpipe}});
+         at("schedule", x);
+       }},
+      {"sequence_parallel", Need::optional,
+       [&](const Value& x) {
+         c.sequence_parallel = x.to_bool();
+         at("sequence_parallel", x);
+       }},
+      {"zero", Need::optional, [&](const Value& x) { c.zero = x.to_bool(); }},
+      {"dp_buckets", Need::optional,
+       [&](const Value& x) {
+         c.dp_buckets = x.to_uint<u32>(1, 1024);
+         at("dp_buckets", x);
+       }},
+      {"moe", Need::optional,
+       [&](const Value& x) {
+         at("moe", x);
+         x.read_map({
+             {"experts", Need::required,
+              [&](const Value& y) {
+                c.moe.experts = y.to_uint<u32>(1, 1u << 16);
+                at("moe.experts", y);
+              }},
+             {"top_k", Need::optional,
+              [&](const Value& y) {
+                c.moe.top_k = y.to_uint<u32>(1, 1u << 16);
+                at("moe.top_k", y);
+              }},
+             {"every", Need::optional,
+              [&](const Value& y) {
+                c.moe.every = y.to_uint<u32>(1, 100'000);
+                at("moe.every", y);
+              }},
+             {"layers", Need::optional,
+              [&](const Value& y) {
+                if (!y.is_list()) y.fail("expected a list of layer indices, got " + y.describe());
+                for (const Value& l : y.to_list()) c.moe.layers.push_back(l.to_uint<u32>());
+                at("moe.layers", y);
+              }},
+         });
+       }},
+      {"layer_forward", Need::optional,
+       [&](const Value& x) {
+         if (x.is_list()) {
+           for (const Value& t : x.to_list()) {
+             c.layer_forward_ps.push_back(t.to_duration_ps(sim::kSecond * 3600));
+           }
+         } else {
+           c.layer_forward_ps.push_back(x.to_duration_ps(sim::kSecond * 3600));
+         }
+         at("layer_forward_ps", x);
+       }},
+      {"gpu_peak_tflops", Need::optional,
+       [&](const Value& x) {
+         c.gpu_peak_tflops = x.to_decimal(1e-3, 1e6);
+         at("gpu_peak_tflops", x);
+       }},
+      {"compute_efficiency", Need::optional,
+       [&](const Value& x) {
+         c.compute_efficiency = x.to_fraction();
+         at("compute_efficiency", x);
+       }},
+      {"backward_factor", Need::optional,
+       [&](const Value& x) {
+         c.backward_factor = x.to_decimal(0, 1000);
+         at("backward_factor", x);
+       }},
+      {"tp_allreduce", Need::optional,
+       [&](const Value& x) {
+         c.tp_allreduce = read_collective(x);
+         at("tp_allreduce", x);
+       }},
+      {"dp_allreduce", Need::optional,
+       [&](const Value& x) {
+         c.dp_allreduce = read_collective(x);
+         at("dp_allreduce", x);
+       }},
+      {"ep_all_to_all", Need::optional,
+       [&](const Value& x) {
+         c.ep_all_to_all = read_collective(x);
+         at("ep_all_to_all", x);
+       }},
+  });
+  if (!par) v.fail_at_key("the transformer needs parallel: {tp, pp, dp} (and ep with moe)");
+  c.parallel = read_parallel(*par, ranks);
+  c.gpus = ranks;
+  if (const auto problem = workloads::graph::check(c)) {
+    // A parallel degree's problem at its key, others at theirs (or the map).
+    const std::string& f = problem->field;
+    if (f.rfind("parallel", 0) == 0) par->fail(f.substr(f.find('.') + 1) + ": " + problem->message);
+    const auto it = where.find(f);
+    (it != where.end() ? it->second : v).fail(problem->message);
+  }
+  return std::make_shared<workloads::graph::Program>(workloads::graph::make_transformer(c));
+}
+
 }  // namespace
 
 std::shared_ptr<const workloads::graph::Program> read_graph(const GraphKeys& keys, u32 ranks) {
+  if (keys.transformer) {
+    if (keys.program) keys.program->fail_at_key("give either a program or a transformer, not both");
+    if (keys.groups)
+      keys.groups->fail_at_key("groups are for a program; the transformer makes its own");
+    return read_transformer(*keys.transformer, keys.parallel, ranks);
+  }
   std::vector<Communicator> groups;
-  if (keys.parallel)
-    groups = workloads::graph::parallel_groups(read_parallel(*keys.parallel, ranks));
+  if (keys.parallel) {
+    const ParallelDegrees degrees = read_parallel(*keys.parallel, ranks);
+    groups = workloads::graph::parallel_groups(degrees, degrees.ep > 1, degrees.ep > 1);
+  }
   if (keys.groups) read_groups(*keys.groups, ranks, groups);
   const std::vector<OpTemplate> ops = read_program(*keys.program, groups);
   auto program =

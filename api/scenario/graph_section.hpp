@@ -16,12 +16,16 @@ struct GraphKeys {
   std::optional<Value> parallel;
   std::optional<Value> groups;
   std::optional<Value> program;
+  std::optional<Value> transformer;  // the hybrid-parallel transformer generator's keys
+  [[nodiscard]] bool any() const { return program || transformer; }
 };
 
 // A collective's kind, by name (`collective:` of a job or of a program op).
 workloads::Collective read_collective(const Value& v);
 
-// The program of one iteration of a job of `ranks` ranks.
+// The program of one iteration of a job of `ranks` ranks: from `program`
+// (with `parallel` and `groups`) or from the `transformer` generator (with
+// `parallel`).
 std::shared_ptr<const workloads::graph::Program> read_graph(const GraphKeys& keys,
                                                             std::uint32_t ranks);
 // What a graph job's program holds, for the resolved scenario in summary.json.

@@ -643,6 +643,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       {"parallel", Need::optional, [&](const Value& x) { graph.parallel = x; }},
       {"groups", Need::optional, [&](const Value& x) { graph.groups = x; }},
       {"program", Need::optional, [&](const Value& x) { graph.program = x; }},
+      {"transformer", Need::optional, [&](const Value& x) { graph.transformer = x; }},
       {"compute_scale", Need::optional,
        [&](const Value& x) {
          w.compute_scale = x.to_decimal(1e-6, 1e6);
@@ -687,11 +688,14 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
                            }});
   }
   v.read_map(fields);
-  if (!graph.program) {
+  if (!graph.any()) {
     for (const auto& key : {graph.parallel, graph.groups, compute_scale}) {
-      if (key) key->fail_at_key("this key belongs to a workload graph: give a program too");
+      if (key)
+        key->fail_at_key(
+            "this key belongs to a workload graph: give a program (or a transformer) too");
     }
-    if (!collective) v.fail_at_key("missing required key \"collective\" (or a program)");
+    if (!collective)
+      v.fail_at_key("missing required key \"collective\" (or a program or a transformer)");
     if (!size) v.fail_at_key("missing required key \"size_bytes\"");
   } else {
     for (const auto& key : {collective, size, collective_only}) {
@@ -710,7 +714,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
                                 ? static_cast<std::uint32_t>(w.ranks.size())
                                 : (w.hosts == 0 ? total : w.hosts));
-  if (graph.program) w.program = read_graph(graph, ranks);
+  if (graph.any()) w.program = read_graph(graph, ranks);
   if (!w.program && w.collective == Collective::halving_doubling_allreduce &&
       (ranks & (ranks - 1)) != 0) {
     (hosts ? *hosts : *collective)

@@ -60,8 +60,8 @@ TEST(GraphScenario, ErrorsAreLocated) {
             "g.yaml:4:25: workload.parallel.ep: expert-parallel groups are made of data-parallel "
             "replicas: ep (3) must divide dp (8)");
   EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n  program:\n    - {collective: "
-                     "ring_allreduce, group: tp, size_bytes: 1MiB}\n"),
-            "g.yaml:6:43: workload.program[0].group: no group \"tp\"; this job has dp");
+                     "ring_allreduce, group: ep, size_bytes: 1MiB}\n"),
+            "g.yaml:6:43: workload.program[0].group: no group \"ep\"; this job has tp, pp, dp");
   EXPECT_EQ(
       error_of("workload:\n  parallel: {pp: 8}\n  program:\n    - {send: next, group: pp, "
                "size_bytes: 1MiB}\n"),
@@ -84,7 +84,7 @@ TEST(GraphScenario, ErrorsAreLocated) {
                      "g.yaml:4:3: workload.collective: a job with a program runs its ops;");
   EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n"),
             "g.yaml:4:3: workload.parallel: this key belongs to a workload graph: give a program "
-            "too");
+            "(or a transformer) too");
   EXPECT_STARTS_WITH(error_of("workload:\n  program: [{compute: 1us}]\ndetector: {}\n"),
                      "g.yaml:5:1: detector: the detector listens to jobs of one repeated "
                      "collective so far");
@@ -105,12 +105,16 @@ TEST(GraphScenario, TheHybridExampleRunsAndExplainsItsIterations) {
   const JobResults& job = r.jobs[0];
   EXPECT_TRUE(job.finished);
   ASSERT_EQ(job.breakdown.size(), 3U);
+  sim::Time compute = 0;
   for (const auto& it : job.breakdown) {
     EXPECT_EQ(it.compute_ps + it.exposed_comm_ps + it.bubble_ps, it.duration_ps());
-    EXPECT_EQ(it.compute_ps, 6'000'000'000);  // 2 ms forward + 4 ms backward on every rank
     EXPECT_GT(it.exposed_by_group_ps.at("dp"), 0);
     EXPECT_GT(it.bubble_ps, 0);  // stage 1 waits for stage 0's forward
+    compute += it.compute_ps;
   }
+  // 2 ms forward + 4 ms backward on every rank, per iteration; windows tile the run.
+  EXPECT_EQ(compute, 3 * 6'000'000'000LL);
+  EXPECT_EQ(job.breakdown[1].start_ps, job.breakdown[0].end_ps);
   // 2 tp all-reduces per iteration on each of 4 tp groups, 1 dp all-reduce on each of 16.
   EXPECT_EQ(job.collectives.size(), 3U * (2 * 4 + 16));
   const std::string collectives = slurp(dir / "collectives.csv");
@@ -152,6 +156,43 @@ TEST(GraphScenario, ADeadlockedProgramStopsWithTheBlockedOps) {
               std::string::npos)
         << what;
   }
+}
+
+// The transformer generator from a scenario: the shipped example runs, its
+// bubble is there (4 stages, 8 micro-batches: at least (p-1)/(m+p-1) of the
+// iteration idles), and its checks are located at their keys.
+TEST(GraphScenario, TheTransformerExampleRuns) {
+  const scenario::Scenario s =
+      scenario::load_file(std::string(SPINEL_SOURCE_DIR) + "/scenarios/transformer_example.yaml");
+  const Results r = run(s, RunOptions{});
+  ASSERT_EQ(r.jobs.size(), 1U);
+  const JobResults& job = r.jobs[0];
+  EXPECT_TRUE(job.finished);
+  ASSERT_EQ(job.breakdown.size(), 2U);
+  const auto& it = job.breakdown[1];
+  EXPECT_EQ(it.compute_ps + it.exposed_comm_ps + it.bubble_ps, it.duration_ps());
+  const double idle = static_cast<double>(it.duration_ps() - it.compute_ps);
+  EXPECT_GE(idle / static_cast<double>(it.duration_ps()), 3.0 / 11.0 - 1e-9);
+  EXPECT_GT(it.exposed_by_group_ps.at("dp"), 0);
+  EXPECT_GT(it.exposed_by_group_ps.at("tp"), 0);
+}
+
+TEST(GraphScenario, TransformerErrorsAreLocated) {
+  const std::string base = R"(workload:
+  parallel: {tp: 2, pp: 2, dp: 2}
+  transformer: {layers: 4, hidden_size: 64, sequence_length: 128, global_batch_size: 8,
+                layer_forward: 1ms, heads: 3}
+)";
+  EXPECT_EQ(error_of(base),
+            "g.yaml:4:13: workload.parallel: tp: 2 does not divide heads (3)");
+  EXPECT_STARTS_WITH(
+      error_of("workload:\n  transformer: {layers: 4, hidden_size: 64, sequence_length: 128, "
+               "global_batch_size: 8}\n"),
+      "g.yaml:4:3: workload.transformer: the transformer needs parallel");
+  EXPECT_STARTS_WITH(error_of("workload:\n  parallel: {tp: 2, pp: 2, dp: 2}\n  transformer: "
+                              "{layers: 3, hidden_size: 64, sequence_length: 128, "
+                              "global_batch_size: 8, layer_forward: 1ms}\n"),
+                     "g.yaml:4:13: workload.parallel: pp: ");
 }
 
 }  // namespace

@@ -581,8 +581,9 @@ TEST(ScenarioErrors, MissingRequiredKey) {
   EXPECT_EQ(error_of(with("  leaves: 4\n", "")),
             "t.yaml:2:1: topology: missing required key \"leaves\"");
   EXPECT_EQ(error_of(with("name: t\n", "")), "t.yaml:1:1: document: missing required key \"name\"");
-  EXPECT_EQ(error_of(with("  collective: ring_allreduce\n", "")),
-            "t.yaml:8:1: workload: missing required key \"collective\" (or a program)");
+  EXPECT_EQ(
+      error_of(with("  collective: ring_allreduce\n", "")),
+      "t.yaml:8:1: workload: missing required key \"collective\" (or a program or a transformer)");
 }
 
 TEST(ScenarioErrors, SweepBlockSaysToUseSpinelSweep) {

@@ -362,6 +362,12 @@ void GraphRun::Channel::collective_done(const CollectiveRun&, std::uint32_t inde
     owner->complete(ops[std::size_t{index} * members + m]);
 }
 
+sim::Time GraphRun::busy_from_ps(std::uint32_t rank, std::uint32_t op) const {
+  const std::uint32_t g = offset_[rank] + op;
+  if (op_at(g).kind != OpKind::recv) return timing_[g].start_ps;
+  return std::max(timing_[g].start_ps, timing_[partner_[g]].start_ps);
+}
+
 std::vector<CollectiveResult> GraphRun::collective_results() const {
   std::vector<CollectiveResult> all;
   for (const auto& ch : channels_) {

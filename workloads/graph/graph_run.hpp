@@ -64,6 +64,10 @@ class GraphRun final : public sim::EventHandler {
   [[nodiscard]] const OpTiming& timing(std::uint32_t rank, std::uint32_t op) const {
     return timing_[offset_[rank] + op];
   }
+  // When op i of rank r had something to wait for on the network: a
+  // receive's matching send started (before that, the rank waits for the
+  // sender's own work, not for communication); any other op's start.
+  [[nodiscard]] sim::Time busy_from_ps(std::uint32_t rank, std::uint32_t op) const;
   // Every completed collective, by collective id.
   [[nodiscard]] std::vector<CollectiveResult> collective_results() const;
   // The communicator of collective `collective_id` (one of this run's).

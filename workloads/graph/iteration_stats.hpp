@@ -1,9 +1,14 @@
 #pragma once
-// Where each training iteration of a graph job went, per rank and then
+// Where each training iteration of a graph job went. An iteration's window
+// runs from the previous iteration's last op (the job's first op, for the
+// first) to its own last op, so that windows tile the run and their mean is
+// the time per iteration; ranks that start the next iteration early spend
+// part of it in the previous window. Within the window, per rank and then
 // averaged over ranks: compute (the GPU busy), exposed communication (the
 // GPU idle while communication the rank waits on is in flight: what compute
-// did not hide), per communicator kind too, and the rest, the bubble (the GPU
-// idle with nothing of its own in flight: waiting for another stage).
+// did not hide; a receive counts from when its send started), per
+// communicator kind too, and the rest, the bubble (the GPU idle with nothing
+// of its own in flight: waiting for another stage's work).
 #include <cstdint>
 #include <map>
 #include <string>
@@ -16,8 +21,8 @@ namespace spinel::workloads::graph {
 
 struct IterationStats {
   std::uint32_t iteration = 0;
-  sim::Time start_ps = 0;  // the first op of any rank
-  sim::Time end_ps = 0;    // the last op of any rank
+  sim::Time start_ps = 0;  // the previous iteration's end (the job's first op for the first)
+  sim::Time end_ps = 0;    // its last op, of any rank
   // Means over ranks, each over the iteration's span (end - start):
   // compute + exposed_comm + bubble = the span.
   sim::Time compute_ps = 0;

@@ -8,57 +8,6 @@
 
 namespace spinel::workloads::graph {
 
-std::vector<Communicator> parallel_groups(const Parallel& par) {
-  std::vector<Communicator> out;
-  auto rank = [&](std::uint32_t d, std::uint32_t p, std::uint32_t t) {
-    return (d * par.pp + p) * par.tp + t;
-  };
-  if (par.tp > 1) {
-    for (std::uint32_t d = 0; d < par.dp; ++d) {
-      for (std::uint32_t p = 0; p < par.pp; ++p) {
-        Communicator c{"tp." + std::to_string(out.size()), {}};
-        for (std::uint32_t t = 0; t < par.tp; ++t) c.ranks.push_back(rank(d, p, t));
-        out.push_back(std::move(c));
-      }
-    }
-  }
-  const std::size_t first_pp = out.size();
-  if (par.pp > 1) {
-    for (std::uint32_t d = 0; d < par.dp; ++d) {
-      for (std::uint32_t t = 0; t < par.tp; ++t) {
-        Communicator c{"pp." + std::to_string(out.size() - first_pp), {}};
-        for (std::uint32_t p = 0; p < par.pp; ++p) c.ranks.push_back(rank(d, p, t));
-        out.push_back(std::move(c));
-      }
-    }
-  }
-  const std::size_t first_dp = out.size();
-  if (par.dp > 1) {
-    for (std::uint32_t p = 0; p < par.pp; ++p) {
-      for (std::uint32_t t = 0; t < par.tp; ++t) {
-        Communicator c{"dp." + std::to_string(out.size() - first_dp), {}};
-        for (std::uint32_t d = 0; d < par.dp; ++d) c.ranks.push_back(rank(d, p, t));
-        out.push_back(std::move(c));
-      }
-    }
-  }
-  const std::size_t first_ep = out.size();
-  if (par.ep > 1) {
-    for (std::uint32_t p = 0; p < par.pp; ++p) {
-      for (std::uint32_t t = 0; t < par.tp; ++t) {
-        for (std::uint32_t e = 0; e < par.dp / par.ep; ++e) {
-          Communicator c{"ep." + std::to_string(out.size() - first_ep), {}};
-          for (std::uint32_t d = e * par.ep; d < (e + 1) * par.ep; ++d) {
-            c.ranks.push_back(rank(d, p, t));
-          }
-          out.push_back(std::move(c));
-        }
-      }
-    }
-  }
-  return out;
-}
-
 namespace {
 
 // Per rank, the communicator it uses for each group name or kind.

@@ -2,7 +2,8 @@
 // A workload graph from one program that every rank runs (SPMD), as a
 // scenario's `program:` writes it: a list of op templates, each on a group
 // kind ("tp": the rank's own tensor-parallel group) or a named group, with
-// dependencies by name. Parallel degrees make the usual groups.
+// dependencies by name. Parallel degrees make the usual groups
+// (workloads/graph/parallel.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,26 +11,10 @@
 
 #include "sim/time.hpp"
 #include "workloads/config.hpp"
+#include "workloads/graph/parallel.hpp"
 #include "workloads/graph/program.hpp"
 
 namespace spinel::workloads::graph {
-
-// Degrees of parallelism; their product is the job's rank count. Ranks are
-// laid out tensor-parallel fastest, then pipeline, then data parallel:
-// rank = (d * pp + p) * tp + t, so a TP group is consecutive ranks (one
-// server when tp divides the GPUs per server). Expert-parallel groups are
-// `ep` consecutive data-parallel replicas of the same (t, p).
-struct Parallel {
-  std::uint32_t tp = 1;
-  std::uint32_t pp = 1;
-  std::uint32_t dp = 1;
-  std::uint32_t ep = 1;  // divides dp
-  [[nodiscard]] std::uint32_t ranks() const { return tp * pp * dp; }
-};
-
-// The groups of `parallel`: tp.<i>, pp.<i>, dp.<i> and (ep > 1) ep.<i>, each
-// in rank order. Kinds of degree 1 are left out.
-[[nodiscard]] std::vector<Communicator> parallel_groups(const Parallel& parallel);
 
 struct OpTemplate {
   std::string name;  // for `after`; may be empty

@@ -29,11 +29,6 @@ bool is_moe_layer(const TransformerConfig& config, std::uint32_t layer) {
   return layer % config.moe.every == 0;
 }
 
-std::uint32_t rank_of(const ParallelDegrees& parallel, std::uint32_t tp_i, std::uint32_t pp_i,
-                      std::uint32_t dp_i) {
-  return (dp_i * parallel.pp + pp_i) * parallel.tp + tp_i;
-}
-
 namespace {
 
 using Problem = std::optional<TransformerConfigProblem>;
@@ -552,40 +547,13 @@ Shape shape_of(const TransformerConfig& c) {
 std::vector<std::vector<std::uint32_t>> add_communicators(const Shape& s, Program& program) {
   const std::uint32_t n = s.t * s.p * s.d;
   std::vector<std::vector<std::uint32_t>> of(kGroups, std::vector<std::uint32_t>(n, 0));
-  const ParallelDegrees par{s.t, s.p, s.d, s.e};
-  const auto add = [&](Group group, const std::string& name, std::uint32_t count,
-                       std::uint32_t size, auto member) {
-    for (std::uint32_t g = 0; g < count; ++g) {
-      Communicator comm;
-      comm.name = name + "." + std::to_string(g);
-      const auto index = static_cast<std::uint32_t>(program.communicators.size());
-      for (std::uint32_t i = 0; i < size; ++i) {
-        const std::uint32_t rank = member(g, i);
-        comm.ranks.push_back(rank);
-        of[group][rank] = index;
-      }
-      program.communicators.push_back(std::move(comm));
-    }
-  };
-  // Group g of a kind is numbered by the coordinates that stay fixed in it.
-  add(kTp, "tp", s.d * s.p, s.t,
-      [&](std::uint32_t g, std::uint32_t i) { return rank_of(par, i, g % s.p, g / s.p); });
-  add(kPp, "pp", s.d * s.t, s.p,
-      [&](std::uint32_t g, std::uint32_t i) { return rank_of(par, g % s.t, i, g / s.t); });
-  add(kDp, "dp", s.p * s.t, s.d,
-      [&](std::uint32_t g, std::uint32_t i) { return rank_of(par, g % s.t, g / s.t, i); });
-  if (s.moe) {
-    const std::uint32_t blocks = s.d / s.e;  // EP groups along dp
-    add(kEp, "ep", blocks * s.p * s.t, s.e, [&](std::uint32_t g, std::uint32_t i) {
-      const std::uint32_t shard = g % (s.p * s.t);
-      return rank_of(par, shard % s.t, shard / s.t, g / (s.p * s.t) * s.e + i);
-    });
-  }
-  if (s.edp) {
-    add(kEdp, "edp", s.e * s.p * s.t, s.d / s.e, [&](std::uint32_t g, std::uint32_t i) {
-      const std::uint32_t shard = g % (s.p * s.t);
-      return rank_of(par, shard % s.t, shard / s.t, i * s.e + g / (s.p * s.t));
-    });
+  const std::string kinds[kGroups] = {"tp", "pp", "dp", "ep", "edp"};
+  for (Communicator& comm : parallel_groups(ParallelDegrees{s.t, s.p, s.d, s.e}, s.moe, s.edp)) {
+    const auto index = static_cast<std::uint32_t>(program.communicators.size());
+    const std::string kind = group_kind(comm.name);
+    const auto group = static_cast<std::size_t>(std::find(kinds, kinds + kGroups, kind) - kinds);
+    for (const std::uint32_t rank : comm.ranks) of[group][rank] = index;
+    program.communicators.push_back(std::move(comm));
   }
   return of;
 }

@@ -100,6 +100,7 @@
 
 #include "sim/time.hpp"
 #include "workloads/config.hpp"
+#include "workloads/graph/parallel.hpp"
 #include "workloads/graph/program.hpp"
 
 namespace spinel::workloads::graph {
@@ -109,14 +110,6 @@ enum class PipelineSchedule : std::uint8_t { one_f_one_b, gpipe };
 constexpr const char* to_string(PipelineSchedule schedule) {
   return schedule == PipelineSchedule::gpipe ? "gpipe" : "one_f_one_b";
 }
-
-// The parallel degrees; tp * pp * dp ranks in all, ep divides dp.
-struct ParallelDegrees {
-  std::uint32_t tp = 1;
-  std::uint32_t pp = 1;
-  std::uint32_t dp = 1;
-  std::uint32_t ep = 1;
-};
 
 // Mixture of experts; experts = 0 is a dense model.
 struct MoeConfig {
@@ -188,10 +181,6 @@ class TransformerConfigError : public std::invalid_argument {
 [[nodiscard]] std::uint32_t micro_batches(const TransformerConfig& config);
 [[nodiscard]] std::uint32_t ffn_hidden(const TransformerConfig& config);
 [[nodiscard]] bool is_moe_layer(const TransformerConfig& config, std::uint32_t layer);
-// The rank at (tp_i, pp_i, dp_i), as placed above.
-[[nodiscard]] std::uint32_t rank_of(const ParallelDegrees& parallel, std::uint32_t tp_i,
-                                    std::uint32_t pp_i, std::uint32_t dp_i);
-
 // One training iteration. Throws TransformerConfigError for a bad config.
 [[nodiscard]] Program make_transformer(const TransformerConfig& config);
 
