@@ -163,6 +163,7 @@ sim::Time all_to_allv_ideal_ps(const std::vector<std::vector<std::uint64_t>>& by
     busiest = std::max(busiest, out);
   }
   for (const std::uint64_t b : in) busiest = std::max(busiest, b);
+  if (busiest == 0) return 0;  // nothing to send: every rank passes through at once
   return sim::serialisation_ps(busiest, host_rate_gbps) + path_latency_ps;
 }
 

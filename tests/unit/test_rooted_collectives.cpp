@@ -215,6 +215,11 @@ TEST(AllToAllv, SendsTheMatrixAndSkipsEmptyEntries) {
   EXPECT_EQ(out.size(), entries);
   for (const Transfer& t : out) EXPECT_EQ(t.bytes, m[t.src][t.dst]);
 
+  // Nothing to send: done at once, as its ideal says.
+  const std::vector<std::vector<std::uint64_t>> empty(n, std::vector<std::uint64_t>(n, 0));
+  EXPECT_EQ(run_ps(make_all_to_allv_schedule(empty), 0), 0);
+  EXPECT_EQ(all_to_allv_ideal_ps(empty, kGbps, kFourHops_ps), 0);
+
   EXPECT_THROW(make_all_to_allv_schedule({{0, 1}, {1}}), sim::InternalError);
   EXPECT_THROW(make_all_to_allv_schedule({{0}}), sim::InternalError);
   EXPECT_THROW((void)make_schedule(Collective::all_to_allv, 4, 1024), sim::InternalError);
