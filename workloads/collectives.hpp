@@ -17,9 +17,11 @@ inline constexpr std::uint32_t kTreeChunks = 8;
 
 // Broadcast's and reduce's ring pipeline cuts the buffer in pieces of about
 // NCCL's Simple-protocol slice (a 4 MiB channel buffer over 8 steps), at
-// most kMaxPipelineChunks of them: a pipeline of C pieces over N ranks takes
-// C + N - 2 steps, so large buffers run at nearly the NIC rate while the
-// flow count (C (N-1) per collective) stays bounded.
+// most kMaxPipelineChunks of them, so that the flow count (C (N-1) per
+// collective) stays bounded. A pipeline of C pieces over N ranks takes
+// C + N - 2 steps, each a piece's time plus L: the step model sends a
+// rank's next piece once the last one is delivered, where NCCL keeps
+// several slices in flight (docs/model.md gives the cost).
 inline constexpr std::uint64_t kPipelineChunkBytes = 512 * 1024;
 inline constexpr std::uint32_t kMaxPipelineChunks = 1024;
 std::uint32_t pipeline_chunks(std::uint64_t size_bytes);
