@@ -33,6 +33,12 @@ enum class Collective {
   all_to_all,                  // direct: every rank sends to every other at once
   pairwise_all_to_all,         // N-1 rounds of shifted pairs
   hierarchical_allreduce,      // inside servers over NVLink, across them per rail
+  broadcast,                   // from a root, pipelined along a ring
+  reduce,                      // to a root, pipelined along a ring
+  gather,                      // to a root, direct
+  scatter,                     // from a root, direct
+  barrier,                     // dissemination, no data
+  all_to_allv,                 // direct, per-pair sizes from a matrix (make_all_to_allv_schedule)
 };
 
 // One job: a group of hosts running one collective, again and again.
@@ -94,6 +100,18 @@ constexpr std::string_view to_string(Collective c) {
       return "pairwise_all_to_all";
     case Collective::hierarchical_allreduce:
       return "hierarchical_allreduce";
+    case Collective::broadcast:
+      return "broadcast";
+    case Collective::reduce:
+      return "reduce";
+    case Collective::gather:
+      return "gather";
+    case Collective::scatter:
+      return "scatter";
+    case Collective::barrier:
+      return "barrier";
+    case Collective::all_to_allv:
+      return "all_to_allv";
   }
   return "?";
 }

@@ -98,6 +98,11 @@ Collective read_collective(const Value& x) {
       {"all_to_all", Collective::all_to_all},
       {"pairwise_all_to_all", Collective::pairwise_all_to_all},
       {"hierarchical_allreduce", Collective::hierarchical_allreduce},
+      {"broadcast", Collective::broadcast},
+      {"reduce", Collective::reduce},
+      {"gather", Collective::gather},
+      {"scatter", Collective::scatter},
+      {"barrier", Collective::barrier},
   });
 }
 
@@ -183,7 +188,11 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
       if (size) size->fail_at_key("a compute op has no size_bytes");
     } else {
       if (!group) item.fail("missing group: the tp, pp, dp or ep groups, or a group's name");
-      if (!size) item.fail("missing size_bytes: the bytes of the collective or transfer");
+      const bool barrier = t.kind == OpKind::collective && t.collective == Collective::barrier;
+      if (barrier && size) size->fail_at_key("a barrier moves no data; remove size_bytes");
+      if (!barrier && !size) {
+        item.fail("missing size_bytes: the bytes of the collective or transfer");
+      }
       t.group = group->to_string();
       const auto matching = groups_for(t.group, groups);
       if (matching.empty()) {

@@ -66,8 +66,9 @@ transport:              # optional: how bytes move
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
   collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
                                #   reduce_scatter | all_gather | all_to_all | pairwise_all_to_all |
-                               #   hierarchical_allreduce (servers: inside over nvlink, then across per rail)
-  size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
+                               #   hierarchical_allreduce (servers: inside over nvlink, then across per rail) |
+                               #   broadcast | reduce | gather | scatter (root: rank 0) | barrier
+  size_bytes: 256MiB    # required (not for barrier); the buffer each rank reduces, 1B..1PiB
   hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
   placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27] |
                         #   rail (servers only: ranks rail by rail, so ring neighbours share a rail or a server)
@@ -635,6 +636,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
          w.collective = read_collective(x);
          collective = x;
        }},
+      // Required for every collective but a barrier, which moves no data.
       {"size_bytes", Need::optional,
        [&](const Value& x) {
          w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes);
@@ -696,7 +698,13 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
     }
     if (!collective)
       v.fail_at_key("missing required key \"collective\" (or a program or a transformer)");
-    if (!size) v.fail_at_key("missing required key \"size_bytes\"");
+    if (w.collective == Collective::barrier) {
+      if (size) size->fail("a barrier moves no data; remove size_bytes");
+      if (buckets) buckets->fail("a barrier moves no data to split into buckets; remove buckets");
+      w.size_bytes = 0;
+    } else if (!size) {
+      v.fail_at_key("missing required key " + sim::quote_for_message("size_bytes"));
+    }
   } else {
     for (const auto& key : {collective, size, collective_only}) {
       if (key) {
