@@ -158,6 +158,31 @@ TEST(GraphScenario, ADeadlockedProgramStopsWithTheBlockedOps) {
   }
 }
 
+// The same executor at packet level: a small pipeline with tensor and data
+// parallel groups finishes, every payload byte delivered, deterministically.
+TEST(GraphScenario, RunsAtPacketLevel) {
+  const scenario::Scenario s = load(R"(transport: {model: packet, policy: spray}
+workload:
+  parallel: {tp: 2, pp: 2, dp: 2}
+  iterations: 2
+  program:
+    - {name: act_in, recv: prev, group: pp, size_bytes: 64KiB}
+    - {name: fwd, compute: 20us}
+    - {collective: ring_allreduce, group: tp, size_bytes: 128KiB}
+    - {send: next, group: pp, size_bytes: 64KiB}
+    - {name: sync, collective: ring_allreduce, group: dp, size_bytes: 256KiB}
+)");
+  const Results a = run(s, RunOptions{});
+  ASSERT_TRUE(a.packets.has_value());
+  ASSERT_EQ(a.jobs.size(), 1U);
+  EXPECT_TRUE(a.jobs[0].finished);
+  EXPECT_EQ(a.jobs[0].breakdown.size(), 2U);
+  EXPECT_EQ(a.flows.bytes_delivered, a.flows.bytes_sent);
+  const Results b = run(s, RunOptions{});
+  EXPECT_EQ(a.end_ps, b.end_ps);
+  EXPECT_EQ(a.jobs[0].breakdown[1].end_ps, b.jobs[0].breakdown[1].end_ps);
+}
+
 // The transformer generator from a scenario: the shipped example runs, its
 // bubble is there (4 stages, 8 micro-batches: at least (p-1)/(m+p-1) of the
 // iteration idles), and its checks are located at their keys.
@@ -183,8 +208,7 @@ TEST(GraphScenario, TransformerErrorsAreLocated) {
   transformer: {layers: 4, hidden_size: 64, sequence_length: 128, global_batch_size: 8,
                 layer_forward: 1ms, heads: 3}
 )";
-  EXPECT_EQ(error_of(base),
-            "g.yaml:4:13: workload.parallel: tp: 2 does not divide heads (3)");
+  EXPECT_EQ(error_of(base), "g.yaml:4:13: workload.parallel: tp: 2 does not divide heads (3)");
   EXPECT_STARTS_WITH(
       error_of("workload:\n  transformer: {layers: 4, hidden_size: 64, sequence_length: 128, "
                "global_batch_size: 8}\n"),
