@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/graphml.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_map/dynamic_property_map.hpp>
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <utility>
@@ -290,6 +293,30 @@ FabricFile parse_fabric(const std::string& text, GraphFormat format, const std::
       fail(path, "host \"" + out.nodes[h].name + "\" has " + std::to_string(p) +
                      " edges; every host has the same number of NIC ports, 1 or 2 (host \"" +
                      out.nodes[0].name + "\" has " + std::to_string(out.nic_ports) + ")");
+    }
+  }
+  // Hosts never forward: every host's switches must reach each other's over
+  // switches alone (Boost.Graph's connected components of the switch graph).
+  const auto is_switch = [&](FileGraph::vertex_descriptor v) { return kinds[v] != NodeKind::host; };
+  const boost::filtered_graph<FileGraph, boost::keep_all, std::function<bool(std::size_t)>>
+      switches(g, boost::keep_all{}, is_switch);
+  std::vector<std::uint32_t> component(vertices, 0);
+  boost::connected_components(
+      switches, boost::make_iterator_property_map(component.begin(),
+                                                  boost::get(boost::vertex_index, switches)));
+  std::vector<std::uint32_t> host_switch(vertices, vertices);  // a switch of each host
+  for (auto [e, end] = boost::edges(g); e != end; ++e) {
+    const auto s = boost::source(*e, g);
+    const auto t = boost::target(*e, g);
+    if (kinds[s] == NodeKind::host) host_switch[s] = static_cast<std::uint32_t>(t);
+    if (kinds[t] == NodeKind::host) host_switch[t] = static_cast<std::uint32_t>(s);
+  }
+  const std::uint32_t first = sorted.front();
+  for (std::uint32_t v = 0; v < vertices; ++v) {
+    if (kinds[v] != NodeKind::host) continue;
+    if (component[host_switch[v]] != component[host_switch[first]]) {
+      fail(path, "host \"" + g[v].name + "\" cannot reach host \"" + g[first].name +
+                     "\": no path over switches joins them");
     }
   }
   return out;

@@ -135,8 +135,8 @@ TopologyKind topology_kind(const Value& v) {
         return e.value.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine},
                                               {"clos3", TopologyKind::clos3},
                                               {"fat_tree", TopologyKind::fat_tree},
-                                              {"wan", TopologyKind::wan},
-                                              {"file", TopologyKind::file}});
+                                              {"file", TopologyKind::file},
+                                              {"wan", TopologyKind::wan}});
       }
     }
   }

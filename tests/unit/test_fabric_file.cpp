@@ -175,6 +175,9 @@ TEST(FabricFile, ErrorsNameTheFileTheNodeOrEdgeAndWhatIsMissing) {
   EXPECT_EQ(error_of(dot(hosts), GraphFormat::dot), "f.dot: host \"a\" has no edge to a switch");
   EXPECT_EQ(error_of(dot(hosts + "a -- b [rate_gbps=1, latency_ns=1];\n"), GraphFormat::dot),
             "f.dot: edge \"a\" -- \"b\" joins two hosts; hosts attach to switches");
+  EXPECT_EQ(error_of(dot(hosts + "a -- t [rate_gbps=1, latency_ns=1]; t [role=switch];\n"),
+                     GraphFormat::dot),
+            "f.dot: host \"b\" cannot reach host \"a\": no path over switches joins them");
   EXPECT_EQ(error_of("digraph g { a -> b; }", GraphFormat::dot),
             "f.dot: a fabric is an undirected graph (each edge is one cable, both ways): write "
             "`graph { ... }` with `--` edges in DOT, edgedefault=\"undirected\" in GraphML");

@@ -17,12 +17,12 @@
 #include "api/version.hpp"
 #include "sim/error.hpp"
 #include "sim/units.hpp"
-#include "topology/fabric_file.hpp"
 #include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/spinel/topology_command.hpp"
 #include "tools/sweep/sweep.hpp"
+#include "topology/fabric_file.hpp"
 #include "workloads/collectives.hpp"
 
 namespace {
