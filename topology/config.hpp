@@ -2,6 +2,7 @@
 // Plain description of a fabric, as a scenario states it. Filled by the
 // scenario loader (already validated) and read by the builders.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,10 @@ struct LinkSpec {
 enum class FabricKind : std::uint8_t {
   leaf_spine,  // two tiers: every leaf to every spine
   clos3,       // three tiers: pods of leaves and aggregation switches, and a core layer
+  file,        // any graph, read from a GraphML or DOT file (topology/fabric_file.hpp)
 };
+
+struct FabricFile;
 
 // A folded Clos, of two tiers (leaf_spine: every leaf connects to every spine
 // with `parallel_links` links) or three (clos3: `pods` pods, each of
@@ -61,6 +65,10 @@ struct FabricConfig {
   // counts each leaf's host ports, so a leaf pair serves hosts_per_leaf
   // hosts. 1 or 2.
   std::uint32_t nic_ports = 1;
+  // kind file: the graph as read. Its hosts count as single-host leaves
+  // (leaves = hosts x nic_ports, hosts_per_leaf 1, one pod), so that
+  // host_count() and Servers hold; a file's servers have one GPU each.
+  std::shared_ptr<const FabricFile> file;
 
   [[nodiscard]] std::uint32_t leaves_per_pod() const { return leaves / pods; }
   // Groups of leaves that serve the same hosts (single leaves with one port).

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "topology/fabric_file.hpp"
+
 namespace spinel::topology {
 
 namespace {
@@ -97,6 +99,7 @@ std::optional<NodeName> parse_node_name(std::string_view name) {
 }
 
 bool has_switch(const FabricConfig& t, const NodeName& node) {
+  if (t.kind == FabricKind::file) return false;  // switch faults name preset fabrics' switches
   switch (node.kind) {
     case NodeKind::leaf:
       return node.index < t.leaves;
@@ -114,6 +117,15 @@ bool has_switch(const FabricConfig& t, const NodeName& node) {
 }
 
 std::optional<LinkSpec> named_link(std::string_view name, const FabricConfig& t) {
+  if (t.kind == FabricKind::file) {
+    // A file's nodes carry any names: the built fabric names its links.
+    const Topology built = build_file_fabric(*t.file);
+    const auto by_name = built.links_by_name();
+    const auto found = by_name.find(std::string(name));
+    if (found == by_name.end()) return std::nullopt;
+    const Link& link = built.link(found->second);
+    return LinkSpec{link.rate_gbps, link.latency_ps};
+  }
   const std::size_t arrow = name.find('>');
   if (arrow == std::string_view::npos) return std::nullopt;
   const std::string_view src_text = name.substr(0, arrow);
@@ -149,6 +161,13 @@ std::optional<LinkSpec> named_link(std::string_view name, const FabricConfig& t)
 }
 
 std::vector<std::string> link_names(const FabricConfig& t, std::size_t limit) {
+  if (t.kind == FabricKind::file) {
+    std::vector<std::string> names;
+    if (2 * t.file->cables.size() > limit) return names;
+    const Topology built = build_file_fabric(*t.file);
+    for (LinkId l = 0; l < built.link_count(); ++l) names.push_back(built.link_name(l));
+    return names;
+  }
   const std::uint64_t hosts = t.host_count();
   std::uint64_t cables = hosts * t.nic_ports;
   if (t.kind == FabricKind::leaf_spine) {
@@ -197,11 +216,20 @@ std::vector<std::string> link_names(const FabricConfig& t, std::size_t limit) {
 }
 
 std::string example_link_names(const FabricConfig& t) {
+  if (t.kind == FabricKind::file) {
+    const Topology built = build_file_fabric(*t.file);
+    std::string names;
+    for (LinkId l = 0; l < std::min<std::size_t>(built.link_count(), 3); ++l) {
+      names += (l > 0 ? ", " : "") + built.link_name(l);
+    }
+    return names;
+  }
   if (t.kind == FabricKind::clos3) return "h0>leaf0, leaf0>agg0, agg0>core0, core0>agg0";
   return std::string("h0>leaf0, leaf0>spine0, spine0>leaf1") + (t.parallel_links > 1 ? "#0" : "");
 }
 
 std::string switch_name_range(const FabricConfig& t) {
+  if (t.kind == FabricKind::file) return "(switch faults are not modelled on a fabric file yet)";
   const std::string leaves = "leaf0 to leaf" + std::to_string(t.leaves - 1);
   if (t.kind == FabricKind::leaf_spine) {
     return leaves + " or spine0 to spine" + std::to_string(t.spines - 1);

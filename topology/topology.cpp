@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/error.hpp"
+#include "topology/fabric_file.hpp"
 
 namespace spinel::topology {
 
@@ -18,9 +19,11 @@ NodeId Topology::add_node(NodeKind kind) {
   return id;
 }
 
-NodeId Topology::add_site(std::string name) {
-  site_names_.push_back(std::move(name));
-  return add_node(NodeKind::site);
+NodeId Topology::add_node(NodeKind kind, std::string name) {
+  const NodeId id = add_node(kind);
+  names_.resize(nodes_.size());
+  names_[id] = std::move(name);
+  return id;
 }
 
 LinkId Topology::add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
@@ -57,6 +60,7 @@ std::string prefixed(const char* prefix, std::uint32_t index) {
 }  // namespace
 
 std::string Topology::node_name(NodeId id) const {
+  if (id < names_.size() && !names_[id].empty()) return names_[id];
   const Node& n = nodes_[id];
   switch (n.kind) {
     case NodeKind::host:
@@ -66,7 +70,7 @@ std::string Topology::node_name(NodeId id) const {
     case NodeKind::spine:
       return prefixed("spine", n.index);
     case NodeKind::site:
-      return site_names_[n.index];
+      return prefixed("switch", n.index);  // sites and file switches carry names
     case NodeKind::agg:
       return prefixed("agg", n.index);
     case NodeKind::core:
@@ -132,6 +136,7 @@ Topology build_leaf_spine(const FabricConfig& c) {
   const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
   const double up = static_cast<double>(c.spines) * c.parallel_links * c.spine_link.rate_gbps;
   t.set_oversubscription(down / up);
+  t.set_regular_clos(true);
   return t;
 }
 
@@ -184,6 +189,7 @@ Topology build_clos3(const FabricConfig& c) {
   t.set_oversubscription(down / (static_cast<double>(c.aggs_per_pod) * c.agg_link.rate_gbps));
   const double agg_down = static_cast<double>(per_pod) * c.agg_link.rate_gbps;
   t.set_agg_oversubscription(agg_down / (static_cast<double>(group_size) * c.core_link.rate_gbps));
+  t.set_regular_clos(true);
   return t;
 }
 
@@ -193,6 +199,8 @@ Topology build_fabric(const FabricConfig& config) {
       return build_leaf_spine(config);
     case FabricKind::clos3:
       return build_clos3(config);
+    case FabricKind::file:
+      return build_file_fabric(*config.file);
   }
   throw sim::InternalError("unknown fabric kind");
 }

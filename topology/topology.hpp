@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -91,8 +92,11 @@ using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirection
 class Topology {
  public:
   NodeId add_node(NodeKind kind);
+  // A node named `name` rather than by its kind and index (a WAN's site, a
+  // fabric file's node).
+  NodeId add_node(NodeKind kind, std::string name);
   // A site switch of a WAN, named by its site.
-  NodeId add_site(std::string name);
+  NodeId add_site(std::string name) { return add_node(NodeKind::site, std::move(name)); }
   // Adds both directions of a cable; returns the id of the src->dst direction
   // (the reverse direction is that id + 1).
   LinkId add_cable(NodeId a, NodeId b, LinkKind a_to_b, LinkKind b_to_a,
@@ -174,6 +178,11 @@ class Topology {
   // agg; 1.0 on other fabrics.
   [[nodiscard]] double agg_oversubscription() const { return agg_oversubscription_; }
   void set_agg_oversubscription(double r) { agg_oversubscription_ = r; }
+  // Built by a Clos builder (leaf_spine, clos3): every leaf pair's paths
+  // spread evenly over whole sets of links that no other leaf pair splits
+  // differently, which spray trunks rely on. False for a graph from a file.
+  [[nodiscard]] bool regular_clos() const { return regular_clos_; }
+  void set_regular_clos(bool regular) { regular_clos_ = regular; }
 
  private:
   Graph graph_;
@@ -182,12 +191,13 @@ class Topology {
   std::vector<NodeId> hosts_;
   std::vector<LinkId> host_up_;  // host h, port p at h * nic_ports_ + p
   std::uint32_t nic_ports_ = 1;
-  std::vector<std::string> site_names_;
+  std::vector<std::string> names_;  // by NodeId; empty unless some node has its own name
   std::uint32_t kind_counts_[kNodeKinds] = {};
   std::uint32_t top_tier_ = 0;
   std::uint32_t max_parallel_ = 1;
   double oversubscription_ = 1.0;
   double agg_oversubscription_ = 1.0;
+  bool regular_clos_ = false;
 };
 
 // Hosts are numbered leaf by leaf: host h sits on leaf h / hosts_per_leaf;
@@ -203,6 +213,7 @@ Topology build_clos3(const FabricConfig& config);
 // The fabric the config describes, of its kind.
 Topology build_fabric(const FabricConfig& config);
 
+// kind file: see topology/fabric_file.hpp (build_file_fabric).
 // Hosts are numbered site by site; site s is the node host_count() + s.
 Topology build_wan(const WanConfig& config);
 

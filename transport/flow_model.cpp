@@ -63,8 +63,10 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
   links_.resize(topology.link_count());
   trunk_of_.assign(topology.link_count(), kNoTrunk);
   down_.assign(topology.link_count(), 0);
-  // Dual-port NICs make flows use some leaves' uplinks and not others: no trunks.
-  spray_trunks_ = config.policy == PathPolicy::spray && topology.nic_ports() == 1;
+  // Dual-port NICs make flows use some leaves' uplinks and not others, and a
+  // graph from a file may split a link set differently per switch pair: no trunks.
+  spray_trunks_ =
+      config.policy == PathPolicy::spray && topology.nic_ports() == 1 && topology.regular_clos();
   for (LinkId l = 0; l < links_.size(); ++l) {
     links_[l].capacity = sim::gbps_to_bytes_per_ps(topology.link(l).rate_gbps);
     rate_gbps_.push_back(topology.link(l).rate_gbps);

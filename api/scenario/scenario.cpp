@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "sim/error.hpp"
 #include "sim/time.hpp"
 #include "sim/units.hpp"
+#include "topology/fabric_file.hpp"
 #include "topology/names.hpp"
 #include "topology/servers.hpp"
 
@@ -45,7 +47,7 @@ description: >-
 seed: 1                 # optional, default 1; the same file and seed give the same results
 
 topology:               # required: the fabric
-  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos), clos3 or fat_tree (three tiers: docs/scenario-reference.md), or wan (sites joined by long-fat links; pccl runs only)
+  kind: leaf_spine      # required; leaf_spine (two-tier folded Clos), clos3 or fat_tree (three tiers: docs/scenario-reference.md), file (a GraphML or DOT graph), or wan (sites joined by long-fat links; pccl runs only)
   leaves: 4             # required, 1..65536
   spines: 8             # required, 1..65536; every leaf connects to every spine
   hosts_per_leaf: 8     # required, 1..65536; 8 hosts down = 8 spines up at the same rate: non-blocking
@@ -99,7 +101,7 @@ constexpr std::size_t kMaxFileBytes = 64ULL << 20;
 constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
 constexpr sim::Time kMaxInterval = sim::kSecond;
 
-enum class TopologyKind { leaf_spine, clos3, fat_tree, wan };
+enum class TopologyKind { leaf_spine, clos3, fat_tree, wan, file };
 
 using u32 = std::uint32_t;
 
@@ -135,6 +137,7 @@ TopologyKind topology_kind(const Value& v) {
         return e.value.to_enum<TopologyKind>({{"leaf_spine", TopologyKind::leaf_spine},
                                               {"clos3", TopologyKind::clos3},
                                               {"fat_tree", TopologyKind::fat_tree},
+                                              {"file", TopologyKind::file},
                                               {"wan", TopologyKind::wan}});
       }
     }
@@ -174,9 +177,46 @@ std::vector<Field> clos3_fields(topology::FabricConfig& t, std::uint32_t& per_po
   };
 }
 
+// kind file: the graph in `path` (GraphML or DOT; relative to the scenario
+// file's folder). Its errors point at `path` and quote the file's own.
+void read_file_topology(const Value& v, topology::FabricConfig& t) {
+  v.read_map({
+      {"kind", Need::required, [](const Value&) {}},  // topology_kind read it
+      {"path", Need::required,
+       [&](const Value& x) {
+         const std::string text = x.to_string();
+         if (text.empty()) {
+           x.fail("expected the path of a .graphml or .dot fabric file, got " + x.describe());
+         }
+         std::filesystem::path path(text);
+         if (path.is_relative()) path = std::filesystem::path(x.source()).parent_path() / path;
+         try {
+           t.file = std::make_shared<const topology::FabricFile>(
+               topology::read_fabric_file(path.string()));
+         } catch (const topology::FabricFileError& e) {
+           x.fail(e.what());
+         }
+         if (t.file->hosts > kMaxTotalHosts) {
+           x.fail(path.string() + ": " + std::to_string(t.file->hosts) + " hosts; at most " +
+                  std::to_string(kMaxTotalHosts));
+         }
+       }},
+      {"nvlink", Need::optional, [&](const Value& x) { read_link(x, t.nvlink); }},
+  });
+  t.kind = topology::FabricKind::file;
+  t.nic_ports = t.file->nic_ports;
+  t.leaves = t.file->hosts * t.file->nic_ports;
+  t.hosts_per_leaf = 1;
+  t.pods = 1;
+}
+
 // `ports` gets where nic_ports was given, for checks against later sections.
 void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Value>& ports) {
   const TopologyKind kind = topology_kind(v);
+  if (kind == TopologyKind::file) {
+    read_file_topology(v, t);
+    return;
+  }
   std::optional<Value> hosts_per_leaf;
   std::optional<Value> spines;
   std::optional<Value> nics;
@@ -1175,6 +1215,10 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"random_fault", Need::optional,
        [&](const Value& x) {
+         if (s.topology.kind == topology::FabricKind::file) {
+           x.fail_at_key(
+               "random faults pick leaf uplinks of a preset fabric; not yet on kind: file");
+         }
          read_random_fault(x, s.random_fault);
          random_fault = x;
        }},
@@ -1185,6 +1229,10 @@ Scenario read_scenario(const Value& root, std::string_view source) {
        }},
       {"fault_process", Need::optional,
        [&](const Value& x) {
+         if (s.topology.kind == topology::FabricKind::file) {
+           x.fail_at_key(
+               "a fault process picks leaf uplinks of a preset fabric; not yet on kind: file");
+         }
          s.fault_process = read_fault_process(x);
          fault_process = x;
        }},
@@ -1343,7 +1391,12 @@ sim::Json wan_json(const topology::WanConfig& c) {
 sim::Json to_json(const Scenario& s) {
   sim::Json topo = sim::Json::object();
   const topology::FabricConfig& t = s.topology;
-  if (t.kind == topology::FabricKind::clos3) {
+  if (t.kind == topology::FabricKind::file) {
+    topo["kind"] = "file";
+    topo["path"] = t.file->path;
+    topo["hosts"] = t.file->hosts;
+    topo["cables"] = t.file->cables.size();
+  } else if (t.kind == topology::FabricKind::clos3) {
     // A fat tree echoes its k and what it expanded to.
     topo["kind"] = t.fat_tree_k > 0 ? "fat_tree" : "clos3";
     if (t.fat_tree_k > 0) topo["k"] = t.fat_tree_k;

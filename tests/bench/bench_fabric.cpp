@@ -16,6 +16,7 @@
 
 #include <cstdint>
 
+#include "api/run.hpp"
 #include "sim/recorder.hpp"
 #include "sim/simulator.hpp"
 #include "topology/routing.hpp"
@@ -28,6 +29,8 @@ namespace {
 namespace sim = spinel::sim;
 namespace topology = spinel::topology;
 namespace transport = spinel::transport;
+namespace api = spinel::api;
+namespace workloads = spinel::workloads;
 
 topology::FabricConfig clos3_32k() {
   topology::FabricConfig c;
@@ -94,5 +97,51 @@ void BM_BuildClos3_32kWithRoutes(benchmark::State& state) {
   state.counters["peak_rss_mib"] = peak_rss_mib();
 }
 BENCHMARK(BM_BuildClos3_32kWithRoutes)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// A whole run (api::run, flow level, no output folder): one hierarchical
+// all-reduce of 1 GiB over all 32,768 GPUs (inside each server over NVLink,
+// then a ring per rail across the 4,096 servers), under ECMP (arg 0) or spray
+// (arg 1). Slow (minutes): run it alone, e.g.
+//   spinel_bench --benchmark_filter=HierarchicalAllReduce32k
+// Counters: flows and events of the run, the collective's duration over its
+// ideal, and the peak resident memory.
+void BM_HierarchicalAllReduce32k(benchmark::State& state) {
+  api::Scenario s;
+  s.name = "bench_hierarchical_32k";
+  s.seed = 1;
+  s.topology = clos3_32k();
+  s.transport.policy =
+      state.range(0) == 0 ? transport::PathPolicy::ecmp : transport::PathPolicy::spray;
+  workloads::WorkloadConfig job;
+  job.name = "job0";
+  job.collective = workloads::Collective::hierarchical_allreduce;
+  job.size_bytes = 1ULL << 30;
+  job.placement = workloads::Placement::rail;
+  s.jobs.push_back(job);
+  double slowdown = 0;
+  std::uint64_t flows = 0;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const api::Results r = api::run(s);
+    flows = r.flows.started;
+    events = r.events;
+    const auto& done = r.jobs[0].collectives;
+    if (r.jobs[0].finished && !done.empty() && done.front().ideal_ps > 0) {
+      slowdown = static_cast<double>(done.front().duration_ps()) /
+                 static_cast<double>(done.front().ideal_ps);
+    }
+  }
+  state.SetLabel(state.range(0) == 0 ? "ecmp" : "spray");
+  state.counters["flows"] = static_cast<double>(flows);
+  state.counters["events"] = static_cast<double>(events);
+  state.counters["slowdown"] = slowdown;
+  state.counters["peak_rss_mib"] = peak_rss_mib();
+}
+BENCHMARK(BM_HierarchicalAllReduce32k)
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->MeasureProcessCPUTime();
 
 }  // namespace

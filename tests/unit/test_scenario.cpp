@@ -373,9 +373,10 @@ TEST(ScenarioErrors, UnknownPolicyListsAllowed) {
             "t.yaml:13:11: transport.policy: expected one of ecmp, spray, mprdma:K, split, "
             "planned, reps, adaptive, got \"sprey\" (did you mean "
             "\"spray\"?)");
-  EXPECT_EQ(error_of(with("kind: leaf_spine", "kind: torus")),
-            "t.yaml:3:9: topology.kind: expected one of leaf_spine, clos3, fat_tree, wan, got "
-            "\"torus\"");
+  EXPECT_EQ(
+      error_of(with("kind: leaf_spine", "kind: torus")),
+      "t.yaml:3:9: topology.kind: expected one of leaf_spine, clos3, fat_tree, file, wan, got "
+      "\"torus\"");
 }
 
 TEST(Scenario, FaultsLoadAndEcho) {

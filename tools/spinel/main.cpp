@@ -20,7 +20,9 @@
 #include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
 #include "tools/spinel/sweep_command.hpp"
+#include "tools/spinel/topology_command.hpp"
 #include "tools/sweep/sweep.hpp"
+#include "topology/fabric_file.hpp"
 #include "workloads/collectives.hpp"
 
 namespace {
@@ -37,6 +39,8 @@ Usage:
   spinel merge OUTDIR... [--out DIR]                  join the results of a sweep's shards
   spinel validate FILE...                             check scenario and sweep files, run nothing
   spinel dst FILE [--seeds N] [--jobs J]              a pccl scenario under N random churn schedules
+  spinel topology FILE --export graphml|dot [--out PATH]
+                                                      write the scenario's fabric as a graph file
   spinel pccl-master [--port P]                       PCCL's master over real TCP on 127.0.0.1
   spinel pccl-peer --master 127.0.0.1:P               one PCCL peer over real TCP (run several)
   spinel pccl-local [--peers N] [--duration DUR]      master and peers in one process, peers
@@ -106,7 +110,11 @@ std::string format_ms(spinel::sim::Time ps) {
 void print_table(const Scenario& s, const spinel::api::Results& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
-  if (t.kind == spinel::topology::FabricKind::clos3) {
+  if (t.kind == spinel::topology::FabricKind::file) {
+    std::printf("%s (seed %llu): %u hosts on the fabric of %s, %zu cables\n", s.name.c_str(),
+                static_cast<unsigned long long>(s.seed), r.hosts, t.file->path.c_str(),
+                t.file->cables.size());
+  } else if (t.kind == spinel::topology::FabricKind::clos3) {
     std::printf(
         "%s (seed %llu): %u hosts on a 3-tier Clos of %u pods x %u leaves x %u hosts%s, "
         "%u aggs per pod, %u cores; %.3g:1 oversubscribed at the leaves, %.3g:1 at the aggs\n",
@@ -391,6 +399,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return cmd_validate(rest);
     if (command == "sweep") return spinel::tools::cmd_sweep(rest);
     if (command == "dst") return spinel::tools::cmd_dst(rest);
+    if (command == "topology") return spinel::tools::cmd_topology(rest);
     if (command == "merge") return spinel::tools::cmd_merge(rest);
     if (command == "pccl-master") return spinel::tools::cmd_pccl_master(rest);
     if (command == "pccl-peer") return spinel::tools::cmd_pccl_peer(rest);
@@ -402,6 +411,7 @@ int main(int argc, char** argv) {
       }
       const std::pair<std::string_view, std::string_view (*)()> helps[] = {
           {"dst", spinel::tools::dst_help},
+          {"topology", spinel::tools::topology_help},
           {"pccl-master", spinel::tools::pccl_master_help},
           {"pccl-peer", spinel::tools::pccl_peer_help},
           {"pccl-local", spinel::tools::pccl_local_help},

@@ -1,0 +1,90 @@
+#include "tools/spinel/topology_command.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "api/scenario/scenario.hpp"
+#include "topology/fabric_file.hpp"
+#include "topology/topology.hpp"
+
+namespace spinel::tools {
+
+namespace {
+
+constexpr std::string_view kHelp =
+    R"(Usage: spinel topology FILE --export graphml|dot [--out PATH]
+
+Builds the fabric of scenario FILE (any kind but wan) and writes it as a graph
+file: every node with its name and role (host, leaf, spine, agg, core or
+switch), every cable once with rate_gbps and latency_ns. A scenario reads it
+back with `topology: {kind: file, path: PATH}` (docs/scenario-reference.md),
+so a preset can be the start of a hand-edited fabric. Writes to stdout
+unless --out names a file.
+
+Example:
+  spinel topology scenarios/quickstart.yaml --export graphml --out fabric.graphml
+)";
+
+int fail_usage(const std::string& message) {
+  std::cerr << "spinel topology: " << message << "\n" << kHelp;
+  return 2;
+}
+
+}  // namespace
+
+std::string_view topology_help() {
+  return kHelp;
+}
+
+int cmd_topology(const std::vector<std::string>& args) {
+  std::optional<std::string> file;
+  std::optional<topology::GraphFormat> format;
+  std::optional<std::string> out_path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << kHelp;
+      return 0;
+    }
+    if (a == "--export" || a == "--out") {
+      if (i + 1 >= args.size()) return fail_usage(a + " needs a value");
+      const std::string& v = args[++i];
+      if (a == "--out") {
+        out_path = v;
+      } else if (v == "graphml") {
+        format = topology::GraphFormat::graphml;
+      } else if (v == "dot") {
+        format = topology::GraphFormat::dot;
+      } else {
+        return fail_usage("--export takes graphml or dot, got '" + v + "'");
+      }
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') return fail_usage("unknown option '" + a + "'");
+    if (file) return fail_usage("one scenario file, got '" + *file + "' and '" + a + "'");
+    file = a;
+  }
+  if (!file) return fail_usage("which scenario file?");
+  if (!format) return fail_usage("--export graphml or --export dot");
+  const scenario::Scenario s = scenario::load_file(*file);
+  if (s.wan) {
+    std::cerr << "spinel topology: " << *file << ": a wan topology cannot be exported yet\n";
+    return 1;
+  }
+  const topology::Topology built = topology::build_fabric(s.topology);
+  if (!out_path) {
+    topology::write_fabric(built, *format, std::cout);
+    return std::cout ? 0 : 1;
+  }
+  std::ofstream out(*out_path, std::ios::binary);
+  if (out) topology::write_fabric(built, *format, out);
+  out.close();
+  if (!out) {
+    std::cerr << "spinel topology: cannot write " << *out_path << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace spinel::tools
