@@ -73,6 +73,11 @@ sim::Json packet_json(const transport::PacketTotals& t) {
   p["naks"] = t.naks;
   p["cnps"] = t.cnps;
   p["sacks"] = t.sacks;
+  if (t.trimming) {
+    p["trimmed_packets"] = t.trimmed_packets;
+    p["payload_bytes_trimmed"] = t.payload_bytes_trimmed;
+    p["nacks"] = t.nacks;
+  }
   p["peak_packets"] = t.peak_packets;
   p["pauses"] = t.pauses;
   p["paused_ps"] = static_cast<std::int64_t>(t.paused_ps);

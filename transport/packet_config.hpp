@@ -77,6 +77,15 @@ struct PacketConfig {
   DcqcnConfig dcqcn;
   Retransmit retransmit = Retransmit::go_back_n;
   std::uint32_t reps_buffer = 64;  // reps: entropies a sender keeps for reuse
+  // UEC-style switch ports (issue 19); off, every port is one FIFO as before.
+  // priority_queues: control packets (ACKs, NAKs, NACKs, CNPs, trimmed
+  // headers) wait in their own queue, served strictly before data.
+  bool priority_queues = false;
+  // trimming: a data packet that would overflow its port (or find more than
+  // trim_threshold_bytes queued) is cut to its header and forwarded in the
+  // control queue; the receiver answers with a NACK. Needs priority_queues.
+  bool trimming = false;
+  std::uint64_t trim_threshold_bytes = 0;  // 0: trim only what would not fit
 };
 
 constexpr std::string_view to_string(CongestionControl c) {

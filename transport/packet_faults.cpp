@@ -49,6 +49,15 @@ void PacketModel::set_link_rate(LinkId l, double gbps) {
     }
     port.head = port.tail = kNone;
     port.queued_bytes = 0;
+    if (!control_.empty()) {
+      for (std::uint32_t p = control_[l].head; p != kNone;) {
+        const std::uint32_t next = packets_[p].next;
+        release(l, packets_[p], wire_bytes(packets_[p]));
+        drop_on_down_link(port, p);
+        p = next;
+      }
+      control_[l] = ControlQueue{};
+    }
     port.busy_until = std::min(port.busy_until, sim_.now());
     return;
   }

@@ -76,6 +76,12 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       for (std::uint64_t& pool : shared_pool_) pool = pool != 0 ? config.shared_buffer_bytes : 0;
     }
   }
+  if (config.priority_queues || config.trimming) {
+    hold_ = true;
+    control_.resize(ports_.size());
+    trim_ = config.trimming;
+    totals_.trimming = trim_;
+  }
   hosts_.resize(topology.host_count());
   reorder_words_ = (config.reorder_packets + 63) / 64;
 }
@@ -264,8 +270,7 @@ void PacketModel::handle(const sim::Event& event) {
 void PacketModel::enqueue(LinkId l, std::uint32_t p) {
   Port& port = ports_[l];
   Packet& pkt = packets_[p];
-  const std::uint64_t wire =
-      pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+  const std::uint64_t wire = wire_bytes(pkt);
   if (port.down) {
     drop_on_down_link(port, p);
     return;
@@ -297,12 +302,23 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
            ? 0
            : static_cast<std::uint64_t>(
                  std::ceil(static_cast<double>(port.busy_until - now) * port.bytes_per_ps)));
+  if (!control_.empty() && pkt.kind != kData) {
+    enqueue_control(l, p, backlog);
+    return;
+  }
   if (hold_ ? !admits_held(l, pkt, wire, backlog) : backlog + wire > config_.buffer_bytes) {
-    ++port.stats.drops;
-    ++totals_.drops;
-    if (series_) series_->dropped(l, now);
-    if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
-    free_packet(p);
+    if (trim_ && pkt.kind == kData) {
+      trim(pkt);
+      enqueue_control(l, p, backlog);
+    } else {
+      drop(l, p);
+    }
+    return;
+  }
+  if (trim_ && config_.trim_threshold_bytes != 0 && pkt.kind == kData &&
+      backlog + wire > config_.trim_threshold_bytes) {
+    trim(pkt);
+    enqueue_control(l, p, backlog);
     return;
   }
   if (pkt.kind == kData && backlog > config_.ecn_kmin_bytes) {
@@ -320,8 +336,10 @@ void PacketModel::enqueue(LinkId l, std::uint32_t p) {
       if (series_) series_->marked(l, now);
     }
   }
-  port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, backlog + wire);
-  if (series_) series_->queued(l, now, backlog + wire);
+  // Under priority_queues the control queue counts too.
+  const std::uint64_t queued = backlog + wire + (control_.empty() ? 0 : control_[l].bytes);
+  port.stats.max_queue_bytes = std::max(port.stats.max_queue_bytes, queued);
+  if (series_) series_->queued(l, now, queued);
   if (hold_) {
     hold(l, p, wire);
     return;
@@ -346,6 +364,15 @@ bool PacketModel::admits_held(LinkId l, const Packet& pkt, std::uint64_t wire,
   return static_cast<double>(port.queued_bytes + wire) <= threshold;
 }
 
+void PacketModel::drop(LinkId l, std::uint32_t p) {
+  const Packet& pkt = packets_[p];
+  ++ports_[l].stats.drops;
+  ++totals_.drops;
+  if (series_) series_->dropped(l, sim_.now());
+  if (pkt.kind == kData) totals_.payload_bytes_dropped += pkt.payload;
+  free_packet(p);
+}
+
 void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
   Port& port = ports_[l];
   if (port.tail == kNone) {
@@ -362,6 +389,27 @@ void PacketModel::hold(LinkId l, std::uint32_t p, std::uint64_t wire) {
     send_pause(pkt.links[pkt.hop - 1], pfc_.enter(pkt.links[pkt.hop - 1], wire));
   }
   kick(l);
+}
+
+// The next packet a switch port that holds its queues sends: control first.
+std::uint32_t PacketModel::dequeue(LinkId l) {
+  Port& port = ports_[l];
+  std::uint32_t p = kNone;
+  if (!control_.empty() && control_[l].head != kNone) {
+    ControlQueue& q = control_[l];
+    p = q.head;
+    q.head = packets_[p].next;
+    if (q.head == kNone) q.tail = kNone;
+    q.bytes -= wire_bytes(packets_[p]);
+  } else {
+    p = port.head;
+    if (p == kNone) return kNone;
+    port.head = packets_[p].next;
+    if (port.head == kNone) port.tail = kNone;
+    port.queued_bytes -= wire_bytes(packets_[p]);
+  }
+  release(l, packets_[p], wire_bytes(packets_[p]));
+  return p;
 }
 
 // A held packet starts serialising: it leaves the switch's accounting now.
@@ -394,7 +442,9 @@ void PacketModel::kick(LinkId l) {
 
 bool PacketModel::has_work(const Port& port) const {
   return port.head != kNone ||
-         (port.nic_host != kNone && hosts_[port.nic_host].ready_head != kNone);
+         (port.nic_host != kNone && hosts_[port.nic_host].ready_head != kNone) ||
+         (!control_.empty() &&
+          control_[static_cast<std::size_t>(&port - ports_.data())].head != kNone);
 }
 
 // The port is idle: sends its queue's head or, at a NIC with nothing queued
@@ -404,13 +454,12 @@ void PacketModel::serve(LinkId l) {
   if (port.down) return;       // a dead NIC link: its QPs wait (and stall at their timeout)
   if (pfc_.paused(l)) return;  // the RESUME kicks it
   std::uint32_t p = port.head;
-  if (p != kNone) {
+  if (hold_ && port.nic_host == kNone) {
+    p = dequeue(l);
+  } else if (p != kNone) {
     port.head = packets_[p].next;
     if (port.head == kNone) port.tail = kNone;
-    const Packet& pkt = packets_[p];
-    const std::uint64_t wire = wire_bytes(pkt);
-    port.queued_bytes -= wire;
-    if (hold_ && port.nic_host == kNone) release(l, pkt, wire);
+    port.queued_bytes -= wire_bytes(packets_[p]);
   } else if (port.nic_host != kNone) {
     p = next_data_packet(port.nic_host);
   }
@@ -426,12 +475,15 @@ void PacketModel::transmit(Port& port, std::uint32_t p, sim::Time start) {
   const Packet& pkt = packets_[p];
   sim::Time ser;
   std::uint64_t wire;
-  if (pkt.kind != kData) {
-    ser = port.ack_ps;
-    wire = config_.ack_bytes;
-  } else {
+  if (pkt.kind == kData) {
     wire = pkt.payload + config_.header_bytes;
     ser = pkt.payload == config_.mtu_bytes ? port.data_ps : sim::serialisation_ps(wire, port.gbps);
+  } else if (pkt.kind == kTrimmed) {
+    wire = config_.header_bytes;
+    ser = sim::serialisation_ps(wire, port.gbps);
+  } else {
+    ser = port.ack_ps;
+    wire = config_.ack_bytes;
   }
   port.busy_until = start + ser;
   port.stats.bytes += wire;
@@ -466,6 +518,10 @@ void PacketModel::arrive(std::uint32_t p) {
     on_data(p);
   } else if (pkt.kind == kCnp) {
     on_cnp(p);
+  } else if (pkt.kind == kTrimmed) {
+    on_trimmed(p);
+  } else if (pkt.kind == kNack) {
+    on_nack(p);
   } else {
     on_ack(p);
   }
@@ -474,7 +530,7 @@ void PacketModel::arrive(std::uint32_t p) {
 // ---- sender ---------------------------------------------------------------
 
 bool PacketModel::can_send(const Qp& qp) const {
-  const bool holes = qp.rtx_nxt < qp.rtx_end;  // to resend (take_seq skips SACKed ones)
+  const bool holes = has_resends(qp);  // to resend (take_seq skips SACKed ones)
   if (!holes && qp.snd_nxt >= qp.end_seq) return false;
   if (dcqcn_on_ && sim_.now() < dcqcn_.next_send_ps(qp.dcqcn)) return false;  // resends too
   if (holes) return true;
@@ -528,6 +584,7 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     pkt.kind = kData;
     pkt.qp = id;
     pkt.seq = seq;
+    pkt.epoch = qp.epoch;
     pkt.payload = payload_of(qp, seq);
     pkt.hops = qp.hops;
     if (!qp.spray) {
@@ -603,16 +660,7 @@ void PacketModel::on_ack(std::uint32_t p) {
       // Additive increase: one packet per window of packets acknowledged.
       qp.cwnd += mtu * mtu * static_cast<double>(newly) / qp.cwnd;
     }
-    if (qp.snd_una >= qp.window_end) {
-      const double fraction = qp.acked_in_window == 0 ? 0.0
-                                                      : static_cast<double>(qp.marked_in_window) /
-                                                            static_cast<double>(qp.acked_in_window);
-      qp.alpha = (1 - config_.dctcp_g) * qp.alpha + config_.dctcp_g * fraction;
-      if (qp.marked_in_window > 0) qp.cwnd *= 1 - qp.alpha / 2;
-      qp.window_end = qp.snd_nxt;
-      qp.acked_in_window = 0;
-      qp.marked_in_window = 0;
-    }
+    if (qp.snd_una >= qp.window_end) end_dctcp_window(qp);
     qp.cwnd = std::clamp(qp.cwnd, mtu, static_cast<double>(qp.max_window));
   }
   if (pkt.payload != 0) on_sack(qp, pkt.seq + pkt.payload - 1);
@@ -627,7 +675,20 @@ void PacketModel::on_ack(std::uint32_t p) {
   make_ready(id);
 }
 
+void PacketModel::end_dctcp_window(Qp& qp) {
+  const double fraction = qp.acked_in_window == 0 ? 0.0
+                                                  : static_cast<double>(qp.marked_in_window) /
+                                                        static_cast<double>(qp.acked_in_window);
+  qp.alpha = (1 - config_.dctcp_g) * qp.alpha + config_.dctcp_g * fraction;
+  if (qp.marked_in_window > 0) qp.cwnd *= 1 - qp.alpha / 2;
+  qp.window_end = qp.snd_nxt;
+  qp.acked_in_window = 0;
+  qp.marked_in_window = 0;
+}
+
 void PacketModel::go_back(Qp& qp, std::uint64_t seq) {
+  ++qp.epoch;
+  qp.back_to = seq;
   qp.snd_nxt = seq;
   qp.send_message = qp.first_message;
 }
@@ -691,6 +752,8 @@ void PacketModel::on_timer(QpId id) {
     return;
   }
   ++totals_.timeouts;
+  qp.nacked.clear();  // what follows resends them too
+  qp.nacked_next = 0;
   if (config_.retransmit == Retransmit::selective) {
     qp.recovered_end = qp.snd_una;
     resend_holes(qp, qp.snd_una, qp.sent_end);
@@ -771,10 +834,11 @@ void PacketModel::on_data(std::uint32_t p) {
       bit(seq) |= mask;
       accepted = true;  // placed directly; rcv_nxt moves when the hole fills
       if (config_.retransmit == Retransmit::selective) {
-        // SACK it now; on a single path a hole is a loss: NAK it once.
+        // SACK it now; on a single path a hole is a loss: NAK it once
+        // (unless trimming is on: the hole's NACK names it).
         sack = offset + 1;
         urgent = true;
-        if (!qp.spray && !qp.nak_sent) {
+        if (!qp.spray && !qp.nak_sent && !trim_) {
           qp.nak_sent = true;
           reply = kNak;
           ++totals_.naks;
@@ -796,23 +860,28 @@ void PacketModel::on_data(std::uint32_t p) {
     }
   }
   if (urgent || qp.unacked >= config_.ack_every || reply == kNak) {
-    // The ACK goes back the way this packet came, link by link reversed.
-    pkt.kind = reply;
     pkt.seq = qp.rcv_nxt;
     pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
     pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
     pkt.payload = static_cast<std::uint32_t>(sack);  // ecn and path stay: the echo
-    std::reverse(pkt.links, pkt.links + pkt.hops);
-    for (std::uint8_t i = 0; i < pkt.hops; ++i) pkt.links[i] ^= 1;  // the cable's other direction
-    if (links_avoided_ != 0) route_ack(pkt);
-    pkt.hop = 0;
     qp.unacked = 0;
     qp.unacked_marked = 0;
-    ++totals_.ack_packets;
-    enqueue(pkt.links[0], p);
+    turn_around(p, reply);
   } else {
     free_packet(p);
   }
+}
+
+// The reply goes back the way its packet came, link by link reversed.
+void PacketModel::turn_around(std::uint32_t p, Kind kind) {
+  Packet& pkt = packets_[p];
+  pkt.kind = kind;
+  std::reverse(pkt.links, pkt.links + pkt.hops);
+  for (std::uint8_t i = 0; i < pkt.hops; ++i) pkt.links[i] ^= 1;  // the cable's other direction
+  if (links_avoided_ != 0) route_ack(pkt);
+  pkt.hop = 0;
+  ++totals_.ack_packets;
+  enqueue(pkt.links[0], p);
 }
 
 void PacketModel::deliver_messages(Qp& qp) {

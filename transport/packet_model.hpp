@@ -5,7 +5,11 @@
 // queue (RED-like between Kmin and Kmax). A switch port's queue is the bytes
 // it has accepted but not yet serialised; a NIC port sends queued ACKs
 // first, then data from its host's queue pairs in turn. Serialisation and propagation are
-// exact integer picoseconds on the simulator's event queue.
+// exact integer picoseconds on the simulator's event queue. With
+// priority_queues a switch port serves a control queue (ACKs, NAKs, NACKs,
+// CNPs, trimmed headers) strictly before its data; with trimming a data
+// packet that would overflow is cut to its header instead of dropped, and
+// its receiver NACKs it (packet_trimming.cpp).
 //
 // A queue pair (QP) carries a byte stream of messages from one host to
 // another, on one fixed path or sprayed per packet over every equal-cost
@@ -76,6 +80,11 @@ struct PacketTotals {
   sim::Time paused_ps = 0;            // PFC: time ports spent paused, summed
   std::uint64_t down_link_drops = 0;  // packets (of `drops`) lost on or sent to a dead link
   std::uint64_t sacks = 0;            // selective repeat: ACKs that named a packet past a hole
+  // Trimming (PacketConfig::trimming); summary.json has these keys only then.
+  bool trimming = false;
+  std::uint64_t trimmed_packets = 0;        // data packets cut to their header by a full port
+  std::uint64_t payload_bytes_trimmed = 0;  // the payload they lost (resent on the NACK)
+  std::uint64_t nacks = 0;                  // receivers' answers to trimmed headers
 };
 
 // How a QP that picks a path per packet picks it (PathPolicy spray, reps, adaptive).
@@ -140,7 +149,9 @@ class PacketModel final : public sim::EventHandler {
  private:
   static constexpr std::uint32_t kNone = ~std::uint32_t{0};
   static constexpr std::uint64_t kWindowSlackPackets = 8;
-  enum Kind : std::uint8_t { kData, kAck, kNak, kCnp };
+  // kTrimmed: a data packet cut to its header by a full port (seq kept);
+  // kNack: the receiver's answer to it, naming that seq (not an ACK).
+  enum Kind : std::uint8_t { kData, kAck, kNak, kCnp, kTrimmed, kNack };
   // An ACK is its data packet turned around: it keeps `path` and `ecn` (the
   // echo of that packet's mark, for REPS), and `payload` holds selective
   // repeat's SACK: that packet's distance past `seq`, plus one (0: none).
@@ -158,7 +169,8 @@ class PacketModel final : public sim::EventHandler {
     std::uint8_t hops = 0;
     Kind kind = kData;
     bool ecn = false;
-    bool adaptive = false;  // its first switch still has to pick its path
+    bool adaptive = false;   // its first switch still has to pick its path
+    std::uint8_t epoch = 0;  // data: its QP's go-backs when it was sent (a NACK echoes it)
   };
   static_assert(sizeof(Packet) == 64);  // the README quotes it
   struct Port {
@@ -221,6 +233,14 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t rtx_nxt = 0;
     std::uint64_t rtx_end = 0;
     std::uint64_t recovered_end = 0;
+    // Go-backs so far (mod 256) and where the last one went back to: a NACK
+    // for a packet at or past it sent before it is stale (it resends the
+    // packet anyway).
+    std::uint8_t epoch = 0;
+    std::uint64_t back_to = 0;
+    // Trimming: packets NACKed, to resend one by one from nacked_next.
+    std::vector<std::uint64_t> nacked;
+    std::size_t nacked_next = 0;
     sim::Time rto_deadline = sim::kForever;
     bool rto_pending = false;
     bool ready = false;  // in its host's ready list
@@ -265,17 +285,30 @@ class PacketModel final : public sim::EventHandler {
   [[nodiscard]] bool admits_held(topology::LinkId port, const Packet& pkt, std::uint64_t wire,
                                  std::uint64_t backlog) const;
   void hold(topology::LinkId port, std::uint32_t p, std::uint64_t wire);
+  void drop(topology::LinkId port, std::uint32_t p);
+  // priority_queues: a control packet joins its port's control queue, which
+  // has a buffer of buffer_bytes of its own; trimming cuts a data packet.
+  void enqueue_control(topology::LinkId port, std::uint32_t p, std::uint64_t backlog);
+  void trim(Packet& pkt);
+  // The head of a switch port's queues (control first), taken off them.
+  std::uint32_t dequeue(topology::LinkId port);
   void release(topology::LinkId port, const Packet& pkt, std::uint64_t wire);
   void send_pause(topology::LinkId link, PfcSignal signal);
   [[nodiscard]] std::uint64_t wire_bytes(const Packet& pkt) const {
-    return pkt.kind == kData ? pkt.payload + config_.header_bytes : config_.ack_bytes;
+    return pkt.kind == kData      ? pkt.payload + config_.header_bytes
+           : pkt.kind == kTrimmed ? config_.header_bytes
+                                  : config_.ack_bytes;
   }
   void arrive(std::uint32_t p);
   // Sender.
   [[nodiscard]] bool can_send(const Qp& qp) const;
   // Packets left to send, new or resent, whatever its window and pace allow.
   [[nodiscard]] static bool has_to_send(const Qp& qp) {
-    return qp.snd_nxt < qp.end_seq || qp.rtx_nxt < qp.rtx_end;
+    return qp.snd_nxt < qp.end_seq || has_resends(qp);
+  }
+  // Holes (selective repeat) or NACKed packets (trimming) to resend.
+  [[nodiscard]] static bool has_resends(const Qp& qp) {
+    return qp.rtx_nxt < qp.rtx_end || qp.nacked_next < qp.nacked.size();
   }
   // Puts a QP that can send at the back of its host's ready list (and wakes
   // the NIC); false if it cannot send or is listed already.
@@ -290,7 +323,12 @@ class PacketModel final : public sim::EventHandler {
   void on_cnp(std::uint32_t p);
   void send_cnp(std::uint32_t data);
   void on_timer(QpId id);
+  // Trimming: the sender resends a NACKed packet (go-back-N from it when
+  // its receiver accepts in order only).
+  void on_nack(std::uint32_t p);
   void go_back(Qp& qp, std::uint64_t seq);
+  // DCTCP: alpha's update and the cut, once per window of packets.
+  void end_dctcp_window(Qp& qp);
   // Selective repeat: resend the packets in [from, to) not SACKed.
   void resend_holes(Qp& qp, std::uint64_t from, std::uint64_t to);
   void on_sack(Qp& qp, std::uint64_t seq);
@@ -311,6 +349,9 @@ class PacketModel final : public sim::EventHandler {
   void retire_messages(Qp& qp);
   // Receiver.
   void on_data(std::uint32_t p);
+  void on_trimmed(std::uint32_t p);
+  // Turns a packet that reached its receiver into a reply back along its path.
+  void turn_around(std::uint32_t p, Kind kind);
   void send_ack(QpId id, Kind kind);
   void deliver_messages(Qp& qp);
 
@@ -325,9 +366,18 @@ class PacketModel final : public sim::EventHandler {
   std::uint64_t spray_seed_;
   std::vector<Port> ports_;
   // Switch ports keep a real queue only when something must look at or stop
-  // it (PFC, a shared pool); otherwise a packet's departure is fixed the
-  // moment it joins (enqueue()).
+  // it (PFC, a shared pool, priority queues); otherwise a packet's departure
+  // is fixed the moment it joins (enqueue()).
   bool hold_ = false;
+  // priority_queues: each switch port's control queue, served before its
+  // data queue (Port::head); kept apart from the port's hot state.
+  struct ControlQueue {
+    std::uint32_t head = kNone;
+    std::uint32_t tail = kNone;
+    std::uint64_t bytes = 0;
+  };
+  std::vector<ControlQueue> control_;
+  bool trim_ = false;
   bool dcqcn_on_ = false;
   Dcqcn dcqcn_;
   Pfc pfc_;

@@ -37,6 +37,17 @@ void PacketModel::resend_holes(Qp& qp, std::uint64_t from, std::uint64_t to) {
 }
 
 bool PacketModel::take_seq(Qp& qp, std::uint64_t& seq) {
+  while (qp.nacked_next < qp.nacked.size()) {
+    const std::uint64_t s = qp.nacked[qp.nacked_next++];
+    if (qp.nacked_next == qp.nacked.size()) {
+      qp.nacked.clear();  // keeps its capacity: no allocation in steady state
+      qp.nacked_next = 0;
+    }
+    if (s >= qp.snd_una && !sacked(qp, s)) {
+      seq = s;
+      return true;
+    }
+  }
   while (qp.rtx_nxt < qp.rtx_end) {
     const std::uint64_t s = qp.rtx_nxt++;
     if (s >= qp.snd_una && !sacked(qp, s)) {

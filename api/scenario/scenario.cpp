@@ -428,6 +428,8 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
   std::optional<Value> buffer;
   std::optional<Value> xon;
   std::optional<Value> sharing;
+  std::optional<Value> priority;
+  std::optional<Value> trim_threshold;
   transport::DcqcnConfig& d = p.dcqcn;
   const auto positive_duration = [](const Value& x, sim::Time& out) {
     out = x.to_duration_ps(sim::kSecond);
@@ -537,7 +539,35 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
        }},
       {"reps_buffer", Need::optional,
        [&](const Value& x) { p.reps_buffer = x.to_uint<u32>(1, 65536); }},
+      {"priority_queues", Need::optional,
+       [&](const Value& x) {
+         p.priority_queues = x.to_bool();
+         priority = x;
+       }},
+      {"trimming", Need::optional, [&](const Value& x) { p.trimming = x.to_bool(); }},
+      {"trim_threshold_bytes", Need::optional,
+       [&](const Value& x) {
+         p.trim_threshold_bytes = x.to_bytes(0, std::uint64_t{1} << 34);
+         trim_threshold = x;
+       }},
   });
+  // Trimmed headers travel in the control queue: trimming turns it on.
+  if (p.trimming && priority && !p.priority_queues) {
+    priority->fail_at_key(
+        "trimming: true forwards trimmed headers in the control queue; it needs "
+        "priority_queues: true (or leave priority_queues out)");
+  }
+  if (p.trimming) p.priority_queues = true;
+  if (trim_threshold && p.trim_threshold_bytes != 0 && !p.trimming) {
+    trim_threshold->fail_at_key("trim_threshold_bytes applies with trimming: true");
+  }
+  if (trim_threshold && p.trim_threshold_bytes != 0 &&
+      p.trim_threshold_bytes < std::uint64_t{p.mtu_bytes} + p.header_bytes) {
+    trim_threshold->fail("a trimming threshold below one full packet (mtu_bytes + header_bytes = " +
+                         std::to_string(p.mtu_bytes + p.header_bytes) +
+                         " bytes) trims every packet; got " +
+                         std::to_string(p.trim_threshold_bytes));
+  }
   if (xon && p.pfc_xon_bytes > p.pfc_xoff_bytes) {
     xon->fail("pfc_xon_bytes (" + std::to_string(p.pfc_xon_bytes) + ") is above pfc_xoff_bytes (" +
               std::to_string(p.pfc_xoff_bytes) +
@@ -1471,6 +1501,11 @@ sim::Json to_json(const Scenario& s) {
     }
     packet["retransmit"] = std::string(transport::to_string(p.retransmit));
     packet["reps_buffer"] = p.reps_buffer;
+    if (p.priority_queues) {  // absent when off: the outputs of earlier runs stay as they were
+      packet["priority_queues"] = true;
+      packet["trimming"] = p.trimming;
+      packet["trim_threshold_bytes"] = p.trim_threshold_bytes;
+    }
     trans["packet"] = std::move(packet);
   }
 

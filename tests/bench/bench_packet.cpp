@@ -6,6 +6,8 @@
 //   B: a 32 MiB ring all-reduce over the 128 hosts (2 x 127 steps); htsim:
 //      2.1 M data packets in 38 s, 643 MB peak memory. A whole run: through
 //      the library API (api::run), its completion the last packet's.
+// Case A also runs with the UEC-style switch ports (trimming, which turns the
+// control queue on): what they cost, and what they change.
 // Each iteration builds the fabric, routing, simulator and models and runs to
 // the end; nothing is recorded. Counters: data packets and events per run and
 // per wall second, the completion time (simulated) and the packet pool's peak.
@@ -49,28 +51,41 @@ struct Stats {
   std::uint64_t events = 0;
   sim::Time end_ps = 0;
   std::uint64_t peak_packets = 0;
+  sim::Time last_delivery_ps = 0;  // 0: not recorded (case B)
+  std::uint64_t timeouts = 0;
+  std::uint64_t trimmed_packets = 0;
 };
 
 // Counts deliveries; the run ends when the simulator runs dry.
 struct Sink final : sim::EventHandler {
-  void handle(const sim::Event&) override { ++delivered; }
+  explicit Sink(const sim::Simulator& s) : simulator(s) {}
+  void handle(const sim::Event&) override {
+    ++delivered;
+    last_ps = simulator.now();
+  }
+  const sim::Simulator& simulator;
   std::uint64_t delivered = 0;
+  sim::Time last_ps = 0;
 };
 
 // The reference fabric with a packet-level transport on it (line-rate
 // windows, no congestion control), as both cases run; `roce`: RoCEv2 as
 // deployed instead, DCQCN over lossless PFC (what the features cost).
 struct PacketFabric {
-  PacketFabric(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false)
+  PacketFabric(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false,
+               bool trimming = false)
       : topo(topology::build_leaf_spine(reference_fabric(leaves))),
         routing(topo),
-        config(packet_config(policy, roce)),
+        config(packet_config(policy, roce, trimming)),
         router(simulator, topo, routing, transport::router_config(config), kSeed, recorder, false),
         engine(simulator, topo, routing, config.packet, kSeed),
         transport(simulator, topo, router, engine, config, recorder, false) {}
 
-  static transport::TransportConfig packet_config(transport::PathPolicy policy, bool roce) {
+  static transport::TransportConfig packet_config(transport::PathPolicy policy, bool roce,
+                                                  bool trimming = false) {
     transport::TransportConfig c;
+    c.packet.trimming = trimming;
+    c.packet.priority_queues = trimming;
     c.model = transport::Model::packet;
     c.policy = policy;
     c.packet.cc = roce ? transport::CongestionControl::dcqcn : transport::CongestionControl::none;
@@ -78,8 +93,13 @@ struct PacketFabric {
     return c;
   }
   [[nodiscard]] Stats stats() const {
-    return {engine.totals().data_packets, simulator.events_dispatched(), simulator.now(),
-            engine.totals().peak_packets};
+    return {engine.totals().data_packets,
+            simulator.events_dispatched(),
+            simulator.now(),
+            engine.totals().peak_packets,
+            0,
+            engine.totals().timeouts,
+            engine.totals().trimmed_packets};
   }
 
   topology::Topology topo;
@@ -92,9 +112,10 @@ struct PacketFabric {
   transport::PacketTransport transport;
 };
 
-Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false) {
-  PacketFabric f(leaves, policy, roce);
-  Sink sink;
+Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false,
+                      bool trimming = false) {
+  PacketFabric f(leaves, policy, roce, trimming);
+  Sink sink(f.simulator);
   const sim::HandlerId sink_id = f.simulator.add_handler(sink);
   // A random permutation without fixed points (seeded).
   const std::uint32_t n = f.topo.host_count();
@@ -115,7 +136,9 @@ Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy, bool r
   }
   f.simulator.run();
   if (sink.delivered != n) return {};
-  return f.stats();
+  Stats s = f.stats();
+  s.last_delivery_ps = sink.last_ps;
+  return s;
 }
 
 // Case B through the library API, as a user's program runs it: the scenario
@@ -132,7 +155,9 @@ Stats run_ring(std::uint32_t leaves, transport::PathPolicy policy) {
   s.jobs.push_back(ring);
   const spinel::api::Results r = spinel::api::run(s);
   if (!r.jobs[0].finished || !r.packets) return {};
-  return {r.packets->data_packets, r.events, r.end_ps, r.packets->peak_packets};
+  return {r.packets->data_packets,   r.events, r.end_ps,
+          r.packets->peak_packets,   0,        r.packets->timeouts,
+          r.packets->trimmed_packets};
 }
 
 template <class Run>
@@ -152,6 +177,11 @@ void report(benchmark::State& state, Run run) {
   state.counters["events_per_s"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
   state.counters["completion_us"] = static_cast<double>(last.end_ps) / 1e6;
   state.counters["peak_packets"] = static_cast<double>(last.peak_packets);
+  if (last.last_delivery_ps != 0) {
+    state.counters["last_delivery_us"] = static_cast<double>(last.last_delivery_ps) / 1e6;
+    state.counters["timeouts"] = static_cast<double>(last.timeouts);
+    state.counters["trimmed_packets"] = static_cast<double>(last.trimmed_packets);
+  }
 }
 
 void BM_PacketPermutation(benchmark::State& state, transport::PathPolicy policy) {
@@ -162,6 +192,11 @@ void BM_PacketPermutation(benchmark::State& state, transport::PathPolicy policy)
 void BM_PacketPermutationRoce(benchmark::State& state, transport::PathPolicy policy) {
   const auto leaves = static_cast<std::uint32_t>(state.range(0));
   report(state, [&] { return run_permutation(leaves, policy, true); });
+}
+
+void BM_PacketPermutationTrimming(benchmark::State& state, transport::PathPolicy policy) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] { return run_permutation(leaves, policy, false, true); });
 }
 
 void BM_PacketRing(benchmark::State& state, transport::PathPolicy policy) {
@@ -195,6 +230,19 @@ BENCHMARK_CAPTURE(BM_PacketPermutationRoce, ecmp, transport::PathPolicy::ecmp)
     ->Iterations(1)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_PacketPermutationRoce, spray, transport::PathPolicy::spray)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+// Case A with trimming (and so the control queue) on.
+BENCHMARK_CAPTURE(BM_PacketPermutationTrimming, spray, transport::PathPolicy::spray)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_PacketPermutationTrimming, ecmp, transport::PathPolicy::ecmp)
     ->ArgName("leaves")
     ->Arg(8)
     ->Unit(benchmark::kMillisecond)

@@ -225,7 +225,10 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.dcqcn_increase_timer: [5us]\n"
       "    transport.packet.dcqcn_ai_rate: [1Gbps]\n"
       "    transport.packet.retransmit: [selective]\n"
-      "    transport.packet.reps_buffer: [16]\n");
+      "    transport.packet.reps_buffer: [16]\n"
+      "    transport.packet.priority_queues: [true]\n"
+      "    transport.packet.trimming: [true]\n"
+      "    transport.packet.trim_threshold_bytes: [512KiB]\n");
   // Every key but pccl's, the WAN's, recovery's and three tiers' (swept on
   // their own bases in test_pccl_scenario.cpp, test_wan.cpp,
   // test_recovery.cpp and test_clos3_scenario.cpp).
@@ -275,6 +278,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_DOUBLE_EQ(sc.transport.packet.dcqcn.ai_gbps, 1.0);
   EXPECT_EQ(sc.transport.packet.retransmit, transport::Retransmit::selective);
   EXPECT_EQ(sc.transport.packet.reps_buffer, 16u);
+  EXPECT_TRUE(sc.transport.packet.priority_queues);
+  EXPECT_TRUE(sc.transport.packet.trimming);
+  EXPECT_EQ(sc.transport.packet.trim_threshold_bytes, 512u << 10);
   EXPECT_EQ(s.parameters[17].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[16].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);

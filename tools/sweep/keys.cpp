@@ -79,6 +79,9 @@ const std::vector<Key>& sweepable_keys() {
       {"transport.packet.dcqcn_ai_rate", Kind::rate},
       {"transport.packet.retransmit", Kind::word},
       {"transport.packet.reps_buffer", Kind::integer},
+      {"transport.packet.priority_queues", Kind::word},
+      {"transport.packet.trimming", Kind::word},
+      {"transport.packet.trim_threshold_bytes", Kind::size},
       // pccl: step rate against churn, peers and the connection pool.
       {"pccl.peers", Kind::integer},
       {"pccl.max_peers", Kind::integer},
