@@ -8,6 +8,7 @@
 #include "api/run.hpp"
 #include "api/scenario/scenario.hpp"
 #include "test_support.hpp"
+#include "tools/sweep/sweep.hpp"
 
 namespace spinel::api {
 namespace {
@@ -156,6 +157,31 @@ TEST(GraphScenario, ADeadlockedProgramStopsWithTheBlockedOps) {
               std::string::npos)
         << what;
   }
+}
+
+// The parallel degrees sweep, together (zip) so that their product stays
+// the job's rank count; each point's program has its own groups.
+TEST(GraphScenario, ParallelDegreesSweep) {
+  const sweep::Sweep sw = sweep::load_sweep_string(kHead + R"(workload:
+  parallel: {tp: 2, pp: 1, dp: 4, ep: 1}
+  program:
+    - {compute: 1us}
+    - {collective: ring_allreduce, group: tp, size_bytes: 1MiB}
+sweep:
+  zip:
+    - workload.parallel.tp: [2, 4]
+      workload.parallel.pp: [2, 1]
+      workload.parallel.dp: [2, 2]
+      workload.parallel.ep: [2, 1]
+)",
+                                                   "g.yaml");
+  ASSERT_EQ(sw.points.size(), 2U);
+  const auto first = sw.scenario_of(sw.points[0]);
+  const auto second = sw.scenario_of(sw.points[1]);
+  EXPECT_EQ(first.jobs[0].program->communicators.front().ranks.size(), 2U);
+  EXPECT_EQ(second.jobs[0].program->communicators.front().ranks.size(), 4U);
+  // ep 2 adds the ep and edp groups: 4 tp + 4 pp + 4 dp + 4 ep + 8 edp (of one rank).
+  EXPECT_EQ(first.jobs[0].program->communicators.size(), 24U);
 }
 
 // The same executor at packet level: a small pipeline with tensor and data
