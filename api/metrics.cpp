@@ -1,6 +1,7 @@
 #include "api/metrics.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "workloads/collectives.hpp"
 
@@ -30,6 +31,29 @@ void put(sim::Json& m, const std::optional<IterationMetrics>& it) {
   m["iteration_mean_ps"] = it->iteration_mean_ps;
   m["iterations_per_second"] = it->iterations_per_second;
   m["gpu_seconds"] = it->gpu_seconds;
+}
+
+// A graph job's iterations, averaged: compute, exposed communication (in
+// all and per communicator kind) and bubble.
+void put(sim::Json& m, const std::vector<workloads::graph::IterationStats>& its) {
+  if (its.empty()) return;
+  sim::Time compute = 0;
+  sim::Time exposed = 0;
+  sim::Time bubble = 0;
+  std::map<std::string, sim::Time> by_group;
+  for (const auto& it : its) {
+    compute += it.compute_ps;
+    exposed += it.exposed_comm_ps;
+    bubble += it.bubble_ps;
+    for (const auto& [kind, t] : it.exposed_by_group_ps) by_group[kind] += t;
+  }
+  const auto n = static_cast<sim::Time>(its.size());
+  m["compute_mean_ps"] = compute / n;
+  m["exposed_comm_mean_ps"] = exposed / n;
+  m["bubble_mean_ps"] = bubble / n;
+  sim::Json groups = sim::Json::object();
+  for (const auto& [kind, t] : by_group) groups[kind] = t / n;
+  m["exposed_comm_by_group_mean_ps"] = std::move(groups);
 }
 
 sim::Json packet_json(const transport::PacketTotals& t) {
@@ -144,6 +168,7 @@ sim::Json training_metrics_json(const Results& r, bool detector) {
     one["collectives_completed"] = static_cast<std::uint64_t>(job.collectives.size());
     put(one, job.collective_metrics);
     put(one, job.iteration_metrics);
+    if (job.graph) put(one, job.breakdown);
     jobs.push_back(std::move(one));
   }
   m["jobs"] = std::move(jobs);

@@ -16,10 +16,10 @@ double ratio(sim::Time a, sim::Time b) {
 
 void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
   sim::CsvTable* csv = recorder.table(
-      "collectives.csv",
-      {"collective_id", "job", "iteration", "bucket", "algorithm", "ranks", "size_bytes",
-       "start_ps", "end_ps", "duration_ps", "ideal_ps", "ratio_to_ideal", "algbw_gbps",
-       "busbw_gbps", "max_congestion_ps", "congestion_bound_ps", "max_queue_pairs_per_host"});
+      "collectives.csv", {"collective_id", "job", "iteration", "bucket", "algorithm", "ranks",
+                          "size_bytes", "start_ps", "end_ps", "duration_ps", "ideal_ps",
+                          "ratio_to_ideal", "algbw_gbps", "busbw_gbps", "max_congestion_ps",
+                          "congestion_bound_ps", "max_queue_pairs_per_host", "communicator"});
   for (const JobResults& job : r.jobs) {
     for (const auto& c : job.collectives) {
       const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
@@ -41,6 +41,7 @@ void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
           .cell(c.max_congestion_ps)
           .cell(c.congestion_bound_ps)
           .cell(c.max_queue_pairs_per_host)
+          .cell(job.communicators.at(c.communicator))
           .end_row();
     }
   }
@@ -62,6 +63,47 @@ void write_iterations_csv(sim::Recorder& recorder, const Results& r) {
           .cell(it.duration_ps())
           .cell(it.end_ps - it.compute_end_ps)
           .cell(it.slowest_rank)
+          .end_row();
+    }
+  }
+}
+
+// Graph jobs: where each iteration went, one row per part (tidy, for
+// plotting): compute, exposed_comm, bubble, and exposed_comm.<kind> per
+// communicator kind. Means over the job's ranks.
+void write_breakdown_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* csv =
+      recorder.table("iteration_breakdown.csv", {"job", "iteration", "part", "time_ps"});
+  for (const JobResults& job : r.jobs) {
+    for (const auto& it : job.breakdown) {
+      auto row = [&](const std::string& part, sim::Time t) {
+        csv->cell(job.name).cell(it.iteration).cell(part).cell(t).end_row();
+      };
+      row("compute", it.compute_ps);
+      row("exposed_comm", it.exposed_comm_ps);
+      row("bubble", it.bubble_ps);
+      for (const auto& [kind, t] : it.exposed_by_group_ps) row("exposed_comm." + kind, t);
+    }
+  }
+}
+
+// Graph jobs with output.ops: every op of every rank, when it started and ended.
+void write_ops_csv(sim::Recorder& recorder, const Results& r) {
+  sim::CsvTable* csv = recorder.table("ops.csv", {"job", "rank", "op", "label", "kind", "group",
+                                                  "bytes", "start_ps", "end_ps", "duration_ps"});
+  for (const JobResults& job : r.jobs) {
+    for (const auto& o : job.ops) {
+      const bool ran = o.end_ps != sim::kForever;
+      csv->cell(job.name)
+          .cell(o.rank)
+          .cell(o.op)
+          .cell(o.label)
+          .cell(workloads::graph::to_string(o.kind))
+          .cell(o.group)
+          .cell(o.bytes)
+          .cell(o.start_ps == sim::kForever ? std::string() : std::to_string(o.start_ps))
+          .cell(ran ? std::to_string(o.end_ps) : std::string())
+          .cell(ran ? std::to_string(o.end_ps - o.start_ps) : std::string())
           .end_row();
     }
   }
@@ -163,6 +205,10 @@ void write_training_files(sim::Recorder& recorder, const scenario::Scenario& sce
   write_collectives_csv(recorder, results);
   write_iterations_csv(recorder, results);
   write_phases_csv(recorder, results);
+  const bool graphs = std::any_of(results.jobs.begin(), results.jobs.end(),
+                                  [](const JobResults& j) { return j.graph; });
+  if (graphs) write_breakdown_csv(recorder, results);
+  if (scenario.output.ops) write_ops_csv(recorder, results);
   write_summary_json(recorder, scenario, results.metrics);
   write_faults_csv(recorder, results);
   if (scenario.detector.enabled) write_detections_csv(recorder, results);

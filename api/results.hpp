@@ -19,6 +19,7 @@
 #include "workloads/compute.hpp"
 #include "workloads/detection_score.hpp"
 #include "workloads/detector.hpp"
+#include "workloads/graph/iteration_stats.hpp"
 #include "workloads/pccl/sim_run.hpp"
 #include "workloads/recovery/records.hpp"
 
@@ -58,6 +59,24 @@ struct JobResults {
   std::vector<workloads::Detection> detections;  // the detector's alarms about it, in time order
   std::optional<CollectiveMetrics> collective_metrics;  // none before its first collective
   std::optional<IterationMetrics> iteration_metrics;    // none before its first iteration
+  // The names of its communicators (CollectiveResult::communicator): a
+  // collective job's one is "world".
+  std::vector<std::string> communicators{"world"};
+  // Graph jobs: where each iteration went (compute, exposed communication
+  // per communicator kind, bubble), and with `output.ops` every op's times.
+  bool graph = false;
+  std::vector<workloads::graph::IterationStats> breakdown;
+  struct OpRow {
+    std::uint32_t rank;
+    std::uint32_t op;
+    std::string label;
+    workloads::graph::OpKind kind;
+    std::string group;  // the communicator, or "" for ops of none
+    std::uint64_t bytes;
+    sim::Time start_ps;
+    sim::Time end_ps;
+  };
+  std::vector<OpRow> ops;
 };
 
 enum class RunKind {

@@ -14,7 +14,51 @@ namespace spinel::api {
 
 namespace {
 
+// A graph job: its collectives on every communicator, where its iterations
+// went, and (when asked) every op.
+JobResults graph_results(const Scenario& s, const workloads::TrainingRun& run, std::size_t j) {
+  const workloads::graph::GraphRun& g = *run.graph(j);
+  const workloads::graph::Program& p = g.program();
+  JobResults r;
+  r.name = s.jobs[j].name;
+  r.graph = true;
+  r.ranks = p.rank_count();
+  r.finished = g.finished();
+  r.placement = run.placement()[j];
+  r.collectives = g.collective_results();
+  r.communicators.clear();
+  for (const auto& c : p.communicators) r.communicators.push_back(c.name);
+  r.breakdown = workloads::graph::iteration_stats(g);
+  for (const auto& b : r.breakdown) {
+    workloads::IterationRecord it;
+    it.job = static_cast<std::uint32_t>(j);
+    it.iteration = b.iteration;
+    it.start_ps = b.start_ps;
+    it.compute_end_ps = b.end_ps - b.exposed_comm_ps;
+    it.end_ps = b.end_ps;
+    r.iterations.push_back(it);
+  }
+  r.iteration_metrics = iteration_metrics(r.iterations, r.ranks);
+  if (s.output.ops) {
+    for (std::uint32_t rank = 0; rank < p.rank_count(); ++rank) {
+      for (std::uint32_t i = 0; i < p.ranks[rank].size(); ++i) {
+        const workloads::graph::Op& op = p.ranks[rank].ops[i];
+        const workloads::graph::OpTiming& t = g.timing(rank, i);
+        r.ops.push_back(
+            JobResults::OpRow{rank, i, p.labels[op.label], op.kind,
+                              op.communicator == workloads::graph::kNoCommunicator
+                                  ? std::string()
+                                  : p.communicators[op.communicator].name,
+                              op.kind == workloads::graph::OpKind::compute ? 0 : op.size_bytes,
+                              t.start_ps, t.end_ps});
+      }
+    }
+  }
+  return r;
+}
+
 JobResults job_results(const Scenario& s, const workloads::TrainingRun& run, std::size_t j) {
+  if (run.graph(j) != nullptr) return graph_results(s, run, j);
   const workloads::CollectiveRun& job = run.job(j);
   JobResults r;
   r.name = s.jobs[j].name;
@@ -44,6 +88,7 @@ Results results_of(const Scenario& s, const workloads::TrainingRun& run) {
     r.jobs.push_back(job_results(s, run, j));
   }
   for (const JobResults& job : r.jobs) {
+    if (job.graph) continue;  // their collectives differ in kind and size: see their breakdown
     for (const auto& c : job.collectives) all.push_back(&c);
   }
   r.collective_metrics = collective_metrics(all);

@@ -257,6 +257,7 @@ void CollectiveRun::try_advance(std::uint32_t rank) {
         monitor_->collective_done(options_.job, index, sim_.now(),
                                   results_.size() == collectives());
       }
+      if (done_ != nullptr) done_->collective_done(*this, index);
       if (results_.size() < collectives()) {
         const bool iteration_done = result.bucket + 1 == options_.buckets;
         sim_.schedule_in(iteration_done ? options_.compute_gap_ps : 0, self_, kStartIteration);

@@ -36,6 +36,9 @@ struct CollectiveResult {
   sim::Time max_congestion_ps = 0;
   sim::Time congestion_bound_ps = 0;
   std::uint32_t max_queue_pairs_per_host = 0;
+  // Graph jobs: the communicator it ran on (an index into the program's);
+  // a collective job has one, its whole group.
+  std::uint32_t communicator = 0;
   [[nodiscard]] sim::Time duration_ps() const { return end_ps - start_ps; }
 };
 
@@ -58,6 +61,18 @@ struct CollectiveOptions {
   std::vector<std::uint32_t> server_of_rank;
   double nvlink_gbps = 0;
   sim::Time nvlink_latency_ps = 0;
+};
+
+class CollectiveRun;
+
+// Hears each collective of a run complete, as the run's owner needs to (the
+// workload graph's executor marks the op done for every member). Not a
+// statistics hook: that is CollectiveMonitor.
+class CollectiveDoneListener {
+ public:
+  virtual ~CollectiveDoneListener() = default;
+  // The run's collective `index` (see CollectiveRun::results) completed now.
+  virtual void collective_done(const CollectiveRun& run, std::uint32_t index) = 0;
 };
 
 class CollectiveRun final : public sim::EventHandler {
@@ -95,6 +110,16 @@ class CollectiveRun final : public sim::EventHandler {
   // Tells `monitor` (or nobody, with nullptr) what the collective library
   // would log (see CollectiveMonitor). Not owned.
   void set_monitor(CollectiveMonitor* monitor) { monitor_ = monitor; }
+  // Tells `listener` (or nobody) as each collective completes. Not owned.
+  void set_done_listener(CollectiveDoneListener* listener) { done_ = listener; }
+  // Lets `rank` into the open collective now, after its gate said
+  // sim::kForever (its owner did not know when it would be ready). Only for
+  // a rank not yet in.
+  void admit(std::uint32_t rank) { enter_rank(rank); }
+  // The index of the collective open now (results().size() while one runs).
+  [[nodiscard]] std::uint32_t open_index() const {
+    return static_cast<std::uint32_t>(results_.size());
+  }
   // When each rank entered the current (or last) iteration.
   [[nodiscard]] const std::vector<sim::Time>& entered_ps() const { return entered_ps_; }
 
@@ -174,6 +199,7 @@ class CollectiveRun final : public sim::EventHandler {
   StepObserver* observer_ = nullptr;
   RankGate* gate_ = nullptr;
   CollectiveMonitor* monitor_ = nullptr;
+  CollectiveDoneListener* done_ = nullptr;
   std::vector<sim::Time> entered_ps_;
 };
 

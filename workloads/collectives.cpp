@@ -9,9 +9,15 @@
 
 namespace spinel::workloads {
 
+std::uint32_t pipeline_chunks(std::uint64_t size_bytes) {
+  const std::uint64_t pieces = (size_bytes + kPipelineChunkBytes - 1) / kPipelineChunkBytes;
+  return static_cast<std::uint32_t>(
+      std::clamp<std::uint64_t>(pieces, 1, std::uint64_t{kMaxPipelineChunks}));
+}
+
 std::shared_ptr<const Schedule> make_schedule(Collective collective, std::uint32_t ranks,
-                                              std::uint64_t size_bytes,
-                                              const ServerShape& servers) {
+                                              std::uint64_t size_bytes, const ServerShape& servers,
+                                              std::uint32_t root) {
   switch (collective) {
     case Collective::ring_allreduce:
       return std::make_shared<RingSchedule>(RingSchedule::Part::all_reduce, ranks, size_bytes);
@@ -30,8 +36,29 @@ std::shared_ptr<const Schedule> make_schedule(Collective collective, std::uint32
     case Collective::hierarchical_allreduce:
       return std::make_shared<HierarchicalSchedule>(ranks / servers.gpus_per_server,
                                                     servers.gpus_per_server, size_bytes);
+    case Collective::broadcast:
+      return std::make_shared<RingPipelineSchedule>(RingPipelineSchedule::Kind::broadcast, ranks,
+                                                    size_bytes, pipeline_chunks(size_bytes), root);
+    case Collective::reduce:
+      return std::make_shared<RingPipelineSchedule>(RingPipelineSchedule::Kind::reduce, ranks,
+                                                    size_bytes, pipeline_chunks(size_bytes), root);
+    case Collective::gather:
+      return std::make_shared<RootedSchedule>(RootedSchedule::Kind::gather, ranks, size_bytes,
+                                              root);
+    case Collective::scatter:
+      return std::make_shared<RootedSchedule>(RootedSchedule::Kind::scatter, ranks, size_bytes,
+                                              root);
+    case Collective::barrier:
+      return std::make_shared<BarrierSchedule>(ranks);
+    case Collective::all_to_allv:
+      throw sim::InternalError("all_to_allv needs its size matrix: make_all_to_allv_schedule");
   }
   throw sim::InternalError("unknown collective");
+}
+
+std::shared_ptr<const Schedule> make_all_to_allv_schedule(
+    std::vector<std::vector<std::uint64_t>> bytes) {
+  return std::make_shared<AllToAllvSchedule>(std::move(bytes));
 }
 
 sim::Time ideal_ps(Collective collective, std::uint32_t ranks, std::uint64_t size_bytes,
@@ -99,8 +126,45 @@ sim::Time ideal_ps(Collective collective, std::uint32_t ranks, std::uint64_t siz
       }
       return total;
     }
+    case Collective::broadcast:
+    case Collective::reduce: {
+      // Each rank sends and receives at most one piece per step. The last
+      // piece (with the remainder) is in flight in N-1 steps, which wait on
+      // it; the C-1 others move equal pieces.
+      const Chunks pieces{pipeline_chunks(size_bytes), size_bytes};
+      return static_cast<sim::Time>(pieces.n - 1) * step(pieces.bytes(0)) +
+             n_1 * step(pieces.bytes(pieces.n - 1));
+    }
+    case Collective::gather:
+    case Collective::scatter:
+      // The root's NIC carries every chunk but its own (root 0's, the
+      // smallest: any other root's time differs by the remainder at most).
+      return step(size_bytes - chunks.bytes(0));
+    case Collective::barrier:
+      return static_cast<sim::Time>(BarrierSchedule(ranks).steps()) * step(kBarrierMessageBytes);
+    case Collective::all_to_allv:
+      throw sim::InternalError("all_to_allv's ideal needs its size matrix: all_to_allv_ideal_ps");
   }
   throw sim::InternalError("unknown collective");
+}
+
+sim::Time all_to_allv_ideal_ps(const std::vector<std::vector<std::uint64_t>>& bytes,
+                               double host_rate_gbps, sim::Time path_latency_ps) {
+  const std::size_t n = bytes.size();
+  std::vector<std::uint64_t> in(n, 0);
+  std::uint64_t busiest = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t out = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      out += bytes[i][j];
+      in[j] += bytes[i][j];
+    }
+    busiest = std::max(busiest, out);
+  }
+  for (const std::uint64_t b : in) busiest = std::max(busiest, b);
+  if (busiest == 0) return 0;  // nothing to send: every rank passes through at once
+  return sim::serialisation_ps(busiest, host_rate_gbps) + path_latency_ps;
 }
 
 double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size_bytes,
@@ -118,7 +182,15 @@ double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size
     case Collective::all_gather:
     case Collective::all_to_all:
     case Collective::pairwise_all_to_all:
+    case Collective::gather:
+    case Collective::scatter:
+    case Collective::all_to_allv:
       return algbw * share;
+    case Collective::broadcast:
+    case Collective::reduce:
+      return algbw;
+    case Collective::barrier:
+      return 0;
   }
   return 0;
 }

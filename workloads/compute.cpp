@@ -10,7 +10,7 @@ namespace spinel::workloads {
 
 ComputeModel::ComputeModel(const ComputeConfig& config, std::uint32_t ranks, std::uint64_t seed,
                            std::string_view stream)
-    : config_(config), rng_(seed, stream), compute_ps_(ranks, 0), changes_(ranks) {
+    : config_(config), rng_(seed, stream), compute_ps_(ranks, 0), speed_(ranks) {
   if (config_.buckets == 0) throw sim::InternalError("compute: no buckets");
   if (config_.compute_jitter < 0) throw sim::InternalError("compute: negative jitter");
 }
@@ -23,7 +23,7 @@ void ComputeModel::begin(sim::Time start_ps) {
     if (config_.compute_jitter > 0)
       ps *= std::max(0.0, 1.0 + config_.compute_jitter * rng_.normal());
     compute_ps_[r] = static_cast<sim::Time>(std::llround(ps));
-    const sim::Time end = finish_ps(r, start_ps, compute_ps_[r]);
+    const sim::Time end = speed_.finish_ps(r, start_ps, compute_ps_[r]);
     if (r == 0 || end > it.end_ps) {
       it.end_ps = end;
       it.slowest_rank = r;
@@ -32,45 +32,12 @@ void ComputeModel::begin(sim::Time start_ps) {
   iterations_.push_back(it);
 }
 
-void ComputeModel::add_change(std::uint32_t rank, sim::Time at_ps, double factor) {
-  if (rank >= changes_.size()) throw sim::InternalError("compute: no such rank");
-  auto& list = changes_[rank];
-  // Kept by time; a later fault at the same time overrides an earlier one.
-  const auto at = std::upper_bound(list.begin(), list.end(), at_ps,
-                                   [](sim::Time t, const SpeedChange& c) { return t < c.at_ps; });
-  list.insert(at, SpeedChange{at_ps, factor});
-}
-
 void ComputeModel::slow_from(std::uint32_t rank, sim::Time at_ps, double factor) {
-  if (!(factor >= 1.0)) throw sim::InternalError("compute: a slowdown factor below 1");
-  add_change(rank, at_ps, factor);
+  speed_.slow_from(rank, at_ps, factor);
 }
 
 void ComputeModel::hang_from(std::uint32_t rank, sim::Time at_ps) {
-  add_change(rank, at_ps, std::numeric_limits<double>::infinity());
-}
-
-sim::Time ComputeModel::finish_ps(std::uint32_t rank, sim::Time start_ps, sim::Time work_ps) const {
-  const auto& changes = changes_[rank];
-  if (changes.empty()) return start_ps + work_ps;  // exact: no rounding for healthy ranks
-  double factor = 1.0;
-  std::size_t i = 0;
-  for (; i < changes.size() && changes[i].at_ps <= start_ps; ++i) factor = changes[i].factor;
-  // Walk the speed changes still to come, spending the work at each
-  // interval's speed until it runs out.
-  sim::Time t = start_ps;
-  auto left = static_cast<double>(work_ps);  // healthy-compute picoseconds still to do
-  for (; i < changes.size(); ++i) {
-    if (!std::isinf(factor)) {
-      const double can = static_cast<double>(changes[i].at_ps - t) / factor;
-      if (left <= can) break;
-      left -= can;
-    }
-    t = changes[i].at_ps;
-    factor = changes[i].factor;
-  }
-  if (std::isinf(factor)) return sim::kForever;
-  return t + static_cast<sim::Time>(std::llround(left * factor));
+  speed_.hang_from(rank, at_ps);
 }
 
 sim::Time ComputeModel::ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) {
@@ -80,7 +47,7 @@ sim::Time ComputeModel::ready_at(std::uint32_t rank, std::uint32_t index, sim::T
   // covered (b + 1) / buckets of its compute.
   const sim::Time done = compute_ps_[rank] / config_.buckets * (bucket + 1) +
                          (bucket + 1 == config_.buckets ? compute_ps_[rank] % config_.buckets : 0);
-  return finish_ps(rank, iterations_.back().start_ps, done);
+  return speed_.finish_ps(rank, iterations_.back().start_ps, done);
 }
 
 std::vector<IterationRecord> ComputeModel::records(

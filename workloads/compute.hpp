@@ -13,6 +13,7 @@
 #include "sim/rng.hpp"
 #include "sim/time.hpp"
 #include "workloads/collective.hpp"
+#include "workloads/compute_speed.hpp"
 #include "workloads/rank_gate.hpp"
 
 namespace spinel::workloads {
@@ -58,6 +59,7 @@ class ComputeModel final : public RankGate {
   // finishes its compute again, so it enters no later collective.
   void slow_from(std::uint32_t rank, sim::Time at_ps, double factor);
   void hang_from(std::uint32_t rank, sim::Time at_ps);
+  [[nodiscard]] ComputeSpeed& speed() { return speed_; }
 
   // One per training iteration begun so far.
   [[nodiscard]] const std::vector<IterationCompute>& iterations() const { return iterations_; }
@@ -70,24 +72,12 @@ class ComputeModel final : public RankGate {
 
  private:
   void begin(sim::Time start_ps);
-  // When `rank` has done `work_ps` of healthy compute, starting at `start_ps`
-  // (sim::kForever if it hangs first).
-  [[nodiscard]] sim::Time finish_ps(std::uint32_t rank, sim::Time start_ps,
-                                    sim::Time work_ps) const;
-  void add_change(std::uint32_t rank, sim::Time at_ps, double factor);
-
-  // A change of a rank's compute speed: from at_ps on, compute takes
-  // `factor` times as long (infinity: hung).
-  struct SpeedChange {
-    sim::Time at_ps;
-    double factor;
-  };
 
   ComputeConfig config_;
   sim::Rng rng_;
   std::vector<sim::Time> compute_ps_;
   std::vector<IterationCompute> iterations_;
-  std::vector<std::vector<SpeedChange>> changes_;  // per rank, by time; mostly empty
+  ComputeSpeed speed_;
 };
 
 }  // namespace spinel::workloads

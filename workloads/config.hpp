@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -7,6 +8,10 @@
 #include "sim/time.hpp"
 
 namespace spinel::workloads {
+
+namespace graph {
+struct Program;
+}
 
 // How ranks map onto hosts.
 enum class Placement {
@@ -28,6 +33,12 @@ enum class Collective {
   all_to_all,                  // direct: every rank sends to every other at once
   pairwise_all_to_all,         // N-1 rounds of shifted pairs
   hierarchical_allreduce,      // inside servers over NVLink, across them per rail
+  broadcast,                   // from a root, pipelined along a ring
+  reduce,                      // to a root, pipelined along a ring
+  gather,                      // to a root, direct
+  scatter,                     // from a root, direct
+  barrier,                     // dissemination, no data
+  all_to_allv,                 // direct, per-pair sizes from a matrix (make_all_to_allv_schedule)
 };
 
 // One job: a group of hosts running one collective, again and again.
@@ -48,6 +59,13 @@ struct WorkloadConfig {
   double compute_jitter = 0;
   std::uint32_t buckets = 1;
   sim::Time start_ps = 0;  // when the first iteration starts
+  // A workload graph (workloads/graph/program.hpp: one iteration of every
+  // rank's program) instead of `collective`: the graph front-ends (a
+  // scenario's `program:`, the transformer generator) make it at load time.
+  // The job runs it `iterations` times; size_bytes, compute, buckets and the
+  // gaps are the collective job's and do not apply.
+  std::shared_ptr<const graph::Program> program;
+  double compute_scale = 1;  // graph jobs: every compute op takes this times its duration
 };
 
 constexpr std::string_view to_string(Placement p) {
@@ -82,6 +100,18 @@ constexpr std::string_view to_string(Collective c) {
       return "pairwise_all_to_all";
     case Collective::hierarchical_allreduce:
       return "hierarchical_allreduce";
+    case Collective::broadcast:
+      return "broadcast";
+    case Collective::reduce:
+      return "reduce";
+    case Collective::gather:
+      return "gather";
+    case Collective::scatter:
+      return "scatter";
+    case Collective::barrier:
+      return "barrier";
+    case Collective::all_to_allv:
+      return "all_to_allv";
   }
   return "?";
 }

@@ -16,13 +16,13 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
 
 bool apply_host_faults(const std::vector<transport::Fault>& faults,
                        const std::vector<std::vector<topology::HostId>>& placed,
-                       const std::vector<std::unique_ptr<ComputeModel>>& computes) {
+                       const std::vector<ComputeSpeed*>& speeds) {
   bool hangs = false;
   for (const transport::Fault& fault : faults) {
     if (fault.acts_on_links()) continue;
     const auto where = rank_on_host(placed, transport::fault_host(fault));
     if (!where) continue;
-    ComputeModel& compute = *computes.at(where->job);
+    ComputeSpeed& compute = *speeds.at(where->job);
     if (fault.state == transport::FaultState::hung) {
       compute.hang_from(where->rank, fault.at_ps);
       hangs = true;

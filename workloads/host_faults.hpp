@@ -25,6 +25,6 @@ std::optional<RankOnHost> rank_on_host(const std::vector<std::vector<topology::H
 // rank hangs: its job may then never finish.
 bool apply_host_faults(const std::vector<transport::Fault>& faults,
                        const std::vector<std::vector<topology::HostId>>& placed,
-                       const std::vector<std::unique_ptr<ComputeModel>>& computes);
+                       const std::vector<ComputeSpeed*>& speeds);
 
 }  // namespace spinel::workloads

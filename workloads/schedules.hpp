@@ -170,4 +170,105 @@ class HierarchicalSchedule final : public Schedule {
   Chunks local_;  // the buffer over the server's GPUs
 };
 
+// Broadcast and reduce as NCCL runs them on a ring: the buffer cut into
+// `chunks` pieces that flow along the chain of ranks r -> r+1. Broadcast's
+// chain starts at the root and ends at the rank before it; reduce's starts
+// at the rank after the root and ends at the root (each rank adds its own
+// input to a piece before passing it on; compute is not modelled). The rank
+// at chain position p sends piece c in step c + p and receives it in step
+// c + p - 1: C + N - 2 steps, one phase.
+class RingPipelineSchedule final : public Schedule {
+ public:
+  enum class Kind { broadcast, reduce };
+  RingPipelineSchedule(Kind kind, std::uint32_t ranks, std::uint64_t size_bytes,
+                       std::uint32_t chunks, std::uint32_t root);
+  [[nodiscard]] std::uint32_t ranks() const override { return n_; }
+  [[nodiscard]] std::uint32_t steps() const override { return chunks_.n + n_ - 2; }
+  void sends(std::uint32_t step, std::uint32_t rank, std::vector<Transfer>& out) const override;
+  [[nodiscard]] std::uint32_t receives(std::uint32_t step, std::uint32_t rank) const override;
+  [[nodiscard]] std::uint32_t phases() const override { return 1; }
+  [[nodiscard]] std::uint32_t phase_of(std::uint32_t) const override { return 0; }
+  void phase_pairs(std::uint32_t phase, std::vector<Transfer>& out) const override;
+
+ private:
+  // The rank's place in the chain: 0 sends first, N-1 only receives.
+  [[nodiscard]] std::uint32_t position(std::uint32_t rank) const {
+    return (rank + n_ - first_) % n_;
+  }
+  std::uint32_t n_;
+  Chunks chunks_;  // the pieces of the pipeline (not one per rank)
+  std::uint32_t first_;
+};
+
+// Gather and scatter, direct, in one step, as NCCL builds them from grouped
+// sends and receives: the root's buffer of N chunks (Chunks), chunk j going
+// from rank j to the root (gather) or from the root to rank j (scatter).
+// The root's NIC carries every chunk but its own.
+class RootedSchedule final : public Schedule {
+ public:
+  enum class Kind { gather, scatter };
+  RootedSchedule(Kind kind, std::uint32_t ranks, std::uint64_t size_bytes, std::uint32_t root);
+  [[nodiscard]] std::uint32_t ranks() const override { return chunks_.n; }
+  [[nodiscard]] std::uint32_t steps() const override { return 1; }
+  void sends(std::uint32_t step, std::uint32_t rank, std::vector<Transfer>& out) const override;
+  [[nodiscard]] std::uint32_t receives(std::uint32_t step, std::uint32_t rank) const override;
+  [[nodiscard]] std::uint32_t phases() const override { return 1; }
+  [[nodiscard]] std::uint32_t phase_of(std::uint32_t) const override { return 0; }
+  void phase_pairs(std::uint32_t phase, std::vector<Transfer>& out) const override;
+
+ private:
+  Kind kind_;
+  Chunks chunks_;
+  std::uint32_t root_;
+};
+
+// The bytes of one barrier message. A zero-byte transfer would cost nothing
+// at all (both transport models deliver an empty flow at once, without path
+// latency), where a real barrier message pays a network crossing.
+inline constexpr std::uint64_t kBarrierMessageBytes = 1;
+
+// Dissemination barrier (Hensgen, Finkel and Manber): ceil(log2 N) rounds;
+// in round k rank r sends a message to r + 2^k and receives one from
+// r - 2^k (mod N). After the last round every rank has heard, directly or
+// not, from every other. Each round is its own phase.
+class BarrierSchedule final : public Schedule {
+ public:
+  explicit BarrierSchedule(std::uint32_t ranks);
+  [[nodiscard]] std::uint32_t ranks() const override { return n_; }
+  [[nodiscard]] std::uint32_t steps() const override { return rounds_; }
+  void sends(std::uint32_t step, std::uint32_t rank, std::vector<Transfer>& out) const override;
+  [[nodiscard]] std::uint32_t receives(std::uint32_t, std::uint32_t) const override { return 1; }
+  [[nodiscard]] std::uint32_t phases() const override { return rounds_; }
+  [[nodiscard]] std::uint32_t phase_of(std::uint32_t step) const override { return step; }
+  void phase_pairs(std::uint32_t phase, std::vector<Transfer>& out) const override;
+
+ private:
+  std::uint32_t n_;
+  std::uint32_t rounds_;
+};
+
+// All-to-allv, direct: one step in which rank i sends bytes[i][j] to rank j,
+// for every j but itself with bytes[i][j] > 0 (an empty entry sends nothing,
+// so it is not waited for).
+class AllToAllvSchedule final : public Schedule {
+ public:
+  // bytes: N x N, row = sender, column = receiver; N >= 2.
+  explicit AllToAllvSchedule(std::vector<std::vector<std::uint64_t>> bytes);
+  [[nodiscard]] std::uint32_t ranks() const override {
+    return static_cast<std::uint32_t>(bytes_.size());
+  }
+  [[nodiscard]] std::uint32_t steps() const override { return 1; }
+  void sends(std::uint32_t step, std::uint32_t rank, std::vector<Transfer>& out) const override;
+  [[nodiscard]] std::uint32_t receives(std::uint32_t, std::uint32_t rank) const override {
+    return receives_[rank];
+  }
+  [[nodiscard]] std::uint32_t phases() const override { return 1; }
+  [[nodiscard]] std::uint32_t phase_of(std::uint32_t) const override { return 0; }
+  void phase_pairs(std::uint32_t phase, std::vector<Transfer>& out) const override;
+
+ private:
+  std::vector<std::vector<std::uint64_t>> bytes_;
+  std::vector<std::uint32_t> receives_;  // per rank: its non-empty incoming entries
+};
+
 }  // namespace spinel::workloads

@@ -40,7 +40,11 @@ TrainingRun::TrainingRun(const TrainingConfig& config, sim::Recorder& recorder, 
   if (packet_transport_) link_faults_->set_packet_transport(&*packet_transport_);
   transport::schedule_link_faults(faults_, topology_, model_, *link_faults_);
   start_jobs();
-  hangs_ = apply_host_faults(faults_, placed_, computes_);
+  std::vector<ComputeSpeed*> speeds;
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    speeds.push_back(graphs_[j] ? &graphs_[j]->speed() : &computes_[j]->speed());
+  }
+  hangs_ = apply_host_faults(faults_, placed_, speeds);
   attach_detector();
 }
 
@@ -62,6 +66,11 @@ void TrainingRun::start_jobs() {
   std::uint32_t next_id = 0;
   for (std::size_t j = 0; j < config_.jobs.size(); ++j) {
     const WorkloadConfig& w = config_.jobs[j];
+    if (w.program) {
+      start_graph(j, next_id);
+      continue;
+    }
+    graphs_.emplace_back();
     const auto n = static_cast<std::uint32_t>(placed_[j].size());
     JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
                                config_.topology, next_id);
@@ -77,12 +86,44 @@ void TrainingRun::start_jobs() {
   }
 }
 
+// A graph job: its program, repeated per iteration, on its ranks.
+void TrainingRun::start_graph(std::size_t j, std::uint32_t& next_id) {
+  const WorkloadConfig& w = config_.jobs[j];
+  const topology::Servers servers(config_.topology);
+  graph::GraphOptions o;
+  o.job = static_cast<std::uint32_t>(j);
+  o.first_id = next_id;
+  o.compute_scale = w.compute_scale;
+  if (servers.gpus_per_server() > 1) {
+    for (const topology::HostId h : placed_[j]) o.server_of_rank.push_back(servers.server_of(h));
+    o.shape = ServerShape{servers.gpus_per_server(), config_.topology.nvlink.rate_gbps,
+                          config_.topology.nvlink.latency_ps};
+  }
+  auto program =
+      w.iterations > 1
+          ? std::make_shared<const graph::Program>(graph::repeat(*w.program, w.iterations))
+          : w.program;
+  graphs_.push_back(std::make_unique<graph::GraphRun>(sim_, *transport_, topology_, routing_,
+                                                      placed_[j], std::move(program), o));
+  next_id += graphs_.back()->collective_count();
+  // Progress slices: an eighth of the busiest rank's compute per iteration.
+  for (const graph::RankProgram& rp : w.program->ranks) {
+    sim::Time busy = 0;
+    for (const graph::Op& op : rp.ops) busy += op.duration_ps;
+    longest_ideal_ps_ = std::max(longest_ideal_ps_, busy);
+  }
+  jobs_.emplace_back();
+  computes_.emplace_back();
+  graphs_.back()->start(w.start_ps);
+}
+
 // The detector listens to every job's collective library.
 void TrainingRun::attach_detector() {
   if (!config_.detector.enabled) return;
   detector_.emplace(sim_, config_.detector);
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     detector_->watch(placed_[j], config_.jobs[j].buckets);
+    if (!jobs_[j]) continue;  // graph jobs: the loader refuses a detector with them so far
     jobs_[j]->set_monitor(&*detector_);
   }
 }
@@ -96,7 +137,12 @@ void TrainingRun::run(const sim::ProgressCallback& progress) {
   // Observers listen only when there are some: with none, the model's and
   // the collectives' hot paths skip them entirely.
   if (!step_observers_.empty()) {
-    for (auto& job : jobs_) job->set_observer(&step_observers_);
+    for (auto& job : jobs_) {
+      if (job) job->set_observer(&step_observers_);
+    }
+    for (auto& g : graphs_) {
+      if (g) g->set_observer(&step_observers_);
+    }
   }
   if (!flow_observers_.empty()) model_.set_observer(&flow_observers_);
   if (progress) {
@@ -119,17 +165,32 @@ void TrainingRun::run(const sim::ProgressCallback& progress) {
 std::optional<double> TrainingRun::fraction_done() const {
   std::size_t done = 0;
   std::size_t all = 0;
-  for (const auto& job : jobs_) {
-    done += job->results().size();
-    all += job->collectives();
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    if (graphs_[j]) {
+      done += graphs_[j]->ops_done();
+      all += graphs_[j]->op_count();
+    } else {
+      done += jobs_[j]->results().size();
+      all += jobs_[j]->collectives();
+    }
   }
   if (all == 0) return std::nullopt;
   return static_cast<double>(done) / static_cast<double>(all);
 }
 
 void TrainingRun::check_finished() const {
-  for (const auto& job : jobs_) {
-    if (!job->finished() && !hangs_ && model_.links_down() == 0) {
+  const bool stopped = hangs_ || model_.links_down() > 0;  // a hung rank, a lost link
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    if (graphs_[j]) {
+      if (!graphs_[j]->finished() && !stopped) {
+        throw sim::ScenarioError("job " + config_.jobs[j].name +
+                                 " cannot finish: its ranks wait for each other (a deadlock in "
+                                 "its program); the ops that started and cannot end:" +
+                                 graphs_[j]->blocked());
+      }
+      continue;
+    }
+    if (!jobs_[j]->finished() && !stopped) {
       throw sim::InternalError("the simulation ran out of events before the workload finished");
     }
   }
@@ -144,6 +205,7 @@ void TrainingRun::finish() {
 }
 
 std::vector<IterationRecord> TrainingRun::iterations(std::size_t j) const {
+  if (graphs_[j]) return {};  // see graph::iteration_stats
   return computes_[j]->records(static_cast<std::uint32_t>(j), jobs_[j]->results());
 }
 
@@ -159,8 +221,12 @@ std::optional<transport::PacketTotals> TrainingRun::packet_totals() const {
 sim::Time TrainingRun::end_ps() const {
   if (!engine_) return sim_.now();
   sim::Time end = engine_->last_activity_ps();
-  for (const auto& job : jobs_) {
-    for (const CollectiveResult& c : job->results()) end = std::max(end, c.end_ps);
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    if (graphs_[j]) {
+      end = std::max(end, graphs_[j]->end_ps());
+      continue;
+    }
+    for (const CollectiveResult& c : jobs_[j]->results()) end = std::max(end, c.end_ps);
   }
   return end;
 }

@@ -25,6 +25,7 @@
 #include "workloads/collective.hpp"
 #include "workloads/compute.hpp"
 #include "workloads/detector.hpp"
+#include "workloads/graph/graph_run.hpp"
 #include "workloads/step_observer.hpp"
 #include "workloads/training_config.hpp"
 
@@ -57,7 +58,9 @@ class TrainingRun {
   [[nodiscard]] const topology::Topology& topology() const { return topology_; }
   [[nodiscard]] const transport::FlowModel& model() const { return model_; }
   [[nodiscard]] std::size_t jobs() const { return jobs_.size(); }
+  // Job j as a collective job, or (graph(j) != nullptr) a workload graph.
   [[nodiscard]] const CollectiveRun& job(std::size_t j) const { return *jobs_[j]; }
+  [[nodiscard]] const graph::GraphRun* graph(std::size_t j) const { return graphs_[j].get(); }
   // Job j's training iterations (compute, then exposed communication).
   [[nodiscard]] std::vector<IterationRecord> iterations(std::size_t j) const;
   // Per job, the host of each rank.
@@ -79,6 +82,7 @@ class TrainingRun {
  private:
   void place_jobs();
   void start_jobs();
+  void start_graph(std::size_t j, std::uint32_t& next_id);
   void attach_detector();
   [[nodiscard]] std::optional<double> fraction_done() const;
   // A job with a hung rank, or a connection stalled on a lost link, stops
@@ -98,7 +102,9 @@ class TrainingRun {
   sim::Recorder& recorder_;
   std::vector<std::vector<topology::HostId>> placed_;
   std::vector<transport::Fault> faults_;
+  // Per job, one of: a collective job (and its compute model), or a graph.
   std::vector<std::unique_ptr<CollectiveRun>> jobs_;
+  std::vector<std::unique_ptr<graph::GraphRun>> graphs_;
   std::vector<std::unique_ptr<ComputeModel>> computes_;  // one per job: its gate
   sim::Time longest_ideal_ps_ = 0;
   bool hangs_ = false;

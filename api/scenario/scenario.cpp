@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/graph_section.hpp"
 #include "api/scenario/pccl_section.hpp"
 #include "api/scenario/recovery_section.hpp"
 #include "api/scenario/wan_section.hpp"
@@ -67,8 +68,9 @@ transport:              # optional: how bytes move
 workload:               # required (or jobs: a list of these, each with a name and a start): what runs
   collective: ring_allreduce   # required; ring_allreduce | tree_allreduce | halving_doubling_allreduce |
                                #   reduce_scatter | all_gather | all_to_all | pairwise_all_to_all |
-                               #   hierarchical_allreduce (servers: inside over nvlink, then across per rail)
-  size_bytes: 256MiB    # required; the buffer each rank reduces, 1B..1PiB
+                               #   hierarchical_allreduce (servers: inside over nvlink, then across per rail) |
+                               #   broadcast | reduce | gather | scatter (root: rank 0) | barrier
+  size_bytes: 256MiB    # required (not for barrier); the buffer each rank reduces, 1B..1PiB
   hosts: all            # optional, default all; or how many hosts take part, 2..leaves*hosts_per_leaf
   placement: random     # optional, default contiguous; contiguous | random | a list of hosts, rank r on list[r], e.g. [0, 9, 18, 27] |
                         #   rail (servers only: ranks rail by rail, so ring neighbours share a rail or a server)
@@ -693,24 +695,32 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
   const std::uint32_t total = placeable(topo);
   std::optional<Value> hosts;
   std::optional<Value> collective;
+  std::optional<Value> size;
   std::optional<Value> buckets;
+  std::optional<Value> compute_scale;
+  std::optional<Value> collective_only;  // a key of collective jobs only
+  GraphKeys graph;
   std::vector<Field> fields = {
-      {"collective", Need::required,
+      {"collective", Need::optional,
        [&](const Value& x) {
-         w.collective = x.to_enum<Collective>({
-             {"ring_allreduce", Collective::ring_allreduce},
-             {"tree_allreduce", Collective::tree_allreduce},
-             {"halving_doubling_allreduce", Collective::halving_doubling_allreduce},
-             {"reduce_scatter", Collective::reduce_scatter},
-             {"all_gather", Collective::all_gather},
-             {"all_to_all", Collective::all_to_all},
-             {"pairwise_all_to_all", Collective::pairwise_all_to_all},
-             {"hierarchical_allreduce", Collective::hierarchical_allreduce},
-         });
+         w.collective = read_collective(x);
          collective = x;
        }},
-      {"size_bytes", Need::required,
-       [&](const Value& x) { w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes); }},
+      // Required for every collective but a barrier, which moves no data.
+      {"size_bytes", Need::optional,
+       [&](const Value& x) {
+         w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes);
+         size = x;
+       }},
+      {"parallel", Need::optional, [&](const Value& x) { graph.parallel = x; }},
+      {"groups", Need::optional, [&](const Value& x) { graph.groups = x; }},
+      {"program", Need::optional, [&](const Value& x) { graph.program = x; }},
+      {"transformer", Need::optional, [&](const Value& x) { graph.transformer = x; }},
+      {"compute_scale", Need::optional,
+       [&](const Value& x) {
+         w.compute_scale = x.to_decimal(1e-6, 1e6);
+         compute_scale = x;
+       }},
       {"hosts", Need::optional,
        [&](const Value& x) {
          w.hosts = read_hosts(x, total);
@@ -721,15 +731,25 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       {"iterations", Need::optional,
        [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
       {"compute_gap", Need::optional,
-       [&](const Value& x) { w.compute_gap_ps = x.to_duration_ps(sim::kForever); }},
+       [&](const Value& x) {
+         w.compute_gap_ps = x.to_duration_ps(sim::kForever);
+         collective_only = x;
+       }},
       {"compute", Need::optional,
-       [&](const Value& x) { w.compute_ps = x.to_duration_ps(sim::kSecond * 3600); }},
+       [&](const Value& x) {
+         w.compute_ps = x.to_duration_ps(sim::kSecond * 3600);
+         collective_only = x;
+       }},
       {"compute_jitter", Need::optional,
-       [&](const Value& x) { w.compute_jitter = x.to_fraction(); }},
+       [&](const Value& x) {
+         w.compute_jitter = x.to_fraction();
+         collective_only = x;
+       }},
       {"buckets", Need::optional,
        [&](const Value& x) {
          w.buckets = x.to_uint<u32>(1, kMaxBuckets);
          buckets = x;
+         collective_only = x;
        }},
   };
   if (in_jobs) {
@@ -740,6 +760,30 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
                            }});
   }
   v.read_map(fields);
+  if (!graph.any()) {
+    for (const auto& key : {graph.parallel, graph.groups, compute_scale}) {
+      if (key)
+        key->fail_at_key(
+            "this key belongs to a workload graph: give a program (or a transformer) too");
+    }
+    if (!collective)
+      v.fail_at_key("missing required key \"collective\" (or a program or a transformer)");
+    if (w.collective == Collective::barrier) {
+      if (size) size->fail("a barrier moves no data; remove size_bytes");
+      if (buckets) buckets->fail("a barrier moves no data to split into buckets; remove buckets");
+      w.size_bytes = 0;
+    } else if (!size) {
+      v.fail_at_key("missing required key " + sim::quote_for_message("size_bytes"));
+    }
+  } else {
+    for (const auto& key : {collective, size, collective_only}) {
+      if (key) {
+        key->fail_at_key(
+            "a job with a program runs its ops; this key is for a job of one "
+            "repeated collective (leave it out, or drop the program)");
+      }
+    }
+  }
   if (buckets && w.size_bytes < w.buckets) {
     buckets->fail("size_bytes (" + std::to_string(w.size_bytes) + ") does not split into " +
                   std::to_string(w.buckets) + " buckets of at least a byte; use fewer buckets");
@@ -748,7 +792,9 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
                                 ? static_cast<std::uint32_t>(w.ranks.size())
                                 : (w.hosts == 0 ? total : w.hosts));
-  if (w.collective == Collective::halving_doubling_allreduce && (ranks & (ranks - 1)) != 0) {
+  if (graph.any()) w.program = read_graph(graph, ranks);
+  if (!w.program && w.collective == Collective::halving_doubling_allreduce &&
+      (ranks & (ranks - 1)) != 0) {
     (hosts ? *hosts : *collective)
         .fail("halving_doubling_allreduce needs a power-of-two number of ranks, got " +
               std::to_string(ranks) + "; set hosts to a power of two");
@@ -1032,6 +1078,7 @@ void read_output(const Value& v, const topology::FabricConfig& t, OutputConfig& 
       {"dir", Need::optional, [&](const Value& x) { o.dir = x.to_string(); }},
       {"flows", Need::optional, [&](const Value& x) { o.flows = x.to_bool(); }},
       {"trace", Need::optional, [&](const Value& x) { o.trace = x.to_bool(); }},
+      {"ops", Need::optional, [&](const Value& x) { o.ops = x.to_bool(); }},
       {"timeseries", Need::optional, [&](const Value& x) { read_timeseries(x, t, o.timeseries); }},
   });
 }
@@ -1256,6 +1303,16 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
   }
+  const bool graphs = std::any_of(s.jobs.begin(), s.jobs.end(),
+                                  [](const workloads::WorkloadConfig& w) { return w.program; });
+  if (graphs && detector) {
+    detector->fail_at_key(
+        "the detector listens to jobs of one repeated collective so far, not to jobs with a "
+        "program");
+  }
+  if (graphs && recovery) {
+    recovery->fail_at_key("recovery runs a job of one repeated collective, not a program");
+  }
   check_recovery(s, root, recovery, detector, fault_process, random_fault);
   if (random_fault && s.random_fault.kind == RandomFaultKind::nic_port_down &&
       s.topology.nic_ports < 2) {
@@ -1469,6 +1526,10 @@ sim::Json to_json(const Scenario& s) {
     work["compute_jitter"] = w.compute_jitter;
     work["buckets"] = w.buckets;
     work["start_ps"] = static_cast<std::int64_t>(w.start_ps);
+    if (w.program) {
+      work["program"] = graph_to_json(*w.program);
+      work["compute_scale"] = w.compute_scale;
+    }
     jobs.push_back(std::move(work));
   }
 
@@ -1476,6 +1537,7 @@ sim::Json to_json(const Scenario& s) {
   out["dir"] = s.output.dir;
   out["flows"] = s.output.flows;
   out["trace"] = s.output.trace;
+  if (s.output.ops) out["ops"] = true;  // absent otherwise, as before the key existed
   if (s.output.timeseries.enabled) {
     sim::Json ts = sim::Json::object();
     ts["interval_ps"] = static_cast<std::int64_t>(s.output.timeseries.interval_ps);

@@ -41,6 +41,7 @@ struct OutputConfig {
   std::string dir;     // "" means the default out/<name>
   bool flows = true;   // write flows.csv (one row per flow; huge on big runs)
   bool trace = false;  // write trace.json (Chrome Trace Event format; for small runs)
+  bool ops = false;    // write ops.csv (graph jobs: one row per op per rank)
   TimeseriesConfig timeseries;
 };
 

@@ -106,9 +106,8 @@ TEST(JobsErrors, EachMistakeIsNamedWithItsLine) {
   EXPECT_EQ(error_of("workload: {collective: alltoall, size_bytes: 1MiB}\n"),
             "t.yaml:3:24: workload.collective: expected one of ring_allreduce, "
             "tree_allreduce, halving_doubling_allreduce, reduce_scatter, all_gather, "
-            "all_to_all, pairwise_all_to_all, hierarchical_allreduce, got \"alltoall\" (did you "
-            "mean "
-            "\"all_to_all\"?)");
+            "all_to_all, pairwise_all_to_all, hierarchical_allreduce, broadcast, reduce, gather, "
+            "scatter, barrier, got \"alltoall\" (did you mean \"all_to_all\"?)");
 }
 
 TEST(Jobs, TwoJobsRunSideBySideFromTheirStartTimes) {

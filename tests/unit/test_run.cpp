@@ -97,7 +97,7 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
   EXPECT_EQ(header("collectives.csv"),
             "collective_id,job,iteration,bucket,algorithm,ranks,size_bytes,start_ps,end_ps,"
             "duration_ps,ideal_ps,ratio_to_ideal,algbw_gbps,busbw_gbps,max_congestion_ps,"
-            "congestion_bound_ps,max_queue_pairs_per_host");
+            "congestion_bound_ps,max_queue_pairs_per_host,communicator");
   EXPECT_EQ(header("iterations.csv"),
             "job,iteration,start_ps,compute_end_ps,end_ps,duration_ps,exposed_communication_ps,"
             "slowest_rank");

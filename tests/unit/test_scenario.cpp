@@ -9,6 +9,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/error.hpp"
@@ -582,8 +583,39 @@ TEST(ScenarioErrors, MissingRequiredKey) {
   EXPECT_EQ(error_of(with("  leaves: 4\n", "")),
             "t.yaml:2:1: topology: missing required key \"leaves\"");
   EXPECT_EQ(error_of(with("name: t\n", "")), "t.yaml:1:1: document: missing required key \"name\"");
-  EXPECT_EQ(error_of(with("  collective: ring_allreduce\n", "")),
-            "t.yaml:8:1: workload: missing required key \"collective\"");
+  EXPECT_EQ(
+      error_of(with("  collective: ring_allreduce\n", "")),
+      "t.yaml:8:1: workload: missing required key \"collective\" (or a program or a transformer)");
+}
+
+// Rooted collectives load by name; a barrier takes no size_bytes, every
+// other collective needs one.
+TEST(Scenario, RootedCollectivesAndTheBarrierLoad) {
+  for (const auto& [word, c] : {std::pair{"broadcast", workloads::Collective::broadcast},
+                                {"reduce", workloads::Collective::reduce},
+                                {"gather", workloads::Collective::gather},
+                                {"scatter", workloads::Collective::scatter}}) {
+    const Scenario s = load_string(
+        with("collective: ring_allreduce", std::string("collective: ") + word), "t.yaml");
+    EXPECT_EQ(s.jobs[0].collective, c) << word;
+    EXPECT_EQ(s.jobs[0].size_bytes, 256ULL << 20) << word;
+  }
+  const Scenario s = load_string(
+      with("  collective: ring_allreduce\n  size_bytes: 256MiB\n", "  collective: barrier\n"),
+      "t.yaml");
+  EXPECT_EQ(s.jobs[0].collective, workloads::Collective::barrier);
+  EXPECT_EQ(s.jobs[0].size_bytes, 0u);
+}
+
+TEST(ScenarioErrors, BarrierTakesNoSizeAndTheOthersNeedOne) {
+  EXPECT_EQ(error_of(with("collective: ring_allreduce", "collective: barrier")),
+            "t.yaml:10:15: workload.size_bytes: a barrier moves no data; remove size_bytes");
+  EXPECT_EQ(error_of(with("  size_bytes: 256MiB\n", "")),
+            "t.yaml:8:1: workload: missing required key \"size_bytes\"");
+  EXPECT_EQ(error_of(with("  collective: ring_allreduce\n  size_bytes: 256MiB\n",
+                          "  collective: barrier\n  buckets: 2\n")),
+            "t.yaml:10:12: workload.buckets: a barrier moves no data to split into buckets; "
+            "remove buckets");
 }
 
 TEST(ScenarioErrors, SweepBlockSaysToUseSpinelSweep) {

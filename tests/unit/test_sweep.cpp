@@ -229,9 +229,10 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.priority_queues: [true]\n"
       "    transport.packet.trimming: [true]\n"
       "    transport.packet.trim_threshold_bytes: [512KiB]\n");
-  // Every key but pccl's, the WAN's, recovery's and three tiers' (swept on
-  // their own bases in test_pccl_scenario.cpp, test_wan.cpp,
-  // test_recovery.cpp and test_clos3_scenario.cpp).
+  // Every key but pccl's, the WAN's, recovery's, three tiers' and workload
+  // graphs' (swept on their own bases in test_pccl_scenario.cpp,
+  // test_wan.cpp, test_recovery.cpp, test_clos3_scenario.cpp and
+  // test_graph_scenario.cpp).
   const auto keys = sweepable_keys();
   const auto is_three_tier_key = [](std::string_view path) {
     for (const char* key : {"topology.pods", "topology.leaves_per_pod", "topology.aggs_per_pod",
@@ -244,7 +245,8 @@ TEST(Sweep, EveryKeyCanBeSwept) {
             static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [&](const Key& k) {
               return !k.path.starts_with("pccl.") && !k.path.starts_with("detector.") &&
                      !k.path.starts_with("recovery.") &&
-                     !k.path.starts_with("topology.wan_link.") && !is_three_tier_key(k.path);
+                     !k.path.starts_with("topology.wan_link.") &&
+                     !k.path.starts_with("workload.parallel.") && !is_three_tier_key(k.path);
             })));
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);

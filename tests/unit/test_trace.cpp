@@ -309,7 +309,7 @@ TEST(TraceAndTimeseriesKeys, BadValuesGiveLocatedErrors) {
             "empty list");
   EXPECT_EQ(error_of("  traces: true\n"),
             "t.yaml:5:3: output.traces: unknown key; did you mean \"trace\"? allowed: dir, "
-            "flows, trace, timeseries");
+            "flows, trace, ops, timeseries");
 }
 
 TEST(TraceAndTimeseriesKeys, LinkNamesFollowTheFabric) {

@@ -44,6 +44,11 @@ const std::vector<Key>& sweepable_keys() {
       {"workload.compute_gap", Kind::duration},
       {"workload.compute", Kind::duration},
       {"workload.buckets", Kind::integer},
+      // Workload graphs: the parallel degrees (their product stays the job's ranks).
+      {"workload.parallel.tp", Kind::integer},
+      {"workload.parallel.pp", Kind::integer},
+      {"workload.parallel.dp", Kind::integer},
+      {"workload.parallel.ep", Kind::integer},
       {"random_fault.kind", Kind::word},
       {"random_fault.from", Kind::duration},
       {"random_fault.to", Kind::duration},
