@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "api/version.hpp"
+#include "topology/servers.hpp"
 #include "workloads/collectives.hpp"
 #include "workloads/host_faults.hpp"
 
@@ -180,6 +182,27 @@ void write_detections_csv(sim::Recorder& recorder, const Results& r) {
 
 }  // namespace
 
+void write_placement_csv(sim::Recorder& recorder, const Results& r,
+                         const topology::Topology& topology, const topology::FabricConfig& fabric) {
+  if (!recorder.enabled()) return;
+  sim::CsvTable* csv = recorder.table("placement.csv", {"job", "rank", "host", "server", "switch"});
+  // Servers of several GPUs only on fabrics that have them (a fabric file's
+  // hosts are servers of one GPU).
+  const topology::Servers servers(fabric);
+  const bool gpus = fabric.nics_per_host > 1;
+  for (const JobResults& job : r.jobs) {
+    for (std::size_t rank = 0; rank < job.placement.size(); ++rank) {
+      const topology::HostId h = job.placement[rank];
+      csv->cell(job.name)
+          .cell(rank)
+          .cell(h)
+          .cell(gpus ? servers.server_of(h) : h)
+          .cell(topology.node_name(topology.attachment(h)))
+          .end_row();
+    }
+  }
+}
+
 void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scenario,
                         const sim::Json& metrics) {
   sim::Json summary = sim::Json::object();
@@ -190,8 +213,18 @@ void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scena
   recorder.write_file("summary.json", summary.dump());
 }
 
-void write_run_json(const std::filesystem::path& out_dir, const Results& r) {
+void write_run_json(const std::filesystem::path& out_dir, const Results& r,
+                    std::string_view command_line, std::string_view started_utc) {
   sim::Json j = sim::Json::object();
+  j["spinel_version"] = std::string(version());
+  j["git_commit"] = std::string(git_commit());
+  j["build_type"] = std::string(build_type());
+  j["compiler"] = std::string(compiler());
+  j["command_line"] = std::string(command_line);
+  j["started_utc"] = std::string(started_utc);
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(out_dir, ec);
+  j["out_dir"] = (ec ? out_dir : absolute).lexically_normal().string();
   j["wall_seconds"] = r.wall_seconds;
   j["events"] = r.events;
   j["events_per_second"] =

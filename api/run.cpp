@@ -1,6 +1,8 @@
 #include "api/run.hpp"
 
 #include <chrono>
+#include <ctime>
+#include <string>
 
 #include "api/outputs.hpp"
 #include "api/runs.hpp"
@@ -8,8 +10,7 @@
 namespace spinel::api {
 
 std::filesystem::path default_out_dir(const Scenario& scenario) {
-  if (!scenario.output.dir.empty()) return scenario.output.dir;
-  return std::filesystem::path("out") / scenario.name;
+  return scenario::output_dir(scenario);
 }
 
 workloads::TrainingConfig training_config(const Scenario& s) {
@@ -24,14 +25,31 @@ workloads::TrainingConfig training_config(const Scenario& s) {
   return c;
 }
 
+namespace {
+
+// Now, as 2026-12-07T09:10:23Z.
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return std::string(text, n);
+}
+
+}  // namespace
+
 Results run(const Scenario& scenario, const RunOptions& options) {
+  const std::string started_utc = utc_now();
   const auto wall_start = std::chrono::steady_clock::now();
   Results results = scenario.pccl       ? run_pccl(scenario, options)
                     : scenario.recovery ? run_recovery(scenario, options)
                                         : run_training(scenario, options);
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (!options.out_dir.empty()) write_run_json(options.out_dir, results);
+  if (!options.out_dir.empty()) {
+    write_run_json(options.out_dir, results, options.command_line, started_utc);
+  }
   return results;
 }
 

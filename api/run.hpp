@@ -13,6 +13,7 @@
 // FILE:LINE:COL and the field; a run that cannot go on throws (e.g. the
 // fabric cannot connect a job), and writes nothing more.
 #include <filesystem>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct RunOptions {
   // empty: none are written. default_out_dir(scenario) is where the CLI
   // writes them.
   std::filesystem::path out_dir;
+  // How the run was asked for (e.g. the command line), recorded in run.json
+  // with the build, the date and the folder; may be empty.
+  std::string command_line;
   // Now and then during the run (may be empty): simulated time, events, and
   // the fraction done where the run knows its whole.
   sim::ProgressCallback on_progress;

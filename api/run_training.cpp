@@ -145,6 +145,7 @@ Results run_training(const Scenario& s, const RunOptions& options) {
   if (trace) trace->write(recorder);
   Results results = results_of(s, run);
   write_training_files(recorder, s, results);
+  write_placement_csv(recorder, results, run.topology(), s.topology);
   recorder.flush();
   return results;
 }

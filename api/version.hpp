@@ -7,5 +7,9 @@ namespace spinel::api {
 
 std::string_view version();
 std::string_view git_commit();
+// How it was built: CMake's build type ("Release", "Debug", ...; "" when
+// none was set) and the C++ compiler ("GNU 12.2.0").
+std::string_view build_type();
+std::string_view compiler();
 
 }  // namespace spinel::api

@@ -42,6 +42,12 @@ const Json* Json::find(std::string_view key) const {
   return nullptr;
 }
 
+const Json* Json::at(std::size_t i) const {
+  const auto* arr = std::get_if<Array>(&value_);
+  if (arr == nullptr || i >= arr->size()) return nullptr;
+  return &(*arr)[i];
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {

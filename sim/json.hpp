@@ -40,6 +40,8 @@ class Json {
   void push_back(Json v);
 
   [[nodiscard]] const Json* find(std::string_view key) const;
+  // Element i of an array; nullptr for other values or past the end.
+  [[nodiscard]] const Json* at(std::size_t i) const;
   [[nodiscard]] bool is_object() const { return std::holds_alternative<Object>(value_); }
   [[nodiscard]] bool is_array() const { return std::holds_alternative<Array>(value_); }
 

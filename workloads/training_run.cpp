@@ -220,7 +220,11 @@ std::optional<transport::PacketTotals> TrainingRun::packet_totals() const {
 
 sim::Time TrainingRun::end_ps() const {
   if (!engine_) return sim_.now();
-  sim::Time end = engine_->last_activity_ps();
+  // The last delivery that ended a collective (or op), not the last packet:
+  // ACKs, and a retransmission timer that fires after the data all arrived,
+  // keep the engine busy past the workload's end. A run that ended nothing
+  // (a rank hung from the start) ends at its last packet.
+  sim::Time end = 0;
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     if (graphs_[j]) {
       end = std::max(end, graphs_[j]->end_ps());
@@ -228,7 +232,7 @@ sim::Time TrainingRun::end_ps() const {
     }
     for (const CollectiveResult& c : jobs_[j]->results()) end = std::max(end, c.end_ps);
   }
-  return end;
+  return end > 0 ? end : engine_->last_activity_ps();
 }
 
 }  // namespace spinel::workloads

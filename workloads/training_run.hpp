@@ -75,8 +75,8 @@ class TrainingRun {
   [[nodiscard]] std::uint64_t events() const { return sim_.events_dispatched(); }
   [[nodiscard]] sim::Time now() const { return sim_.now(); }
   // When the run's work ended: the simulator's end at flow level; at packet
-  // level the last packet or collective, not the last (idle) retransmission
-  // timer.
+  // level the last delivery that ended a collective or op (not a later ACK
+  // or an idle retransmission timer).
   [[nodiscard]] sim::Time end_ps() const;
 
  private:

@@ -1418,6 +1418,10 @@ sim::Json wan_json(const topology::WanConfig& c) {
 
 }  // namespace
 
+std::string output_dir(const Scenario& s) {
+  return s.output.dir.empty() ? "out/" + s.name : s.output.dir;
+}
+
 sim::Json to_json(const Scenario& s) {
   sim::Json topo = sim::Json::object();
   const topology::FabricConfig& t = s.topology;
@@ -1534,7 +1538,7 @@ sim::Json to_json(const Scenario& s) {
   }
 
   sim::Json out = sim::Json::object();
-  out["dir"] = s.output.dir;
+  out["dir"] = output_dir(s);
   out["flows"] = s.output.flows;
   out["trace"] = s.output.trace;
   if (s.output.ops) out["ops"] = true;  // absent otherwise, as before the key existed

@@ -100,4 +100,9 @@ std::string_view default_scenario_yaml();
 // plus "ranks".
 sim::Json to_json(const Scenario& scenario);
 
+// The folder the scenario asks its results to go to: output.dir, or
+// out/<name> when it names none (summary.json records this; run.json
+// records the folder a run actually wrote, which --out or a sweep may change).
+std::string output_dir(const Scenario& scenario);
+
 }  // namespace spinel::scenario

@@ -213,7 +213,7 @@ TEST(Scenario, JsonEchoIsNormalised) {
            "\"ranks\": []",
            "\"iterations\": 2,",
            "\"compute_gap_ps\": 0",
-           "\"dir\": \"\"",
+           "\"dir\": \"out/quickstart\"",
            "\"flows\": true",
        }) {
     EXPECT_NE(text.find(part), std::string::npos) << part << " not in\n" << text;

@@ -300,7 +300,9 @@ TEST(Sweep, ResultColumnsNameTheKeysWithTheirUnits) {
   EXPECT_EQ(head, (Strings{"point", "transport.policy", "topology.host_link.rate_gbps",
                            "topology.host_link.latency_ps", "workload.size_bytes", "seed", "status",
                            "error"}));
-  EXPECT_EQ(columns.size(), 8 + metric_columns().size());
+  // Then the job's iteration metrics (one job: under their own names).
+  EXPECT_EQ(columns.size(), 8 + metric_columns().size() + 2);
+  EXPECT_EQ(columns.back(), "iterations_per_second");
 }
 
 TEST(Sweep, AFileWithoutASweepBlockIsOnePoint) {
@@ -311,11 +313,12 @@ TEST(Sweep, AFileWithoutASweepBlockIsOnePoint) {
   EXPECT_EQ(s.scenario_of(s.points[0]).jobs[0].size_bytes, 64u << 10);
 }
 
-TEST(Sweep, IdIsAHashOfTheText) {
+TEST(Sweep, IdIsAHashOfTheYamlNotOfItsComments) {
   const Sweep a = load("  seeds: 2\n");
   EXPECT_EQ(a.sweep_id.size(), 16u);
   EXPECT_EQ(a.sweep_id, load("  seeds: 2\n").sweep_id);
-  EXPECT_NE(a.sweep_id, load("  seeds: 2 # another comment\n").sweep_id);
+  EXPECT_EQ(a.sweep_id, load("  seeds:    2 # another comment\n").sweep_id);
+  EXPECT_NE(a.sweep_id, load("  seeds: 3\n").sweep_id);
 }
 
 TEST(SweepErrors, UnknownKeyPathWithDidYouMean) {

@@ -83,10 +83,10 @@ TEST_F(SweepRun, ResultsCsvHasOneRowPerPointInOrder) {
       "point,transport.policy,workload.size_bytes,seed,status,error,hosts,collectives,"
       "collective_mean_ps,collective_min_ps,collective_max_ps,ideal_ps,ratio_to_ideal,"
       "busbw_gbps,max_congestion_ps,congestion_bound_ps,max_queue_pairs_per_host,end_ps,events,"
-      "flows,bytes_delivered,rate_recomputations");
+      "flows,bytes_delivered,rate_recomputations,iteration_mean_ps,iterations_per_second");
   for (std::size_t i = 0; i < 8; ++i) {
     const std::vector<std::string> cells = split_csv_line(lines[i + 1]);
-    ASSERT_EQ(cells.size(), 22u) << lines[i + 1];
+    ASSERT_EQ(cells.size(), 24u) << lines[i + 1];
     EXPECT_EQ(cells[0], std::to_string(i));
     EXPECT_EQ(cells[1], i < 4 ? "ecmp" : "spray");
     EXPECT_EQ(cells[2], (i / 2) % 2 == 0 ? "65536" : "131072");
@@ -232,7 +232,7 @@ TEST_F(SweepRun, ResumeRunsOnlyTheMissingPoints) {
 TEST_F(SweepRun, AnotherSweepsFolderIsRefused) {
   const fs::path dir = scratch("other");
   run_sweep(sweep_, options(dir));
-  const Sweep other = load_sweep_string(kSweep + "# changed\n", "other.yaml");
+  const Sweep other = load_sweep_string(kSweep + "description: changed\n", "other.yaml");
   RunnerOptions o = options(dir);
   o.resume = true;
   try {
@@ -305,7 +305,8 @@ TEST_F(SweepRun, MergeComplainsAboutMissingDuplicatedAndForeignPoints) {
   EXPECT_NE(twice.find("point 1 is finished twice"), std::string::npos) << twice;
 
   const fs::path other = scratch("merge_other");
-  run_sweep(load_sweep_string(kSweep + "  # another sweep\n", "other.yaml"), options(other));
+  run_sweep(load_sweep_string(kSweep + "description: another sweep\n", "other.yaml"),
+            options(other));
   const std::string foreign = merge_error({dirs[0], other});
   EXPECT_NE(foreign.find("is not of the same sweep as"), std::string::npos) << foreign;
   EXPECT_NE(foreign.find("the sweep files differ"), std::string::npos) << foreign;

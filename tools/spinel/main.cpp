@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "api/version.hpp"
 #include "sim/error.hpp"
 #include "sim/units.hpp"
+#include "tools/spinel/command_line.hpp"
 #include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
 #include "tools/spinel/sweep_command.hpp"
@@ -63,7 +65,9 @@ A run writes its results into --out (default: the scenario's output.dir, or out/
   detections.csv   with a detector: one row per alarm, its class, suspect, evidence and score
   flows.csv        one row per flow: endpoints, bytes, path, start and end (output.flows: false skips it)
   links.csv        one row per directed link: bytes carried, busy time, peak and mean utilisation
-  run.json         wall-clock time and event rate (the only file that differs between identical runs)
+  placement.csv    one row per rank of each job: its host, server and switch
+  run.json         what made the results (commit, build, command line, date) and the wall-clock time:
+                   the only file that differs between identical runs
   trace.json       with output.trace: true, steps, flows and link utilisation for Perfetto (small runs)
   timeseries.csv   with output.timeseries: {interval: 10us, links: all}, each link's bytes per interval
 Figures from these files: tools/plot --help.
@@ -107,6 +111,35 @@ std::string format_ms(spinel::sim::Time ps) {
   return buf;
 }
 
+std::string pad_right(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+// A graph job: its communicators by kind, and where each iteration went
+// (means over ranks, as iteration_breakdown.csv); collectives.csv has every
+// collective on every communicator.
+void print_graph_job(const spinel::workloads::WorkloadConfig& w,
+                     const spinel::api::JobResults& job) {
+  std::map<std::string, std::size_t> kinds;
+  for (const std::string& c : job.communicators) ++kinds[c.substr(0, c.find('.'))];
+  std::string groups;
+  for (const auto& [kind, n] : kinds) {
+    groups += (groups.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
+  }
+  std::printf("\njob %s: workload graph of %u ranks, communicators: %s; %zu collectives\n",
+              w.name.c_str(), job.ranks, groups.empty() ? "none" : groups.c_str(),
+              job.collectives.size());
+  std::printf("  %-9s %14s %14s %14s %14s\n", "iteration", "duration", "compute", "exposed comm",
+              "bubble");
+  for (const auto& it : job.breakdown) {
+    std::printf("  %-9u %14s %14s %14s %14s\n", it.iteration, format_ms(it.duration_ps()).c_str(),
+                format_ms(it.compute_ps).c_str(), format_ms(it.exposed_comm_ps).c_str(),
+                format_ms(it.bubble_ps).c_str());
+  }
+  if (!job.finished) std::printf("  stopped: a rank hung or a link failed (faults.csv)\n");
+}
+
 void print_table(const Scenario& s, const spinel::api::Results& r,
                  const std::filesystem::path& out) {
   const auto& t = s.topology;
@@ -136,13 +169,19 @@ void print_table(const Scenario& s, const spinel::api::Results& r,
   for (std::uint32_t j = 0; j < s.jobs.size(); ++j) {
     const auto& w = s.jobs[j];
     const spinel::api::JobResults& job = r.jobs.at(j);
+    if (job.graph) {
+      print_graph_job(w, job);
+      continue;
+    }
     const std::uint32_t ranks = job.collectives.empty() ? 0 : job.collectives.back().ranks;
     std::printf("\njob %s: %s of %s over %u ranks, %s placement\n", w.name.c_str(),
                 std::string(spinel::workloads::to_string(w.collective)).c_str(),
                 spinel::sim::format_bytes(w.size_bytes).c_str(), ranks,
                 std::string(spinel::workloads::to_string(w.placement)).c_str());
-    std::printf("  %-9s %14s %14s %9s %12s %14s %6s\n", "iteration", "duration", "ideal", "ratio",
-                "busbw Gb/s", "congestion", "QPs");
+    // Bus bandwidth in GB/s, as nccl-tests prints it (collectives.csv has Gb/s).
+    const bool buckets = w.buckets > 1;
+    std::printf("  %-9s%s %14s %14s %9s %12s %14s %6s\n", "iteration", buckets ? " bucket" : "",
+                "duration", "ideal", "ratio", "busbw GB/s", "congestion", "QPs");
     const auto& mine = job.collectives;
     // Long runs: the first and last rows; collectives.csv has them all.
     constexpr std::size_t kShown = 10;
@@ -152,11 +191,12 @@ void print_table(const Scenario& s, const spinel::api::Results& r,
         i = mine.size() - kShown;
       }
       const auto& c = mine[i];
+      const std::string bucket = buckets ? " " + pad_right(std::to_string(c.bucket), 6) : "";
       std::printf(
-          "  %-9u %14s %14s %9.4f %12.1f %14s %6u\n", c.iteration,
+          "  %-9u%s %14s %14s %9.4f %12.2f %14s %6u\n", c.iteration, bucket.c_str(),
           format_ms(c.duration_ps()).c_str(), format_ms(c.ideal_ps).c_str(),
           static_cast<double>(c.duration_ps()) / static_cast<double>(c.ideal_ps),
-          spinel::workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()),
+          spinel::workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()) / 8,
           format_ms(c.max_congestion_ps).c_str(), c.max_queue_pairs_per_host);
     }
     // Training jobs: what an iteration took, and how much of it was waiting
@@ -325,6 +365,7 @@ int cmd_run(const std::vector<std::string>& args) {
 
   spinel::api::RunOptions options;
   options.out_dir = out_dir;
+  options.command_line = spinel::tools::command_line("run", args);
   const bool tty = is_terminal();
   const auto start = std::chrono::steady_clock::now();
   auto last = start;

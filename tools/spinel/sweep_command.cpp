@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "sim/error.hpp"
+#include "tools/spinel/command_line.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/keys.hpp"
 #include "tools/sweep/merge.hpp"
@@ -238,6 +239,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (list) return list_points(s, options.shard);
 
   options.out_dir = out ? *out : api::default_out_dir(s.base);
+  options.command_line = command_line("sweep", args);
   const bool tty = isatty(fileno(stderr)) != 0;
   Progress progress(tty);
   if (!quiet) options.on_point = [&](const sweep::PointDone& d) { progress(d); };

@@ -35,6 +35,7 @@ std::string temp_suffix() {
 SweepInfo info_of(const Sweep& sweep) {
   SweepInfo info;
   info.sweep_id = sweep.sweep_id;
+  info.base_id = sweep.base_id;
   info.spinel_version = SPINEL_VERSION;
   info.name = sweep.base.name;
   info.source = sweep.source;
@@ -57,6 +58,7 @@ std::optional<SweepInfo> read_sweep_json(const std::filesystem::path& dir) {
     const YAML::Node j = YAML::Load(*text);
     SweepInfo info;
     info.sweep_id = j["sweep_id"].as<std::string>();
+    if (j["base_id"]) info.base_id = j["base_id"].as<std::string>();
     info.spinel_version = j["spinel_version"].as<std::string>();
     info.name = j["name"].as<std::string>();
     info.source = j["source"].as<std::string>();
@@ -71,6 +73,7 @@ std::optional<SweepInfo> read_sweep_json(const std::filesystem::path& dir) {
 void write_sweep_json(const std::filesystem::path& dir, const SweepInfo& info) {
   sim::Json j = sim::Json::object();
   j["sweep_id"] = info.sweep_id;
+  j["base_id"] = info.base_id;
   j["spinel_version"] = info.spinel_version;
   j["name"] = info.name;
   j["source"] = info.source;

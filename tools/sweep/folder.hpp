@@ -32,6 +32,7 @@ class SweepError : public std::runtime_error {
 // What sweep.json records.
 struct SweepInfo {
   std::string sweep_id;
+  std::string base_id;  // "" in folders of spinel before 0.1 kept it
   std::string spinel_version;
   std::string name;
   std::string source;

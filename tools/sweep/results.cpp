@@ -96,11 +96,40 @@ const std::vector<std::string_view>& metric_columns(const Sweep& sweep) {
   return metric_columns();
 }
 
+std::vector<JobColumn> job_columns(const Sweep& sweep) {
+  std::vector<JobColumn> columns;
+  if (sweep.base.pccl || sweep.base.recovery) return columns;
+  const auto& jobs = sweep.base.jobs;
+  // A graph job's collectives differ in kind and size: no pooled collective
+  // metrics (summary.json has none), but where its iterations went.
+  static constexpr std::string_view kCollective[] = {"collective_mean_ps", "ratio_to_ideal",
+                                                     "busbw_gbps"};
+  static constexpr std::string_view kIteration[] = {"iteration_mean_ps", "iterations_per_second"};
+  static constexpr std::string_view kGraph[] = {"compute_mean_ps", "exposed_comm_mean_ps",
+                                                "bubble_mean_ps"};
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    const bool graph = jobs[j].program != nullptr;
+    const std::string prefix = jobs.size() == 1 ? "" : jobs[j].name + ".";
+    auto add = [&](std::string_view key) {
+      columns.push_back(JobColumn{prefix + std::string(key), j, key});
+    };
+    if (jobs.size() > 1 && !graph) {
+      for (const auto key : kCollective) add(key);
+    }
+    for (const auto key : kIteration) add(key);
+    if (graph) {
+      for (const auto key : kGraph) add(key);
+    }
+  }
+  return columns;
+}
+
 std::vector<std::string> result_columns(const Sweep& sweep) {
   std::vector<std::string> columns{"point"};
   for (const Parameter& p : sweep.parameters) columns.push_back(p.column);
   for (const char* c : {"seed", "status", "error"}) columns.emplace_back(c);
   for (const auto m : metric_columns(sweep)) columns.emplace_back(m);
+  for (const JobColumn& c : job_columns(sweep)) columns.push_back(c.name);
   return columns;
 }
 
@@ -155,6 +184,11 @@ std::string ok_row(const Sweep& sweep, const Point& point, const sim::Json& metr
   cells.emplace_back(kOk);
   cells.emplace_back();
   for (const auto m : metric_columns(sweep)) cells.push_back(metric_cell(metrics, m));
+  const sim::Json* jobs = metrics.find("jobs");
+  for (const JobColumn& c : job_columns(sweep)) {
+    const sim::Json* job = jobs != nullptr ? jobs->at(c.job) : nullptr;
+    cells.push_back(job != nullptr ? metric_cell(*job, c.key) : std::string());
+  }
   return csv_line(cells);
 }
 
@@ -162,7 +196,7 @@ std::string failed_row(const Sweep& sweep, const Point& point, std::string_view 
   std::vector<std::string> cells = leading_cells(sweep, point);
   cells.emplace_back(kFailed);
   cells.push_back(one_line(error));
-  cells.resize(cells.size() + metric_columns(sweep).size());
+  cells.resize(cells.size() + metric_columns(sweep).size() + job_columns(sweep).size());
   return csv_line(cells);
 }
 

@@ -22,6 +22,18 @@ const std::vector<std::string_view>& metric_columns();
 const std::vector<std::string_view>& pccl_metric_columns();
 const std::vector<std::string_view>& metric_columns(const Sweep& sweep);
 
+// A training sweep's per-job columns, after those: summary.json's
+// metrics.jobs[job].<key>. One job: its iteration metrics under their own
+// names (iteration_mean_ps, ...). Several: every job's collective and
+// iteration metrics as <job name>.<key>, since the pooled columns above mix
+// the jobs.
+struct JobColumn {
+  std::string name;
+  std::size_t job = 0;
+  std::string_view key;
+};
+std::vector<JobColumn> job_columns(const Sweep& sweep);
+
 std::vector<std::string> result_columns(const Sweep& sweep);
 
 // Cells joined with commas, quoted where CSV needs it, ending in '\n'.

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/sweep/extend.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/results.hpp"
 
@@ -27,7 +28,8 @@ std::string relative_message(std::string message, const std::filesystem::path& d
   return message;
 }
 
-void claim_folder(const Sweep& sweep, const std::filesystem::path& dir) {
+void claim_folder(const Sweep& sweep, const RunnerOptions& options) {
+  const std::filesystem::path& dir = options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir / "points", ec);
   if (ec) {
@@ -37,10 +39,20 @@ void claim_folder(const Sweep& sweep, const std::filesystem::path& dir) {
   const SweepInfo mine = info_of(sweep);
   if (const std::optional<SweepInfo> found = read_sweep_json(dir)) {
     const std::string why = differences(mine, *found);
-    if (!why.empty()) {
+    if (why.empty()) return;
+    if (!may_extend(mine, *found)) {
       throw SweepError(dir.string() + " holds another sweep: " + why +
                        "; choose another --out, or remove the folder");
     }
+    // The same base and keys: values or seeds were added. One process moves
+    // the finished points to their new places, then everyone resumes.
+    if (!options.resume || options.shard.count > 1) {
+      throw SweepError(dir.string() +
+                       " holds an earlier form of this sweep (the same scenario and "
+                       "swept keys, other values or seeds); run it once with --resume and "
+                       "without --shard to keep its finished points and run only the new ones");
+    }
+    extend_folder(sweep, dir);
     return;
   }
   write_sweep_json(dir, mine);
@@ -93,6 +105,7 @@ class Pool {
       try {
         api::RunOptions run;
         run.out_dir = dir;
+        run.command_line = options_.command_line;
         const api::Results result = options_.run_point(sweep_.scenario_of(point), run);
         row = ok_row(sweep_, point, result.metrics);
       } catch (const std::bad_alloc&) {
@@ -133,7 +146,7 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
     throw SweepError("a shard is I/N with 0 <= I < N");
   }
   const std::filesystem::path& dir = options.out_dir;
-  claim_folder(sweep, dir);
+  claim_folder(sweep, options);
   const std::vector<std::string> columns = result_columns(sweep);
 
   SweepOutcome outcome;

@@ -35,7 +35,8 @@ using PointRunner = std::function<api::Results(const api::Scenario&, const api::
 
 struct RunnerOptions {
   std::filesystem::path out_dir;
-  unsigned jobs = 1;  // threads
+  std::string command_line;  // recorded in each point's run.json
+  unsigned jobs = 1;         // threads
   bool resume = false;
   Shard shard;
   std::function<void(const PointDone&)> on_point;  // may be empty

@@ -117,8 +117,10 @@ class Reader {
   Sweep read() {
     Sweep s;
     s.source = source_;
-    s.sweep_id = hex64(sim::name_hash(text_));
     Value root = scenario::parse_document(text_, source_);
+    // The id is of the document, not of its bytes: editing a comment or the
+    // layout keeps a sweep's folder; changing any key or value does not.
+    s.sweep_id = hex64(sim::name_hash(YAML::Dump(root.node())));
     std::optional<MapEntry> block;
     if (root.is_map()) {
       for (MapEntry& e : root.to_entries()) {
@@ -129,6 +131,7 @@ class Reader {
       YAML::Node tree = root.node();
       tree.remove("sweep");
     }
+    s.base_id = hex64(sim::name_hash(YAML::Dump(root.node())));
     s.base = scenario::load_tree(root);  // the base's own errors, without sweep context
     if (!block) {
       s.combination_values.emplace_back();

@@ -52,7 +52,8 @@ struct Point {
 
 struct Sweep {
   std::string source;      // the file as given
-  std::string sweep_id;    // 16 hex digits: FNV-1a of the file's text
+  std::string sweep_id;    // 16 hex digits: FNV-1a of the file's YAML, comments and layout aside
+  std::string base_id;     // the same of the file without its sweep block
   bool has_block = false;  // false: a plain scenario, swept as one point
   scenario::Scenario base;
   std::vector<Parameter> parameters;
