@@ -81,6 +81,18 @@ flows::FlowList read_matrix(const Value& v) {
 
 }  // namespace
 
+void check_flow_job(const GraphKeys& graph, const std::optional<Value>& compute_scale,
+                    const std::optional<Value>& iterations) {
+  for (const auto& key : {graph.program, graph.transformer, graph.parallel, graph.groups,
+                          compute_scale, iterations}) {
+    if (key) {
+      key->fail_at_key(
+          "a job of flows (flows or connection_matrix) runs its flows once; this key is for "
+          "collective jobs and programs");
+    }
+  }
+}
+
 std::shared_ptr<const workloads::graph::Program> read_flows(const FlowKeys& keys, u32 ranks) {
   if (keys.flows && keys.connection_matrix) {
     keys.connection_matrix->fail_at_key("give either flows or a connection_matrix, not both");

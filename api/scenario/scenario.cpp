@@ -688,19 +688,6 @@ void read_placement(const Value& v, std::uint32_t total, std::uint32_t gpus_per_
       v.describe());
 }
 
-// A flow list is the whole job: no program, groups or repetitions beside it.
-void check_flow_job(const GraphKeys& graph, const std::optional<Value>& compute_scale,
-                    const std::optional<Value>& iterations) {
-  for (const auto& key : {graph.program, graph.transformer, graph.parallel, graph.groups,
-                          compute_scale, iterations}) {
-    if (key) {
-      key->fail_at_key(
-          "a job of flows (flows or connection_matrix) runs its flows once; this key "
-          "is for collective jobs and programs");
-    }
-  }
-}
-
 // One job, from `workload:` or an element of `jobs:` (which also have a name
 // and a start time).
 void read_workload(const Value& v, const topology::FabricConfig& topo, workloads::WorkloadConfig& w,
@@ -790,9 +777,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
             "this key belongs to a workload graph: give a program (or a transformer) too");
     }
     if (!collective)
-      v.fail_at_key(
-          "missing required key \"collective\" (or a program, a transformer, flows or a "
-          "connection_matrix)");
+      v.fail_at_key("missing required key \"collective\" (or a program or a transformer)");
     if (w.collective == Collective::barrier) {
       if (size) size->fail("a barrier moves no data; remove size_bytes");
       if (buckets) buckets->fail("a barrier moves no data to split into buckets; remove buckets");

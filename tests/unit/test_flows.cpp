@@ -247,14 +247,21 @@ TEST(Flows, Generators) {
             "cannot send outside its rack (a rack may hold at most half the ranks)");
 }
 
+// The error of workload `key` naming file `name` with `text`: the value's
+// place in the scenario, then FILE:LINE and what is wrong (returned from LINE on).
+std::string file_error(const std::string& key, const std::string& name, const std::string& text) {
+  const fs::path p = write(name, text);
+  const std::string e = error_of("workload: {" + key + ": " + p.string() + "}\n");
+  const std::string prefix =
+      "f.yaml:4:" + std::to_string(14 + key.size()) + ": workload." + key + ": " + p.string() + ":";
+  EXPECT_EQ(e.substr(0, prefix.size()), prefix) << e;
+  return e.substr(std::min(prefix.size(), e.size()));
+}
+
 // Bad files: the scenario's place, then the file's line and what is wrong.
 TEST(Flows, BadMatricesAreLocated) {
   const auto error = [](const std::string& name, const std::string& cm) {
-    const fs::path p = write(name, cm);
-    const std::string e = error_of("workload: {connection_matrix: " + p.string() + "}\n");
-    const std::string prefix = "f.yaml:4:31: workload.connection_matrix: " + p.string() + ":";
-    EXPECT_EQ(e.substr(0, prefix.size()), prefix) << e;
-    return e.substr(std::min(prefix.size(), e.size()));
+    return file_error("connection_matrix", name, cm);
   };
   EXPECT_EQ(error("a.cm", "Nodes 8\nConnections 1\n0->1 start 0 size 10 colour red\n"),
             "3: unknown token \"colour\"; a connection takes id, start, size, trigger, "
@@ -300,11 +307,7 @@ TEST(Flows, BadMatricesAreLocated) {
 
 TEST(Flows, BadCsvFilesAreLocated) {
   const auto error = [](const std::string& name, const std::string& csv) {
-    const fs::path p = write(name, csv);
-    const std::string e = error_of("workload: {flows: " + p.string() + "}\n");
-    const std::string prefix = "f.yaml:4:19: workload.flows: " + p.string() + ":";
-    EXPECT_EQ(e.substr(0, prefix.size()), prefix) << e;
-    return e.substr(std::min(prefix.size(), e.size()));
+    return file_error("flows", name, csv);
   };
   EXPECT_EQ(error("a.csv", "src,dst,size_bytes\n0,1,10\n"),
             "1: missing column start_ps; the header needs src, dst, size_bytes and start_ps");

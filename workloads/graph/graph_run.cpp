@@ -371,7 +371,8 @@ void GraphRun::complete(std::uint32_t g) {
   ++done_;
   for (std::uint32_t i = next_begin_[g]; i < next_begin_[g + 1]; ++i) {
     const std::uint32_t after = next_[i];
-    // An op that needs only some of its dependencies was readied by the first of them.
+    // An op that needs only k of its dependencies was readied by the k-th: the later ones
+    // find it at 0 and leave it.
     if (pending_[after] != 0 && --pending_[after] == 0) ready(after);
   }
 }
