@@ -4,6 +4,8 @@
 #include <map>
 #include <tuple>
 
+#include "sim/error.hpp"
+
 namespace spinel::workloads::graph {
 
 std::uint32_t RankProgram::add(const Op& op, std::initializer_list<std::uint32_t> after) {
@@ -47,6 +49,15 @@ Program repeat(const Program& once, std::uint32_t times) {
   p.labels = once.labels;
   p.iterations = once.iterations * times;
   p.connection_per_tag = once.connection_per_tag;
+  for (const RankProgram& r : once.ranks) {
+    for (const Op& op : r.ops) {
+      if (op.needs != 0 && times > 1) {
+        throw sim::InternalError(
+            "graph: a program with ops that need some of their "
+            "dependencies is not repeated");
+      }
+    }
+  }
   p.ranks.resize(once.ranks.size());
   for (std::uint32_t k = 0; k < times; ++k) {
     for (const CrossDependency& d : once.cross_deps) {

@@ -135,7 +135,9 @@ struct Program {
 
 // `once` (one iteration) run `times` times in a row: each rank's copy k + 1
 // starts once its copy k is done (its ops without dependencies wait for
-// every op of copy k that nothing in copy k waits for).
+// every op of copy k that nothing in copy k waits for). Ops with `needs`
+// cannot be repeated so (they would count copy k's ops among their
+// dependencies): a program holding one is run once, else InternalError.
 [[nodiscard]] Program repeat(const Program& once, std::uint32_t times);
 
 // A communicator's kind: its name up to the first '.' ("tp" of "tp.3").
