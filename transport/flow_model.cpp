@@ -74,7 +74,7 @@ FlowModel::FlowModel(sim::Simulator& sim, const topology::Topology& topology,
   }
   if (record_flows) {
     flows_csv_ =
-        recorder_.table("flows.csv", {"flow_id", "subflow", "collective", "step", "src_host",
+        recorder_.table("flows.csv", {"flow_id", "subflow", "collective", "step", "tag", "src_host",
                                       "dst_host", "size_bytes", "path", "start_ps", "end_ps"});
   }
 }
@@ -942,6 +942,7 @@ void FlowModel::record_flow(FlowId f, sim::Time end) {
       .cell(flow.route - c.first_route)
       .cell(flow.spec.collective)
       .cell(flow.spec.step)
+      .cell(flow.spec.tag)
       .cell(c.spec.src)
       .cell(c.spec.dst)
       .cell(flow.spec.size_bytes)

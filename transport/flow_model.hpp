@@ -61,9 +61,11 @@ struct FlowSpec {
   sim::HandlerId notify = 0;
   std::uint32_t notify_tag = 0;
   std::uint64_t notify_payload = 0;
-  // Labels written to flows.csv only (which collective and step it belongs to).
+  // Labels written to flows.csv only (which collective and step it belongs to;
+  // a point-to-point send's tag: a flow list's flow id).
   std::uint32_t collective = 0;
   std::uint32_t step = 0;
+  std::uint32_t tag = 0;
 };
 
 // One step's worth of bytes on one connection, for congestion queries.

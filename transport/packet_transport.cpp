@@ -17,7 +17,7 @@ PacketTransport::PacketTransport(sim::Simulator& sim, const topology::Topology& 
   if (record_flows) {
     // The same columns as at flow level: one row per part (subflow) delivered.
     flows_csv_ =
-        recorder.table("flows.csv", {"flow_id", "subflow", "collective", "step", "src_host",
+        recorder.table("flows.csv", {"flow_id", "subflow", "collective", "step", "tag", "src_host",
                                      "dst_host", "size_bytes", "path", "start_ps", "end_ps"});
   }
 }
@@ -185,6 +185,7 @@ void PacketTransport::record_part(const Transfer& t, std::uint32_t subflow,
       .cell(subflow)
       .cell(t.spec.collective)
       .cell(t.spec.step)
+      .cell(t.spec.tag)
       .cell(c.spec.src)
       .cell(c.spec.dst)
       .cell(size_bytes)

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/flows_section.hpp"
 #include "api/scenario/graph_section.hpp"
 #include "api/scenario/pccl_section.hpp"
 #include "api/scenario/recovery_section.hpp"
@@ -700,6 +701,8 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
   std::optional<Value> compute_scale;
   std::optional<Value> collective_only;  // a key of collective jobs only
   GraphKeys graph;
+  FlowKeys flow_keys;
+  std::optional<Value> iterations;
   std::vector<Field> fields = {
       {"collective", Need::optional,
        [&](const Value& x) {
@@ -716,6 +719,9 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       {"groups", Need::optional, [&](const Value& x) { graph.groups = x; }},
       {"program", Need::optional, [&](const Value& x) { graph.program = x; }},
       {"transformer", Need::optional, [&](const Value& x) { graph.transformer = x; }},
+      {"flows", Need::optional, [&](const Value& x) { flow_keys.flows = x; }},
+      {"connection_matrix", Need::optional,
+       [&](const Value& x) { flow_keys.connection_matrix = x; }},
       {"compute_scale", Need::optional,
        [&](const Value& x) {
          w.compute_scale = x.to_decimal(1e-6, 1e6);
@@ -729,7 +735,10 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       {"placement", Need::optional,
        [&](const Value& x) { read_placement(x, total, topo.nics_per_host, w); }},
       {"iterations", Need::optional,
-       [&](const Value& x) { w.iterations = x.to_uint<u32>(1, kMaxIterations); }},
+       [&](const Value& x) {
+         w.iterations = x.to_uint<u32>(1, kMaxIterations);
+         iterations = x;
+       }},
       {"compute_gap", Need::optional,
        [&](const Value& x) {
          w.compute_gap_ps = x.to_duration_ps(sim::kForever);
@@ -760,7 +769,8 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
                            }});
   }
   v.read_map(fields);
-  if (!graph.any()) {
+  if (flow_keys.any()) check_flow_job(graph, compute_scale, iterations);
+  if (!graph.any() && !flow_keys.any()) {
     for (const auto& key : {graph.parallel, graph.groups, compute_scale}) {
       if (key)
         key->fail_at_key(
@@ -793,6 +803,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
                                 ? static_cast<std::uint32_t>(w.ranks.size())
                                 : (w.hosts == 0 ? total : w.hosts));
   if (graph.any()) w.program = read_graph(graph, ranks);
+  if (flow_keys.any()) w.program = read_flows(flow_keys, ranks);
   if (!w.program && w.collective == Collective::halving_doubling_allreduce &&
       (ranks & (ranks - 1)) != 0) {
     (hosts ? *hosts : *collective)

@@ -102,8 +102,9 @@ TEST(Run, ResultFilesHaveTheDocumentedColumns) {
             "job,iteration,start_ps,compute_end_ps,end_ps,duration_ps,exposed_communication_ps,"
             "slowest_rank");
   EXPECT_EQ(header("phases.csv"), "job,phase,max_congestion_ps");
-  EXPECT_EQ(header("flows.csv"),
-            "flow_id,subflow,collective,step,src_host,dst_host,size_bytes,path,start_ps,end_ps");
+  EXPECT_EQ(
+      header("flows.csv"),
+      "flow_id,subflow,collective,step,tag,src_host,dst_host,size_bytes,path,start_ps,end_ps");
   EXPECT_EQ(header("links.csv"),
             "link_id,link,kind,rate_gbps,latency_ps,bytes,busy_ps,peak_utilisation,"
             "mean_utilisation");

@@ -171,10 +171,19 @@ void GraphRun::build_dependencies() {
       }
     }
   }
+  for (const CrossDependency& d : p.cross_deps) {
+    edges.emplace_back(offset_[d.on_rank] + d.on_op, offset_[d.rank] + d.op);
+  }
   next_begin_.assign(timing_.size() + 1, 0);
   for (const auto& [before, after] : edges) {
     ++next_begin_[before + 1];
     ++pending_[after];
+  }
+  for (std::uint32_t r = 0; r < n; ++r) {
+    for (std::uint32_t i = 0; i < p.ranks[r].size(); ++i) {
+      const std::uint32_t needs = p.ranks[r].ops[i].needs;
+      if (needs != 0) pending_[offset_[r] + i] = needs;
+    }
   }
   for (std::size_t i = 0; i < timing_.size(); ++i) next_begin_[i + 1] += next_begin_[i];
   next_.assign(edges.size(), 0);
@@ -188,6 +197,7 @@ void GraphRun::build_point_to_point() {
   const Program& p = *program_;
   using Key = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>;
   std::map<Key, std::deque<std::uint32_t>> recvs;
+  const bool per_tag = p.connection_per_tag;
   for (std::uint32_t r = 0; r < p.rank_count(); ++r) {
     const RankProgram& prog = p.ranks[r];
     for (std::uint32_t i = 0; i < prog.size(); ++i) {
@@ -195,7 +205,8 @@ void GraphRun::build_point_to_point() {
       if (op.kind == OpKind::recv) recvs[{op.peer, r, op.tag}].push_back(offset_[r] + i);
     }
   }
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::uint32_t>> sends_of_pair;
+  // Per (src, dst, tag) with a connection per tag, else per (src, dst) (tag 0).
+  std::map<Key, std::vector<std::uint32_t>> sends_of_pair;
   for (std::uint32_t r = 0; r < p.rank_count(); ++r) {
     const RankProgram& prog = p.ranks[r];
     for (std::uint32_t i = 0; i < prog.size(); ++i) {
@@ -207,18 +218,21 @@ void GraphRun::build_point_to_point() {
       partner_[g] = queue.front();
       partner_[queue.front()] = g;
       queue.pop_front();
-      if (!same_server(r, op.peer)) sends_of_pair[{r, op.peer}].push_back(g);
+      if (!same_server(r, op.peer)) sends_of_pair[{r, op.peer, per_tag ? op.tag : 0}].push_back(g);
     }
   }
   std::vector<transport::ConnectionSpec> specs;
   for (const auto& [pair, sends] : sends_of_pair) {
     std::uint64_t largest = 0;
     for (const std::uint32_t g : sends) largest = std::max(largest, op_at(g).size_bytes);
-    const std::uint64_t key = sim::mix64((std::uint64_t{options_.job} << 32) | 0xffffffffu) ^
-                              sim::mix64((std::uint64_t{pair.first} << 32) | pair.second);
+    const auto& [src, dst, tag] = pair;
+    std::uint64_t key = sim::mix64((std::uint64_t{options_.job} << 32) | 0xffffffffu) ^
+                        sim::mix64((std::uint64_t{src} << 32) | dst);
+    // A connection per tag: each its own entropy, as separate connections have.
+    if (per_tag) key ^= sim::mix64(0x7461670000000000ULL | tag);
     transport::ConnectionSpec spec;
-    spec.src = hosts_[pair.first];
-    spec.dst = hosts_[pair.second];
+    spec.src = hosts_[src];
+    spec.dst = hosts_[dst];
     spec.src_port = static_cast<std::uint16_t>(49152 + key % 16384);
     spec.planned_bytes = largest;
     specs.push_back(spec);
@@ -262,6 +276,9 @@ void GraphRun::handle(const sim::Event& event) {
       start_compute(r);
       return;
     }
+    case kNotBefore:
+      ready(static_cast<std::uint32_t>(event.payload));
+      return;
     case kDelivered: {
       const auto send_op = static_cast<std::uint32_t>(event.payload);
       const std::uint32_t recv_op = partner_[send_op];
@@ -279,6 +296,11 @@ void GraphRun::handle(const sim::Event& event) {
 // for its rank's GPU).
 void GraphRun::ready(std::uint32_t g) {
   const Op& op = op_at(g);
+  // Its start time holds it, and nothing else meanwhile.
+  if (op.not_before_ps != 0 && sim_.now() < start_ps_ + op.not_before_ps) {
+    sim_.schedule_at(start_ps_ + op.not_before_ps, self_, kNotBefore, g);
+    return;
+  }
   switch (op.kind) {
     case OpKind::compute: {
       const std::uint32_t r = rank_of(g);
@@ -304,6 +326,10 @@ void GraphRun::ready(std::uint32_t g) {
     case OpKind::recv:
       timing_[g].start_ps = sim_.now();
       if (arrived_[g] != 0) complete(g);
+      return;
+    case OpKind::wait:
+      timing_[g].start_ps = sim_.now();
+      complete(g);
       return;
   }
 }
@@ -335,6 +361,7 @@ void GraphRun::send(std::uint32_t g) {
   spec.notify = self_;
   spec.notify_tag = kDelivered;
   spec.notify_payload = g;
+  spec.tag = op.tag;
   transport_.start_flow(spec);
 }
 
@@ -344,7 +371,9 @@ void GraphRun::complete(std::uint32_t g) {
   ++done_;
   for (std::uint32_t i = next_begin_[g]; i < next_begin_[g + 1]; ++i) {
     const std::uint32_t after = next_[i];
-    if (--pending_[after] == 0) ready(after);
+    // An op that needs only k of its dependencies was readied by the k-th: the later ones
+    // find it at 0 and leave it.
+    if (pending_[after] != 0 && --pending_[after] == 0) ready(after);
   }
 }
 
@@ -426,6 +455,9 @@ std::string GraphRun::blocked(std::size_t limit) const {
           break;
         case OpKind::compute:
           out += ": compute that never ends";
+          break;
+        case OpKind::wait:
+          out += ": a wait that never ends";
           break;
       }
     }

@@ -89,7 +89,7 @@ class GraphRun final : public sim::EventHandler {
   [[nodiscard]] std::uint32_t collective_count() const { return collective_count_; }
 
  private:
-  enum Tag : std::uint32_t { kStart = 0, kComputeDone = 1, kDelivered = 2 };
+  enum Tag : std::uint32_t { kStart = 0, kComputeDone = 1, kDelivered = 2, kNotBefore = 3 };
   // One CollectiveRun and the instances of it each member takes part in.
   struct Channel final : RankGate, CollectiveDoneListener {
     GraphRun* owner = nullptr;

@@ -4,6 +4,8 @@
 #include <map>
 #include <tuple>
 
+#include "sim/error.hpp"
+
 namespace spinel::workloads::graph {
 
 std::uint32_t RankProgram::add(const Op& op, std::initializer_list<std::uint32_t> after) {
@@ -46,7 +48,24 @@ Program repeat(const Program& once, std::uint32_t times) {
   p.communicators = once.communicators;
   p.labels = once.labels;
   p.iterations = once.iterations * times;
+  p.connection_per_tag = once.connection_per_tag;
+  for (const RankProgram& r : once.ranks) {
+    for (const Op& op : r.ops) {
+      if (op.needs != 0 && times > 1) {
+        throw sim::InternalError(
+            "graph: a program with ops that need some of their "
+            "dependencies is not repeated");
+      }
+    }
+  }
   p.ranks.resize(once.ranks.size());
+  for (std::uint32_t k = 0; k < times; ++k) {
+    for (const CrossDependency& d : once.cross_deps) {
+      p.cross_deps.push_back(CrossDependency{
+          d.rank, d.op + k * static_cast<std::uint32_t>(once.ranks[d.rank].size()), d.on_rank,
+          d.on_op + k * static_cast<std::uint32_t>(once.ranks[d.on_rank].size())});
+    }
+  }
   for (std::size_t r = 0; r < once.ranks.size(); ++r) {
     const RankProgram& one = once.ranks[r];
     const auto n = static_cast<std::uint32_t>(one.size());
@@ -205,6 +224,38 @@ std::string check_point_to_point(const Program& p) {
   return "";
 }
 
+// Cross dependencies name ops that exist; `needs` is at most what an op
+// waits for.
+std::string check_cross_dependencies(const Program& p) {
+  const std::uint32_t n = p.rank_count();
+  std::vector<std::vector<std::uint32_t>> waits(n);  // per rank and op: its dependencies
+  for (std::uint32_t r = 0; r < n; ++r) {
+    const RankProgram& prog = p.ranks[r];
+    waits[r].resize(prog.size());
+    for (std::uint32_t i = 0; i < prog.size(); ++i) {
+      waits[r][i] = prog.dep_begin[i + 1] - prog.dep_begin[i];
+    }
+  }
+  for (const CrossDependency& d : p.cross_deps) {
+    if (d.rank >= n || d.op >= p.ranks[d.rank].size() || d.on_rank >= n ||
+        d.on_op >= p.ranks[d.on_rank].size()) {
+      return "a cross dependency of rank " + std::to_string(d.rank) + " op " +
+             std::to_string(d.op) + " on rank " + std::to_string(d.on_rank) + " op " +
+             std::to_string(d.on_op) + ", which does not exist";
+    }
+    ++waits[d.rank][d.op];
+  }
+  for (std::uint32_t r = 0; r < n; ++r) {
+    for (std::uint32_t i = 0; i < p.ranks[r].size(); ++i) {
+      if (p.ranks[r].ops[i].needs > waits[r][i]) {
+        return where(r, i) + ": needs " + std::to_string(p.ranks[r].ops[i].needs) +
+               " of its dependencies, but has " + std::to_string(waits[r][i]);
+      }
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string validate(const Program& p) {
@@ -228,6 +279,7 @@ std::string validate(const Program& p) {
       if (prog.ops[i].label >= p.labels.size()) return where(r, i) + ": no such label";
     }
   }
+  if (std::string e = check_cross_dependencies(p); !e.empty()) return e;
   if (std::string e = check_collectives(p); !e.empty()) return e;
   return check_point_to_point(p);
 }

@@ -23,6 +23,15 @@
 //   at b from a with tag t. A send starts as soon as it is ready (the
 //   receiver buffers it) and is done when delivered; the receive is done
 //   when it is ready and its data has arrived.
+// - A `wait` op does nothing: it is done once its dependencies are, and
+//   joins them (a trigger of a flow list). An op with `needs` k is ready once
+//   k of its dependencies are done, not all of them (a trigger that fires at
+//   its first or k-th signal). An op with `not_before_ps` also waits for that
+//   time after the run's start, holding nothing meanwhile (a compute op does
+//   not queue for its GPU before it).
+// - Program::cross_deps make ops wait for ops of other ranks, at no cost:
+//   the global triggers of flow lists (htsim's connection matrices), not a
+//   model of any real signalling.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,7 +41,7 @@
 
 namespace spinel::workloads::graph {
 
-enum class OpKind : std::uint8_t { compute, collective, send, recv };
+enum class OpKind : std::uint8_t { compute, collective, send, recv, wait };
 
 constexpr const char* to_string(OpKind kind) {
   switch (kind) {
@@ -44,6 +53,8 @@ constexpr const char* to_string(OpKind kind) {
       return "send";
     case OpKind::recv:
       return "recv";
+    case OpKind::wait:
+      return "wait";
   }
   return "?";
 }
@@ -64,6 +75,19 @@ struct Op {
   std::uint32_t label = 0;
   sim::Time duration_ps = 0;     // compute ops
   std::uint64_t size_bytes = 0;  // collectives (as make_schedule reads it), sends, receives
+  // Not ready before this long after the run's start (a flow's start time); 0: no such wait.
+  sim::Time not_before_ps = 0;
+  // Ready once this many of its dependencies are done; 0: all of them.
+  std::uint32_t needs = 0;
+};
+
+// Op `op` of rank `rank` waits for op `on_op` of rank `on_rank` (which may be
+// the same rank, and a later op: cross dependencies are not ordered).
+struct CrossDependency {
+  std::uint32_t rank = 0;
+  std::uint32_t op = 0;
+  std::uint32_t on_rank = 0;
+  std::uint32_t on_op = 0;
 };
 
 // A group of the job's ranks that runs collectives together; ranks[i] is
@@ -94,6 +118,11 @@ struct Program {
   // Training iterations the ops hold: each rank's ops are `iterations`
   // copies of one iteration's, one after the other (see repeat()).
   std::uint32_t iterations = 1;
+  // Dependencies across ranks (flow lists' triggers), besides each rank's own.
+  std::vector<CrossDependency> cross_deps;
+  // Each (src, dst, tag) of sends gets a connection of its own (every flow
+  // of a flow list is its own connection, as in htsim), not one per pair.
+  bool connection_per_tag = false;
 
   [[nodiscard]] std::uint32_t rank_count() const {
     return static_cast<std::uint32_t>(ranks.size());
@@ -106,7 +135,9 @@ struct Program {
 
 // `once` (one iteration) run `times` times in a row: each rank's copy k + 1
 // starts once its copy k is done (its ops without dependencies wait for
-// every op of copy k that nothing in copy k waits for).
+// every op of copy k that nothing in copy k waits for). Ops with `needs`
+// cannot be repeated so (they would count copy k's ops among their
+// dependencies): a program holding one is run once, else InternalError.
 [[nodiscard]] Program repeat(const Program& once, std::uint32_t times);
 
 // A communicator's kind: its name up to the first '.' ("tp" of "tp.3").
@@ -115,7 +146,8 @@ struct Program {
 // What is wrong with a program, or "" when nothing is: a dependency on a
 // later op, a collective on a communicator the rank is not in, members of a
 // communicator whose collective sequences differ (count, kind or size), a
-// send with no matching receive (or sizes that differ), a peer out of range.
+// send with no matching receive (or sizes that differ), a peer out of range,
+// a cross dependency out of range, `needs` above an op's dependencies.
 // Names the rank and op index so that front-ends can locate it in their
 // input.
 [[nodiscard]] std::string validate(const Program& program);
