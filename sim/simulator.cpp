@@ -107,23 +107,26 @@ std::uint64_t Simulator::run(Time until) {
   const std::uint64_t start = dispatched_;
   // Hooks requested before run() (e.g. flows started at set-up) run first.
   if (!hooks_requested_.empty()) run_hooks();
+  // `lane` is always the source of the next event: found once per event (the
+  // scan that ends an instant finds the next instant's first event too).
+  LaneId lane = next_lane();
   while (!stopped_ && has_events()) {
-    const Time t = peek(next_lane()).time;
+    const Time t = peek(lane).time;
     if (t > until) break;
     now_ = t;
     for (;;) {
-      while (has_events()) {
-        const LaneId lane = next_lane();
-        if (peek(lane).time != t) break;
+      while (has_events() && peek(lane).time == t) {
         const Event e = pop(lane);
         ++dispatched_;
 #ifdef SPINEL_PERF_SLOWDOWN
         slowdown_spin();
 #endif
         handlers_[e.handler]->handle(e);
+        lane = next_lane();
       }
       if (hooks_requested_.empty()) break;
       run_hooks();
+      lane = next_lane();
     }
   }
   return dispatched_ - start;

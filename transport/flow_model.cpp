@@ -1,6 +1,7 @@
 #include "transport/flow_model.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -158,6 +159,7 @@ void FlowModel::set_single_path(std::uint32_t r, const topology::HostPaths& path
   route.hop_count = static_cast<std::uint32_t>(hops_.size()) - route.first_hop;
   route.latency_ps = routing_.path_latency_ps(paths, path);
   set_lane(route);
+  set_route_path(r);
 }
 
 void FlowModel::set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
@@ -180,6 +182,7 @@ void FlowModel::set_spray_path(std::uint32_t r, const ConnectionSpec& spec,
     route.latency_ps = std::max(route.latency_ps, routing_.path_latency_ps(paths, i));
   }
   set_lane(route);
+  set_route_path(r);
 }
 
 // Even spraying puts 1/count of the flow on each surviving path; a link on
@@ -293,6 +296,7 @@ ConnectionId FlowModel::open(const ConnectionSpec& spec, std::uint32_t routes,
   c.routes = routes;
   c.group = group;
   routes_.resize(routes_.size() + routes);
+  route_paths_.resize(routes_.size());
   if (spec.max_rate_gbps > 0 && spec.src != spec.dst) {
     // One virtual link for the whole connection: every subflow crosses it
     // with its whole rate, so together they never exceed the cap.
@@ -303,6 +307,7 @@ ConnectionId FlowModel::open(const ConnectionSpec& spec, std::uint32_t routes,
     for (std::uint32_t k = 0; k < routes; ++k) routes_[c.first_route + k].cap = cap;
   }
   connections_.push_back(c);
+  connection_routes_.push_back(ConnectionRoutes{c.first_route, c.routes});
   const auto id = static_cast<ConnectionId>(connections_.size() - 1);
   groups_[group].push_back(id);
   return id;
@@ -354,6 +359,7 @@ void FlowModel::set_local_path(std::uint32_t r) {
   route.hop_count = 0;
   route.latency_ps = 0;
   set_lane(route);
+  set_route_path(r);
 }
 
 PathPlanner& FlowModel::planner() {
@@ -652,14 +658,14 @@ std::vector<Subflow> FlowModel::connection_route(ConnectionId connection) const 
 }
 
 FlowId FlowModel::start_flow(const FlowSpec& spec) {
-  if (spec.connection >= connections_.size()) {
+  if (spec.connection >= connection_routes_.size()) {
     throw sim::InternalError("start_flow on a connection that was never opened");
   }
-  const Connection& c = connections_[spec.connection];
+  const auto [first_route, routes] = connection_routes_[spec.connection];
   ++totals_.transfers_started;
   totals_.bytes_sent += spec.size_bytes;
   const std::uint64_t serial = next_serial_++;
-  if (c.routes == 1) return start_part(spec, c.first_route, serial, kNoTransfer);
+  if (routes == 1) return start_part(spec, first_route, serial, kNoTransfer);
 
   std::uint32_t transfer;
   if (!free_transfers_.empty()) {
@@ -669,9 +675,7 @@ FlowId FlowModel::start_flow(const FlowSpec& spec) {
     transfer = static_cast<std::uint32_t>(transfers_.size());
     transfers_.emplace_back();
   }
-  transfers_[transfer] = Transfer{0, spec.notify_payload, spec.notify, spec.notify_tag, c.routes};
-  const std::uint32_t routes = c.routes;
-  const std::uint32_t first_route = c.first_route;
+  transfers_[transfer] = Transfer{0, spec.notify_payload, spec.notify, spec.notify_tag, routes};
   const std::uint64_t base = spec.size_bytes / routes;
   FlowSpec part = spec;
   part.size_bytes = base;
@@ -698,7 +702,6 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
     more_slots_.emplace_back();
     new_rate_.push_back(0);
   }
-  const Route& route = routes_[r];
   Flow& flow = flows_[id];
   flow.spec = spec;
   flow.remaining = static_cast<double>(spec.size_bytes);
@@ -710,7 +713,7 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
   flow.serial = serial;
   flow.route = r;
   flow.transfer = transfer;
-  set_flow_path(id, route, spec.size_bytes != 0);
+  set_flow_path(id, r, spec.size_bytes != 0);
   const std::uint32_t hop_total = hop_count(id);
   ++active_;
   ++totals_.started;
@@ -721,10 +724,9 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
     return id;
   }
   if (hop_total > 4) more_slots_[id].resize(hop_total - 4);
-  const Hop* hop = hops(id);
   bool alone = true;
   for (std::uint32_t i = 0; i < hop_total; ++i) {
-    LinkState& link = links_[hop[i].link];
+    LinkState& link = links_[hop_link(id, i)];
     if (link.count == 0) link.busy_since = sim_.now();
     slot(id, i) = add_to_link(link, id);
     alone = alone && link.count == 1;
@@ -736,25 +738,42 @@ FlowId FlowModel::start_part(const FlowSpec& spec, std::uint32_t r, std::uint64_
     rate_alone(id);
     return id;
   }
-  for (std::uint32_t i = 0; i < hop_total; ++i) mark_changed(hop[i].link);
+  for (std::uint32_t i = 0; i < hop_total; ++i) mark_changed(hop_link(id, i));
   sim_.request_end_of_instant(*this);
   return id;
 }
 
-void FlowModel::set_flow_path(FlowId f, const Route& route, bool carries_bytes) {
-  FlowPath& p = paths_[f];
+void FlowModel::set_route_path(std::uint32_t r) {
+  const Route& route = routes_[r];
+  FlowPath& p = route_paths_[r];
+  p = FlowPath{};
   p.first_hop = route.first_hop;
-  const std::uint32_t count = carries_bytes ? route.hop_count : 0;
-  if (count > std::numeric_limits<std::uint16_t>::max())
-    throw std::length_error("flow model: a route of more than 65535 hops");
-  p.hop_count = static_cast<std::uint16_t>(count);
+  if (route.hop_count > std::numeric_limits<std::uint16_t>::max()) {
+    p.too_long = 1;
+    return;
+  }
+  p.hop_count = static_cast<std::uint16_t>(route.hop_count);
   const Hop* hop = hops_.data() + route.first_hop;
-  bool unit = count <= 4;
-  for (std::uint32_t k = 0; unit && k < count; ++k) unit = hop[k].weight == 1.0;
+  bool unit = route.hop_count <= 4;
+  for (std::uint32_t k = 0; unit && k < route.hop_count; ++k) unit = hop[k].weight == 1.0;
   p.inline_links = unit ? 1 : 0;
   if (unit) {
-    for (std::uint32_t k = 0; k < count; ++k) p.links[k] = hop[k].link;
+    for (std::uint32_t k = 0; k < route.hop_count; ++k) p.links[k] = hop[k].link;
   }
+}
+
+void FlowModel::set_flow_path(FlowId f, std::uint32_t r, bool carries_bytes) {
+  const FlowPath& route_path = route_paths_[r];
+  FlowPath& p = paths_[f];
+  if (carries_bytes) {
+    if (route_path.too_long != 0)
+      throw std::length_error("flow model: a route of more than 65535 hops");
+    p = route_path;
+    return;
+  }
+  p.first_hop = route_path.first_hop;
+  p.hop_count = 0;
+  p.inline_links = 1;
 }
 
 std::uint32_t FlowModel::add_to_link(LinkState& link, FlowId f) {
@@ -822,16 +841,14 @@ void FlowModel::arm_wake() {
 
 void FlowModel::detach(FlowId id) {
   const sim::Time now = sim_.now();
-  const Hop* hop = hops(id);
   for (std::uint32_t i = 0; i < hop_count(id); ++i) {
-    const LinkId l = hop[i].link;
+    const LinkId l = hop_link(id, i);
     LinkState& link = links_[l];
     const FlowId moved = remove_from_link(link, slot(id, i));
     if (moved != kNoFlow) {
       // Tell the flow that moved into this slot where it now sits.
-      const Hop* other_hop = hops(moved);
       std::uint32_t k = 0;
-      while (other_hop[k].link != l) ++k;
+      while (hop_link(moved, k) != l) ++k;
       slot(moved, k) = slot(id, i);
     }
     if (link.count == 0) {
@@ -963,31 +980,34 @@ void FlowModel::collect_component() {
   fill_.clear();
   for (const LinkId l : comp_links_)
     fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
+  const auto visit = [&](FlowId f) {
+    if (visit_[f] == epoch_) return;
+    visit_[f] = epoch_;
+    comp_flows_.push_back(f);
+    new_rate_[f] = -1;
+    each_hop(f, [&](LinkId l, double weight) {
+      LinkState& link = links_[l];
+      if (link.visit != epoch_) {
+        link.visit = epoch_;
+        link.local = static_cast<std::uint32_t>(comp_links_.size());
+        comp_links_.push_back(l);
+        fill_.push_back(FillState{link.capacity, 0.0, link.count});
+      }
+      fill_[link.local].weight += weight;
+    });
+  };
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
     const LinkState& on = links_[comp_links_[i]];
     const FlowId* list = link_flows(on);
-    for (std::uint32_t j = 0; j < on.count; ++j) {
-      if (j + kPrefetchAhead < on.count) {
-        // The flows of a list sit anywhere in memory: ask for them early.
-        __builtin_prefetch(&visit_[list[j + kPrefetchAhead]]);
-        __builtin_prefetch(&paths_[list[j + kPrefetchAhead]]);
-      }
-      const FlowId f = list[j];
-      if (visit_[f] == epoch_) continue;
-      visit_[f] = epoch_;
-      comp_flows_.push_back(f);
-      new_rate_[f] = -1;
-      each_hop(f, [&](LinkId l, double weight) {
-        LinkState& link = links_[l];
-        if (link.visit != epoch_) {
-          link.visit = epoch_;
-          link.local = static_cast<std::uint32_t>(comp_links_.size());
-          comp_links_.push_back(l);
-          fill_.push_back(FillState{link.capacity, 0.0, link.count});
-        }
-        fill_[link.local].weight += weight;
-      });
+    const std::uint32_t count = on.count;
+    std::uint32_t j = 0;
+    // Long lists: their flows sit anywhere in memory, so ask for them early.
+    for (; j + kPrefetchAhead < count; ++j) {
+      __builtin_prefetch(&visit_[list[j + kPrefetchAhead]]);
+      __builtin_prefetch(&paths_[list[j + kPrefetchAhead]]);
+      visit(list[j]);
     }
+    for (; j < count; ++j) visit(list[j]);
   }
 }
 
@@ -997,6 +1017,7 @@ void FlowModel::fill_component() {
   // The scratch (set up by collect_component) is indexed by position in
   // comp_links_ (LinkState::local): dense, so the scans below read it
   // sequentially.
+  frozen_ = 0;
   if (comp_links_.size() <= kLinearFillLinks) {
     fill_by_scan();
   } else {
@@ -1006,6 +1027,7 @@ void FlowModel::fill_component() {
 
 void FlowModel::freeze(FlowId f, double share) {
   new_rate_[f] = share;
+  ++frozen_;
   each_hop(f, [&](LinkId l, double weight) {
     FillState& fill = fill_[links_[l].local];
     fill.remaining -= share * weight;
@@ -1018,22 +1040,20 @@ void FlowModel::freeze(FlowId f, double share) {
 // capacity per unit of weight along its route: the same numbers, computed the
 // same way, as progressive filling would produce.
 void FlowModel::rate_alone(FlowId f) {
-  const Hop* hop = hops(f);
   double best = 0;
   LinkId best_link = topology::kNoLink;
-  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
-    const double share = links_[hop[k].link].capacity / hop[k].weight;
-    if (best_link == topology::kNoLink || share < best ||
-        (share == best && hop[k].link < best_link)) {
+  each_hop(f, [&](LinkId l, double weight) {
+    const double share = links_[l].capacity / weight;
+    if (best_link == topology::kNoLink || share < best || (share == best && l < best_link)) {
       best = share;
-      best_link = hop[k].link;
+      best_link = l;
     }
-  }
-  for (std::uint32_t k = 0; k < hop_count(f); ++k) {
-    LinkState& link = links_[hop[k].link];
-    const double left = std::max(0.0, link.capacity - best * hop[k].weight);
+  });
+  each_hop(f, [&](LinkId l, double weight) {
+    LinkState& link = links_[l];
+    const double left = std::max(0.0, link.capacity - best * weight);
     link.peak_utilisation = std::max(link.peak_utilisation, utilisation(link.capacity, left));
-  }
+  });
   ++totals_.rate_recomputations;
   ++totals_.flows_rerated;
   apply_rate(f, best);
@@ -1042,22 +1062,35 @@ void FlowModel::rate_alone(FlowId f) {
 
 // Few links (the common case: a flow that starts or ends alone): finding the
 // bottleneck by scanning beats keeping a heap.
+//
+// Which link is the bottleneck is a coin toss for the branch predictor, so
+// the scan keeps the least (share, link id) with masks and integer minimums,
+// which compile to conditional moves, not branches. Shares are never
+// negative (weights are positive), and the bits of non-negative doubles
+// order as their values do.
 void FlowModel::fill_by_scan() {
-  for (;;) {
-    LinkId best = topology::kNoLink;
-    double best_share = 0;
+  constexpr std::uint64_t kFrozen = ~std::uint64_t{0};
+  // Once every flow is frozen so is every link: no last scan to find that out.
+  while (frozen_ < comp_flows_.size()) {
+    std::uint64_t least = kFrozen;
+    LinkId best_link = topology::kNoLink;
     for (std::size_t i = 0; i < comp_links_.size(); ++i) {
       const FillState& fill = fill_[i];
-      if (fill.unfrozen == 0) continue;
+      // max(0, remaining): a negative remaining (rounding) becomes +0.
+      const auto remaining = std::bit_cast<std::uint64_t>(fill.remaining);
+      const double left = std::bit_cast<double>(remaining & ((remaining >> 63) - 1));
+      std::uint64_t share = std::bit_cast<std::uint64_t>(left / fill.weight);
+      share |= -static_cast<std::uint64_t>(fill.unfrozen == 0);
       const LinkId l = comp_links_[i];
-      const double share = std::max(0.0, fill.remaining) / fill.weight;
-      if (best == topology::kNoLink || share < best_share || (share == best_share && l < best)) {
-        best = l;
-        best_share = share;
-      }
+      const auto below = -static_cast<std::uint64_t>(share < least);
+      // At the least share so far, the lower link id; below it, this link.
+      const LinkId tied = std::min(best_link, l | -static_cast<LinkId>(share != least));
+      best_link = tied ^ ((tied ^ l) & static_cast<LinkId>(below));
+      least ^= (least ^ share) & below;
     }
-    if (best == topology::kNoLink) return;
-    const LinkState& bottleneck = links_[best];
+    if (least == kFrozen) return;
+    const double best_share = std::bit_cast<double>(least);
+    const LinkState& bottleneck = links_[best_link];
     const FlowId* list = link_flows(bottleneck);
     for (std::uint32_t j = 0; j < bottleneck.count; ++j) {
       if (new_rate_[list[j]] < 0) freeze(list[j], best_share);
@@ -1422,7 +1455,7 @@ void FlowModel::move_flows(const std::vector<std::uint8_t>& is_affected) {
       moved_bytes_[hop.link] -= flow.sent * hop.weight;
     }
     detach(f);
-    set_flow_path(f, route, true);
+    set_flow_path(f, flow.route, true);
     if (hop_count(f) > 4) more_slots_[f].resize(hop_count(f) - 4);
     const Hop* hop = hops(f);
     for (std::uint32_t i = 0; i < hop_count(f); ++i) {

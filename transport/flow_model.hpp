@@ -289,7 +289,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // single path on a leaf-spine) keeps its links inline.
   struct alignas(32) FlowPath {
     std::uint32_t first_hop = 0;
-    std::uint32_t reserved = 0;
+    std::uint32_t too_long = 0;      // routes only: more hops than hop_count can hold
     std::uint16_t hop_count = 0;     // 0 when nothing crosses the fabric
     std::uint16_t inline_links = 0;  // links[] hold the hops, each of weight 1
     topology::LinkId links[4] = {};
@@ -306,8 +306,16 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
       for (std::uint32_t k = 0; k < p.hop_count; ++k) fn(hop[k].link, hop[k].weight);
     }
   }
+  // The link of active flow f's k-th hop.
+  [[nodiscard]] topology::LinkId hop_link(FlowId f, std::uint32_t k) const {
+    const FlowPath& p = paths_[f];
+    return p.inline_links != 0 ? p.links[k] : hops_[p.first_hop + k].link;
+  }
   // Points f's path at route r's hops (none when the flow carries no bytes).
-  void set_flow_path(FlowId f, const Route& route, bool carries_bytes);
+  void set_flow_path(FlowId f, std::uint32_t r, bool carries_bytes);
+  // Builds route r's FlowPath from its hops, once per routing, so that a
+  // starting flow copies one record instead of reading the route's hops.
+  void set_route_path(std::uint32_t r);
   // Everything starting and completing a flow touches of a link, in one
   // cache line: on big fabrics these lines miss the cache, so fewer is faster.
   // The first few flows crossing the link sit inline; more spill to a list.
@@ -435,6 +443,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   FlowObserver* observer_ = nullptr;
 
   std::vector<Connection> connections_;
+  // What starting a flow reads of its connection, 8 bytes apiece: on big
+  // fabrics the whole Connection records miss the cache.
+  struct ConnectionRoutes {
+    std::uint32_t first_route;
+    std::uint32_t routes;
+  };
+  std::vector<ConnectionRoutes> connection_routes_;
   std::vector<Route> routes_;
   std::vector<std::vector<ConnectionId>> groups_;
   std::vector<Transfer> transfers_;
@@ -450,6 +465,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<double> moved_bytes_;
   std::vector<std::pair<sim::Time, sim::LaneId>> lanes_;  // one per distinct latency
   std::vector<Hop> hops_;
+  std::vector<FlowPath> route_paths_;  // per route: the path of its flows that carry bytes
   std::vector<Flow> flows_;
   std::vector<FlowPath> paths_;  // per flow, beside flows_
   // Per flow, the search's stamp: each flow is met once per hop, and only the
@@ -462,6 +478,7 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // per rate-capped connection, in order of creation.
   std::vector<LinkState> links_;
   std::vector<FillState> fill_;
+  std::size_t frozen_ = 0;  // flows of the component frozen so far
   std::vector<std::vector<FlowId>> spills_;
   std::vector<std::uint32_t> free_spills_;
   std::vector<std::uint32_t> trunk_of_;  // physical link -> trunk, or kNoTrunk

@@ -184,7 +184,16 @@ void CollectiveRun::enter_step(std::uint32_t rank) {
       continue;
     }
     transport::FlowSpec spec;
-    spec.connection = connection(phase, t.src, t.dst);
+    if (t.src == rank && state.sent_phase == phase && state.sent_dst == t.dst) {
+      spec.connection = state.sent_connection;
+    } else {
+      spec.connection = connection(phase, t.src, t.dst);
+      if (t.src == rank) {
+        state.sent_phase = phase;
+        state.sent_dst = t.dst;
+        state.sent_connection = spec.connection;
+      }
+    }
     spec.size_bytes = t.bytes;
     spec.notify = self_;
     spec.notify_tag = kDelivered;

@@ -146,14 +146,22 @@ class CollectiveRun final : public sim::EventHandler {
   // Receipts for steps a rank has not reached yet: the next few inline (a
   // sender is rarely more than a step or two ahead), the rest in a map.
   static constexpr std::uint32_t kAhead = 4;
-  struct RankState {
+  // One cache line per rank: a delivery touches its sender's and receiver's.
+  static constexpr std::uint32_t kNoPhase = ~std::uint32_t{0};
+  struct alignas(64) RankState {
     std::uint32_t step = 0;
     std::uint32_t sends_pending = 0;   // of the current step
     std::uint32_t received = 0;        // of the current step
     std::uint32_t ahead[kAhead] = {};  // receipts for step + 1 + i, rotating with `step`
     sim::Time step_start = 0;
     bool entered = false;  // in the iteration (see RankGate); receipts wait until then
+    // The connection this rank's last send used: a ring sends to one peer
+    // for a whole phase, so most sends find theirs here, without a search.
+    std::uint32_t sent_phase = kNoPhase;
+    std::uint32_t sent_dst = 0;
+    transport::ConnectionId sent_connection = 0;
   };
+  static_assert(sizeof(RankState) == 64);
 
   // Whether a transfer stays inside one server (NVLink, not the transport).
   [[nodiscard]] bool over_nvlink(const Transfer& t) const {
