@@ -137,5 +137,31 @@ TEST(ChakraScenario, ShippedExamplesAreGeneratedAndRun) {
   }
 }
 
+TEST(ChakraCli, InfoSummarisesATrace) {
+  const std::string pipeline = std::string(SPINEL_SOURCE_DIR) + "/scenarios/chakra/pipeline";
+  testing::Result r = testing::spinel("chakra-info " + pipeline);
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* line :
+       {": 8 traced ranks; Chakra version 0.0.4\n", "  COMM_COLL: 24\n",
+        "  of them is_cpu_op: 8 (skipped)\n", "num_ops 8;",
+        "  tp0 (4 ranks): 2 x ring_allreduce 8MiB;\n",
+        "  world (8 ranks): 1 x ring_allreduce 64MiB;\n", "point to point: 8 sends, 64MiB\n",
+        // Stage 1: 400 us forward, 800 us backward.
+        "critical-path compute: 1.2ms (rank 4;"}) {
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << " in\n" << r.output;
+  }
+  r = testing::spinel("chakra-info " + pipeline + " --replicate 2");
+  EXPECT_NE(r.output.find("replicated to 16 ranks"), std::string::npos) << r.output;
+  r = testing::spinel("chakra-info --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("critical-path compute time"), std::string::npos);
+  r = testing::spinel("chakra-info /nonexistent/trace");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("/nonexistent/trace: cannot list /nonexistent"), std::string::npos)
+      << r.output;
+  r = testing::spinel("chakra-info " + pipeline + " --replicate x");
+  EXPECT_EQ(r.status, 2);
+}
+
 }  // namespace
 }  // namespace spinel::api
