@@ -104,6 +104,27 @@ TEST(ChakraScenario, ErrorsAreLocated) {
                      yaml + ":3:34: workload.replicate: expected an integer from 1 to");
 }
 
+// Ranks that each receive before they send wait for each other: the run
+// stops and names the nodes (by their names), it does not hang.
+TEST(ChakraScenario, ACrossRankDeadlockStopsTheRun) {
+  const fs::path dir = folder("deadlock");
+  for (std::int64_t r = 0; r < 2; ++r) {
+    EtWriter w;
+    w.recv(1, 1 - r, r, 100, 0, {}).set_name("wait" + std::to_string(r));
+    w.send(2, r, 1 - r, 100, 0, {1});
+    w.write((dir / ("t." + std::to_string(r) + ".et")).string());
+  }
+  try {
+    run(load_in(dir, "workload: {chakra: t}\n"), RunOptions{});
+    FAIL() << "no error";
+  } catch (const sim::ScenarioError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("rank 1 op 0 (wait1): receive from rank 0 tag 0, whose send never starts"),
+              std::string::npos)
+        << what;
+  }
+}
+
 // The shipped traces are their generator's output, and the shipped
 // scenarios run to the end.
 TEST(ChakraScenario, ShippedExamplesAreGeneratedAndRun) {

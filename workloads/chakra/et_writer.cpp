@@ -23,6 +23,16 @@ void put_message(std::string& out, const google::protobuf::MessageLite& message)
   message.AppendToString(&out);
 }
 
+// A send's or a receive's attributes.
+pb::Node& p2p(pb::Node& n, std::int64_t src, std::int64_t dst, std::int64_t comm_size,
+              std::int64_t tag) {
+  set_int(n, "comm_src", src);
+  set_int(n, "comm_dst", dst);
+  set_int(n, "comm_size", comm_size);
+  set_int(n, "comm_tag", tag);
+  return n;
+}
+
 }  // namespace
 
 void set_int(pb::Node& node, const std::string& name, std::int64_t value) {
@@ -70,23 +80,13 @@ pb::Node& EtWriter::coll(std::uint64_t id, pb::CollectiveCommType type, std::int
 pb::Node& EtWriter::send(std::uint64_t id, std::int64_t src, std::int64_t dst,
                          std::int64_t comm_size, std::int64_t tag,
                          const std::vector<std::uint64_t>& data_deps) {
-  pb::Node& n = add(id, pb::COMM_SEND_NODE, data_deps, "send");
-  set_int(n, "comm_src", src);
-  set_int(n, "comm_dst", dst);
-  set_int(n, "comm_size", comm_size);
-  set_int(n, "comm_tag", tag);
-  return n;
+  return p2p(add(id, pb::COMM_SEND_NODE, data_deps, "send"), src, dst, comm_size, tag);
 }
 
 pb::Node& EtWriter::recv(std::uint64_t id, std::int64_t src, std::int64_t dst,
                          std::int64_t comm_size, std::int64_t tag,
                          const std::vector<std::uint64_t>& data_deps) {
-  pb::Node& n = add(id, pb::COMM_RECV_NODE, data_deps, "recv");
-  set_int(n, "comm_src", src);
-  set_int(n, "comm_dst", dst);
-  set_int(n, "comm_size", comm_size);
-  set_int(n, "comm_tag", tag);
-  return n;
+  return p2p(add(id, pb::COMM_RECV_NODE, data_deps, "recv"), src, dst, comm_size, tag);
 }
 
 std::string EtWriter::bytes() const {
