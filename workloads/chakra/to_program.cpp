@@ -165,11 +165,16 @@ class Builder {
     }
   }
 
-  // The job ranks of traced rank r's group `key`, and the group's name.
+  // The communicator of traced rank r's collective node n, made on first use.
   u32 communicator(u32 r, const RankNode& n) {
     std::vector<u32> traced_members;
     GroupKey key{n.group, 0};
     std::string name;
+    // Every rank's collectives on world or a pg_name are on one group.
+    if (n.group.rfind("dim:", 0) != 0) {
+      const auto known = groups_.find(key);
+      if (known != groups_.end()) return known->second;
+    }
     if (n.group.empty()) {
       name = "world";
       traced_members.resize(traced_);
