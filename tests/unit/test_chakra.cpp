@@ -48,7 +48,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// Every node type: what runs becomes an op, what ASTRA-sim skips is bridged
+// Every node type: what runs becomes an op, what is skipped is bridged
 // (a node waiting on a skipped node waits on what that one waited for), and
 // what is unknown is counted.
 TEST(ChakraReader, EachNodeTypeBecomesItsOpOrIsSkipped) {

@@ -164,7 +164,7 @@ class NodeReader {
     }
     if (cpu) {
       ++stats_.cpu_nodes;
-      return n;  // skipped, as ASTRA-sim skips CPU operators
+      return n;  // skipped: spinel models the GPU timeline, not the host's
     }
     switch (type) {
       case pb::COMP_NODE:
