@@ -45,7 +45,7 @@ struct ChakraOptions {
   std::vector<std::uint32_t> dimensions;
 };
 
-// What the files held, for `spinel chakra-info` and the run's notes.
+// What the files held, for `spinel chakra-info`.
 struct TraceStats {
   std::uint32_t traced_ranks = 0;
   std::string version;                                      // GlobalMetadata of rank 0
