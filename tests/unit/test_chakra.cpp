@@ -411,6 +411,65 @@ TEST(ChakraErrors, CorruptedFilesNeverCrash) {
   EXPECT_EQ(loaded + rejected, 300);
 }
 
+// Random traces of every node type: the same random kinds on every rank
+// (sends and receives around a ring, collectives alike), with random dependencies per
+// rank and, now and then, a fault (a missing, later or own id; a rank whose
+// node differs). Each loads into a valid program or throws a ChakraError
+// that names a file.
+TEST(ChakraErrors, RandomGraphsLoadValidOrFail) {
+  std::mt19937_64 random(11);
+  const fs::path dir = folder("random");
+  int loaded = 0;
+  int rejected = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int nodes = 1 + static_cast<int>(random() % 10);
+    std::vector<std::uint64_t> kinds(static_cast<std::size_t>(nodes) + 1);
+    for (auto& k : kinds) k = random();
+    std::vector<EtWriter> w(3);
+    for (std::int64_t r = 0; r < 3; ++r) {
+      EtWriter& e = w[static_cast<std::size_t>(r)];
+      for (int i = 1; i <= nodes; ++i) {
+        std::vector<std::uint64_t> deps;
+        if (i > 1 && random() % 3 != 0) deps.push_back(random() % (i - 1) + 1);
+        if (random() % 60 == 0) deps.push_back(random() % 12);  // maybe missing, later or own
+        const auto id = static_cast<std::uint64_t>(i);
+        const std::uint64_t kind = random() % 60 == 0 ? random() : kinds[id];
+        switch (kind % 5) {
+          case 0:
+            e.coll(id, static_cast<pb::CollectiveCommType>(kind / 5 % 10), 64, deps,
+                   kind / 50 % 2 == 0 ? "" : "g");
+            break;
+          case 1:  // a send around the ring and the receive from the other side
+            e.send(id, r, (r + 1) % 3, 32, static_cast<std::int64_t>(kind / 5 % 2), deps);
+            e.recv(id + 1000, (r + 2) % 3, r, 32, static_cast<std::int64_t>(kind / 5 % 2), deps);
+            break;
+          case 2:
+            e.comp(id, kind / 5 % 7, {});
+            break;
+          case 3:
+            // Skipped types (INVALID, METADATA, MEM_LOAD, MEM_STORE, unknown), or
+            // now and then a communication node without its attributes.
+            e.add(id, static_cast<pb::NodeType>(kind / 5 % 20 < 19 ? kind / 5 % 4 : 5 + kind % 3),
+                  deps);
+            break;
+          default:
+            e.comp(id, kind / 5 % 5, deps);
+        }
+      }
+    }
+    try {
+      const Trace t = read_trace(write_ranks(dir, w));
+      EXPECT_EQ(graph::validate(t.program), "");
+      ++loaded;
+    } catch (const ChakraError& e) {
+      EXPECT_NE(std::string(e.what()).find(".et"), std::string::npos) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(loaded, 50);
+  EXPECT_GT(rejected, 10);
+}
+
 TEST(ChakraSummary, ListsTypesGroupsCollectivesAndTheCriticalPath) {
   std::vector<EtWriter> w(2);
   for (EtWriter& e : w) {
