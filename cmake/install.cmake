@@ -14,7 +14,8 @@ include(CMakePackageConfigHelpers)
 # (spinel_options carries them only in the build tree).
 set(SPINEL_LIBRARIES
   spinel_options spinel_sim spinel_topology spinel_transport spinel_workloads spinel_pccl
-  spinel_pccl_sim spinel_recovery spinel_flows spinel_scenario spinel_api)
+  spinel_pccl_sim spinel_recovery spinel_flows spinel_chakra_proto spinel_chakra spinel_scenario
+  spinel_api)
 
 install(TARGETS spinel RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ${SPINEL_LIBRARIES} EXPORT spinelTargets

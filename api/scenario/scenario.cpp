@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/scenario/chakra_section.hpp"
 #include "api/scenario/flows_section.hpp"
 #include "api/scenario/graph_section.hpp"
 #include "api/scenario/pccl_section.hpp"
@@ -703,6 +704,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
   GraphKeys graph;
   FlowKeys flow_keys;
   std::optional<Value> iterations;
+  ChakraKeys chakra;
   std::vector<Field> fields = {
       {"collective", Need::optional,
        [&](const Value& x) {
@@ -760,6 +762,9 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
          buckets = x;
          collective_only = x;
        }},
+      {"chakra", Need::optional, [&](const Value& x) { chakra.chakra = x; }},
+      {"replicate", Need::optional, [&](const Value& x) { chakra.replicate = x; }},
+      {"dimensions", Need::optional, [&](const Value& x) { chakra.dimensions = x; }},
   };
   if (in_jobs) {
     fields.insert(fields.begin(),
@@ -770,7 +775,16 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
   }
   v.read_map(fields);
   if (flow_keys.any()) check_flow_job(graph, compute_scale, iterations);
-  if (!graph.any() && !flow_keys.any()) {
+  if (!chakra.any()) {
+    for (const auto& key : {chakra.replicate, chakra.dimensions}) {
+      if (key) key->fail_at_key("this key belongs to a Chakra trace: give chakra too");
+    }
+  } else if (graph.any() || graph.parallel || graph.groups || flow_keys.any()) {
+    v.fail_at_key(
+        "a Chakra trace is the job's program: leave out program, transformer, "
+        "parallel, groups, flows and connection_matrix");
+  }
+  if (!graph.any() && !chakra.any() && !flow_keys.any()) {
     for (const auto& key : {graph.parallel, graph.groups, compute_scale}) {
       if (key)
         key->fail_at_key(
@@ -798,6 +812,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
     buckets->fail("size_bytes (" + std::to_string(w.size_bytes) + ") does not split into " +
                   std::to_string(w.buckets) + " buckets of at least a byte; use fewer buckets");
   }
+  if (chakra.any()) read_chakra(chakra, hosts, topo.nics_per_host, total, w);
   const std::uint32_t ranks =
       topo.nics_per_host * (w.placement == workloads::Placement::explicit_list
                                 ? static_cast<std::uint32_t>(w.ranks.size())

@@ -18,6 +18,7 @@
 #include "api/version.hpp"
 #include "sim/error.hpp"
 #include "sim/units.hpp"
+#include "tools/spinel/chakra_command.hpp"
 #include "tools/spinel/command_line.hpp"
 #include "tools/spinel/dst_command.hpp"
 #include "tools/spinel/pccl_real.hpp"
@@ -43,6 +44,7 @@ Usage:
   spinel dst FILE [--seeds N] [--jobs J]              a pccl scenario under N random churn schedules
   spinel topology FILE --export graphml|dot [--out PATH]
                                                       write the scenario's fabric as a graph file
+  spinel chakra-info PATH_PREFIX [--replicate N]      what a Chakra trace (PATH_PREFIX.<rank>.et) holds
   spinel pccl-master [--port P]                       PCCL's master over real TCP on 127.0.0.1
   spinel pccl-peer --master 127.0.0.1:P               one PCCL peer over real TCP (run several)
   spinel pccl-local [--peers N] [--duration DUR]      master and peers in one process, peers
@@ -441,6 +443,7 @@ int main(int argc, char** argv) {
     if (command == "sweep") return spinel::tools::cmd_sweep(rest);
     if (command == "dst") return spinel::tools::cmd_dst(rest);
     if (command == "topology") return spinel::tools::cmd_topology(rest);
+    if (command == "chakra-info") return spinel::tools::cmd_chakra_info(rest);
     if (command == "merge") return spinel::tools::cmd_merge(rest);
     if (command == "pccl-master") return spinel::tools::cmd_pccl_master(rest);
     if (command == "pccl-peer") return spinel::tools::cmd_pccl_peer(rest);
@@ -453,6 +456,7 @@ int main(int argc, char** argv) {
       const std::pair<std::string_view, std::string_view (*)()> helps[] = {
           {"dst", spinel::tools::dst_help},
           {"topology", spinel::tools::topology_help},
+          {"chakra-info", spinel::tools::chakra_info_help},
           {"pccl-master", spinel::tools::pccl_master_help},
           {"pccl-peer", spinel::tools::pccl_peer_help},
           {"pccl-local", spinel::tools::pccl_local_help},
