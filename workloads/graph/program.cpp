@@ -46,6 +46,7 @@ Program repeat(const Program& once, std::uint32_t times) {
   p.communicators = once.communicators;
   p.labels = once.labels;
   p.iterations = once.iterations * times;
+  p.iteration_gap_ps = once.iteration_gap_ps;
   p.ranks.resize(once.ranks.size());
   for (std::size_t r = 0; r < once.ranks.size(); ++r) {
     const RankProgram& one = once.ranks[r];

@@ -94,6 +94,11 @@ struct Program {
   // Training iterations the ops hold: each rank's ops are `iterations`
   // copies of one iteration's, one after the other (see repeat()).
   std::uint32_t iterations = 1;
+  // Idle time between iterations: a rank's first op of iteration k + 1
+  // starts this long after its dependencies on iteration k are done. Only
+  // generated programs set it (the collective job's `compute_gap`), and only
+  // the gated executor (GraphOptions::gated) runs it.
+  sim::Time iteration_gap_ps = 0;
 
   [[nodiscard]] std::uint32_t rank_count() const {
     return static_cast<std::uint32_t>(ranks.size());
