@@ -140,10 +140,10 @@ seed: 4
 topology: {kind: leaf_spine, leaves: 2, spines: 4, hosts_per_leaf: 8}
 transport: {policy: ecmp}
 jobs:
-  - {name: a, collective: ring_allreduce, size_bytes: 8MiB, hosts: 8, placement: random,
+  - {name: a, collective: ring_allreduce, size_bytes: 8MiB, hosts: 8, placement: contiguous,
      compute: 300us, compute_jitter: 3%, buckets: 3, iterations: 12, compute_gap: 20us}
   - {name: b, collective: halving_doubling_allreduce, size_bytes: 4MiB, hosts: 8,
-     placement: random, compute: 250us, compute_jitter: 2%, buckets: 2, iterations: 12,
+     placement: contiguous, compute: 250us, compute_jitter: 2%, buckets: 2, iterations: 12,
      start: 7us}
 faults:
   - {at: 1ms, link: h3>leaf0, state: degraded, rate: 100Gbps}
@@ -155,8 +155,12 @@ detector: {kind: c4, hang_timeout: 500us, slow_factor: 1.3, window: 3}
 TEST(ClassicGraph, RunsAsTheCollectiveJobDidWithFaultsAndTheDetector) {
   const Outcome graph = run(kFaulty, 1ULL << 22, true);
   const Outcome direct = run(kFaulty, 0, false);
-  ASSERT_FALSE(graph.detections.empty());  // the premise: the detector heard the graph
-  ASSERT_FALSE(graph.iterations[0].empty());
+  // The premises: the detector heard the graph, h5 (job a's rank 5) straggled
+  // and h9 (job b's rank 1) hung its job.
+  ASSERT_FALSE(graph.detections.empty());
+  ASSERT_EQ(graph.iterations[0].size(), 12u);
+  EXPECT_EQ(graph.iterations[0].back().slowest_rank, 5u);
+  EXPECT_LT(graph.iterations[1].size(), 12u);
   expect_same(graph, direct);
 }
 
