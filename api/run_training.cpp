@@ -58,7 +58,7 @@ JobResults graph_results(const Scenario& s, const workloads::TrainingRun& run, s
 }
 
 JobResults job_results(const Scenario& s, const workloads::TrainingRun& run, std::size_t j) {
-  if (run.graph(j) != nullptr) return graph_results(s, run, j);
+  if (!run.collective_job(j)) return graph_results(s, run, j);
   const workloads::CollectiveRun& job = run.job(j);
   JobResults r;
   r.name = s.jobs[j].name;

@@ -15,14 +15,17 @@ ComputeModel::ComputeModel(const ComputeConfig& config, std::uint32_t ranks, std
   if (config_.compute_jitter < 0) throw sim::InternalError("compute: negative jitter");
 }
 
+sim::Time draw_compute_ps(sim::Time compute_ps, double compute_jitter, sim::Rng& rng) {
+  double ps = static_cast<double>(compute_ps);
+  if (compute_jitter > 0) ps *= std::max(0.0, 1.0 + compute_jitter * rng.normal());
+  return static_cast<sim::Time>(std::llround(ps));
+}
+
 void ComputeModel::begin(sim::Time start_ps) {
   IterationCompute it;
   it.start_ps = start_ps;
   for (std::uint32_t r = 0; r < compute_ps_.size(); ++r) {
-    double ps = static_cast<double>(config_.compute_ps);
-    if (config_.compute_jitter > 0)
-      ps *= std::max(0.0, 1.0 + config_.compute_jitter * rng_.normal());
-    compute_ps_[r] = static_cast<sim::Time>(std::llround(ps));
+    compute_ps_[r] = draw_compute_ps(config_.compute_ps, config_.compute_jitter, rng_);
     const sim::Time end = speed_.finish_ps(r, start_ps, compute_ps_[r]);
     if (r == 0 || end > it.end_ps) {
       it.end_ps = end;

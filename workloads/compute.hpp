@@ -44,6 +44,12 @@ struct IterationRecord {
   [[nodiscard]] sim::Time duration_ps() const { return end_ps - start_ps; }
 };
 
+// One rank's compute time in one iteration: compute_ps times
+// max(0, 1 + compute_jitter * z), z a normal draw from `rng` (no draw without
+// jitter). The collective job's graph generator (workloads/graph/classic.hpp)
+// draws the same values in the same stream order as ComputeModel.
+[[nodiscard]] sim::Time draw_compute_ps(sim::Time compute_ps, double compute_jitter, sim::Rng& rng);
+
 class ComputeModel final : public RankGate {
  public:
   // Jitter draws come from stream `stream` of `seed`, every rank's in rank

@@ -22,6 +22,11 @@ struct TrainingConfig {
   std::vector<transport::Fault> faults;  // scheduled, in order
   RandomFault random_fault;              // off unless enabled
   DetectorConfig detector;               // off unless enabled
+  // A job of one collective runs as a workload graph (graph/classic.hpp) of
+  // two ops per bucket, iteration and rank, held whole in memory (about 150
+  // bytes an op); above this many ops it runs on CollectiveRun and its
+  // compute model directly, with the same results.
+  std::uint64_t max_generated_ops = 1ULL << 22;
 };
 
 }  // namespace spinel::workloads

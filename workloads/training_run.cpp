@@ -6,6 +6,7 @@
 #include "sim/error.hpp"
 #include "topology/servers.hpp"
 #include "transport/link_changes.hpp"
+#include "workloads/graph/classic.hpp"
 #include "workloads/host_faults.hpp"
 #include "workloads/job_setup.hpp"
 #include "workloads/placement.hpp"
@@ -61,7 +62,9 @@ void TrainingRun::place_jobs() {
   }
 }
 
-// Collective ids run on across jobs; each job's compute gates its collectives.
+// Collective ids run on across jobs. A job of one collective runs as the
+// graph its generator makes (graph/classic.hpp), unless that graph would be
+// too large to hold (TrainingConfig::max_generated_ops).
 void TrainingRun::start_jobs() {
   std::uint32_t next_id = 0;
   for (std::size_t j = 0; j < config_.jobs.size(); ++j) {
@@ -70,20 +73,62 @@ void TrainingRun::start_jobs() {
       start_graph(j, next_id);
       continue;
     }
-    graphs_.emplace_back();
     const auto n = static_cast<std::uint32_t>(placed_[j].size());
-    JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
-                               config_.topology, next_id);
-    next_id += w.iterations * w.buckets;
-    longest_ideal_ps_ = std::max(longest_ideal_ps_, setup.options.ideal_ps + w.compute_ps);
-    jobs_.push_back(std::make_unique<CollectiveRun>(sim_, *transport_, placed_[j],
-                                                    std::move(setup.schedule), setup.options));
-    computes_.push_back(
-        std::make_unique<ComputeModel>(ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n,
-                                       config_.seed, "compute." + w.name));
-    jobs_.back()->set_gate(computes_.back().get());
-    jobs_.back()->start(w.start_ps);
+    // (A job of one rank, which runs no collective, stays direct too.)
+    if (n > 1 && graph::classic_op_count(w, n) <= config_.max_generated_ops) {
+      start_classic(j, next_id);
+      continue;
+    }
+    start_collective(j, next_id);
   }
+}
+
+// A job of one collective on the executor of workload graphs: its program
+// from the generator, run gated (GraphOptions::gated), its collectives and
+// compute exactly as the collective job's own path runs them.
+void TrainingRun::start_classic(std::size_t j, std::uint32_t& next_id) {
+  const WorkloadConfig& w = config_.jobs[j];
+  const auto n = static_cast<std::uint32_t>(placed_[j].size());
+  const topology::Servers servers(config_.topology);
+  graph::GraphOptions o;
+  o.job = static_cast<std::uint32_t>(j);
+  o.first_id = next_id;
+  o.gated = true;
+  o.shape = ServerShape{servers.gpus_per_server(), config_.topology.nvlink.rate_gbps,
+                        config_.topology.nvlink.latency_ps};
+  if (servers.gpus_per_server() > 1) {
+    for (const topology::HostId h : placed_[j]) o.server_of_rank.push_back(servers.server_of(h));
+  }
+  graphs_.push_back(
+      std::make_unique<graph::GraphRun>(sim_, *transport_, topology_, routing_, placed_[j],
+                                        graph::classic_program(w, n, config_.seed), std::move(o)));
+  classic_.push_back(1);
+  next_id += graphs_.back()->collective_count();
+  longest_ideal_ps_ =
+      std::max(longest_ideal_ps_, graphs_.back()->channel_ideal_ps(0) + w.compute_ps);
+  jobs_.emplace_back();
+  computes_.emplace_back();
+  graphs_.back()->start(w.start_ps);
+}
+
+// A job of one collective on CollectiveRun, its compute model the gate: the
+// path of jobs whose generated graph would not fit in memory.
+void TrainingRun::start_collective(std::size_t j, std::uint32_t& next_id) {
+  const WorkloadConfig& w = config_.jobs[j];
+  graphs_.emplace_back();
+  classic_.push_back(1);
+  const auto n = static_cast<std::uint32_t>(placed_[j].size());
+  JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
+                             config_.topology, next_id);
+  next_id += w.iterations * w.buckets;
+  longest_ideal_ps_ = std::max(longest_ideal_ps_, setup.options.ideal_ps + w.compute_ps);
+  jobs_.push_back(std::make_unique<CollectiveRun>(sim_, *transport_, placed_[j],
+                                                  std::move(setup.schedule), setup.options));
+  computes_.push_back(
+      std::make_unique<ComputeModel>(ComputeConfig{w.compute_ps, w.compute_jitter, w.buckets}, n,
+                                     config_.seed, "compute." + w.name));
+  jobs_.back()->set_gate(computes_.back().get());
+  jobs_.back()->start(w.start_ps);
 }
 
 // A graph job: its program, repeated per iteration, on its ranks.
@@ -114,6 +159,7 @@ void TrainingRun::start_graph(std::size_t j, std::uint32_t& next_id) {
   }
   jobs_.emplace_back();
   computes_.emplace_back();
+  classic_.push_back(0);
   graphs_.back()->start(w.start_ps);
 }
 
@@ -123,8 +169,11 @@ void TrainingRun::attach_detector() {
   detector_.emplace(sim_, config_.detector);
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     detector_->watch(placed_[j], config_.jobs[j].buckets);
-    if (!jobs_[j]) continue;  // graph jobs: the loader refuses a detector with them so far
-    jobs_[j]->set_monitor(&*detector_);
+    if (jobs_[j]) {
+      jobs_[j]->set_monitor(&*detector_);
+    } else if (classic_[j] != 0) {
+      graphs_[j]->set_monitor(&*detector_);
+    }  // program jobs: the loader refuses a detector with them so far
   }
 }
 
@@ -166,12 +215,13 @@ std::optional<double> TrainingRun::fraction_done() const {
   std::size_t done = 0;
   std::size_t all = 0;
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
-    if (graphs_[j]) {
+    if (classic_[j] != 0) {  // by collectives, as ever
+      const CollectiveRun& run = job(j);
+      done += run.results().size();
+      all += run.collectives();
+    } else {
       done += graphs_[j]->ops_done();
       all += graphs_[j]->op_count();
-    } else {
-      done += jobs_[j]->results().size();
-      all += jobs_[j]->collectives();
     }
   }
   if (all == 0) return std::nullopt;
@@ -181,7 +231,7 @@ std::optional<double> TrainingRun::fraction_done() const {
 void TrainingRun::check_finished() const {
   const bool stopped = hangs_ || model_.links_down() > 0;  // a hung rank, a lost link
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
-    if (graphs_[j]) {
+    if (classic_[j] == 0) {
       if (!graphs_[j]->finished() && !stopped) {
         throw sim::ScenarioError("job " + config_.jobs[j].name +
                                  " cannot finish: its ranks wait for each other (a deadlock in "
@@ -190,7 +240,7 @@ void TrainingRun::check_finished() const {
       }
       continue;
     }
-    if (!jobs_[j]->finished() && !stopped) {
+    if (!job(j).finished() && !stopped) {
       throw sim::InternalError("the simulation ran out of events before the workload finished");
     }
   }
@@ -205,8 +255,18 @@ void TrainingRun::finish() {
 }
 
 std::vector<IterationRecord> TrainingRun::iterations(std::size_t j) const {
-  if (graphs_[j]) return {};  // see graph::iteration_stats
+  if (classic_[j] == 0) return {};  // see graph::iteration_stats
+  if (graphs_[j]) {
+    return graph::classic_iterations(*graphs_[j], static_cast<std::uint32_t>(j),
+                                     config_.jobs[j].buckets);
+  }
   return computes_[j]->records(static_cast<std::uint32_t>(j), jobs_[j]->results());
+}
+
+const CollectiveRun& TrainingRun::job(std::size_t j) const {
+  if (jobs_[j]) return *jobs_[j];
+  if (classic_[j] == 0) throw sim::InternalError("training run: a graph job has no one collective");
+  return graphs_[j]->channel(0);
 }
 
 transport::FlowTotals TrainingRun::flow_totals() const {
@@ -226,11 +286,11 @@ sim::Time TrainingRun::end_ps() const {
   // (a rank hung from the start) ends at its last packet.
   sim::Time end = 0;
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
-    if (graphs_[j]) {
+    if (classic_[j] == 0) {
       end = std::max(end, graphs_[j]->end_ps());
       continue;
     }
-    for (const CollectiveResult& c : jobs_[j]->results()) end = std::max(end, c.end_ps);
+    for (const CollectiveResult& c : job(j).results()) end = std::max(end, c.end_ps);
   }
   return end > 0 ? end : engine_->last_activity_ps();
 }

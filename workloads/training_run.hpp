@@ -58,8 +58,13 @@ class TrainingRun {
   [[nodiscard]] const topology::Topology& topology() const { return topology_; }
   [[nodiscard]] const transport::FlowModel& model() const { return model_; }
   [[nodiscard]] std::size_t jobs() const { return jobs_.size(); }
-  // Job j as a collective job, or (graph(j) != nullptr) a workload graph.
-  [[nodiscard]] const CollectiveRun& job(std::size_t j) const { return *jobs_[j]; }
+  // Whether job j is a job of one collective (collective, compute, buckets),
+  // not a program of its own.
+  [[nodiscard]] bool collective_job(std::size_t j) const { return classic_[j] != 0; }
+  // A collective job's collectives (its graph's one channel).
+  [[nodiscard]] const CollectiveRun& job(std::size_t j) const;
+  // The workload graph job j runs as (nullptr: a collective job too large
+  // for its graph, on CollectiveRun alone).
   [[nodiscard]] const graph::GraphRun* graph(std::size_t j) const { return graphs_[j].get(); }
   // Job j's training iterations (compute, then exposed communication).
   [[nodiscard]] std::vector<IterationRecord> iterations(std::size_t j) const;
@@ -83,6 +88,8 @@ class TrainingRun {
   void place_jobs();
   void start_jobs();
   void start_graph(std::size_t j, std::uint32_t& next_id);
+  void start_classic(std::size_t j, std::uint32_t& next_id);
+  void start_collective(std::size_t j, std::uint32_t& next_id);
   void attach_detector();
   [[nodiscard]] std::optional<double> fraction_done() const;
   // A job with a hung rank, or a connection stalled on a lost link, stops
@@ -102,10 +109,12 @@ class TrainingRun {
   sim::Recorder& recorder_;
   std::vector<std::vector<topology::HostId>> placed_;
   std::vector<transport::Fault> faults_;
-  // Per job, one of: a collective job (and its compute model), or a graph.
+  // Per job, one of: a graph (a program's, or a collective job's from its
+  // generator), or a collective job on CollectiveRun and its compute model.
   std::vector<std::unique_ptr<CollectiveRun>> jobs_;
   std::vector<std::unique_ptr<graph::GraphRun>> graphs_;
   std::vector<std::unique_ptr<ComputeModel>> computes_;  // one per job: its gate
+  std::vector<std::uint8_t> classic_;                    // per job: a collective job
   sim::Time longest_ideal_ps_ = 0;
   bool hangs_ = false;
   std::optional<Detector> detector_;

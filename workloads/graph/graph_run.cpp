@@ -35,9 +35,43 @@ GraphRun::GraphRun(sim::Simulator& sim, transport::Transport& transport,
   connection_.assign(ops, 0);
   compute_queue_.resize(n);
   computing_.assign(n, 0);
+  if (options_.gated) {
+    check_gated();
+    chain_start_ps_.assign(ops, 0);
+    chain_work_ps_.assign(ops, 0);
+  } else if (program_->iteration_gap_ps != 0) {
+    throw sim::InternalError("graph: an iteration gap needs the gated executor");
+  }
   build_channels(topology, routing);
   build_dependencies();
   build_point_to_point();
+}
+
+// What the gated executor can run: one communicator of several ranks,
+// compute and collective ops only, each compute op after one compute op of
+// its rank (its chain) or after collectives only.
+void GraphRun::check_gated() const {
+  const Program& p = *program_;
+  if (p.communicators.size() != 1 || p.communicators[0].ranks.size() < 2) {
+    throw sim::InternalError("graph: the gated executor runs one communicator of several ranks");
+  }
+  for (const RankProgram& rp : p.ranks) {
+    for (std::uint32_t i = 0; i < rp.size(); ++i) {
+      const Op& op = rp.ops[i];
+      if (op.kind == OpKind::collective) continue;
+      if (op.kind != OpKind::compute) {
+        throw sim::InternalError("graph: the gated executor runs no point-to-point op");
+      }
+      std::uint32_t computes = 0;
+      const std::uint32_t deps = rp.dep_begin[i + 1] - rp.dep_begin[i];
+      for (std::uint32_t d = rp.dep_begin[i]; d < rp.dep_begin[i + 1]; ++d) {
+        if (rp.ops[rp.deps[d]].kind == OpKind::compute) ++computes;
+      }
+      if (computes > 0 && deps != 1) {
+        throw sim::InternalError("graph: a gated compute op after compute and something else");
+      }
+    }
+  }
 }
 
 GraphRun::~GraphRun() = default;
@@ -110,6 +144,12 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
       o.job = options_.job;
       o.size_bytes = size;
       o.iterations = ch.instances;
+      if (options_.gated) {
+        // The stream idles between iterations, as the collective job's did.
+        o.iterations = p.iterations;
+        o.buckets = ch.instances / p.iterations;
+        o.compute_gap_ps = p.iteration_gap_ps;
+      }
       o.first_id = next_id;
       ch.first_id = next_id;
       next_id += ch.instances;
@@ -129,7 +169,7 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
       auto schedule = make_schedule(kind, members, size, options_.shape);
       // A group inside one server runs on NVLink alone: its ideal is NVLink's.
       const bool one_server =
-          !o.server_of_rank.empty() &&
+          !options_.gated && !o.server_of_rank.empty() &&
           std::all_of(o.server_of_rank.begin(), o.server_of_rank.end(),
                       [&](std::uint32_t s) { return s == o.server_of_rank.front(); });
       o.ideal_ps = one_server
@@ -138,6 +178,7 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
                        : ideal_ps(kind, members, size, slowest_nic,
                                   max_pair_latency_ps(*schedule, hosts, routing, o.server_of_rank),
                                   options_.shape);
+      ch.ideal_ps = o.ideal_ps;
       ch.run = std::make_unique<CollectiveRun>(sim_, transport_, std::move(hosts),
                                                std::move(schedule), o);
       ch.run->set_gate(&ch);
@@ -252,7 +293,18 @@ void GraphRun::set_observer(StepObserver* observer) {
   }
 }
 
+void GraphRun::set_monitor(CollectiveMonitor* monitor) {
+  for (auto& ch : channels_) {
+    if (ch->run) ch->run->set_monitor(monitor);
+  }
+}
+
 void GraphRun::start(sim::Time at) {
+  if (options_.gated) {  // the channels' gates do the rest
+    start_ps_ = at;
+    for (auto& ch : channels_) ch->run->start(at);
+    return;
+  }
   sim_.schedule_at(at, self_, kStart);
 }
 
@@ -369,6 +421,7 @@ void GraphRun::complete(std::uint32_t g) {
   timing_[g].end_ps = sim_.now();
   end_ps_ = std::max(end_ps_, sim_.now());
   ++done_;
+  if (options_.gated) return;  // what waits on it asks when its collective opens
   for (std::uint32_t i = next_begin_[g]; i < next_begin_[g + 1]; ++i) {
     const std::uint32_t after = next_[i];
     // An op that needs only k of its dependencies was readied by the k-th: the later ones
@@ -381,6 +434,7 @@ sim::Time GraphRun::Channel::ready_at(std::uint32_t member, std::uint32_t index,
                                       sim::Time open_ps) {
   open = index;
   const std::uint32_t g = ops[std::size_t{index} * members + member];
+  if (owner->options_.gated) return owner->gated_ready_ps(g);
   // Ready already (its dependencies done while the previous instance ran)?
   return owner->timing_[g].start_ps != sim::kForever ? open_ps : sim::kForever;
 }
@@ -389,6 +443,59 @@ void GraphRun::Channel::collective_done(const CollectiveRun&, std::uint32_t inde
   open = -1;
   for (std::uint32_t m = 0; m < members; ++m)
     owner->complete(ops[std::size_t{index} * members + m]);
+}
+
+sim::Time GraphRun::gated_ready_ps(std::uint32_t g) {
+  const std::uint32_t r = rank_of(g);
+  const RankProgram& prog = program_->ranks[r];
+  const std::uint32_t i = g - offset_[r];
+  sim::Time ready = start_ps_;
+  for (std::uint32_t d = prog.dep_begin[i]; d < prog.dep_begin[i + 1]; ++d) {
+    const std::uint32_t dep = offset_[r] + prog.deps[d];
+    const sim::Time end = prog.ops[prog.deps[d]].kind == OpKind::compute ? gated_compute_end_ps(dep)
+                                                                         : timing_[dep].end_ps;
+    ready = std::max(ready, end);
+  }
+  if (ready != sim::kForever) timing_[g].start_ps = ready;
+  return ready;
+}
+
+// A compute op right after another runs on as one kernel: its end is where
+// the chain's summed work ends (so a slowdown part-way rounds once, as one
+// iteration's compute always did). A chain starts after its dependencies,
+// plus the iteration gap when it opens an iteration.
+sim::Time GraphRun::gated_compute_end_ps(std::uint32_t g) {
+  OpTiming& t = timing_[g];
+  if (t.end_ps != sim::kForever) return t.end_ps;
+  const std::uint32_t r = rank_of(g);
+  const RankProgram& prog = program_->ranks[r];
+  const std::uint32_t i = g - offset_[r];
+  const auto work =
+      static_cast<sim::Time>(static_cast<double>(prog.ops[i].duration_ps) * options_.compute_scale);
+  const std::uint32_t first = prog.dep_begin[i];
+  const std::uint32_t last = prog.dep_begin[i + 1];
+  if (last - first == 1 && prog.ops[prog.deps[first]].kind == OpKind::compute) {
+    const std::uint32_t before = offset_[r] + prog.deps[first];
+    t.start_ps = gated_compute_end_ps(before);
+    chain_start_ps_[g] = chain_start_ps_[before];
+    chain_work_ps_[g] = chain_work_ps_[before] + work;
+  } else {
+    sim::Time start = start_ps_;
+    for (std::uint32_t d = first; d < last; ++d) {
+      const sim::Time end = timing_[offset_[r] + prog.deps[d]].end_ps;
+      if (end == sim::kForever) throw sim::InternalError("graph: gated compute before its inputs");
+      start = std::max(start, end);
+    }
+    const std::uint32_t per = static_cast<std::uint32_t>(prog.size()) / program_->iterations;
+    if (i >= per && i % per == 0) start += program_->iteration_gap_ps;
+    t.start_ps = start;
+    chain_start_ps_[g] = start;
+    chain_work_ps_[g] = work;
+  }
+  if (t.start_ps == sim::kForever) return sim::kForever;  // after a hung op
+  t.end_ps = speed_.finish_ps(r, chain_start_ps_[g], chain_work_ps_[g]);
+  if (t.end_ps != sim::kForever) ++done_;
+  return t.end_ps;
 }
 
 sim::Time GraphRun::busy_from_ps(std::uint32_t rank, std::uint32_t op) const {

@@ -32,6 +32,17 @@ struct GraphOptions {
   ServerShape shape;
   // Every compute op takes its duration times this (a faster GPU: below 1).
   double compute_scale = 1;
+  // The gated executor, for programs of one communicator whose ranks
+  // alternate chains of compute with collectives (the collective job's
+  // generator, graph/classic.hpp): a compute op schedules no event of its
+  // own; its end is worked out when the collective it feeds opens, and the
+  // collective lets the rank in then (CollectiveRun's RankGate), as the
+  // collective job's compute model always did. The same times as the
+  // event-driven executor (a chain of compute ops ends as one kernel of
+  // their summed work would), with its events, so that those jobs' results
+  // are what they were. It also runs Program::iteration_gap_ps, and keeps
+  // the collective job's ideal time (the fabric's, even inside one server).
+  bool gated = false;
 };
 
 // When one op ran: start is when it became ready (a compute op's start is
@@ -83,6 +94,11 @@ class GraphRun final : public sim::EventHandler {
   // by rank, at most `limit` of them. Empty when finished.
   [[nodiscard]] std::string blocked(std::size_t limit = 8) const;
   void set_observer(StepObserver* observer);
+  // Tells `monitor` what the collective library logs, on every channel. The
+  // monitor numbers a job's collectives from 0: a job of one channel only.
+  void set_monitor(CollectiveMonitor* monitor);
+  // The closed-form time of channel c's collective (CollectiveResult::ideal_ps).
+  [[nodiscard]] sim::Time channel_ideal_ps(std::size_t c) const { return channels_[c]->ideal_ps; }
   // Host faults on the job's ranks (before the run): see ComputeSpeed.
   [[nodiscard]] ComputeSpeed& speed() { return speed_; }
   // How many collectives the run holds (their ids: first_id onwards).
@@ -100,6 +116,7 @@ class GraphRun final : public sim::EventHandler {
     std::vector<std::uint32_t> ops;
     std::uint32_t members = 0;
     std::int64_t open = -1;  // the instance open now, or -1
+    sim::Time ideal_ps = 0;
     std::unique_ptr<CollectiveRun> run;
     sim::Time ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) override;
     void collective_done(const CollectiveRun& done, std::uint32_t index) override;
@@ -114,6 +131,11 @@ class GraphRun final : public sim::EventHandler {
   void build_dependencies();
   void build_channels(const topology::Topology& topology, topology::Routing& routing);
   void build_point_to_point();
+  void check_gated() const;
+  // Gated executor: when op g (a collective) is ready, working out the ends
+  // of the compute ops it waits for; sim::kForever if a hung rank never gets there.
+  [[nodiscard]] sim::Time gated_ready_ps(std::uint32_t g);
+  [[nodiscard]] sim::Time gated_compute_end_ps(std::uint32_t g);
   void ready(std::uint32_t op);
   void complete(std::uint32_t op);
   void start_compute(std::uint32_t rank);
@@ -147,6 +169,10 @@ class GraphRun final : public sim::EventHandler {
   std::vector<std::deque<std::uint32_t>> compute_queue_;  // per rank
   std::vector<std::uint8_t> computing_;                   // per rank
   ComputeSpeed speed_;
+  // Gated executor, per compute op: when its chain of back-to-back compute
+  // ops started and the work of the chain up to it (scaled).
+  std::vector<sim::Time> chain_start_ps_;
+  std::vector<sim::Time> chain_work_ps_;
   std::uint32_t collective_count_ = 0;
   std::size_t done_ = 0;
   sim::Time start_ps_ = sim::kForever;

@@ -48,6 +48,7 @@ Program repeat(const Program& once, std::uint32_t times) {
   p.communicators = once.communicators;
   p.labels = once.labels;
   p.iterations = once.iterations * times;
+  p.iteration_gap_ps = once.iteration_gap_ps;
   p.connection_per_tag = once.connection_per_tag;
   for (const RankProgram& r : once.ranks) {
     for (const Op& op : r.ops) {

@@ -123,6 +123,11 @@ struct Program {
   // Each (src, dst, tag) of sends gets a connection of its own (every flow
   // of a flow list is its own connection, as in htsim), not one per pair.
   bool connection_per_tag = false;
+  // Idle time between iterations: a rank's first op of iteration k + 1
+  // starts this long after its dependencies on iteration k are done. Only
+  // generated programs set it (the collective job's `compute_gap`), and only
+  // the gated executor (GraphOptions::gated) runs it.
+  sim::Time iteration_gap_ps = 0;
 
   [[nodiscard]] std::uint32_t rank_count() const {
     return static_cast<std::uint32_t>(ranks.size());
