@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "fabric.hpp"
+#include "sim/error.hpp"
 #include "workloads/graph/graph_run.hpp"
 #include "workloads/graph/program.hpp"
 
