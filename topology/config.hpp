@@ -65,6 +65,13 @@ struct FabricConfig {
   // counts each leaf's host ports, so a leaf pair serves hosts_per_leaf
   // hosts. 1 or 2.
   std::uint32_t nic_ports = 1;
+  // Independent planes (multi-plane fabrics): with P = nic_ports planes,
+  // port p of every NIC (so leaf 2k + p) is on plane p, and the switches
+  // above the leaves split into P planes, contiguous blocks of the spines
+  // (leaf_spine), of each pod's aggs and of the cores (clos3): every plane is
+  // a whole fabric of its own, and two GPUs meet only on the planes both
+  // reach. 1 = one fabric (every leaf reaches every spine).
+  std::uint32_t planes = 1;
   // kind file: the graph as read. Its hosts count as single-host leaves
   // (leaves = hosts x nic_ports, hosts_per_leaf 1, one pod), so that
   // host_count() and Servers hold; a file's servers have one GPU each.
@@ -76,6 +83,34 @@ struct FabricConfig {
   // Hosts (NICs) of the fabric.
   [[nodiscard]] std::uint64_t host_count() const {
     return std::uint64_t{leaf_groups()} * hosts_per_leaf;
+  }
+
+  // Planes: which one a switch is on, and who is cabled to whom (the
+  // builders, link names and faults all ask here).
+  [[nodiscard]] std::uint32_t leaf_plane(std::uint64_t leaf) const {
+    return static_cast<std::uint32_t>(leaf % planes);
+  }
+  [[nodiscard]] std::uint32_t spines_per_plane() const { return spines / planes; }
+  [[nodiscard]] std::uint32_t aggs_per_plane() const { return aggs_per_pod / planes; }
+  [[nodiscard]] std::uint32_t cores_per_plane() const { return cores / planes; }
+  // The uplinks of a leaf: spines or its pod's aggs, of its plane.
+  [[nodiscard]] std::uint32_t uplinks_per_leaf() const {
+    return kind == FabricKind::clos3 ? aggs_per_plane() : spines_per_plane();
+  }
+  // The k-th spine (leaf_spine) or agg (clos3) that `leaf` is cabled to.
+  [[nodiscard]] std::uint64_t leaf_uplink(std::uint64_t leaf, std::uint32_t k) const {
+    const std::uint64_t first = std::uint64_t{leaf_plane(leaf)} * uplinks_per_leaf() + k;
+    if (kind != FabricKind::clos3) return first;
+    return leaf / leaves_per_pod() * aggs_per_pod + first;
+  }
+  // clos3: the cores an agg (numbered over all pods) is cabled to: those of
+  // its plane's core group `local agg index mod core_groups`.
+  [[nodiscard]] std::uint32_t cores_per_agg() const { return cores_per_plane() / core_groups; }
+  [[nodiscard]] std::uint64_t agg_core(std::uint64_t agg, std::uint32_t k) const {
+    const auto local = static_cast<std::uint32_t>(agg % aggs_per_pod);
+    const std::uint32_t plane = local / aggs_per_plane();
+    const std::uint32_t group = (local % aggs_per_plane()) % core_groups;
+    return std::uint64_t{plane} * cores_per_plane() + std::uint64_t{group} * cores_per_agg() + k;
   }
 };
 

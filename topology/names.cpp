@@ -62,27 +62,32 @@ std::uint64_t leaf_of(const FabricConfig& t, std::uint64_t host, std::uint32_t p
   return (host / t.hosts_per_leaf) * t.nic_ports + port;
 }
 
-std::uint32_t core_group_size(const FabricConfig& t) {
-  return t.cores / t.core_groups;
-}
-
 // The spec of the cable between two switches of the fabric, or nullopt if
 // they are not cabled (lanes aside).
 std::optional<LinkSpec> switch_cable(const FabricConfig& t, NodeName a, NodeName b) {
   if (tier(a.kind) > tier(b.kind)) std::swap(a, b);
   if (!has_switch(t, a) || !has_switch(t, b)) return std::nullopt;
+  const auto leaf_reaches = [&](std::uint64_t upper) {
+    for (std::uint32_t k = 0; k < t.uplinks_per_leaf(); ++k) {
+      if (t.leaf_uplink(a.index, k) == upper) return true;
+    }
+    return false;
+  };
   if (t.kind == FabricKind::leaf_spine) {
-    if (a.kind == NodeKind::leaf && b.kind == NodeKind::spine) return t.spine_link;
+    if (a.kind == NodeKind::leaf && b.kind == NodeKind::spine && leaf_reaches(b.index)) {
+      return t.spine_link;
+    }
     return std::nullopt;
   }
   if (a.kind == NodeKind::leaf && b.kind == NodeKind::agg) {
-    if (a.index / t.leaves_per_pod() != b.index / t.aggs_per_pod) return std::nullopt;
+    if (!leaf_reaches(b.index)) return std::nullopt;
     return t.agg_link;
   }
   if (a.kind == NodeKind::agg && b.kind == NodeKind::core) {
-    const std::uint64_t group = (a.index % t.aggs_per_pod) % t.core_groups;
-    if (b.index / core_group_size(t) != group) return std::nullopt;
-    return t.core_link;
+    for (std::uint32_t k = 0; k < t.cores_per_agg(); ++k) {
+      if (t.agg_core(a.index, k) == b.index) return t.core_link;
+    }
+    return std::nullopt;
   }
   return std::nullopt;
 }
@@ -171,10 +176,10 @@ std::vector<std::string> link_names(const FabricConfig& t, std::size_t limit) {
   const std::uint64_t hosts = t.host_count();
   std::uint64_t cables = hosts * t.nic_ports;
   if (t.kind == FabricKind::leaf_spine) {
-    cables += std::uint64_t{t.leaves} * t.spines * t.parallel_links;
+    cables += std::uint64_t{t.leaves} * t.uplinks_per_leaf() * t.parallel_links;
   } else {
-    cables += std::uint64_t{t.leaves} * t.aggs_per_pod +
-              std::uint64_t{t.pods} * t.aggs_per_pod * core_group_size(t);
+    cables += std::uint64_t{t.leaves} * t.uplinks_per_leaf() +
+              std::uint64_t{t.pods} * t.aggs_per_pod * t.cores_per_agg();
   }
   std::vector<std::string> names;
   if (2 * cables > limit) return names;
@@ -189,27 +194,20 @@ std::vector<std::string> link_names(const FabricConfig& t, std::size_t limit) {
       both(host, name_of(NodeKind::leaf, leaf_of(t, h, p)), "");
     }
   }
-  if (t.kind == FabricKind::leaf_spine) {
-    for (std::uint32_t a = 0; a < t.leaves; ++a) {
-      for (std::uint32_t b = 0; b < t.spines; ++b) {
-        for (std::uint32_t k = 0; k < t.parallel_links; ++k) {
-          const std::string lane = t.parallel_links > 1 ? "#" + std::to_string(k) : "";
-          both(name_of(NodeKind::leaf, a), name_of(NodeKind::spine, b), lane);
-        }
+  const NodeKind upper = t.kind == FabricKind::leaf_spine ? NodeKind::spine : NodeKind::agg;
+  const std::uint32_t lanes = t.kind == FabricKind::leaf_spine ? t.parallel_links : 1;
+  for (std::uint32_t l = 0; l < t.leaves; ++l) {
+    for (std::uint32_t u = 0; u < t.uplinks_per_leaf(); ++u) {
+      for (std::uint32_t k = 0; k < lanes; ++k) {
+        const std::string lane = lanes > 1 ? "#" + std::to_string(k) : "";
+        both(name_of(NodeKind::leaf, l), name_of(upper, t.leaf_uplink(l, u)), lane);
       }
     }
-    return names;
   }
-  for (std::uint32_t l = 0; l < t.leaves; ++l) {
-    for (std::uint32_t a = 0; a < t.aggs_per_pod; ++a) {
-      both(name_of(NodeKind::leaf, l),
-           name_of(NodeKind::agg, std::uint64_t{l / t.leaves_per_pod()} * t.aggs_per_pod + a), "");
-    }
-  }
+  if (t.kind == FabricKind::leaf_spine) return names;
   for (std::uint64_t g = 0; g < std::uint64_t{t.pods} * t.aggs_per_pod; ++g) {
-    const std::uint64_t group = (g % t.aggs_per_pod) % t.core_groups;
-    for (std::uint32_t k = 0; k < core_group_size(t); ++k) {
-      both(name_of(NodeKind::agg, g), name_of(NodeKind::core, group * core_group_size(t) + k), "");
+    for (std::uint32_t k = 0; k < t.cores_per_agg(); ++k) {
+      both(name_of(NodeKind::agg, g), name_of(NodeKind::core, t.agg_core(g, k)), "");
     }
   }
   return names;
@@ -239,15 +237,14 @@ std::string switch_name_range(const FabricConfig& t) {
 }
 
 std::uint32_t uplinks_per_leaf(const FabricConfig& t) {
-  return t.kind == FabricKind::clos3 ? t.aggs_per_pod : t.spines;
+  return t.uplinks_per_leaf();
 }
 
 std::string leaf_uplink_name(const FabricConfig& t, std::uint32_t leaf, std::uint32_t k) {
   if (t.kind == FabricKind::clos3) {
-    return name_of(NodeKind::leaf, leaf) + ">" +
-           name_of(NodeKind::agg, std::uint64_t{leaf / t.leaves_per_pod()} * t.aggs_per_pod + k);
+    return name_of(NodeKind::leaf, leaf) + ">" + name_of(NodeKind::agg, t.leaf_uplink(leaf, k));
   }
-  return name_of(NodeKind::leaf, leaf) + ">" + name_of(NodeKind::spine, k) +
+  return name_of(NodeKind::leaf, leaf) + ">" + name_of(NodeKind::spine, t.leaf_uplink(leaf, k)) +
          (t.parallel_links > 1 ? "#0" : "");
 }
 

@@ -121,13 +121,23 @@ const SwitchPaths& Routing::port_paths(HostId src, HostId dst) {
   auto it = port_cache_.find(key);
   if (it != port_cache_.end()) return it->second;
   const std::uint32_t ports = topology_.nic_ports();
+  // On a multi-plane fabric a port reaches only the ports of its own plane.
+  const auto joined = [&](std::uint32_t p, std::uint32_t q) {
+    const NodeId a = topology_.attachment(src, p);
+    return distances_to(topology_.attachment(dst, q))[a] != kUnreached;
+  };
   std::uint32_t shortest = std::numeric_limits<std::uint32_t>::max();
   for (std::uint32_t p = 0; p < ports; ++p) {
     for (std::uint32_t q = 0; q < ports; ++q) {
+      if (!joined(p, q)) continue;
       const SwitchPaths& m =
           switch_paths(topology_.attachment(src, p), topology_.attachment(dst, q));
       shortest = std::min(shortest, m.length + 2);
     }
+  }
+  if (shortest == std::numeric_limits<std::uint32_t>::max()) {
+    throw sim::InternalError("no path from " + topology_.node_name(src) + " to " +
+                             topology_.node_name(dst) + " on any plane");
   }
   // Port pairs in order (source port, then destination port), then each
   // pair's switch paths in their order: deterministic.
@@ -135,6 +145,7 @@ const SwitchPaths& Routing::port_paths(HostId src, HostId dst) {
   out.length = shortest;
   for (std::uint32_t p = 0; p < ports; ++p) {
     for (std::uint32_t q = 0; q < ports; ++q) {
+      if (!joined(p, q)) continue;
       const SwitchPaths& m =
           switch_paths(topology_.attachment(src, p), topology_.attachment(dst, q));
       if (m.length + 2 != shortest) continue;

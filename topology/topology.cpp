@@ -110,6 +110,10 @@ Topology build_leaf_spine(const FabricConfig& c) {
   if (c.nic_ports == 0 || c.leaves % c.nic_ports != 0) {
     throw sim::InternalError("leaf-spine config: the leaves must split into groups of nic_ports");
   }
+  if (c.planes != 1 && (c.planes != c.nic_ports || c.spines % c.planes != 0)) {
+    throw sim::InternalError(
+        "leaf-spine config: planes are one per NIC port, and split the spines");
+  }
   Topology t;
   t.set_nic_ports(c.nic_ports);
   const auto hosts = static_cast<std::uint32_t>(c.host_count());
@@ -126,15 +130,23 @@ Topology build_leaf_spine(const FabricConfig& c) {
                   LinkKind::host_up, LinkKind::host_down, p, c.host_link);
     }
   }
-  for (NodeId leaf : leaves) {
-    for (NodeId spine : spines) {
+  if (c.planes > 1) {
+    for (std::uint32_t l = 0; l < c.leaves; ++l) t.set_plane(leaves[l], c.leaf_plane(l));
+    for (std::uint32_t s = 0; s < c.spines; ++s) t.set_plane(spines[s], s / c.spines_per_plane());
+  }
+  // Every leaf to every spine of its plane (all spines with one plane), in
+  // spine order.
+  for (std::uint32_t l = 0; l < c.leaves; ++l) {
+    for (std::uint32_t k = 0; k < c.uplinks_per_leaf(); ++k) {
       for (std::uint32_t p = 0; p < c.parallel_links; ++p) {
-        t.add_cable(leaf, spine, LinkKind::leaf_up, LinkKind::spine_down, p, c.spine_link);
+        t.add_cable(leaves[l], spines[c.leaf_uplink(l, k)], LinkKind::leaf_up, LinkKind::spine_down,
+                    p, c.spine_link);
       }
     }
   }
   const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
-  const double up = static_cast<double>(c.spines) * c.parallel_links * c.spine_link.rate_gbps;
+  const double up =
+      static_cast<double>(c.uplinks_per_leaf()) * c.parallel_links * c.spine_link.rate_gbps;
   t.set_oversubscription(down / up);
   t.set_regular_clos(true);
   return t;
@@ -150,6 +162,13 @@ Topology build_clos3(const FabricConfig& c) {
   }
   if (c.nic_ports == 0 || c.leaves_per_pod() % c.nic_ports != 0) {
     throw sim::InternalError("clos3 config: each pod's leaves must split into groups of nic_ports");
+  }
+  if (c.planes != 1 &&
+      (c.planes != c.nic_ports || c.aggs_per_pod % c.planes != 0 || c.cores % c.planes != 0 ||
+       c.aggs_per_plane() % c.core_groups != 0 || c.cores_per_plane() % c.core_groups != 0)) {
+    throw sim::InternalError(
+        "clos3 config: planes are one per NIC port, and split each pod's aggs and the cores into "
+        "whole core groups");
   }
   Topology t;
   t.set_nic_ports(c.nic_ports);
@@ -168,27 +187,33 @@ Topology build_clos3(const FabricConfig& c) {
                   LinkKind::host_up, LinkKind::host_down, p, c.host_link);
     }
   }
+  if (c.planes > 1) {
+    for (std::uint32_t l = 0; l < c.leaves; ++l) t.set_plane(leaves[l], c.leaf_plane(l));
+    for (std::uint32_t g = 0; g < aggs.size(); ++g) {
+      t.set_plane(aggs[g], g % c.aggs_per_pod / c.aggs_per_plane());
+    }
+    for (std::uint32_t k = 0; k < c.cores; ++k) t.set_plane(cores[k], k / c.cores_per_plane());
+  }
+  // Every leaf to every agg of its pod and plane; agg a of every pod to the
+  // cores of its plane's group a mod core_groups.
   const std::uint32_t per_pod = c.leaves_per_pod();
   for (std::uint32_t l = 0; l < c.leaves; ++l) {
-    const std::uint32_t pod = l / per_pod;
-    for (std::uint32_t a = 0; a < c.aggs_per_pod; ++a) {
-      t.add_cable(leaves[l], aggs[pod * c.aggs_per_pod + a], LinkKind::leaf_up, LinkKind::agg_down,
-                  0, c.agg_link);
+    for (std::uint32_t k = 0; k < c.uplinks_per_leaf(); ++k) {
+      t.add_cable(leaves[l], aggs[c.leaf_uplink(l, k)], LinkKind::leaf_up, LinkKind::agg_down, 0,
+                  c.agg_link);
     }
   }
-  // Agg a of every pod reaches the cores of group a mod core_groups.
-  const std::uint32_t group_size = c.cores / c.core_groups;
   for (std::uint32_t g = 0; g < aggs.size(); ++g) {
-    const std::uint32_t group = (g % c.aggs_per_pod) % c.core_groups;
-    for (std::uint32_t k = 0; k < group_size; ++k) {
-      t.add_cable(aggs[g], cores[group * group_size + k], LinkKind::agg_up, LinkKind::core_down, 0,
+    for (std::uint32_t k = 0; k < c.cores_per_agg(); ++k) {
+      t.add_cable(aggs[g], cores[c.agg_core(g, k)], LinkKind::agg_up, LinkKind::core_down, 0,
                   c.core_link);
     }
   }
   const double down = static_cast<double>(c.hosts_per_leaf) * c.host_link.rate_gbps;
-  t.set_oversubscription(down / (static_cast<double>(c.aggs_per_pod) * c.agg_link.rate_gbps));
-  const double agg_down = static_cast<double>(per_pod) * c.agg_link.rate_gbps;
-  t.set_agg_oversubscription(agg_down / (static_cast<double>(group_size) * c.core_link.rate_gbps));
+  t.set_oversubscription(down / (static_cast<double>(c.uplinks_per_leaf()) * c.agg_link.rate_gbps));
+  const double agg_down = static_cast<double>(per_pod / c.planes) * c.agg_link.rate_gbps;
+  t.set_agg_oversubscription(agg_down /
+                             (static_cast<double>(c.cores_per_agg()) * c.core_link.rate_gbps));
   t.set_regular_clos(true);
   return t;
 }

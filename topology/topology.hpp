@@ -119,6 +119,26 @@ class Topology {
   // The highest tier of any node: 2 on a leaf-spine, 3 on a clos3, 1 on a WAN.
   [[nodiscard]] std::uint32_t top_tier() const { return top_tier_; }
 
+  // Multi-plane fabrics: how many planes, and the plane of a switch (0 on a
+  // fabric of one plane, and for hosts, which reach every plane).
+  [[nodiscard]] std::uint32_t planes() const { return planes_; }
+  [[nodiscard]] std::uint32_t plane(NodeId n) const { return n < plane_.size() ? plane_[n] : 0; }
+  void set_plane(NodeId n, std::uint32_t plane) {
+    if (plane_.size() <= n) plane_.resize(n + 1, 0);
+    plane_[n] = static_cast<std::uint8_t>(plane);
+    planes_ = std::max(planes_, plane + 1);
+  }
+  // Every directed link to or from a switch of plane p, in id order.
+  [[nodiscard]] std::vector<LinkId> links_of_plane(std::uint32_t p) const {
+    std::vector<LinkId> out;
+    for (LinkId l = 0; l < links_.size(); ++l) {
+      const NodeId a = links_[l].src;
+      const NodeId b = links_[l].dst;
+      if ((is_switch(a) && plane(a) == p) || (is_switch(b) && plane(b) == p)) out.push_back(l);
+    }
+    return out;
+  }
+
   // Ports of every host's NIC (1, or 2 for dual-port NICs on two leaves).
   [[nodiscard]] std::uint32_t nic_ports() const { return nic_ports_; }
   void set_nic_ports(std::uint32_t ports) { nic_ports_ = ports; }
@@ -191,6 +211,8 @@ class Topology {
   std::vector<NodeId> hosts_;
   std::vector<LinkId> host_up_;  // host h, port p at h * nic_ports_ + p
   std::uint32_t nic_ports_ = 1;
+  std::vector<std::uint8_t> plane_;  // by NodeId; empty on a fabric of one plane
+  std::uint32_t planes_ = 1;
   std::vector<std::string> names_;  // by NodeId; empty unless some node has its own name
   std::uint32_t kind_counts_[kNodeKinds] = {};
   std::uint32_t top_tier_ = 0;

@@ -3,7 +3,8 @@
 // `faults:` lists it: a directed link (`link:`, as links.csv names it), a
 // host (`host:`, hN: the GPU behind NIC N, with its NIC's rank in whichever
 // job runs there) or a switch (`switch:`, leafN, spineN, aggN or coreN: every link to and
-// from it, down or back up). Link faults act here, in transport
+// from it, down or back up) or a plane of a multi-plane fabric (`plane:`,
+// planeN: every switch of it). Link faults act here, in transport
 // (transport/link_changes.hpp); host faults on a job's compute
 // (workloads/host_faults.hpp).
 #include <cstdint>
@@ -44,6 +45,7 @@ struct Fault {
   std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
   std::string host;         // a host fault: hN
   std::string switch_name;  // a switch fault: leafN, spineN, aggN or coreN
+  std::string plane;        // a plane fault (multi-plane fabrics): planeN, every switch of it
   FaultState state = FaultState::down;
   std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
   double rate_gbps = 0;     // degraded: the rate it keeps
@@ -52,6 +54,7 @@ struct Fault {
   sim::Time until_ps = 0;   // flapping: when it stops, up
   [[nodiscard]] bool on_host() const { return !host.empty(); }
   [[nodiscard]] bool on_switch() const { return !switch_name.empty(); }
+  [[nodiscard]] bool on_plane() const { return !plane.empty(); }
   // Whether it changes links (nic_down and nic_port_down do, through its
   // host's links), as opposed to a host's compute.
   [[nodiscard]] bool acts_on_links() const {
@@ -60,6 +63,7 @@ struct Fault {
   // What faults.csv names: the link, the host, hN.pK for a NIC port, or the switch.
   [[nodiscard]] std::string element() const {
     if (state == FaultState::nic_port_down) return host + ".p" + std::to_string(port);
+    if (on_plane()) return plane;
     return on_host() ? host : (on_switch() ? switch_name : link);
   }
 };

@@ -39,11 +39,14 @@ bool localises(const Detection& d, const transport::Fault& f, const topology::To
                const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
   if (f.on_host()) return f.host == host_name(d.src_host) || f.host == host_name(d.dst_host);
-  if (f.on_switch()) {
-    // A switch is named by a suspect host attached to it, or by a slow or
-    // stuck connection through any of its links.
-    const topology::NodeId n = *topology.node_by_name(f.switch_name);
-    for (const topology::LinkId l : topology.links_of(n)) {
+  if (f.on_switch() || f.on_plane()) {
+    // A switch (or plane) is named by a suspect host attached to it, or by a
+    // slow or stuck connection through any of its links.
+    const std::vector<topology::LinkId> links_of =
+        f.on_plane()
+            ? topology.links_of_plane(static_cast<std::uint32_t>(std::stoul(f.plane.substr(5))))
+            : topology.links_of(*topology.node_by_name(f.switch_name));
+    for (const topology::LinkId l : links_of) {
       if (host_link(topology, l, d.src_host)) return true;
       if (d.connection_suspect &&
           (host_link(topology, l, d.dst_host) || on_route(topology, model, d.connection, l))) {

@@ -61,6 +61,8 @@ topology:               # required: the fabric
   rail_optimised: false # optional, default false; NIC g of every server on the leaves of rail g
   nic_ports: 1          # optional, default 1; 2 = dual-port NICs on two leaves (dual-ToR): port p of the hosts of
                         #   leaf pair k on leaf 2k+p, host_link per port, hosts_per_leaf hosts per pair (flow model)
+  planes: 1             # optional, default 1; 2 = a dual-plane fabric (with nic_ports: 2): port p on plane p, the
+                        #   spines (aggs, cores) split in two planes that meet only in the NICs (flow model)
   nvlink: {rate: 3600Gbps, latency: 1us}        # optional, GPU <-> GPU inside a server, per transfer
 
 transport:              # optional: how bytes move
@@ -227,6 +229,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
   std::optional<Value> aggs;
   std::optional<Value> cores;
   std::optional<Value> groups;
+  std::optional<Value> planes;
   std::uint32_t per_pod = 1;
   // In the order the reference lists them (messages list the allowed keys so).
   std::vector<Field> fields = {
@@ -300,23 +303,50 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
                        t.nic_ports = x.to_uint<u32>(1, 2);
                        ports = x;
                      }},
+                    {"planes", Need::optional,
+                     [&](const Value& x) {
+                       t.planes = x.to_uint<u32>(1, 2);
+                       planes = x;
+                     }},
                 });
   v.read_map(fields);
+  if (planes && t.planes > 1 && t.nic_ports != t.planes) {
+    planes->fail("planes: " + std::to_string(t.planes) + " puts port p of every NIC on plane p: " +
+                 "give nic_ports: " + std::to_string(t.planes) + " as well");
+  }
+  // Which count a plane split blames, and what it says.
+  const auto split = [&](const std::optional<Value>& key, const Value& fallback,
+                         std::string_view what, std::uint32_t n) {
+    if (n % t.planes == 0) return;
+    (key ? *key : fallback)
+        .fail("the " + std::string(what) + " (" + std::to_string(n) + ") split into " +
+              std::to_string(t.planes) + " planes; use a multiple of " + std::to_string(t.planes));
+  };
   // Where to blame a count for the checks below: the fat tree's k stands for all.
   const Value& size_key = k ? *k : *hosts_per_leaf;
   if (t.kind == topology::FabricKind::clos3) {
+    if (kind == TopologyKind::fat_tree && t.planes > 1) {
+      planes->fail("a fat tree is one plane; give a multi-plane 3-tier fabric as kind: clos3");
+    }
+    split(aggs, size_key, "aggs of a pod", t.aggs_per_pod);
+    split(cores, size_key, "cores", t.cores);
     if (kind == TopologyKind::clos3 && !groups) {
-      // Agg a of each pod to the cores of group a, as in a fat tree.
-      t.core_groups = t.aggs_per_pod;
-      if (t.cores % t.aggs_per_pod != 0) {
-        cores->fail("the cores split into one group per agg of a pod (" +
-                    std::to_string(t.aggs_per_pod) + ") unless core_groups says otherwise; got " +
-                    std::to_string(t.cores) + " cores");
+      // Agg a of each pod (and plane) to the cores of group a, as in a fat tree.
+      t.core_groups = t.aggs_per_plane();
+      if (t.cores_per_plane() % t.core_groups != 0) {
+        cores->fail("the cores" + std::string(t.planes > 1 ? " of a plane" : "") +
+                    " split into one group per agg of a pod" +
+                    std::string(t.planes > 1 ? " and plane" : "") + " (" +
+                    std::to_string(t.core_groups) + ") unless core_groups says otherwise; got " +
+                    std::to_string(t.cores_per_plane()) + " cores");
       }
     }
-    if (groups && (t.aggs_per_pod % t.core_groups != 0 || t.cores % t.core_groups != 0)) {
-      groups->fail("core_groups must divide aggs_per_pod (" + std::to_string(t.aggs_per_pod) +
-                   ") and cores (" + std::to_string(t.cores) + "), got " + groups->describe());
+    if (groups &&
+        (t.aggs_per_plane() % t.core_groups != 0 || t.cores_per_plane() % t.core_groups != 0)) {
+      groups->fail("core_groups must divide aggs_per_pod (" + std::to_string(t.aggs_per_plane()) +
+                   (t.planes > 1 ? " per plane" : "") + ") and cores (" +
+                   std::to_string(t.cores_per_plane()) + (t.planes > 1 ? " per plane" : "") +
+                   "), got " + groups->describe());
     }
     const std::uint64_t leaves = std::uint64_t{t.pods} * per_pod;
     if (leaves > kMaxCount) {
@@ -329,8 +359,8 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
       ports->fail("dual-port NICs pair each pod's leaves up; got " + std::to_string(per_pod) +
                   " leaves per pod, use an even number");
     }
-    const std::uint64_t cables = leaves * t.aggs_per_pod +
-                                 std::uint64_t{t.pods} * t.aggs_per_pod * (t.cores / t.core_groups);
+    const std::uint64_t cables =
+        leaves * t.uplinks_per_leaf() + std::uint64_t{t.pods} * t.aggs_per_pod * t.cores_per_agg();
     if (cables > kMaxCables) {
       (aggs ? *aggs : size_key)
           .fail("leaf-agg and agg-core cables: " + std::to_string(cables) + "; at most " +
@@ -341,7 +371,8 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
       ports->fail("dual-port NICs pair the leaves up; got " + std::to_string(t.leaves) +
                   " leaves, use an even number");
     }
-    const std::uint64_t cables = std::uint64_t{t.leaves} * t.spines * t.parallel_links;
+    split(spines, size_key, "spines", t.spines);
+    const std::uint64_t cables = std::uint64_t{t.leaves} * t.uplinks_per_leaf() * t.parallel_links;
     if (cables > kMaxCables) {
       spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
                    " leaf-spine cables; at most " + std::to_string(kMaxCables) +
@@ -963,6 +994,7 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
     std::optional<Value> until;
     std::optional<Value> port;
     std::optional<Value> sw;
+    std::optional<Value> plane;
     item.read_map({
         {"at", Need::required,
          [&](const Value& x) { fault.at_ps = x.to_duration_ps(sim::kForever); }},
@@ -998,6 +1030,16 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
            fault.switch_name = read_fault_switch(x, t);
            sw = x;
          }},
+        {"plane", Need::optional,
+         [&](const Value& x) {
+           if (t.planes < 2) {
+             x.fail(
+                 "a plane fault needs a multi-plane fabric (topology.planes: 2); use switch: "
+                 "or link: on a fabric of one plane");
+           }
+           fault.plane = "plane" + std::to_string(x.to_uint<u32>(0, t.planes - 1, "a plane"));
+           plane = x;
+         }},
         {"rate", Need::optional,
          [&](const Value& x) {
            fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
@@ -1027,11 +1069,13 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
            until = x;
          }},
     });
-    if (int{link.has_value()} + int{host.has_value()} + int{sw.has_value()} != 1) {
-      (link ? *link : (host ? *host : item))
+    if (int{link.has_value()} + int{host.has_value()} + int{sw.has_value()} +
+            int{plane.has_value()} !=
+        1) {
+      (link ? *link : (host ? *host : (sw ? *sw : item)))
           .fail(
-              "a fault names one element: link: (e.g. leaf0>spine1), host: (e.g. h3) or "
-              "switch: (e.g. leaf2)");
+              "a fault names one element: link: (e.g. leaf0>spine1), host: (e.g. h3), "
+              "switch: (e.g. leaf2) or plane: (e.g. 1, on a multi-plane fabric)");
     }
     const bool host_state = fault.state == FaultState::slow || fault.state == FaultState::hung ||
                             fault.state == FaultState::nic_down ||
@@ -1044,8 +1088,9 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
       state->fail("a link fault is state: down, degraded, up or flapping; " +
                   std::string(to_string(fault.state)) + " is for hosts");
     }
-    if (sw && fault.state != FaultState::down && fault.state != FaultState::up) {
-      state->fail("a switch fault is state: down or up (every link to and from it); got " +
+    if ((sw || plane) && fault.state != FaultState::down && fault.state != FaultState::up) {
+      state->fail(std::string(sw ? "a switch" : "a plane") +
+                  " fault is state: down or up (every link to and from it); got " +
                   std::string(to_string(fault.state)));
     }
     if (fault.state == FaultState::nic_port_down && t.nic_ports < 2) {
@@ -1482,6 +1527,7 @@ sim::Json to_json(const Scenario& s) {
   topo["rail_optimised"] = s.topology.rail_optimised;
   // Echoed only when set, so that single-port runs keep their summary.json.
   if (s.topology.nic_ports > 1) topo["nic_ports"] = s.topology.nic_ports;
+  if (s.topology.planes > 1) topo["planes"] = s.topology.planes;
   topo["nvlink"] = link_json(s.topology.nvlink);
   if (s.wan) topo = wan_json(*s.wan);
 
@@ -1591,6 +1637,8 @@ sim::Json to_json(const Scenario& s) {
       f["host"] = fault.host;
     } else if (fault.on_switch()) {
       f["switch"] = fault.switch_name;
+    } else if (fault.on_plane()) {
+      f["plane"] = static_cast<std::uint64_t>(std::stoul(fault.plane.substr(5)));
     } else {
       f["link"] = fault.link;
     }

@@ -13,6 +13,7 @@ const std::vector<Key>& sweepable_keys() {
       {"topology.hosts_per_leaf", Kind::integer},
       {"topology.parallel_links", Kind::integer},
       {"topology.nic_ports", Kind::integer},
+      {"topology.planes", Kind::integer},
       {"topology.host_link.rate", Kind::rate},
       {"topology.host_link.latency", Kind::duration},
       {"topology.spine_link.rate", Kind::rate},
