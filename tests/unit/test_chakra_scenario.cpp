@@ -99,7 +99,7 @@ TEST(ChakraScenario, ErrorsAreLocated) {
   EXPECT_EQ(error_in(dir, "workload: {chakra: t, program: [{compute: 1us}]}\n"),
             yaml +
                 ":3:1: workload: a Chakra trace is the job's program: leave out program, "
-                "transformer, parallel and groups");
+                "transformer, parallel, groups, flows and connection_matrix");
   EXPECT_STARTS_WITH(error_in(dir, "workload: {chakra: t, replicate: 0}\n"),
                      yaml + ":3:34: workload.replicate: expected an integer from 1 to");
 }

@@ -280,7 +280,7 @@ TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
   EXPECT_EQ(error_of(with("spines: 8", "spine: 8")),
             "t.yaml:5:3: topology.spine: unknown key; did you mean \"spines\"? allowed: kind, "
             "leaves, spines, hosts_per_leaf, parallel_links, host_link, spine_link, nics_per_host, "
-            "rail_optimised, nvlink, nic_ports");
+            "rail_optimised, nvlink, nic_ports, planes");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps", "{rte: 400Gbps")),
                      "t.yaml:7:15: topology.host_link.rte: unknown key; did you mean \"rate\"? "
                      "allowed: rate, latency");
@@ -477,10 +477,10 @@ TEST(ScenarioErrors, BadHostAndFlappingFaults) {
             "links.csv names hosts), got \"h99\"");
   EXPECT_EQ(error_of(f + "{at: 1us, state: hung}\n"),
             "t.yaml:13:5: faults[0]: a fault names one element: link: (e.g. leaf0>spine1), "
-            "host: (e.g. h3) or switch: (e.g. leaf2)");
+            "host: (e.g. h3), switch: (e.g. leaf2) or plane: (e.g. 1, on a multi-plane fabric)");
   EXPECT_EQ(error_of(f + "{at: 1us, host: h1, link: leaf0>spine1, state: hung}\n"),
             "t.yaml:13:31: faults[0].link: a fault names one element: link: (e.g. leaf0>spine1), "
-            "host: (e.g. h3) or switch: (e.g. leaf2)");
+            "host: (e.g. h3), switch: (e.g. leaf2) or plane: (e.g. 1, on a multi-plane fabric)");
   EXPECT_EQ(error_of(f + "{at: 1us, host: h1, state: down}\n"),
             "t.yaml:13:32: faults[0].state: a host fault is state: slow (with factor), hung, "
             "nic_down or nic_port_down; down is for links");
@@ -654,7 +654,8 @@ TEST(ScenarioErrors, ScalarWhereMapExpected) {
   EXPECT_EQ(
       error_of("name: t\ntopology: 5\nworkload: {collective: ring_allreduce, size_bytes: 1}\n"),
       "t.yaml:2:11: topology: expected a map with keys kind, leaves, spines, hosts_per_leaf, "
-      "parallel_links, host_link, spine_link, nics_per_host, rail_optimised, nvlink, nic_ports; "
+      "parallel_links, host_link, spine_link, nics_per_host, rail_optimised, nvlink, nic_ports, "
+      "planes; "
       "got \"5\"");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps, latency: 500ns}", "400Gbps")),
                      "t.yaml:7:14: topology.host_link: expected a map with keys rate, latency; ");

@@ -189,6 +189,7 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    topology.hosts_per_leaf: [4]\n"
       "    topology.parallel_links: [2]\n"
       "    topology.nic_ports: [1]\n"
+      "    topology.planes: [1]\n"
       "    topology.host_link.rate: [100Gbps]\n"
       "    topology.host_link.latency: [1us]\n"
       "    topology.spine_link.rate: [1.6Tbps]\n"
@@ -283,9 +284,10 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_TRUE(sc.transport.packet.priority_queues);
   EXPECT_TRUE(sc.transport.packet.trimming);
   EXPECT_EQ(sc.transport.packet.trim_threshold_bytes, 512u << 10);
-  EXPECT_EQ(s.parameters[17].values[0].column, "[0 5 2]");
-  EXPECT_EQ(s.parameters[16].values[0].column, "all");
+  EXPECT_EQ(s.parameters[18].values[0].column, "[0 5 2]");
+  EXPECT_EQ(s.parameters[17].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);
+  EXPECT_EQ(sc.topology.planes, 1u);
 }
 
 TEST(Sweep, ResultColumnsNameTheKeysWithTheirUnits) {
