@@ -26,9 +26,14 @@ topology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 4}
 output: {ops: true}
 )";
 
-// A file in this test's scratch folder.
+// A file in this test's scratch folder: one folder per test, since ctest runs
+// the tests of this file in parallel processes (a folder shared by all of
+// them was emptied by one while another wrote into it).
 fs::path write(const std::string& name, const std::string& text) {
-  static const fs::path dir = testing::scratch_folder("spinel_test_flows_", "files");
+  const fs::path dir =
+      fs::temp_directory_path() /
+      ("spinel_test_flows_" +
+       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   fs::create_directories(dir);
   const fs::path p = dir / name;
   std::ofstream(p) << text;
