@@ -93,7 +93,7 @@ struct FabricConfig {
   [[nodiscard]] std::uint32_t spines_per_plane() const { return spines / planes; }
   [[nodiscard]] std::uint32_t aggs_per_plane() const { return aggs_per_pod / planes; }
   [[nodiscard]] std::uint32_t cores_per_plane() const { return cores / planes; }
-  // The uplinks of a leaf: spines or its pod's aggs, of its plane.
+  // The uplinks of a leaf: spines (lane 0 of each) or its pod's aggs, of its plane.
   [[nodiscard]] std::uint32_t uplinks_per_leaf() const {
     return kind == FabricKind::clos3 ? aggs_per_plane() : spines_per_plane();
   }

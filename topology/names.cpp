@@ -236,10 +236,6 @@ std::string switch_name_range(const FabricConfig& t) {
          " or core0 to core" + std::to_string(t.cores - 1);
 }
 
-std::uint32_t uplinks_per_leaf(const FabricConfig& t) {
-  return t.uplinks_per_leaf();
-}
-
 std::string leaf_uplink_name(const FabricConfig& t, std::uint32_t leaf, std::uint32_t k) {
   if (t.kind == FabricKind::clos3) {
     return name_of(NodeKind::leaf, leaf) + ">" + name_of(NodeKind::agg, t.leaf_uplink(leaf, k));

@@ -41,9 +41,7 @@ std::string example_link_names(const FabricConfig& config);
 // The range of switch names for messages: "leaf0 to leaf3 or spine0 to spine7".
 std::string switch_name_range(const FabricConfig& config);
 
-// Uplinks of each leaf: spines (leaf_spine, counting lane 0 only) or aggs per
-// pod (clos3); and the name of uplink k of a leaf (lane 0).
-std::uint32_t uplinks_per_leaf(const FabricConfig& config);
+// The name of uplink k of a leaf (lane 0), k < FabricConfig::uplinks_per_leaf().
 std::string leaf_uplink_name(const FabricConfig& config, std::uint32_t leaf, std::uint32_t k);
 
 }  // namespace spinel::topology

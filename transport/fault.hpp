@@ -8,6 +8,7 @@
 // (transport/link_changes.hpp); host faults on a job's compute
 // (workloads/host_faults.hpp).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,10 +43,10 @@ constexpr std::string_view to_string(FaultState state) {
 
 struct Fault {
   sim::Time at_ps = 0;
-  std::string link;         // a link fault: as links.csv names it, e.g. leaf0>spine1
-  std::string host;         // a host fault: hN
-  std::string switch_name;  // a switch fault: leafN, spineN, aggN or coreN
-  std::string plane;        // a plane fault (multi-plane fabrics): planeN, every switch of it
+  std::string link;                    // a link fault: as links.csv names it, e.g. leaf0>spine1
+  std::string host;                    // a host fault: hN
+  std::string switch_name;             // a switch fault: leafN, spineN, aggN or coreN
+  std::optional<std::uint32_t> plane;  // a plane fault (multi-plane fabrics): every switch of it
   FaultState state = FaultState::down;
   std::uint32_t port = 0;   // nic_port_down: which port of the host's dual-port NIC
   double rate_gbps = 0;     // degraded: the rate it keeps
@@ -54,7 +55,7 @@ struct Fault {
   sim::Time until_ps = 0;   // flapping: when it stops, up
   [[nodiscard]] bool on_host() const { return !host.empty(); }
   [[nodiscard]] bool on_switch() const { return !switch_name.empty(); }
-  [[nodiscard]] bool on_plane() const { return !plane.empty(); }
+  [[nodiscard]] bool on_plane() const { return plane.has_value(); }
   // Whether it changes links (nic_down and nic_port_down do, through its
   // host's links), as opposed to a host's compute.
   [[nodiscard]] bool acts_on_links() const {
@@ -63,7 +64,7 @@ struct Fault {
   // What faults.csv names: the link, the host, hN.pK for a NIC port, or the switch.
   [[nodiscard]] std::string element() const {
     if (state == FaultState::nic_port_down) return host + ".p" + std::to_string(port);
-    if (on_plane()) return plane;
+    if (on_plane()) return "plane" + std::to_string(*plane);
     return on_host() ? host : (on_switch() ? switch_name : link);
   }
 };

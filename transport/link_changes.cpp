@@ -44,9 +44,8 @@ std::vector<LinkChange> link_changes(
     // A dead switch (or plane): every link to and from it (the loader
     // checked the name).
     const std::vector<topology::LinkId> switch_links =
-        fault.on_plane()
-            ? topology.links_of_plane(static_cast<std::uint32_t>(std::stoul(fault.plane.substr(5))))
-            : topology.links_of(*topology.node_by_name(fault.switch_name));
+        fault.on_plane() ? topology.links_of_plane(*fault.plane)
+                         : topology.links_of(*topology.node_by_name(fault.switch_name));
     if (fault.state == FaultState::down) {
       out.push_back(LinkChange{fault.at_ps, switch_links, 0.0});
     } else {

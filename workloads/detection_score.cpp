@@ -43,9 +43,8 @@ bool localises(const Detection& d, const transport::Fault& f, const topology::To
     // A switch (or plane) is named by a suspect host attached to it, or by a
     // slow or stuck connection through any of its links.
     const std::vector<topology::LinkId> links_of =
-        f.on_plane()
-            ? topology.links_of_plane(static_cast<std::uint32_t>(std::stoul(f.plane.substr(5))))
-            : topology.links_of(*topology.node_by_name(f.switch_name));
+        f.on_plane() ? topology.links_of_plane(*f.plane)
+                     : topology.links_of(*topology.node_by_name(f.switch_name));
     for (const topology::LinkId l : links_of) {
       if (host_link(topology, l, d.src_host)) return true;
       if (d.connection_suspect &&

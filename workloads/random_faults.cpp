@@ -69,7 +69,7 @@ std::vector<transport::Fault> run_faults(const std::vector<transport::Fault>& sc
   const sim::Time at =
       random.from_ps +
       static_cast<sim::Time>(rng.below(static_cast<std::uint64_t>(random.to_ps - random.from_ps)));
-  const auto uplink = static_cast<std::uint32_t>(rng.below(topology::uplinks_per_leaf(t)));
+  const auto uplink = static_cast<std::uint32_t>(rng.below(t.uplinks_per_leaf()));
   const std::uint32_t port = draw_port(random.kind, rng, t);
   faults.push_back(
       fault_of_kind(random.kind, random.factor, random.rate_fraction, host, uplink, port, at, t));

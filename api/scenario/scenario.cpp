@@ -1037,7 +1037,7 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
                  "a plane fault needs a multi-plane fabric (topology.planes: 2); use switch: "
                  "or link: on a fabric of one plane");
            }
-           fault.plane = "plane" + std::to_string(x.to_uint<u32>(0, t.planes - 1, "a plane"));
+           fault.plane = x.to_uint<u32>(0, t.planes - 1, "a plane");
            plane = x;
          }},
         {"rate", Need::optional,
@@ -1638,7 +1638,7 @@ sim::Json to_json(const Scenario& s) {
     } else if (fault.on_switch()) {
       f["switch"] = fault.switch_name;
     } else if (fault.on_plane()) {
-      f["plane"] = static_cast<std::uint64_t>(std::stoul(fault.plane.substr(5)));
+      f["plane"] = *fault.plane;
     } else {
       f["link"] = fault.link;
     }

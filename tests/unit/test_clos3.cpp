@@ -250,7 +250,7 @@ TEST(FabricNames, EveryBuiltLinkIsNamedAndNoOther) {
   EXPECT_FALSE(has_switch(f, NodeName{NodeKind::core, 4}));
   EXPECT_FALSE(has_switch(f, NodeName{NodeKind::spine, 0}));
   EXPECT_EQ(leaf_uplink_name(f, 3, 1), "leaf3>agg3");
-  EXPECT_EQ(uplinks_per_leaf(f), 2u);
+  EXPECT_EQ(f.uplinks_per_leaf(), 2u);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST(Planes, EachLeafReachesTheSpinesOfItsPlaneOnly) {
   EXPECT_TRUE(named_link("leaf0>spine3", c).has_value());
   EXPECT_FALSE(named_link("leaf0>spine4", c).has_value());  // another plane
   EXPECT_FALSE(named_link("leaf1>spine0", c).has_value());
-  EXPECT_EQ(uplinks_per_leaf(c), 4u);
+  EXPECT_EQ(c.uplinks_per_leaf(), 4u);
   EXPECT_EQ(leaf_uplink_name(c, 1, 0), "leaf1>spine4");
 }
 

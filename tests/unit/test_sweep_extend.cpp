@@ -3,12 +3,11 @@
 // anything else is another sweep.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
-#include <memory>
 #include <string>
 
 #include "api/run.hpp"
+#include "counting_runner.hpp"
 #include "test_support.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/runner.hpp"
@@ -18,6 +17,7 @@ namespace spinel::sweep {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CountingRunner;
 using testing::slurp;
 
 const std::string kBase =
@@ -35,15 +35,7 @@ std::string sweep_text(const std::string& sizes, int seeds) {
          sizes + "\n  seeds: " + std::to_string(seeds) + "\n";
 }
 
-struct Counting {
-  std::shared_ptr<std::atomic<int>> runs = std::make_shared<std::atomic<int>>(0);
-  api::Results operator()(const scenario::Scenario& s, const api::RunOptions& o) const {
-    ++*runs;
-    return api::run(s, o);
-  }
-};
-
-RunnerOptions options(const fs::path& dir, const Counting& counting, bool resume) {
+RunnerOptions options(const fs::path& dir, const CountingRunner& counting, bool resume) {
   RunnerOptions o;
   o.out_dir = dir;
   o.resume = resume;
@@ -64,7 +56,7 @@ TEST(SweepExtend, CommentsAndLayoutKeepTheSweep) {
   EXPECT_NE(a.base_id, d.base_id);
 
   const fs::path dir = testing::scratch_folder("spinel_sweep_", "comments");
-  Counting n;
+  CountingRunner n;
   run_sweep(a, options(dir, n, false));
   EXPECT_EQ(*n.runs, 4);
   const SweepOutcome again = run_sweep(b, options(dir, n, true));
@@ -81,7 +73,7 @@ TEST(SweepExtend, MoreValuesAndSeedsRunOnlyTheNewPoints) {
   ASSERT_EQ(big.points.size(), 12u);
 
   const fs::path dir = testing::scratch_folder("spinel_sweep_", "extend");
-  Counting n;
+  CountingRunner n;
   run_sweep(small, options(dir, n, false));
   // Without --resume, or in shards, the earlier form is refused with what to do.
   try {
@@ -121,7 +113,7 @@ TEST(SweepExtend, RemovingAValueIsAnotherSweep) {
   const Sweep two = load_sweep_string(sweep_text("[64KiB, 128KiB]", 1), "r.yaml");
   const Sweep one = load_sweep_string(sweep_text("[64KiB, 256KiB]", 1), "r.yaml");
   const fs::path dir = testing::scratch_folder("spinel_sweep_", "remove");
-  Counting n;
+  CountingRunner n;
   run_sweep(two, options(dir, n, false));
   try {
     run_sweep(one, options(dir, n, true));
@@ -140,7 +132,7 @@ TEST(SweepExtend, AnotherBaseIsAnotherSweep) {
   other.replace(other.find("spines: 2"), 9, "spines: 1");
   const Sweep b = load_sweep_string(other, "b.yaml");
   const fs::path dir = testing::scratch_folder("spinel_sweep_", "base");
-  Counting n;
+  CountingRunner n;
   run_sweep(a, options(dir, n, false));
   try {
     run_sweep(b, options(dir, n, true));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/run.hpp"
+#include "counting_runner.hpp"
 #include "test_support.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/merge.hpp"
@@ -23,6 +24,7 @@ namespace spinel::sweep {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CountingRunner;
 using testing::slurp;
 
 // 2 policies x 2 sizes x 2 seeds = 8 points of a few microseconds each.
@@ -47,15 +49,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   for (std::string line; std::getline(in, line);) out.push_back(line);
   return out;
 }
-
-// Counts the points it runs.
-struct CountingRunner {
-  std::shared_ptr<std::atomic<int>> runs = std::make_shared<std::atomic<int>>(0);
-  api::Results operator()(const scenario::Scenario& s, const api::RunOptions& o) const {
-    ++*runs;
-    return api::run(s, o);
-  }
-};
 
 RunnerOptions options(const fs::path& dir, unsigned jobs = 1) {
   RunnerOptions o;

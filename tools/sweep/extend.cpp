@@ -49,12 +49,10 @@ bool may_extend(const SweepInfo& mine, const SweepInfo& found) {
 std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) {
   const std::vector<std::string> columns = result_columns(sweep);
   const std::size_t parameters = sweep.parameters.size();
+  // The identity cells of each new point, from a row made for it.
   std::map<std::string, const Point*> by_identity;
-  {
-    // The identity cells of each new point, from a row made for it.
-    for (const Point& p : sweep.points) {
-      by_identity[identity(split_csv_line(failed_row(sweep, p, "")), parameters)] = &p;
-    }
+  for (const Point& p : sweep.points) {
+    by_identity[identity(split_csv_line(failed_row(sweep, p, "")), parameters)] = &p;
   }
   // Every folder under points/ (whatever its name: a move cut short leaves
   // temporary names) that holds a finished point.
@@ -63,18 +61,12 @@ std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) 
   const std::filesystem::path points = dir / "points";
   for (const auto& entry : std::filesystem::directory_iterator(points)) {
     if (!entry.is_directory()) continue;
-    const std::optional<std::string> row = read_if_exists(entry.path() / kPointResult);
+    const std::optional<std::string> row = read_point_row(entry.path() / kPointResult, columns);
     if (!row) {
       unfinished.push_back(entry.path());
       continue;
     }
-    const std::string header = csv_line(columns);
-    if (row->compare(0, header.size(), header) != 0 ||
-        !read_row(std::string_view(*row).substr(header.size()), columns)) {
-      throw SweepError((entry.path() / kPointResult).string() +
-                       ": not a result of this sweep (its header or its row differ)");
-    }
-    Found f{entry.path(), split_csv_line(std::string_view(*row).substr(header.size())), nullptr};
+    Found f{entry.path(), split_csv_line(*row), nullptr};
     const auto it = by_identity.find(identity(f.cells, parameters));
     if (it == by_identity.end()) {
       throw SweepError(

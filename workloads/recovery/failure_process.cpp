@@ -16,10 +16,9 @@ FailureProcess::FailureProcess(const std::vector<FaultRate>& rates,
   std::sort(leaves.begin(), leaves.end());
   leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
   for (const FaultRate& r : rates) {
-    const double elements =
-        workloads::on_uplink(r.kind)
-            ? static_cast<double>(leaves.size() * topology::uplinks_per_leaf(fabric))
-            : static_cast<double>(ranks.size());
+    const double elements = workloads::on_uplink(r.kind)
+                                ? static_cast<double>(leaves.size() * fabric.uplinks_per_leaf())
+                                : static_cast<double>(ranks.size());
     kind_rate_.push_back(elements / (r.mtbf_hours * 3600.0 * 1e12));
     rate_ += kind_rate_.back();
   }
@@ -38,7 +37,7 @@ FailureProcess::Drawn FailureProcess::draw(sim::Time at,
   while (k + 1 < kind_rate_.size() && pick >= kind_rate_[k]) pick -= kind_rate_[k++];
   const FaultRate& r = rates_[k];
   const topology::HostId host = ranks[rng_.below(ranks.size())];
-  const auto uplink = static_cast<std::uint32_t>(rng_.below(topology::uplinks_per_leaf(fabric_)));
+  const auto uplink = static_cast<std::uint32_t>(rng_.below(fabric_.uplinks_per_leaf()));
   const std::uint32_t port = workloads::draw_port(r.kind, rng_, fabric_);
   return Drawn{
       workloads::fault_of_kind(r.kind, r.factor, r.rate_fraction, host, uplink, port, at, fabric_),
