@@ -3,7 +3,7 @@
 
 Usage: check.py CASE.yaml --spinel BIN --ns3 BIN --work DIR
                 [--completion-band F] [--flow-band F] [--share-band F] [--queue-band F]
-                [--spinel-set KEY.PATH=VALUE ...]
+                [--set KEY.PATH=VALUE ...] [--spinel-set KEY.PATH=VALUE ...]
 
 CASE.yaml is a spinel scenario (tests/ns3/*.yaml): a leaf-spine, `policy: ecmp`, the packet
 level under DCTCP with a step at ecn_kmin_bytes = ecn_kmax_bytes, a flow pattern, and
@@ -15,7 +15,8 @@ over. Three comparisons, each against its band:
   share       every flow's share of the flows' summed mean rates: |ns-3 - spinel|
   queue       the port's mean queue over the middle of the run (20% to 80% of the first
               completion): |ns-3 - spinel| / K
---spinel-set changes the scenario spinel runs and not ns-3's: a deliberately wrong spinel,
+--set changes the case for both (to measure a band over variants of it); --spinel-set
+changes the scenario spinel runs and not ns-3's: a deliberately wrong spinel,
 which the check must catch. Exit status 0 when every comparison holds, 1 when one does not
 (each printed with DISAGREE), 2 on a case it cannot compare.
 """
@@ -121,10 +122,13 @@ def main():
     ap.add_argument("--flow-band", type=float, default=0.05)
     ap.add_argument("--share-band", type=float, default=0.02)
     ap.add_argument("--queue-band", type=float, default=0.25)
+    ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--spinel-set", action="append", default=[])
     opt = ap.parse_args()
 
     scenario = yaml.safe_load(pathlib.Path(opt.case).read_text())
+    for assignment in opt.set:
+        set_key(scenario, assignment)
     name = scenario["name"]
     ns3 = ns3_arguments(scenario)
     work = pathlib.Path(opt.work)

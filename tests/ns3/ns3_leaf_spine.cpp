@@ -21,6 +21,7 @@
 #include <ns3/traffic-control-module.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -48,11 +49,14 @@ class StepMarkQueueDisc : public QueueDisc {
   StepMarkQueueDisc() : QueueDisc(QueueDiscSizePolicy::SINGLE_INTERNAL_QUEUE) {}
 
   void Configure(uint64_t bufferBytes, uint64_t ecnBytes, uint32_t dataMinBytes,
-                 Ptr<Queue<Packet>> deviceQueue) {
+                 Ptr<PointToPointNetDevice> device, double gbps) {
     bufferBytes_ = bufferBytes;
     ecnBytes_ = ecnBytes;
     dataMinBytes_ = dataMinBytes;
-    deviceQueue_ = deviceQueue;
+    deviceQueue_ = device->GetQueue();
+    bytesPerPs_ = gbps / 8000;
+    device->TraceConnectWithoutContext("PhyTxBegin",
+                                       MakeCallback(&StepMarkQueueDisc::OnTxBegin, this));
   }
   void Record(uint64_t intervalPs) { intervalPs_ = intervalPs; }
   const std::map<uint64_t, uint64_t>& Series() const { return maxQueue_; }
@@ -61,7 +65,12 @@ class StepMarkQueueDisc : public QueueDisc {
 
  private:
   bool DoEnqueue(Ptr<QueueDiscItem> item) override {
-    const uint64_t backlog = GetInternalQueue(0)->GetNBytes() + deviceQueue_->GetNBytes();
+    // As spinel counts it: what the port has not serialised yet, the rest of the packet on
+    // the wire included.
+    const double now = static_cast<double>(Simulator::Now().GetPicoSeconds());
+    const uint64_t onWire =
+        txEndPs_ > now ? static_cast<uint64_t>(std::ceil((txEndPs_ - now) * bytesPerPs_)) : 0;
+    const uint64_t backlog = GetInternalQueue(0)->GetNBytes() + deviceQueue_->GetNBytes() + onWire;
     if (backlog + item->GetSize() > bufferBytes_) {
       ++drops;
       DropBeforeEnqueue(item, "buffer full");
@@ -76,6 +85,10 @@ class StepMarkQueueDisc : public QueueDisc {
     return GetInternalQueue(0)->Enqueue(item);
   }
   Ptr<QueueDiscItem> DoDequeue() override { return GetInternalQueue(0)->Dequeue(); }
+  void OnTxBegin(Ptr<const Packet> p) {
+    txEndPs_ = static_cast<double>(Simulator::Now().GetPicoSeconds()) +
+               static_cast<double>(p->GetSize()) / bytesPerPs_;
+  }
   bool CheckConfig() override {
     if (GetNInternalQueues() == 0) {
       AddInternalQueue(CreateObjectWithAttributes<DropTailQueue<QueueDiscItem>>(
@@ -88,9 +101,45 @@ class StepMarkQueueDisc : public QueueDisc {
   uint64_t bufferBytes_ = 0, ecnBytes_ = 0, intervalPs_ = 0;
   uint32_t dataMinBytes_ = 0;
   Ptr<Queue<Packet>> deviceQueue_;
+  double bytesPerPs_ = 0, txEndPs_ = 0;
   std::map<uint64_t, uint64_t> maxQueue_;
 };
 NS_OBJECT_ENSURE_REGISTERED(StepMarkQueueDisc);
+
+// A host's NIC as spinel models one: ACKs leave ahead of data (spinel's NICs send ACKs
+// first; their data waits in the queue pairs). A FIFO would hold a host's ACKs behind the
+// part of its own window the link has not taken yet, and slow the flows it receives.
+class AckFirstQueueDisc : public QueueDisc {
+ public:
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("ns3::SpinelAckFirstQueueDisc")
+                            .SetParent<QueueDisc>()
+                            .AddConstructor<AckFirstQueueDisc>();
+    return tid;
+  }
+  AckFirstQueueDisc() : QueueDisc(QueueDiscSizePolicy::MULTIPLE_QUEUES) {}
+  void Configure(uint32_t dataMinBytes) { dataMinBytes_ = dataMinBytes; }
+
+ private:
+  bool DoEnqueue(Ptr<QueueDiscItem> item) override {
+    return GetInternalQueue(item->GetSize() >= dataMinBytes_ ? 1 : 0)->Enqueue(item);
+  }
+  Ptr<QueueDiscItem> DoDequeue() override {
+    Ptr<QueueDiscItem> item = GetInternalQueue(0)->Dequeue();
+    return item ? item : GetInternalQueue(1)->Dequeue();
+  }
+  bool CheckConfig() override {
+    for (int i = 0; i < 2; ++i) {
+      AddInternalQueue(CreateObjectWithAttributes<DropTailQueue<QueueDiscItem>>(
+          "MaxSize", QueueSizeValue(QueueSize("1000000p"))));
+    }
+    return true;
+  }
+  void InitializeParams() override {}
+
+  uint32_t dataMinBytes_ = 0;
+};
+NS_OBJECT_ENSURE_REGISTERED(AckFirstQueueDisc);
 
 }  // namespace ns3
 
@@ -228,32 +277,31 @@ int main(int argc, char** argv) {
   std::map<std::string, Port> ports;  // by spinel's link name, "a>b"
   Ipv4AddressHelper address("10.0.0.0", "255.255.255.252");
   std::vector<Ipv4Address> hostAddr(hosts);
-  TrafficControlHelper hostTc;
-  hostTc.SetRootQueueDisc("ns3::FifoQueueDisc", "MaxSize", QueueSizeValue(QueueSize("1000000p")));
   const uint32_t dataMin = mtu / 2;  // anything larger than an ACK is data
   auto connect = [&](PointToPointHelper& helper, Ptr<Node> a, const std::string& aName,
                      bool aSwitch, Ptr<Node> b, const std::string& bName) {
     NetDeviceContainer devs = helper.Install(a, b);
-    if (aSwitch) {
+    for (uint32_t side = 0; side < 2; ++side) {
+      const bool isSwitch = side == 1 || aSwitch;
       TrafficControlHelper tc;
-      tc.SetRootQueueDisc("ns3::SpinelStepMarkQueueDisc");
-      tc.Install(devs.Get(0));
-    } else {
-      hostTc.Install(devs.Get(0));
+      tc.SetRootQueueDisc(isSwitch ? "ns3::SpinelStepMarkQueueDisc"
+                                   : "ns3::SpinelAckFirstQueueDisc");
+      tc.Install(devs.Get(side));
     }
-    TrafficControlHelper tc;
-    tc.SetRootQueueDisc("ns3::SpinelStepMarkQueueDisc");
-    tc.Install(devs.Get(1));
     Ipv4InterfaceContainer ifs = address.Assign(devs);
     address.NewNetwork();
     for (uint32_t side = 0; side < 2; ++side) {
       Ptr<NetDevice> dev = devs.Get(side);
       Port port{dev->GetNode(), dev, ifs.GetAddress(1 - side), nullptr};
+      Ptr<QueueDisc> root =
+          dev->GetNode()->GetObject<TrafficControlLayer>()->GetRootQueueDiscOnDevice(dev);
       if (side == 1 || aSwitch) {
-        Ptr<TrafficControlLayer> tcl = dev->GetNode()->GetObject<TrafficControlLayer>();
-        port.qdisc = DynamicCast<StepMarkQueueDisc>(tcl->GetRootQueueDiscOnDevice(dev));
-        Ptr<PointToPointNetDevice> p2p = DynamicCast<PointToPointNetDevice>(dev);
-        port.qdisc->Configure(bufferBytes, ecnBytes, dataMin, p2p->GetQueue());
+        port.qdisc = DynamicCast<StepMarkQueueDisc>(root);
+        port.qdisc->Configure(bufferBytes, ecnBytes, dataMin,
+                              DynamicCast<PointToPointNetDevice>(dev),
+                              aSwitch ? spineGbps : hostGbps);
+      } else {
+        DynamicCast<AckFirstQueueDisc>(root)->Configure(dataMin);
       }
       ports[side == 0 ? aName + ">" + bName : bName + ">" + aName] = port;
     }
