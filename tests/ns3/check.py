@@ -6,18 +6,18 @@ Usage: check.py CASE.yaml --spinel BIN --ns3 BIN --work DIR
                 [--set KEY.PATH=VALUE ...] [--spinel-set KEY.PATH=VALUE ...]
 
 CASE.yaml is a spinel scenario (tests/ns3/*.yaml): a leaf-spine, `policy: ecmp`, the packet
-level under DCTCP with a step at ecn_kmin_bytes = ecn_kmax_bytes, a flow pattern, and
+level under DCTCP with a step at ecn_kmin_bytes = ecn_kmax_bytes, a flow pattern or list, and
 `output.timeseries` on the one switch port whose queue is compared. spinel runs it; ns-3
 (spinel-ns3-leaf-spine) runs the same fabric with each flow on the spine spinel routed it
-over. Three comparisons, each against its band:
+over. Four comparisons, each against its band:
   completion  the last flow's completion time (end - start): |ns-3 / spinel - 1|
   flow        every flow's completion time: the largest |ns-3 / spinel - 1|
   share       every flow's share of the flows' summed mean rates: |ns-3 - spinel|
   queue       the port's mean queue over the middle of the run (20% to 80% of the first
               completion): |ns-3 - spinel| / K
 --set changes the case for both (to measure a band over variants of it); --spinel-set
-changes the scenario spinel runs and not ns-3's: a deliberately wrong spinel,
-which the check must catch. Exit status 0 when every comparison holds, 1 when one does not
+changes the scenario spinel runs and not ns-3's: a deliberately wrong spinel, which the
+check must catch. Exit status 0 when every comparison holds, 1 when one does not
 (each printed with DISAGREE), 2 on a case it cannot compare.
 """
 import argparse

@@ -1,4 +1,5 @@
-// The ns-3 side of spinel's packet-level cross-check (tests/ns3/check.py, docs/cross-checks.md).
+// The ns-3 side of spinel's packet-level cross-check (tests/ns3/check.py, docs/packet-level.md,
+// "Cross-checking against ns-3").
 //
 // Builds a two-tier leaf-spine of point-to-point links in ns-3 (3.37, Debian's libns3-dev),
 // runs one TCP connection per flow of a list, each on the spine spinel chose for it, and
