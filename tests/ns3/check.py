@@ -52,6 +52,15 @@ def refuse(why):
 
 def ns3_arguments(scenario):
     """ns-3's settings from the scenario: only what both models can match is accepted."""
+    try:
+        return matched_settings(scenario)
+    except (KeyError, TypeError) as e:
+        refuse(f"the case must set {e} explicitly (ns-3 is given what the case states)")
+
+
+def matched_settings(scenario):
+    if scenario.get("transport", {}).get("model") != "packet":
+        refuse("the case must run at packet level (transport.model: packet)")
     topo, packet = scenario["topology"], scenario["transport"]["packet"]
     if topo.get("kind") != "leaf_spine" or scenario["transport"].get("policy") != "ecmp":
         refuse("a leaf_spine with policy: ecmp is needed (one route per flow)")
@@ -82,6 +91,12 @@ def ns3_arguments(scenario):
         "intervalNs": quantity(scenario["output"]["timeseries"]["interval"], "time"),
     }
     return args
+
+
+def run(command):
+    if subprocess.run(command).returncode != 0:
+        print(f"check.py: {command[0]} failed")
+        sys.exit(2)
 
 
 def set_key(scenario, assignment):
@@ -139,8 +154,7 @@ def main():
     for assignment in opt.spinel_set:
         set_key(scenario, assignment)
     (work / "spinel.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
-    subprocess.run([opt.spinel, "run", str(work / "spinel.yaml"), "--out", str(work / "spinel"),
-                    "--quiet"], check=True)
+    run([opt.spinel, "run", str(work / "spinel.yaml"), "--out", str(work / "spinel"), "--quiet"])
 
     spinel_flows, routes = {}, []
     with open(work / "spinel" / "flows.csv") as f:
@@ -161,7 +175,7 @@ def main():
     command = [opt.ns3, f"--flows={work / 'ns3_flows_in.csv'}",
                f"--outFlows={work / 'ns3_flows.csv'}", f"--outQueue={work / 'ns3_queue.csv'}"]
     command += [f"--{k}={v}" for k, v in ns3.items()]
-    subprocess.run(command, check=True)
+    run(command)
     ns3_flows = {}
     with open(work / "ns3_flows.csv") as f:
         for r in csv.DictReader(f):

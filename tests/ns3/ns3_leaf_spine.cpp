@@ -35,7 +35,8 @@
 namespace ns3 {
 
 // A switch port as spinel models one: drop-tail at `bufferBytes`, and a data packet is
-// marked CE when the bytes ahead of it (this queue and the device's) reach `ecnBytes`:
+// marked CE when the bytes ahead of it (this queue, the device's and the rest of the packet
+// on the wire: what spinel's port has not serialised yet) reach `ecnBytes`:
 // DCTCP's step (spinel's ecn_kmin_bytes = ecn_kmax_bytes). ACKs are never marked, as in
 // spinel. Records the largest queue an arriving packet joined per interval, itself included
 // (spinel's timeseries.csv max_queue_bytes).
