@@ -69,6 +69,10 @@ def matched_settings(scenario):
     # ns-3's headers: TCP 20 + IPv4 20 + PPP 2 on data segments and pure ACKs alike.
     if packet.get("header_bytes") != 42 or packet.get("ack_bytes") != 42:
         refuse("header_bytes and ack_bytes must be 42 (ns-3's TCP/IPv4/PPP headers)")
+    for key, default in [("flow_control", "drop_tail"), ("buffer", "per_port"),
+                         ("priority_queues", False), ("trimming", False)]:
+        if packet.get(key, default) != default:
+            refuse(f"{key} must be {default} (the ns-3 side has no other)")
     k = quantity(packet["ecn_kmin_bytes"], "size")
     if quantity(packet["ecn_kmax_bytes"], "size") != k:
         refuse("ecn_kmin_bytes = ecn_kmax_bytes (DCTCP's step) is needed")
@@ -108,13 +112,13 @@ def set_key(scenario, assignment):
     node[keys[-1]] = yaml.safe_load(value)
 
 
-def mean_queue(rows, first_end_ps):
-    """Mean of the per-interval largest queue, over 20% to 80% of the first completion."""
+def mean_queue(rows, interval_ps, first_end_ps):
+    """Mean of the per-interval largest queue, over 20% to 80% of the first completion.
+
+    ns-3's series has rows only for intervals a packet joined: the others count as empty."""
     lo, hi = 0.2 * first_end_ps, 0.8 * first_end_ps
     series = {int(r[0]): float(r[1]) for r in rows}
-    interval = min(b - a for a, b in zip(sorted(series), sorted(series)[1:])) if len(series) > 1 \
-        else 1
-    starts = range(int(lo // interval) * interval, int(hi), interval)
+    starts = range(int(lo // interval_ps) * interval_ps, int(hi), interval_ps)
     picked = [series.get(s, 0.0) for s in starts if s >= lo]
     return sum(picked) / len(picked) if picked else 0.0
 
@@ -190,7 +194,9 @@ def main():
     n_flows, n_first = summarise(ns3_flows)
     flow = max(abs(n_flows[f][0] / s_flows[f][0] - 1) for f in s_flows)
     share = max(abs(n_flows[f][1] - s_flows[f][1]) for f in s_flows)
-    s_queue, n_queue = mean_queue(spinel_queue, s_first), mean_queue(ns3_queue, n_first)
+    interval_ps = round(ns3["intervalNs"] * 1000)
+    s_queue = mean_queue(spinel_queue, interval_ps, s_first)
+    n_queue = mean_queue(ns3_queue, interval_ps, n_first)
     queue = abs(n_queue - s_queue) / ns3["ecnBytes"]
 
     s_last = max(c for c, _ in s_flows.values())
