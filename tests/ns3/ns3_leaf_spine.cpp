@@ -283,11 +283,11 @@ int main(int argc, char** argv) {
   auto connect = [&](PointToPointHelper& helper, Ptr<Node> a, const std::string& aName,
                      bool aSwitch, Ptr<Node> b, const std::string& bName) {
     NetDeviceContainer devs = helper.Install(a, b);
+    auto isSwitch = [&](uint32_t side) { return side == 1 || aSwitch; };  // b is always one
     for (uint32_t side = 0; side < 2; ++side) {
-      const bool isSwitch = side == 1 || aSwitch;
       TrafficControlHelper tc;
-      tc.SetRootQueueDisc(isSwitch ? "ns3::SpinelStepMarkQueueDisc"
-                                   : "ns3::SpinelAckFirstQueueDisc");
+      tc.SetRootQueueDisc(isSwitch(side) ? "ns3::SpinelStepMarkQueueDisc"
+                                         : "ns3::SpinelAckFirstQueueDisc");
       tc.Install(devs.Get(side));
     }
     Ipv4InterfaceContainer ifs = address.Assign(devs);
@@ -297,7 +297,7 @@ int main(int argc, char** argv) {
       Port port{dev->GetNode(), dev, ifs.GetAddress(1 - side), nullptr};
       Ptr<QueueDisc> root =
           dev->GetNode()->GetObject<TrafficControlLayer>()->GetRootQueueDiscOnDevice(dev);
-      if (side == 1 || aSwitch) {
+      if (isSwitch(side)) {
         port.qdisc = DynamicCast<StepMarkQueueDisc>(root);
         port.qdisc->Configure(bufferBytes, ecnBytes, dataMin,
                               DynamicCast<PointToPointNetDevice>(dev),
