@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sim/error.hpp"
+#include "tests/unit/test_paths.hpp"
 
 namespace spinel::testing {
 

@@ -255,6 +255,76 @@ TEST(SweepCli, AKilledSweepResumesWhereItStopped) {
   EXPECT_EQ(slurp(dir / "results.csv"), slurp(whole / "results.csv"));
 }
 
+// The slow sweep in a child process, sent `signals` once two points have
+// finished; its exit status and what it wrote to stderr.
+struct Stopped {
+  int status = 0;
+  std::string stderr_text;
+};
+Stopped stop_slow_sweep(const fs::path& file, const fs::path& dir, std::vector<int> signals) {
+  const fs::path log = dir.string() + ".stderr";
+  const pid_t child = fork();
+  if (child == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen(log.c_str(), "w", stderr);
+    execl(SPINEL_BINARY, SPINEL_BINARY, "sweep", file.c_str(), "--jobs", "1", "--out", dir.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  Stopped out;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (finished_points(dir) < 2 && std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(child, &out.status, WNOHANG) == child) {
+      out.stderr_text = slurp(log);
+      return out;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (const int s : signals) {
+    kill(child, s);
+    // Apart, or the kernel merges them into one pending signal.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  waitpid(child, &out.status, 0);
+  out.stderr_text = slurp(log);
+  return out;
+}
+
+TEST(SweepCli, SigintFinishesTheRunningPointWritesResultsAndSaysHowToResume) {
+  const fs::path file = scratch("slow_int.yaml");
+  std::ofstream(file) << kSlowSweep;
+  const fs::path dir = scratch("interrupted");
+  const Stopped r = stop_slow_sweep(file, dir, {SIGINT});
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by the signal instead of stopping";
+  ASSERT_EQ(WEXITSTATUS(r.status), 130) << r.stderr_text;
+  EXPECT_TRUE(contains(r.stderr_text, "stopped by SIGINT")) << r.stderr_text;
+  EXPECT_TRUE(contains(r.stderr_text,
+                       "spinel sweep " + file.string() + " --out " + dir.string() + " --resume"))
+      << r.stderr_text;
+  // Every finished point is in results.csv, and nothing else.
+  const std::size_t kept = finished_points(dir);
+  EXPECT_GE(kept, 2u);
+  EXPECT_EQ(lines_of(slurp(dir / "results.csv")).size(), 1 + kept);
+
+  const Result rest = spinel("sweep " + file.string() + " --resume --quiet --out " + dir.string());
+  EXPECT_EQ(rest.status, 0) << rest.output;
+  const fs::path whole = scratch("interrupted_whole");
+  ASSERT_EQ(spinel("sweep " + file.string() + " --quiet --jobs 2 --out " + whole.string()).status,
+            0);
+  EXPECT_EQ(slurp(dir / "results.csv"), slurp(whole / "results.csv"));
+}
+
+TEST(SweepCli, TwoSigtermsAbandonTheRunningPointAndExit143) {
+  const fs::path file = scratch("slow_term.yaml");
+  std::ofstream(file) << kSlowSweep;
+  const fs::path dir = scratch("terminated");
+  const Stopped r = stop_slow_sweep(file, dir, {SIGTERM, SIGTERM});
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by the signal instead of stopping";
+  EXPECT_EQ(WEXITSTATUS(r.status), 143) << r.stderr_text;
+  EXPECT_TRUE(contains(r.stderr_text, "stopped by SIGTERM")) << r.stderr_text;
+  EXPECT_EQ(lines_of(slurp(dir / "results.csv")).size(), 1 + finished_points(dir));
+}
+
 TEST(SweepCli, MergeChecksTheShards) {
   const fs::path dir = scratch("merge");
   for (int i = 0; i < 2; ++i) {

@@ -1,10 +1,14 @@
 #include "tools/spinel/sweep_command.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -75,7 +79,13 @@ Results in DIR:
   sweep.json            which sweep the folder holds (checked by --resume, merge)
 results.csv is the same bytes whatever --jobs or sharding; a point that fails
 gets status failed and its error, and the others go on. After Ctrl-C or a
-crash, run the same command with --resume: finished points are kept.
+crash, run the same command with --resume: finished points are kept, and
+temporary files a killed sweep left behind are removed.
+
+Ctrl-C (SIGINT) or SIGTERM: no new point starts and the running ones finish; a
+second signal abandons the running ones too (they run again on --resume).
+Either way results.csv gets every finished point, the command to resume is
+printed, and the exit status is 130 (SIGINT) or 143 (SIGTERM).
 
 Examples:
   spinel sweep scenarios/sweep_example.yaml                  # all points, all cores
@@ -89,7 +99,8 @@ spinel merge checks that the folders hold the same sweep (sweep.json) and every
 point exactly once, then writes DIR/results.csv (default DIR: the one OUTDIR).
 
 Exit status: 0 every point ok; 1 some point failed (see its row) or a folder
-could not be written; 2 bad command line, bad sweep, or folders that do not fit.
+could not be written; 2 bad command line, bad sweep, or folders that do not fit;
+130 or 143 stopped by SIGINT or SIGTERM before every point ran.
 
 Sweepable keys:
 )";
@@ -167,12 +178,66 @@ class Progress {
   bool drawn_ = false;
 };
 
+// SIGINT and SIGTERM while a sweep runs: the first lets the points in
+// flight finish, the second abandons them, the third kills at once.
+std::atomic<int> g_stop{sweep::kKeepGoing};
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "used from a signal handler");
+
+void say(const char* text) {
+  const ssize_t n = ::write(STDERR_FILENO, text, std::strlen(text));
+  (void)n;
+}
+
+extern "C" void on_stop_signal(int signal) {
+  g_signal.store(signal);
+  const int level = g_stop.fetch_add(1) + 1;
+  if (level == sweep::kFinishInFlight) {
+    say("\nspinel: stopping: no new points; the running ones finish (again to abandon them)\n");
+  } else if (level == sweep::kAbandonInFlight) {
+    say("\nspinel: stopping: abandoning the running points (again to kill at once)\n");
+  } else {
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+  }
+}
+
+// Installed while the points run, and put back after.
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &action, &old_[i]);
+  }
+  ~StopSignals() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  static constexpr std::array<int, 2> kSignals{SIGINT, SIGTERM};
+  std::array<struct sigaction, 2> old_{};
+};
+
 int list_points(const sweep::Sweep& s, const sweep::Shard& shard) {
   for (const sweep::Point& p : s.points) {
     if (!shard.has(p.index)) continue;
     std::printf("%zu\t%s\t%s\n", p.index, p.folder.c_str(), sweep::describe_point(s, p).c_str());
   }
   return 0;
+}
+
+// The command that carries on: the same file, folder and shard.
+std::string resume_command(const std::string& file, const sweep::RunnerOptions& options) {
+  std::string out = "spinel sweep " + file + " --out " + options.out_dir.string();
+  if (options.shard.count > 1) {
+    out += " --shard " + std::to_string(options.shard.index) + "/" +
+           std::to_string(options.shard.count);
+  }
+  return out;
 }
 
 }  // namespace
@@ -243,8 +308,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
   const bool tty = isatty(fileno(stderr)) != 0;
   Progress progress(tty);
   if (!quiet) options.on_point = [&](const sweep::PointDone& d) { progress(d); };
+  options.stop = &g_stop;
   sweep::SweepOutcome r;
   try {
+    const StopSignals signals;
     r = sweep::run_sweep(s, options);
   } catch (const sweep::SweepError& e) {
     std::cerr << "spinel: " << e.what() << "\n";
@@ -260,11 +327,28 @@ int cmd_sweep(const std::vector<std::string>& args) {
       shard = " (shard " + std::to_string(options.shard.index) + "/" +
               std::to_string(options.shard.count) + " of " + std::to_string(s.points.size()) + ")";
     }
-    std::printf("%s: %zu points%s: %zu ok, %zu failed; %zu run now, %zu already finished\n",
-                s.base.name.c_str(), r.selected, shard.c_str(), r.selected - r.failed, r.failed,
-                r.ran, r.skipped);
+    const std::size_t not_run = r.abandoned + r.not_started;
+    const std::string not_run_text =
+        not_run > 0 ? ", " + std::to_string(not_run) + " not run" : std::string();
+    std::printf("%s: %zu points%s: %zu ok, %zu failed%s; %zu run now, %zu already finished\n",
+                s.base.name.c_str(), r.selected, shard.c_str(), r.selected - r.failed - not_run,
+                r.failed, not_run_text.c_str(), r.ran, r.skipped);
     std::printf("results in %s (%zu of %zu points)\n",
                 (options.out_dir / "results.csv").string().c_str(), r.rows, s.points.size());
+    if (r.stale_temp_files > 0) {
+      std::printf("removed %zu temporary file%s left by a killed sweep\n", r.stale_temp_files,
+                  r.stale_temp_files == 1 ? "" : "s");
+    }
+  }
+  if (r.stopped) {
+    // Said even with --quiet: the sweep is not whole.
+    const int signal = g_signal.load();
+    std::fprintf(stderr,
+                 "spinel: stopped by %s: %zu points not run (%zu abandoned while running, %zu "
+                 "not started); to run them: %s --resume\n",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT", r.abandoned + r.not_started, r.abandoned,
+                 r.not_started, resume_command(*file, options).c_str());
+    return 128 + (signal == SIGTERM ? SIGTERM : SIGINT);
   }
   return r.failed > 0 ? 1 : 0;
 }

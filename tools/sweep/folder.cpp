@@ -1,10 +1,13 @@
 #include "tools/sweep/folder.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -22,12 +25,37 @@ std::runtime_error io_error(const std::filesystem::path& path, std::string_view 
                             std::strerror(err));
 }
 
+constexpr std::string_view kTempMark = ".tmp.";
+
+std::string host_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "host");
+  return host;
+}
+
 // Unique among processes that share the folder, also across machines (a
 // shared file system): host name and process id.
 std::string temp_suffix() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "host");
-  return ".tmp." + std::string(host) + "." + std::to_string(getpid());
+  return std::string(kTempMark) + host_name() + "." + std::to_string(getpid());
+}
+
+// Whether `name` is "<file>.tmp.<host>.<pid>" of a write that cannot be
+// going on any more.
+bool stale_temp_name(const std::string& name, const std::string& my_host,
+                     const std::filesystem::path& path) {
+  const auto mark = name.find(kTempMark);
+  const auto dot = name.rfind('.');
+  if (mark == std::string::npos || mark == 0 || dot <= mark + kTempMark.size()) return false;
+  const std::string host = name.substr(mark + kTempMark.size(), dot - mark - kTempMark.size());
+  pid_t pid = 0;
+  const char* first = name.data() + dot + 1;
+  const char* last = name.data() + name.size();
+  const auto [end, ec] = std::from_chars(first, last, pid);
+  if (ec != std::errc{} || end != last || pid <= 0) return false;
+  if (host == my_host && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) return true;
+  std::error_code error;
+  const auto written = std::filesystem::last_write_time(path, error);
+  return !error && std::filesystem::file_time_type::clock::now() - written > std::chrono::hours(1);
 }
 
 }  // namespace
@@ -147,6 +175,27 @@ void write_atomically(const std::filesystem::path& path, std::string_view conten
     ::unlink(temp.c_str());
     throw io_error(path, "write", err);
   }
+}
+
+std::size_t remove_stale_temp_files(const std::filesystem::path& dir) {
+  const std::string my_host = host_name();
+  std::size_t removed = 0;
+  const auto clean = [&](const std::filesystem::path& folder) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (stale_temp_name(name, my_host, entry.path()) &&
+          std::filesystem::remove(entry.path(), ec)) {
+        ++removed;
+      }
+    }
+  };
+  clean(dir);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "points", ec)) {
+    if (entry.is_directory(ec)) clean(entry.path());
+  }
+  return removed;
 }
 
 std::optional<std::string> read_if_exists(const std::filesystem::path& path) {

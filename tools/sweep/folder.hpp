@@ -61,6 +61,12 @@ std::optional<std::string> read_point_row(const std::filesystem::path& result_cs
 // rename. Throws std::runtime_error naming the file.
 void write_atomically(const std::filesystem::path& path, std::string_view contents);
 
+// Removes what write_atomically left behind in DIR and DIR/points/*/ when
+// its process was killed: temporary files of this host whose process is
+// gone, and any older than an hour (a write takes milliseconds; other hosts'
+// processes cannot be asked). Returns how many it removed.
+std::size_t remove_stale_temp_files(const std::filesystem::path& dir);
+
 // The whole file; nullopt when it does not exist. Throws std::runtime_error
 // when it exists but cannot be read.
 std::optional<std::string> read_if_exists(const std::filesystem::path& path);

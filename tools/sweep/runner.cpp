@@ -15,6 +15,13 @@ namespace spinel::sweep {
 
 namespace {
 
+// Thrown through the point's run from its progress report, to abandon it.
+struct Abandoned {};
+
+bool asked(const std::atomic<int>* stop, StopLevel level) {
+  return stop != nullptr && stop->load(std::memory_order_relaxed) >= level;
+}
+
 // Paths in messages relative to the sweep folder, so results.csv does not
 // depend on where --out points.
 std::string relative_message(std::string message, const std::filesystem::path& dir) {
@@ -80,12 +87,18 @@ class Pool {
   [[nodiscard]] const std::vector<std::string>& rows() const { return rows_; }
   [[nodiscard]] const std::vector<const Point*>& points() const { return points_; }
   [[nodiscard]] std::size_t failed() const { return failed_; }
+  // Stopped: the points that did not finish have no row.
+  [[nodiscard]] bool finished(std::size_t i) const { return !rows_[i].empty(); }
+  [[nodiscard]] std::size_t started() const { return std::min(next_.load(), points_.size()); }
 
  private:
   void work() {
-    for (std::size_t i = next_++; i < points_.size(); i = next_++) {
+    while (!asked(options_.stop, kFinishInFlight)) {
+      const std::size_t i = next_++;
+      if (i >= points_.size()) return;
       std::string error;
       rows_[i] = run_one(*points_[i], error);
+      if (rows_[i].empty()) return;  // abandoned
       const std::lock_guard lock(mutex_);
       ++done_;
       if (!error.empty()) ++failed_;
@@ -96,8 +109,9 @@ class Pool {
     }
   }
 
-  // The point's row; `error` set when it failed. Never throws: a point's
-  // failure, whatever it is, stays that point's.
+  // The point's row; `error` set when it failed; empty when the point was
+  // abandoned. Never throws: a point's failure, whatever it is, stays that
+  // point's.
   std::string run_one(const Point& point, std::string& error) const {
     const std::filesystem::path dir = point_dir(options_.out_dir, point);
     std::string row;
@@ -106,8 +120,17 @@ class Pool {
         api::RunOptions run;
         run.out_dir = dir;
         run.command_line = options_.command_line;
+        if (options_.stop != nullptr) {
+          run.on_progress = [stop = options_.stop](const sim::Progress&) {
+            if (asked(stop, kAbandonInFlight)) throw Abandoned{};
+          };
+        }
         const api::Results result = options_.run_point(sweep_.scenario_of(point), run);
         row = ok_row(sweep_, point, result.metrics);
+      } catch (const Abandoned&) {
+        // No result.csv: the point runs again on --resume, over what it
+        // had written.
+        return "";
       } catch (const std::bad_alloc&) {
         error = "out of memory (std::bad_alloc)";
       } catch (const std::exception& e) {
@@ -150,6 +173,7 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
   const std::vector<std::string> columns = result_columns(sweep);
 
   SweepOutcome outcome;
+  outcome.stale_temp_files = remove_stale_temp_files(dir);
   std::vector<const Point*> to_run;
   std::size_t finished_before = 0;
   const Point* first_finished = nullptr;
@@ -176,7 +200,16 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
 
   Pool pool(sweep, options, std::move(to_run));
   pool.run();
-  outcome.ran = pool.points().size();
+  for (std::size_t i = 0; i < pool.points().size(); ++i) {
+    if (pool.finished(i)) {
+      ++outcome.ran;
+    } else if (i < pool.started()) {
+      ++outcome.abandoned;
+    } else {
+      ++outcome.not_started;
+    }
+  }
+  outcome.stopped = outcome.abandoned + outcome.not_started > 0;
   outcome.failed += pool.failed();
 
   // Every point finished in the folder, read now: other shards sharing the
@@ -184,7 +217,7 @@ SweepOutcome run_sweep(const Sweep& sweep, const RunnerOptions& options) {
   // come from memory, in case one could not be recorded.
   std::vector<std::optional<std::string>> rows(sweep.points.size());
   for (std::size_t i = 0; i < pool.points().size(); ++i) {
-    rows[pool.points()[i]->index] = pool.rows()[i];
+    if (pool.finished(i)) rows[pool.points()[i]->index] = pool.rows()[i];
   }
   std::string csv = csv_line(columns);
   for (const Point& p : sweep.points) {

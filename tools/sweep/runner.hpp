@@ -3,7 +3,10 @@
 // results.csv (see folder.hpp for the layout). A point that throws (bad
 // input caught late, a full disk, std::bad_alloc, ...) gets a failed row with
 // its error and the others go on. With --resume, finished points are kept;
-// with --shard I/N, only points whose index % N == I run.
+// with --shard I/N, only points whose index % N == I run. Asked to stop (the
+// CLI's SIGINT/SIGTERM), it starts no more points, and the points in flight
+// finish or are abandoned; results.csv still gets every finished point.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +34,13 @@ struct PointDone {
   std::size_t to_run = 0;  // points this call runs in all
 };
 
+// What `RunnerOptions::stop` holds. It may rise while the sweep runs.
+enum StopLevel : int {
+  kKeepGoing = 0,
+  kFinishInFlight = 1,  // start no more points; let the running ones finish
+  kAbandonInFlight = 2  // also stop the running ones at their next progress report
+};
+
 using PointRunner = std::function<api::Results(const api::Scenario&, const api::RunOptions&)>;
 
 struct RunnerOptions {
@@ -41,6 +51,8 @@ struct RunnerOptions {
   Shard shard;
   std::function<void(const PointDone&)> on_point;  // may be empty
   PointRunner run_point = api::run;                // tests put failures in here
+  // A StopLevel, set from elsewhere (e.g. a signal handler); may be null.
+  const std::atomic<int>* stop = nullptr;
 };
 
 struct SweepOutcome {
@@ -49,6 +61,12 @@ struct SweepOutcome {
   std::size_t ran = 0;
   std::size_t failed = 0;  // of the selected points, whether run now or before
   std::size_t rows = 0;    // in results.csv: finished points of the whole folder
+  // Asked to stop: points of the selection left unrun (never started, or
+  // abandoned while running: these have no result.csv and run on --resume).
+  bool stopped = false;
+  std::size_t not_started = 0;
+  std::size_t abandoned = 0;
+  std::size_t stale_temp_files = 0;  // removed from the folder before running
 };
 
 // Throws SweepError when the folder holds another sweep, or finished points
