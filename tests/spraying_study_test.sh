@@ -18,5 +18,7 @@ grep -q "equals ideal spraying in maximum congestion when the premises hold | \*
   { echo "split != spray with ranks in order:"; grep "premises hold" "$report"; exit 1; }
 grep -q "Hash-based ECMP has no such guarantee | \*\*confirmed\*\*" "$report" ||
   { echo "ECMP verdict:"; grep "Hash-based" "$report"; exit 1; }
+grep -q "^## Three tiers" "$report" && [ -s "$work/cct_vs_size_clos3.png" ] ||
+  { echo "the three-tier part is missing from the report"; exit 1; }
 if grep -q "not run" "$report" || ! grep -q "failed leaf-spine cable" "$report"; then echo "a part of the study did not run:"; grep "not run" "$report"; exit 1; fi
 echo "study report ok"
