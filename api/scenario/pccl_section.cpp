@@ -116,7 +116,7 @@ void read_events(const Value& v, pccl::PcclConfig& c) {
 
 pccl::PcclConfig read_pccl(const Value& v) {
   pccl::PcclConfig c;
-  std::optional<Value> timeout;
+  std::optional<Value> inner_steps;
   v.read_map({
       {"max_peers", Need::optional,
        [&](const Value& x) { c.max_peers = x.to_uint<std::uint32_t>(2, 4096, "a peer count"); }},
@@ -143,6 +143,23 @@ pccl::PcclConfig read_pccl(const Value& v) {
        }},
       {"step_compute", Need::optional,
        [&](const Value& x) { c.step_compute_ps = x.to_duration_ps(kMaxDuration); }},
+      {"inner_steps", Need::optional,
+       [&](const Value& x) {
+         c.loop.inner_steps = x.to_uint<std::uint32_t>(1, 100'000, "a count of inner steps");
+         inner_steps = x;
+       }},
+      {"async", Need::optional, [&](const Value& x) { c.loop.async = x.to_bool(); }},
+      {"quantisation", Need::optional,
+       [&](const Value& x) {
+         c.loop.quantisation = x.to_enum<pccl::Quantisation>({{"none", pccl::Quantisation::none},
+                                                              {"fp16", pccl::Quantisation::fp16},
+                                                              {"int8", pccl::Quantisation::int8}});
+       }},
+      {"concurrent_collectives", Need::optional,
+       [&](const Value& x) {
+         c.loop.concurrent_collectives =
+             x.to_uint<std::uint32_t>(1, 256, "a count of concurrent collectives");
+       }},
       {"retry_backoff", Need::optional,
        [&](const Value& x) {
          c.retry_backoff_ps = x.to_duration_ps(kMaxDuration);
@@ -175,6 +192,15 @@ pccl::PcclConfig read_pccl(const Value& v) {
       {"churn", Need::optional, [&](const Value& x) { read_churn(x, c); }},
       {"events", Need::optional, [&](const Value& x) { read_events(x, c); }},
   });
+  // The pseudo-gradient sums every inner step's floats; an outer step's
+  // compute must stay a duration.
+  if (inner_steps && static_cast<std::uint64_t>(c.loop.inner_steps) * c.floats > 100'000'000) {
+    inner_steps->fail("inner_steps times floats must be at most 100000000 (each inner step's " +
+                      std::to_string(c.floats) + " floats are summed into the pseudo-gradient)");
+  }
+  if (inner_steps && c.step_compute_ps > kMaxDuration / c.loop.inner_steps) {
+    inner_steps->fail("inner_steps times step_compute must be at most 1000 hours");
+  }
   return c;
 }
 
@@ -188,6 +214,10 @@ sim::Json pccl_to_json(const pccl::PcclConfig& c) {
   j["window_bytes"] = c.window_bytes;  // 0: no per-connection cap
   j["ring_order"] = pccl::to_string(c.ring_order);
   j["step_compute_ps"] = static_cast<std::int64_t>(c.step_compute_ps);
+  j["inner_steps"] = c.loop.inner_steps;
+  j["async"] = c.loop.async;
+  j["quantisation"] = pccl::to_string(c.loop.quantisation);
+  j["concurrent_collectives"] = c.loop.concurrent_collectives;
   j["retry_backoff_ps"] = static_cast<std::int64_t>(c.retry_backoff_ps);
   j["duration_ps"] = static_cast<std::int64_t>(c.duration_ps);
   j["keepalive_interval_ps"] = static_cast<std::int64_t>(c.keepalive_interval_ps);

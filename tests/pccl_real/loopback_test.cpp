@@ -41,6 +41,33 @@ TEST(PcclReal, KillAndRestartPeersKeepsInvariantsAndProgress) {
   EXPECT_GE(retried, 1U);
 }
 
+// The same state machines run PCCL's training loop over real sockets: async
+// DiLoCo with three inner steps, three concurrent collectives per step and
+// int8 quantisation, with peers killed mid-collective; the checker compares
+// every participant's bits with the quantised reduction.
+TEST(PcclReal, TheTrainingLoopKeepsInvariantsUnderKills) {
+  asio::io_context io;
+  LoopbackOptions o = loopback_defaults();
+  o.peers = 5;
+  o.duration_ps = run_length(6 * sim::kSecond);
+  o.churn_interval_min_ps = 300 * sim::kMillisecond;
+  o.churn_interval_max_ps = sim::kSecond;
+  o.mid_collective_share = 0.7;
+  o.seed = 5;
+  o.group.loop = {3, true, Quantisation::int8, 3};
+  LoopbackGroup group(io, o);
+  group.start();
+  io.run();
+  const LoopbackResult r = group.finish();
+  print(r);
+  ASSERT_FALSE(r.failed) << r.violation << " at "
+                         << static_cast<double>(r.violation_at_ps) / sim::kSecond << " s";
+  EXPECT_GE(r.kills, 2U);
+  EXPECT_GE(r.steps.size(), 10U);
+  EXPECT_GE(r.aborted_attempts, 1U);
+  EXPECT_LT(r.longest_gap_ps, o.liveness_bound_ps);
+}
+
 TEST(PcclReal, AStalledPeerBlocksTheGroupUntilTheKeepaliveDropsIt) {
   asio::io_context io;
   LoopbackOptions o = loopback_defaults();
@@ -98,7 +125,7 @@ TEST_P(PcclRealBadFrames, MalformedAndTruncatedFramesDropTheSenderNotTheGroup) {
   const std::vector<std::uint8_t> garbage{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
   const std::vector<std::uint8_t> oversize{0xff, 0xff, 0xff, 0xff, 0x01, 0x02};
   auto forged = encode(Message(Chunk{1, 0, 0, 0, {1.0F, 2.0F}}));
-  forged[25] = 0x7f;  // a float count far beyond the frame
+  forged[29] = 0x7f;  // a float count far beyond the frame
   auto truncated = encode(Message(VoteSync{3, {1, 2, 3}}));
   truncated.resize(truncated.size() - 5);
   const auto registered = hello(HelloRole::control) + encode(Message(Register{}));

@@ -19,6 +19,7 @@ TEST(RealWire, DriverFramesAndMessagesShareOneStream) {
   w.config.seed = 42;
   w.config.floats = 99;
   w.config.connections_per_neighbour = 3;
+  w.config.loop = {50, true, Quantisation::int8, 10};
   std::vector<std::uint8_t> stream = bytes_of(Hello{HelloRole::ring, 4242, 5, 2, 9});
   encode_into(Message(VoteCollective{17}), stream);
   const auto welcome = bytes_of(w);
@@ -48,6 +49,10 @@ TEST(RealWire, DriverFramesAndMessagesShareOneStream) {
   EXPECT_EQ(got.config.floats, 99U);
   EXPECT_EQ(got.config.connections_per_neighbour, 3U);
   EXPECT_EQ(got.config.keepalive_interval_ps, w.config.keepalive_interval_ps);
+  EXPECT_EQ(got.config.loop.inner_steps, 50U);
+  EXPECT_TRUE(got.config.loop.async);
+  EXPECT_EQ(got.config.loop.quantisation, Quantisation::int8);
+  EXPECT_EQ(got.config.loop.concurrent_collectives, 10U);
   const auto& ports = std::get<Directory>(std::get<DriverFrame>(frames[3])).ports;
   ASSERT_EQ(ports.size(), 2U);
   EXPECT_EQ(ports[1].first, 2U);
@@ -63,13 +68,21 @@ TEST(RealWire, MalformedDriverFramesFailTheStream) {
   // A welcome with a pool of zero connections.
   Welcome w;
   w.config.connections_per_neighbour = 0;
+  // Welcomes with no inner steps, no collectives or an unknown quantisation.
+  Welcome no_inner;
+  no_inner.config.loop.inner_steps = 0;
+  Welcome no_collectives;
+  no_collectives.config.loop.concurrent_collectives = 0;
+  auto quantisation = bytes_of(Welcome{});
+  quantisation[quantisation.size() - 5] = 3;
   // A hello with an unknown role, a frame one byte short of its fields.
   auto role = bytes_of(Hello{});
   role[5] = 9;
   auto shorter = bytes_of(Hello{});
   shorter.pop_back();
   shorter[0] = static_cast<std::uint8_t>(shorter[0] - 1);
-  for (const auto& bad : {forged, bytes_of(w), role, shorter}) {
+  for (const auto& bad : {forged, bytes_of(w), bytes_of(no_inner), bytes_of(no_collectives),
+                          quantisation, role, shorter}) {
     ConnectionDecoder d;
     d.feed(bad);
     EXPECT_FALSE(d.next().has_value());
@@ -79,7 +92,7 @@ TEST(RealWire, MalformedDriverFramesFailTheStream) {
 
 TEST(RealWire, ProtocolFramesAreCheckedByTheProtocolDecoder) {
   auto chunk = encode(Message(Chunk{1, 0, 0, 0, {1.0F, 2.0F}}));
-  chunk[25] = 0x7f;  // the float count: far beyond the frame
+  chunk[29] = 0x7f;  // the float count (after op, attempt, tag, step, part): far beyond the frame
   ConnectionDecoder d;
   d.feed(chunk);
   EXPECT_FALSE(d.next().has_value());

@@ -63,6 +63,7 @@ class Harness {
   std::uint64_t steps = 0;
   std::uint64_t aborts = 0;
   std::vector<Notice> notices;
+  std::vector<sim::Time> notice_times;  // when each of `notices` came
 
   static constexpr sim::Time kLatency = sim::kMillisecond;
 
@@ -141,6 +142,7 @@ class Harness {
     }
     for (const Notice& n : out.notices) {
       notices.push_back(n);
+      notice_times.push_back(now_);
       checker_.on_notice(now_, n);
       if (n.kind == NoticeKind::collective_complete) ++steps;
       if (n.kind == NoticeKind::collective_abort) ++aborts;

@@ -67,6 +67,22 @@ TEST(PcclScenario, LoadsEveryKeyAndTheShippedScenario) {
   const scenario::Scenario events = scenario::load_string(
       kBase + "  events:\n    - {at: 5s, kind: death, peer: 1}\n    - {at: 6s, kind: join}\n",
       "t.yaml");
+  EXPECT_EQ(s.pccl->loop.inner_steps, 1U);  // the loop's defaults: one all-reduce a step
+  EXPECT_FALSE(s.pccl->loop.async);
+  EXPECT_EQ(s.pccl->loop.quantisation, pccl::Quantisation::none);
+  EXPECT_EQ(s.pccl->loop.concurrent_collectives, 1U);
+  const scenario::Scenario loop =
+      scenario::load_string(kBase +
+                                "  inner_steps: 50\n  async: true\n  quantisation: fp16\n"
+                                "  concurrent_collectives: 10\n",
+                            "t.yaml");
+  EXPECT_EQ(loop.pccl->loop.inner_steps, 50U);
+  EXPECT_TRUE(loop.pccl->loop.async);
+  EXPECT_EQ(loop.pccl->loop.quantisation, pccl::Quantisation::fp16);
+  EXPECT_EQ(loop.pccl->loop.concurrent_collectives, 10U);
+  const scenario::Scenario diloco =
+      scenario::load_file(std::string(SPINEL_SOURCE_DIR) + "/scenarios/pccl/diloco_churn.yaml");
+  EXPECT_EQ(diloco.pccl->loop.quantisation, pccl::Quantisation::int8);
   ASSERT_EQ(events.pccl->events.size(), 2U);
   EXPECT_EQ(events.pccl->events[0].kind, pccl::ChurnKind::death);
   EXPECT_EQ(events.pccl->events[1].at_ps, 6 * sim::kSecond);
@@ -95,6 +111,16 @@ TEST(PcclScenario, BadInputIsALocatedError) {
   EXPECT_STARTS_WITH(
       error_of(kBase + "  events:\n    - {at: 5s, kind: crash, peer: 1}\n"),
       "t.yaml:15:22: pccl.events[0].kind: expected one of join, leave, death, stall");
+  EXPECT_STARTS_WITH(error_of(kBase + "  quantisation: int4\n"),
+                     "t.yaml:14:17: pccl.quantisation: expected one of none, fp16, int8");
+  EXPECT_STARTS_WITH(error_of(kBase + "  inner_steps: 0\n"),
+                     "t.yaml:14:16: pccl.inner_steps: expected a count of inner steps from 1");
+  EXPECT_STARTS_WITH(error_of(kBase + "  concurrent_collectives: 300\n"),
+                     "t.yaml:14:27: pccl.concurrent_collectives: expected a count of concurrent");
+  EXPECT_STARTS_WITH(error_of(kBase + "  async: maybe\n"), "t.yaml:14:10: pccl.async: ");
+  EXPECT_STARTS_WITH(
+      error_of(replaced(kBase, "floats: 33", "floats: 2000") + "  inner_steps: 100000\n"),
+      "t.yaml:14:16: pccl.inner_steps: inner_steps times floats must be at most");
   EXPECT_STARTS_WITH(
       error_of(replaced(
           kBase, "output:", "workload: {collective: ring_allreduce, size_bytes: 1MiB}\noutput:")),
@@ -201,6 +227,8 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
           "    pccl.connections_per_neighbour: [2]\n    pccl.window_bytes: [4MiB]\n"
           "    pccl.ring_order: [optimised]\n"
           "    pccl.step_compute: [2s]\n"
+          "    pccl.inner_steps: [10]\n    pccl.async: [true]\n    pccl.quantisation: [int8]\n"
+          "    pccl.concurrent_collectives: [4]\n"
           "    pccl.keepalive_timeout: [20s]\n    pccl.duration: [60s]\n"
           "    pccl.churn.joins_per_hour: [10]\n    pccl.churn.deaths_per_peer_hour: [4]\n"
           "    pccl.churn.stalls_per_peer_hour: [1]\n    pccl.churn.leaves_per_peer_hour: [2]\n",
@@ -216,6 +244,10 @@ TEST(PcclScenario, EveryPcclKeyCanBeSweptAndResultsHaveThePcclMetrics) {
   EXPECT_EQ(s.pccl->window_bytes, 4ULL << 20);
   EXPECT_EQ(s.pccl->ring_order, pccl::RingOrder::optimised);
   EXPECT_EQ(s.pccl->step_compute_ps, 2 * sim::kSecond);
+  EXPECT_EQ(s.pccl->loop.inner_steps, 10U);
+  EXPECT_TRUE(s.pccl->loop.async);
+  EXPECT_EQ(s.pccl->loop.quantisation, pccl::Quantisation::int8);
+  EXPECT_EQ(s.pccl->loop.concurrent_collectives, 4U);
   EXPECT_EQ(s.pccl->keepalive_timeout_ps, 20 * sim::kSecond);
   EXPECT_EQ(s.pccl->duration_ps, 60 * sim::kSecond);
   EXPECT_DOUBLE_EQ(s.pccl->joins_per_hour, 10.0);

@@ -84,10 +84,11 @@ TEST(PcclWire, TruncatedFramesWaitAndMalformedOnesStopTheStream) {
   EXPECT_EQ(failure({0, 0, 0, 0}), "frame length 0 outside 1..1024");
   EXPECT_EQ(failure({0xff, 0xff, 0xff, 0x7f}), "frame length 2147483647 outside 1..1024");
   // A forged count far beyond the frame is refused before anything is allocated.
+  // (length 4, type 1, op 8, attempt 4, tag 4, step 4, part 4: the count at byte 29)
   bad = encode(Chunk{1, 0, 0, 0, {1.0F}});
-  bad[25] = 0xff;
-  bad[26] = 0xff;
-  bad[27] = 0xff;
+  bad[29] = 0xff;
+  bad[30] = 0xff;
+  bad[31] = 0xff;
   EXPECT_EQ(failure(bad).substr(0, 26), "malformed frame of type 15");
 }
 

@@ -46,7 +46,13 @@ file only its owner may read, or in the environment variable SPINEL_PCCL_KEY
   --port P                       listen on 127.0.0.1:P (default 0: any free port, printed)
   --floats N                     floats each peer reduces per step (default 4096)
   --connections-per-neighbour K  TCP connections per ring neighbour (default 2)
-  --step-compute DUR             a peer's "compute" between steps (default 1s)
+  --step-compute DUR             a peer's "compute" of one (inner) step (default 1s)
+  --inner-steps H                DiLoCo: H steps of compute between all-reduces (default 1)
+  --async                        async DiLoCo: the all-reduce overlaps the next inner
+                                 steps and is applied one step late
+  --quantisation Q               none, fp16 or int8 (one scale per part; default none)
+  --concurrent-collectives N     all-reduces per step, each on its share of the floats
+                                 (default 1)
   --retry-backoff DUR            wait after "too few peers" (default 1s)
   --keepalive-interval DUR       how often peers say they are alive (default 1s)
   --keepalive-timeout DUR        silence that drops a peer (default 5s)
@@ -93,6 +99,7 @@ retries without it). Exit status 0 after leaving, 1 when the master is lost
 constexpr std::string_view kLocalHelp =
     R"(spinel pccl-local [--peers N] [--duration DUR] [--churn-min DUR --churn-max DUR]
                   [--stall-share X] [--no-churn] [--seed N] [--tls] [--insecure] [--verbose]
+                  [--inner-steps H] [--async] [--quantisation Q] [--concurrent-collectives N]
 
 Runs a PCCL master and N peers over real TCP on 127.0.0.1 in this process
 (one thread), kills a random peer every uniform(churn-min, churn-max) (all its
@@ -112,6 +119,12 @@ Exit status 1 on a violation. Real time: no two runs are alike.
   --stall-share X   this share of the hits stalls the peer instead (alive, sockets
                     open, silent: found only by the master's 2 s keepalive timeout)
   --no-churn        no kills
+  --inner-steps H   DiLoCo: H steps of compute between all-reduces (default 1)
+  --async           async DiLoCo: the all-reduce overlaps the next inner steps
+                    and is applied one step late
+  --quantisation Q  none, fp16 or int8 (one scale per part; default none)
+  --concurrent-collectives N
+                    all-reduces per step, each on its share of the floats (default 1)
   --seed N          picks the victims, the intervals and the data (default 1)
   --tls             TLS on every connection
   --insecure        no key, no authentication
@@ -161,6 +174,35 @@ struct Args {
     return true;
   }
 };
+
+// The training loop's options (pccl-master, pccl-local): whether `arg` is
+// one of them; `ok` false on a bad value.
+bool parse_loop(const std::string& arg, Args& a, TrainingLoop& loop, bool& ok) {
+  if (arg == "--inner-steps") {
+    ok = a.integer<std::uint32_t>(loop.inner_steps, 1, 100'000);
+  } else if (arg == "--async") {
+    loop.async = true;
+  } else if (arg == "--concurrent-collectives") {
+    ok = a.integer<std::uint32_t>(loop.concurrent_collectives, 1, 256);
+  } else if (arg == "--quantisation") {
+    std::string v;
+    ok = a.value(v);
+    if (!ok) return true;
+    if (v == "none") {
+      loop.quantisation = Quantisation::none;
+    } else if (v == "fp16") {
+      loop.quantisation = Quantisation::fp16;
+    } else if (v == "int8") {
+      loop.quantisation = Quantisation::int8;
+    } else {
+      a.error = "--quantisation takes none, fp16 or int8, got '" + v + "'";
+      ok = false;
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
 
 int usage(const std::string& message, std::string_view command) {
   std::cerr << "spinel: " << message << "\n(see 'spinel " << command << " --help')\n";
@@ -258,6 +300,7 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
       std::cout << kMasterHelp;
       return 0;
     } else if (key.parse(arg, a, ok)) {
+    } else if (parse_loop(arg, a, o.group.loop, ok)) {
     } else if (arg == "--quiet" || arg == "-q") {
       quiet = true;
     } else if (arg == "--port") {
@@ -508,6 +551,7 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
       return 0;
     } else if (arg == "--verbose" || arg == "-v") {
       verbose = true;
+    } else if (parse_loop(arg, a, o.group.loop, ok)) {
     } else if (arg == "--insecure") {
       o.key = nullptr;
     } else if (arg == "--tls") {

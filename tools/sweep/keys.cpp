@@ -91,6 +91,10 @@ const std::vector<Key>& sweepable_keys() {
       {"pccl.window_bytes", Kind::size},
       {"pccl.ring_order", Kind::word},
       {"pccl.step_compute", Kind::duration},
+      {"pccl.inner_steps", Kind::integer},
+      {"pccl.async", Kind::word},
+      {"pccl.quantisation", Kind::word},
+      {"pccl.concurrent_collectives", Kind::integer},
       {"pccl.keepalive_timeout", Kind::duration},
       {"pccl.duration", Kind::duration},
       // Rates are events per hour: whole numbers when swept.

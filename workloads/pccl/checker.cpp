@@ -150,7 +150,9 @@ void Checker::check_complete(sim::Time now, const Notice& n) {
     }
     inputs.push_back(p->input());
   }
-  const std::vector<float> expected = reference_allreduce(inputs);
+  // The group's ring shape (every peer has the group's; the first says it).
+  const std::vector<float> expected =
+      reference_allreduce(inputs, peer_(participants_[0])->ring_shape());
   for (PeerId id : participants_) {
     const Peer* p = peer_(id);
     if (aborts_.count({id, n.op, n.attempt}) != 0) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/time.hpp"
+#include "workloads/pccl/loop.hpp"
 #include "workloads/pccl/ring.hpp"
 
 namespace spinel::pccl {
@@ -35,7 +36,8 @@ struct PcclConfig {
   // The master's ring: by id (PCCL's default) or optimised from the
   // bandwidths it measures between peers (re-searched when membership changes).
   RingOrder ring_order = RingOrder::id;
-  sim::Time step_compute_ps = sim::kSecond;
+  sim::Time step_compute_ps = sim::kSecond;  // one (inner) step
+  TrainingLoop loop;
   sim::Time retry_backoff_ps = sim::kSecond;
   sim::Time duration_ps = 60 * sim::kSecond;
   sim::Time keepalive_interval_ps = 5 * sim::kSecond;
@@ -63,7 +65,7 @@ struct PcclConfig {
 // How long a group of two or more healthy peers may go without a completed
 // step after the last membership change: a stall is found after the
 // keepalive timeout (checked every interval), then the abort, a retry after
-// a back-off, a step's compute, and 30 s of slack. With the hosts' link rate
+// a back-off, a step's compute (all its inner steps), and 30 s of slack. With the hosts' link rate
 // known, four times the time to send size_bytes at that rate is added for
 // the ring itself (ring all-reduce sends under 2x size_bytes per peer; the
 // other 2x covers hash collisions), so big all-reduces on slow links do not
@@ -75,7 +77,8 @@ inline sim::Time liveness_bound(const PcclConfig& c, double host_rate_gbps = 0) 
   const sim::Time ring_ps =
       host_rate_gbps > 0 ? 4 * sim::serialisation_ps(c.size_bytes, host_rate_gbps) : 0;
   return c.keepalive_timeout_ps + 2 * c.keepalive_interval_ps +
-         3 * (c.step_compute_ps + c.retry_backoff_ps) + 30 * sim::kSecond + ring_ps;
+         3 * (c.step_compute_ps * c.loop.inner_steps + c.retry_backoff_ps) + 30 * sim::kSecond +
+         ring_ps;
 }
 
 }  // namespace spinel::pccl

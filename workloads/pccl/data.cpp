@@ -1,9 +1,11 @@
 #include "workloads/pccl/data.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
 #include "sim/rng.hpp"
+#include "workloads/pccl/quantise.hpp"
 
 namespace spinel::pccl {
 
@@ -56,17 +58,44 @@ std::vector<float> make_input(std::uint64_t seed, std::uint32_t peer, std::uint6
   return v;
 }
 
-std::vector<float> reference_allreduce(const std::vector<std::vector<float>>& inputs) {
+std::vector<float> make_pseudo_gradient(std::uint64_t seed, std::uint32_t peer, std::uint64_t op,
+                                        std::uint32_t inner_steps, std::uint32_t count) {
+  if (inner_steps <= 1) return make_input(seed, peer, op, count);
+  std::vector<float> sum = make_input(seed, peer, op * inner_steps, count);
+  for (std::uint32_t h = 1; h < inner_steps; ++h) {
+    const std::vector<float> step = make_input(seed, peer, op * inner_steps + h, count);
+    for (std::uint32_t i = 0; i < count; ++i) sum[i] = sum[i] + step[i];
+  }
+  return sum;
+}
+
+Range part_of(std::uint32_t count, const RingShape& shape, std::uint32_t world, std::uint32_t tag,
+              std::uint32_t chunk, std::uint32_t part) {
+  return part_range(part_range(chunk_range(count, shape.tags, tag), world, chunk), shape.parts,
+                    part);
+}
+
+std::vector<float> reference_allreduce(const std::vector<std::vector<float>>& inputs,
+                                       const RingShape& shape) {
   const auto world = static_cast<std::uint32_t>(inputs.size());
   if (world == 0) return {};
   const auto count = static_cast<std::uint32_t>(inputs[0].size());
   std::vector<float> out(count);
-  for (std::uint32_t c = 0; c < world; ++c) {
-    const Range r = chunk_range(count, world, c);
-    for (std::uint32_t i = r.begin; i < r.end; ++i) {
-      float acc = inputs[c][i];
-      for (std::uint32_t k = 1; k < world; ++k) acc = acc + inputs[(c + k) % world][i];
-      out[i] = acc;
+  for (std::uint32_t t = 0; t < shape.tags; ++t) {
+    for (std::uint32_t c = 0; c < world; ++c) {
+      for (std::uint32_t j = 0; j < shape.parts; ++j) {
+        const Range r = part_of(count, shape, world, t, c, j);
+        std::vector<float> acc(inputs[c].begin() + r.begin, inputs[c].begin() + r.end);
+        for (std::uint32_t k = 1; k < world; ++k) {
+          quantise(acc, shape.quantisation);
+          const std::vector<float>& local = inputs[(c + k) % world];
+          for (std::uint32_t i = r.begin; i < r.end; ++i) {
+            acc[i - r.begin] = acc[i - r.begin] + local[i];
+          }
+        }
+        quantise(acc, shape.quantisation);
+        std::copy(acc.begin(), acc.end(), out.begin() + r.begin);
+      }
     }
   }
   return out;

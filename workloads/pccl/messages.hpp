@@ -78,13 +78,15 @@ struct TooFewPeers {
 
 // ---- peer -> peer ----
 // One part (sub-chunk) of one ring step: global step g < W-1 is
-// reduce-scatter, the rest all-gather.
+// reduce-scatter, the rest all-gather. `tag`: which of the step's
+// concurrent collectives it belongs to.
 struct Chunk {
   std::uint64_t op = 0;
   std::uint32_t attempt = 0;
   std::uint32_t step = 0;
   std::uint32_t part = 0;
   std::vector<float> values;
+  std::uint32_t tag = 0;
 };
 struct StateRequest {
   std::vector<std::uint32_t> keys;

@@ -1,6 +1,9 @@
 #include "workloads/pccl/peer.hpp"
 
+#include <algorithm>
+
 #include "workloads/pccl/data.hpp"
+#include "workloads/pccl/quantise.hpp"
 
 namespace spinel::pccl {
 
@@ -30,18 +33,30 @@ Output Peer::on_timer(sim::Time now, std::uint32_t kind) {
     out.sends.push_back({kMaster, Keepalive{}});
     out.timers.push_back({kKeepaliveTimer, now + config_.keepalive_interval_ps});
   } else if (kind == kStepTimer && phase_ == PeerPhase::computing) {
-    if (leaving_) {
-      out.sends.push_back({kMaster, Leave{}});
-      out.disconnects.assign(connected_.begin(), connected_.end());
-      out.disconnects.push_back(kMaster);
-      connected_.clear();
-      phase_ = PeerPhase::left;
-    } else {
-      out.sends.push_back({kMaster, VoteTopology{}});
-      phase_ = PeerPhase::topology_voted;
+    next_step(out);
+  } else if (kind == kInnerTimer && inner_running_) {
+    inner_running_ = false;
+    if (phase_ == PeerPhase::computing) {
+      // The outer all-reduce finished first (or there were too few peers):
+      // its result goes in now, one step late.
+      if (pending_commit_) commit(out, *pending_commit_);
+      next_step(out);
     }
   }
   return out;
+}
+
+void Peer::next_step(Output& out) {
+  if (leaving_) {
+    out.sends.push_back({kMaster, Leave{}});
+    out.disconnects.assign(connected_.begin(), connected_.end());
+    out.disconnects.push_back(kMaster);
+    connected_.clear();
+    phase_ = PeerPhase::left;
+  } else {
+    out.sends.push_back({kMaster, VoteTopology{}});
+    phase_ = PeerPhase::topology_voted;
+  }
 }
 
 Output Peer::on_disconnect(sim::Time /*now*/, PeerId other) {
@@ -105,7 +120,17 @@ Output Peer::on_message(sim::Time now, PeerId from, const Message& message) {
     out.sends.push_back({kMaster, SyncDone{true}});
     vote_collective(out);
   } else if (const auto* start = std::get_if<StartCollective>(&message)) {
-    if (phase_ == PeerPhase::collective_voted && start->op == op_) begin_ring(out, *start);
+    if (phase_ == PeerPhase::collective_voted && start->op == op_) {
+      begin_ring(out, *start);
+      // Async: the next step's inner steps start with this op's first ring
+      // (a retry does not restart them).
+      if (config_.loop.async && phase_ == PeerPhase::running && inner_op_ != op_) {
+        inner_op_ = op_;
+        inner_running_ = true;
+        out.timers.push_back(
+            {kInnerTimer, now + config_.step_compute_ps * config_.loop.inner_steps});
+      }
+    }
   } else if (const auto* abort = std::get_if<AbortCollective>(&message)) {
     const std::uint32_t count = ++aborts_[{abort->op, abort->attempt}];
     out.notices.push_back({NoticeKind::peer_aborted, id_, abort->op, abort->attempt, count});
@@ -119,24 +144,41 @@ Output Peer::on_message(sim::Time now, PeerId from, const Message& message) {
     if (phase_ != PeerPhase::finished || complete->op != op_ || complete->attempt != attempt_) {
       return out;
     }
-    for (std::uint32_t i = 0; i < config_.floats; ++i) state_[0][i] = state_[0][i] + buffer_[i];
-    ++revision_;
-    ++op_;
-    early_.clear();
-    aborts_.clear();
-    out.notices.push_back({NoticeKind::peer_step, id_, complete->op, complete->attempt, revision_});
-    end_step(out, now, config_.step_compute_ps);
+    if (!config_.loop.async) {
+      commit(out, *complete);
+      end_step(out, now, config_.step_compute_ps * config_.loop.inner_steps);
+    } else if (inner_running_) {
+      pending_commit_ = *complete;  // applied when the inner steps end
+      phase_ = PeerPhase::computing;
+    } else {
+      commit(out, *complete);
+      next_step(out);
+    }
   } else if (const auto* few = std::get_if<TooFewPeers>(&message)) {
     if (phase_ == PeerPhase::collective_voted && few->op == op_) {
-      end_step(out, now, config_.retry_backoff_ps);
+      if (inner_running_) {
+        phase_ = PeerPhase::computing;  // the inner steps end the wait
+      } else {
+        end_step(out, now, config_.retry_backoff_ps);
+      }
     }
   }
   return out;
 }
 
+void Peer::commit(Output& out, const CompleteCollective& complete) {
+  for (std::uint32_t i = 0; i < config_.floats; ++i) state_[0][i] = state_[0][i] + buffer_[i];
+  ++revision_;
+  ++op_;
+  early_.clear();
+  aborts_.clear();
+  pending_commit_.reset();
+  out.notices.push_back({NoticeKind::peer_step, id_, complete.op, complete.attempt, revision_});
+}
+
 void Peer::vote_collective(Output& out) {
   if (input_op_ != op_ || input_.empty()) {
-    input_ = make_input(config_.seed, id_, op_, config_.floats);
+    input_ = make_pseudo_gradient(config_.seed, id_, op_, config_.loop.inner_steps, config_.floats);
     input_op_ = op_;
   }
   buffer_ = input_;
@@ -165,10 +207,12 @@ void Peer::begin_ring(Output& out, const StartCollective& start) {
     if (connected_.insert(n).second) out.connects.push_back(n);
   }
   const std::uint32_t parts = config_.connections_per_neighbour;
-  next_step_.assign(parts, 0);
+  next_step_.assign(streams(), 0);
   parts_done_ = 0;
   phase_ = PeerPhase::running;
-  for (std::uint32_t j = 0; j < parts; ++j) send_part(out, 0, j);
+  for (std::uint32_t t = 0; t < config_.loop.concurrent_collectives; ++t) {
+    for (std::uint32_t j = 0; j < parts; ++j) send_part(out, t, 0, j);
+  }
   // Parts that arrived before our start message.
   for (auto it = early_.begin(); it != early_.end();) {
     if (std::get<0>(it->first) < attempt_) {
@@ -177,66 +221,85 @@ void Peer::begin_ring(Output& out, const StartCollective& start) {
       ++it;
     }
   }
-  for (std::uint32_t j = 0; j < parts; ++j) {
-    auto it = early_.find({attempt_, j, 0});
-    if (it == early_.end()) continue;
-    Chunk chunk = std::move(it->second);
-    early_.erase(it);
-    receive_part(out, chunk);
+  for (std::uint32_t t = 0; t < config_.loop.concurrent_collectives; ++t) {
+    for (std::uint32_t j = 0; j < parts; ++j) {
+      auto it = early_.find({attempt_, t, j, 0});
+      if (it == early_.end()) continue;
+      Chunk chunk = std::move(it->second);
+      early_.erase(it);
+      receive_part(out, chunk);
+    }
   }
 }
 
-void Peer::send_part(Output& out, std::uint32_t step, std::uint32_t part) {
+void Peer::send_part(Output& out, std::uint32_t tag, std::uint32_t step, std::uint32_t part) {
   const std::uint32_t w = world();
   const std::uint32_t chunk = step < w - 1 ? (position_ + 2 * w - step) % w
                                            : (position_ + 1 + 2 * w - (step - (w - 1))) % w;
-  const Range r =
-      part_range(chunk_range(config_.floats, w, chunk), config_.connections_per_neighbour, part);
-  Chunk c{op_, attempt_, step, part,
-          std::vector<float>(buffer_.begin() + r.begin, buffer_.begin() + r.end)};
+  const RingShape shape = ring_shape();
+  const Range r = part_of(config_.floats, shape, w, tag, chunk, part);
+  Chunk c{op_,
+          attempt_,
+          step,
+          part,
+          std::vector<float>(buffer_.begin() + r.begin, buffer_.begin() + r.end),
+          tag};
+  if (step < w - 1) {
+    quantise(c.values, shape.quantisation);  // a partial sum, sent small
+  } else if (step == w - 1 && shape.quantisation != Quantisation::none) {
+    // The owner's reduced chunk: quantised once, and the owner keeps the
+    // decoded values too, so that every peer holds the same bits.
+    quantise(c.values, shape.quantisation);
+    std::copy(c.values.begin(), c.values.end(), buffer_.begin() + r.begin);
+  }  // later all-gather steps forward the decoded values unchanged
+  const std::uint64_t tag_bytes = part_bytes(config_.size_bytes, shape.tags, tag, 1, 0);
   const std::uint64_t bytes =
-      part_bytes(config_.size_bytes, w, chunk, config_.connections_per_neighbour, part);
+      quantised_bytes(part_bytes(tag_bytes, w, chunk, shape.parts, part), shape.quantisation);
   const auto connection =
-      static_cast<std::uint32_t>((op_ + part) % config_.connections_per_neighbour);
+      static_cast<std::uint32_t>((op_ + tag + part) % config_.connections_per_neighbour);
   out.sends.push_back({ring_[(position_ + 1) % w], std::move(c), connection, bytes});
 }
 
 void Peer::receive_part(Output& out, const Chunk& first) {
   if (phase_ != PeerPhase::running || first.attempt != attempt_) {
     if (first.attempt > attempt_ || phase_ == PeerPhase::collective_voted) {
-      early_[{first.attempt, first.part, first.step}] = first;
+      early_[{first.attempt, first.tag, first.part, first.step}] = first;
     }
     return;
   }
   const std::uint32_t w = world();
-  const std::uint32_t parts = config_.connections_per_neighbour;
-  if (first.part >= parts || first.step > 2 * w - 3) return;  // malformed: ignore
-  if (first.step != next_step_[first.part]) {
-    early_[{first.attempt, first.part, first.step}] = first;
+  const RingShape shape = ring_shape();
+  if (first.part >= shape.parts || first.tag >= shape.tags || first.step > 2 * w - 3) {
+    return;  // malformed: ignore
+  }
+  const std::uint32_t stream = first.tag * shape.parts + first.part;
+  if (first.step != next_step_[stream]) {
+    early_[{first.attempt, first.tag, first.part, first.step}] = first;
     return;
   }
   Chunk chunk = first;
   for (;;) {
     const std::uint32_t g = chunk.step;
+    const std::uint32_t t = chunk.tag;
     const std::uint32_t j = chunk.part;
     const std::uint32_t c =
         g < w - 1 ? (position_ + 2 * w - g - 1) % w : (position_ + 2 * w - (g - (w - 1))) % w;
-    const Range r = part_range(chunk_range(config_.floats, w, c), parts, j);
+    const Range r = part_of(config_.floats, shape, w, t, c, j);
     if (chunk.values.size() != r.end - r.begin) return;  // malformed: ignore
     for (std::uint32_t i = r.begin; i < r.end; ++i) {
       const float v = chunk.values[i - r.begin];
       buffer_[i] = g < w - 1 ? v + buffer_[i] : v;
     }
-    next_step_[j] = g + 1;
+    next_step_[stream] = g + 1;
     if (g + 1 <= 2 * w - 3) {
-      send_part(out, g + 1, j);
-    } else if (++parts_done_ == parts) {
+      send_part(out, t, g + 1, j);
+    } else if (++parts_done_ == streams()) {
       phase_ = PeerPhase::finished;
       out.sends.push_back({kMaster, CollectiveDone{op_, attempt_}});
       out.notices.push_back({NoticeKind::peer_finished, id_, op_, attempt_, w});
       return;
     }
-    auto it = early_.find({attempt_, j, g + 1});
+    auto it = early_.find({attempt_, t, j, g + 1});
     if (it == early_.end()) return;
     chunk = std::move(it->second);
     early_.erase(it);

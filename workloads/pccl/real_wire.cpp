@@ -58,11 +58,21 @@ std::optional<DriverFrame> decode_driver(std::uint8_t type, Fields& f) {
     w.config.step_compute_ps = static_cast<sim::Time>(f.get(8));
     w.config.retry_backoff_ps = static_cast<sim::Time>(f.get(8));
     w.config.keepalive_interval_ps = static_cast<sim::Time>(f.get(8));
-    // A pool of 0 or a zero keepalive would divide by zero or spin.
+    w.config.loop.inner_steps = static_cast<std::uint32_t>(f.get(4));
+    const auto async = f.get(1);
+    const auto quantisation = f.get(1);
+    w.config.loop.concurrent_collectives = static_cast<std::uint32_t>(f.get(4));
+    // A pool of 0 or a zero keepalive would divide by zero or spin; the
+    // loop's settings as a scenario bounds them.
     if (w.config.connections_per_neighbour == 0 || w.config.keepalive_interval_ps <= 0 ||
-        w.config.step_compute_ps < 0 || w.config.retry_backoff_ps < 0) {
+        w.config.step_compute_ps < 0 || w.config.retry_backoff_ps < 0 ||
+        w.config.loop.inner_steps == 0 || w.config.loop.inner_steps > 100'000 || async > 1 ||
+        quantisation > static_cast<std::uint8_t>(Quantisation::int8) ||
+        w.config.loop.concurrent_collectives == 0 || w.config.loop.concurrent_collectives > 256) {
       return std::nullopt;
     }
+    w.config.loop.async = async == 1;
+    w.config.loop.quantisation = static_cast<Quantisation>(quantisation);
     frame = w;
   } else if (type == kDirectory) {
     Directory d;
@@ -115,6 +125,10 @@ void encode_into(const DriverFrame& frame, std::vector<std::uint8_t>& out) {
           put(out, static_cast<std::uint64_t>(m.config.step_compute_ps), 8);
           put(out, static_cast<std::uint64_t>(m.config.retry_backoff_ps), 8);
           put(out, static_cast<std::uint64_t>(m.config.keepalive_interval_ps), 8);
+          put(out, m.config.loop.inner_steps, 4);
+          put(out, m.config.loop.async ? 1U : 0U, 1);
+          put(out, static_cast<std::uint8_t>(m.config.loop.quantisation), 1);
+          put(out, m.config.loop.concurrent_collectives, 4);
         } else if constexpr (std::is_same_v<T, Challenge>) {
           put(out, kChallenge, 1);
           put(out, m.version, 1);

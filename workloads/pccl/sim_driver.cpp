@@ -67,6 +67,7 @@ SimDriver::SimDriver(sim::Simulator& sim, transport::FlowModel& model, std::uint
   peer_config_.size_bytes = config.size_bytes;
   peer_config_.connections_per_neighbour = config.connections_per_neighbour;
   peer_config_.step_compute_ps = config.step_compute_ps;
+  peer_config_.loop = config.loop;
   peer_config_.retry_backoff_ps = config.retry_backoff_ps;
   peer_config_.keepalive_interval_ps = config.keepalive_interval_ps;
 }

@@ -98,6 +98,7 @@ void write_fields(Writer& w, const Message& message) {
         } else if constexpr (std::is_same_v<T, Chunk>) {
           w.u64(m.op);
           w.u32(m.attempt);
+          w.u32(m.tag);
           w.u32(m.step);
           w.u32(m.part);
           w.count(m.values.size());
@@ -156,6 +157,7 @@ void read_fields(Reader& r, T& m) {
   } else if constexpr (std::is_same_v<T, Chunk>) {
     m.op = r.u64();
     m.attempt = r.u32();
+    m.tag = r.u32();
     m.step = r.u32();
     m.part = r.u32();
     m.values.resize(r.count(4));
