@@ -104,8 +104,6 @@ void TrainingRun::start_classic(std::size_t j, std::uint32_t& next_id) {
                                         graph::classic_program(w, n, config_.seed), std::move(o)));
   classic_.push_back(1);
   next_id += graphs_.back()->collective_count();
-  longest_ideal_ps_ =
-      std::max(longest_ideal_ps_, graphs_.back()->channel_ideal_ps(0) + w.compute_ps);
   jobs_.emplace_back();
   computes_.emplace_back();
   graphs_.back()->start(w.start_ps);
@@ -121,7 +119,6 @@ void TrainingRun::start_collective(std::size_t j, std::uint32_t& next_id) {
   JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
                              config_.topology, next_id);
   next_id += w.iterations * w.buckets;
-  longest_ideal_ps_ = std::max(longest_ideal_ps_, setup.options.ideal_ps + w.compute_ps);
   jobs_.push_back(std::make_unique<CollectiveRun>(sim_, *transport_, placed_[j],
                                                   std::move(setup.schedule), setup.options));
   computes_.push_back(
@@ -151,12 +148,6 @@ void TrainingRun::start_graph(std::size_t j, std::uint32_t& next_id) {
   graphs_.push_back(std::make_unique<graph::GraphRun>(sim_, *transport_, topology_, routing_,
                                                       placed_[j], std::move(program), o));
   next_id += graphs_.back()->collective_count();
-  // Progress slices: an eighth of the busiest rank's compute per iteration.
-  for (const graph::RankProgram& rp : w.program->ranks) {
-    sim::Time busy = 0;
-    for (const graph::Op& op : rp.ops) busy += op.duration_ps;
-    longest_ideal_ps_ = std::max(longest_ideal_ps_, busy);
-  }
   jobs_.emplace_back();
   computes_.emplace_back();
   classic_.push_back(0);
@@ -195,16 +186,14 @@ void TrainingRun::run(const sim::ProgressCallback& progress) {
   }
   if (!flow_observers_.empty()) model_.set_observer(&flow_observers_);
   if (progress) {
-    // Run in slices of simulated time so that the caller can report progress.
-    const sim::Time slice = std::max<sim::Time>(longest_ideal_ps_ / 8, sim::kMicrosecond);
-    // The slices advance from the last one's end, not from now(): when no
-    // event falls in a slice (a compute gap longer than it) now() stays put.
-    sim::Time until = 0;
-    while (sim_.pending() > 0) {
-      until = std::max(until, sim_.now()) + slice;
-      sim_.run(until);
+    // Report every so many events (whole instants), never by slices of
+    // simulated time: a slice short of the next event would not advance, and
+    // a long one could hold billions of events.
+    constexpr std::uint64_t kEventsPerReport = 1 << 16;
+    do {
+      sim_.run(sim::kForever, kEventsPerReport);
       progress(sim::Progress{sim_.now(), sim_.events_dispatched(), fraction_done()});
-    }
+    } while (sim_.pending() > 0 && !sim_.stopped());
   } else {
     sim_.run();
   }
