@@ -104,6 +104,8 @@ void TrainingRun::start_classic(std::size_t j, std::uint32_t& next_id) {
                                         graph::classic_program(w, n, config_.seed), std::move(o)));
   classic_.push_back(1);
   next_id += graphs_.back()->collective_count();
+  longest_ideal_ps_ =
+      std::max(longest_ideal_ps_, graphs_.back()->channel_ideal_ps(0) + w.compute_ps);
   jobs_.emplace_back();
   computes_.emplace_back();
   graphs_.back()->start(w.start_ps);
@@ -119,6 +121,7 @@ void TrainingRun::start_collective(std::size_t j, std::uint32_t& next_id) {
   JobSetup setup = setup_job(w, static_cast<std::uint32_t>(j), placed_[j], topology_, routing_,
                              config_.topology, next_id);
   next_id += w.iterations * w.buckets;
+  longest_ideal_ps_ = std::max(longest_ideal_ps_, setup.options.ideal_ps + w.compute_ps);
   jobs_.push_back(std::make_unique<CollectiveRun>(sim_, *transport_, placed_[j],
                                                   std::move(setup.schedule), setup.options));
   computes_.push_back(
@@ -148,6 +151,12 @@ void TrainingRun::start_graph(std::size_t j, std::uint32_t& next_id) {
   graphs_.push_back(std::make_unique<graph::GraphRun>(sim_, *transport_, topology_, routing_,
                                                       placed_[j], std::move(program), o));
   next_id += graphs_.back()->collective_count();
+  // Progress slices: an eighth of the busiest rank's compute per iteration.
+  for (const graph::RankProgram& rp : w.program->ranks) {
+    sim::Time busy = 0;
+    for (const graph::Op& op : rp.ops) busy += op.duration_ps;
+    longest_ideal_ps_ = std::max(longest_ideal_ps_, busy);
+  }
   jobs_.emplace_back();
   computes_.emplace_back();
   classic_.push_back(0);
@@ -186,12 +195,17 @@ void TrainingRun::run(const sim::ProgressCallback& progress) {
   }
   if (!flow_observers_.empty()) model_.set_observer(&flow_observers_);
   if (progress) {
-    // Report every so many events (whole instants), never by slices of
-    // simulated time: a slice short of the next event would not advance, and
-    // a long one could hold billions of events.
+    // Report per slice of simulated time, or per so many events when a slice
+    // holds more. A slice reaches at least the next event: one that falls
+    // short (a compute gap longer than it, an event days ahead) would not
+    // advance, and stepping through the gap slice by slice may never end.
     constexpr std::uint64_t kEventsPerReport = 1 << 16;
+    const sim::Time slice = std::max<sim::Time>(longest_ideal_ps_ / 8, sim::kMicrosecond);
+    sim::Time until = 0;
     do {
-      sim_.run(sim::kForever, kEventsPerReport);
+      until =
+          std::max(until > sim::kForever - slice ? sim::kForever : until + slice, sim_.next_time());
+      sim_.run(until, kEventsPerReport);
       progress(sim::Progress{sim_.now(), sim_.events_dispatched(), fraction_done()});
     } while (sim_.pending() > 0 && !sim_.stopped());
   } else {

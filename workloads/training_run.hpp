@@ -115,6 +115,7 @@ class TrainingRun {
   std::vector<std::unique_ptr<graph::GraphRun>> graphs_;
   std::vector<std::unique_ptr<ComputeModel>> computes_;  // one per job: its gate
   std::vector<std::uint8_t> classic_;                    // per job: a collective job
+  sim::Time longest_ideal_ps_ = 0;
   bool hangs_ = false;
   std::optional<Detector> detector_;
   transport::FlowObservers flow_observers_;

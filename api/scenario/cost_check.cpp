@@ -8,6 +8,7 @@
 #include "sim/units.hpp"
 #include "topology/topology.hpp"
 #include "transport/timeseries.hpp"
+#include "workloads/bus_factor.hpp"
 #include "workloads/graph/program.hpp"
 
 namespace spinel::scenario {
@@ -26,7 +27,7 @@ constexpr double kEventsPerPacket = 6;
 // notices and the ring's reconnections), about.
 constexpr double kEventsPerChurnPerPeer = 4;
 
-// "404.2 days", "3.5 h", "12.5 s", or spinel's own duration below a second.
+// "404.2 days", "3.5 h", "12.5 s", "20.8 ms", "2.17 us" or "500 ps".
 std::string human_ps(double ps) {
   char buf[64];
   if (ps >= 86400.0 * sim::kSecond) {
@@ -61,32 +62,6 @@ std::string gib(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g GiB", bytes / (1ULL << 30));
   return buf;
-}
-
-// Bytes one rank must move over its own links per collective, as a share of
-// size_bytes: the bandwidth lower bounds (an all-reduce sends 2(n-1)/n).
-double bytes_share(Collective c, double n) {
-  switch (c) {
-    case Collective::ring_allreduce:
-    case Collective::tree_allreduce:
-    case Collective::halving_doubling_allreduce:
-    case Collective::hierarchical_allreduce:
-      return 2 * (n - 1) / n;
-    case Collective::reduce_scatter:
-    case Collective::all_gather:
-    case Collective::all_to_all:
-    case Collective::pairwise_all_to_all:
-    case Collective::gather:
-    case Collective::scatter:
-      return (n - 1) / n;
-    case Collective::broadcast:
-    case Collective::reduce:
-      return 1;
-    case Collective::barrier:
-    case Collective::all_to_allv:
-      return 0;
-  }
-  return 0;
 }
 
 // Flows one collective starts, and how many run at once, about.
@@ -158,7 +133,12 @@ JobNeed job_need(const Scenario& s, const WorkloadConfig& w) {
   const bool rated = t.kind != topology::FabricKind::file;
   const double rank_gbps =
       t.host_link.rate_gbps * t.nic_ports + (t.nics_per_host > 1 ? t.nvlink.rate_gbps : 0.0);
-  const double bytes = bytes_share(w.collective, n) * static_cast<double>(w.size_bytes);
+  // The bandwidth lower bound: what a rank must move over its own links (an
+  // all-to-allv's size_bytes is no per-rank figure: no bound from it).
+  const double share = w.collective == Collective::all_to_allv
+                           ? 0.0
+                           : workloads::bus_factor(w.collective, static_cast<std::uint32_t>(n));
+  const double bytes = share * static_cast<double>(w.size_bytes);
   const double comm = rated && rank_gbps > 0 ? bytes * 8000.0 / rank_gbps : 0.0;
   const auto compute = static_cast<double>(w.compute_ps);
   const auto gap = static_cast<double>(w.compute_gap_ps);

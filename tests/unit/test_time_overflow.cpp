@@ -64,10 +64,10 @@ TEST(Progress, RunStopsAfterAnEventBudgetBetweenInstantsAndKnowsTheNextTime) {
   EXPECT_EQ(s.next_time(), sim::kForever);
 }
 
-// A day of compute gap between iterations: progress reports come by events,
-// so the run ends after a handful of them (slices of simulated time took
-// tens of millions of calls here, and never ended when the next event was
-// near the clock's end).
+// A day of compute gap between iterations: a progress slice reaches at least
+// the next event, so the run ends after a few dozen reports (slices of a few
+// microseconds stepped through the gap ten billion times, and never reached
+// an event near the clock's end).
 TEST(Progress, ALongGapBetweenEventsDoesNotStallTheReports) {
   const scenario::Scenario s = scenario::load_string(
       "name: gap\n"
@@ -85,7 +85,7 @@ TEST(Progress, ALongGapBetweenEventsDoesNotStallTheReports) {
     last = p.now_ps;
   };
   const api::Results r = api::run(s, options);
-  EXPECT_LE(reports, 10U);
+  EXPECT_LE(reports, 200U);
   EXPECT_GE(last, 2 * 24 * 3600 * sim::kSecond);
   EXPECT_EQ(r.jobs.at(0).collectives.size(), 3U);
 }
