@@ -6,6 +6,7 @@
 
 #include "api/outputs.hpp"
 #include "api/runs.hpp"
+#include "sim/error.hpp"
 
 namespace spinel::api {
 
@@ -42,9 +43,17 @@ std::string utc_now() {
 Results run(const Scenario& scenario, const RunOptions& options) {
   const std::string started_utc = utc_now();
   const auto wall_start = std::chrono::steady_clock::now();
-  Results results = scenario.pccl       ? run_pccl(scenario, options)
-                    : scenario.recovery ? run_recovery(scenario, options)
-                                        : run_training(scenario, options);
+  Results results;
+  try {
+    results = scenario.pccl       ? run_pccl(scenario, options)
+              : scenario.recovery ? run_recovery(scenario, options)
+                                  : run_training(scenario, options);
+  } catch (const sim::TimeOverflow& e) {
+    // Name what asks for so long (validate refuses what it can foresee).
+    const std::string longest = scenario::longest_job(scenario);
+    throw sim::TimeOverflow(std::string(e.what()) +
+                            (longest.empty() ? "" : "; the longest job: " + longest));
+  }
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   if (!options.out_dir.empty()) {

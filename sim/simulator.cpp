@@ -1,8 +1,10 @@
 #include "sim/simulator.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "sim/error.hpp"
+#include "sim/units.hpp"
 
 namespace spinel::sim {
 
@@ -22,6 +24,13 @@ void slowdown_spin() {
 }  // namespace
 #endif
 
+void throw_time_overflow(Time now, Time delay) {
+  // delay < 0: a sum that already wrapped, its size lost.
+  throw TimeOverflow("simulated time overflow: at " + format_duration_ps(now) + ", an event due " +
+                     (delay >= 0 ? format_duration_ps(delay) + " later" : "later") +
+                     " would fall past the end of the clock (2^63 ps, about 106 days)");
+}
+
 HandlerId Simulator::add_handler(EventHandler& handler) {
   handlers_.push_back(&handler);
   return static_cast<HandlerId>(handlers_.size() - 1);
@@ -30,6 +39,8 @@ HandlerId Simulator::add_handler(EventHandler& handler) {
 void Simulator::schedule_at(Time time, HandlerId handler, std::uint32_t tag,
                             std::uint64_t payload) {
   if (time < now_) {
+    // Only a sum that wrapped past the clock's range gives a negative time.
+    if (time < 0) throw_time_overflow(now_, -1);
     throw InternalError("event scheduled in the past: at " + std::to_string(time) +
                         " ps while now is " + std::to_string(now_) + " ps");
   }
@@ -102,7 +113,7 @@ void Simulator::run_hooks() {
   hooks_running_.clear();
 }
 
-std::uint64_t Simulator::run(Time until) {
+std::uint64_t Simulator::run(Time until, std::uint64_t max_events) {
   stopped_ = false;
   const std::uint64_t start = dispatched_;
   // Hooks requested before run() (e.g. flows started at set-up) run first.
@@ -110,7 +121,7 @@ std::uint64_t Simulator::run(Time until) {
   // `lane` is always the source of the next event: found once per event (the
   // scan that ends an instant finds the next instant's first event too).
   LaneId lane = next_lane();
-  while (!stopped_ && has_events()) {
+  while (!stopped_ && has_events() && dispatched_ - start < max_events) {
     const Time t = peek(lane).time;
     if (t > until) break;
     now_ = t;

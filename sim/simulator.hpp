@@ -5,6 +5,7 @@
 // time has fired (e.g. the flow model recomputing rates once for a batch of
 // same-time starts and completions), register an InstantHook and request it.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -34,9 +35,10 @@ class Simulator {
   HandlerId add_handler(EventHandler& handler);
 
   void schedule_at(Time time, HandlerId handler, std::uint32_t tag = 0, std::uint64_t payload = 0);
+  // Throws TimeOverflow when now + delay is past the clock's range.
   void schedule_in(Time delay, HandlerId handler, std::uint32_t tag = 0,
                    std::uint64_t payload = 0) {
-    schedule_at(now_ + delay, handler, tag, payload);
+    schedule_at(later(now_, delay), handler, tag, payload);
   }
 
   // A FIFO lane holds events whose times never decrease in the order they are
@@ -49,14 +51,21 @@ class Simulator {
   // Asks for hook->end_of_instant() once, after the last event of this instant.
   void request_end_of_instant(InstantHook& hook);
 
-  // Runs until no event is left, stop() is called, or the next event is later
-  // than `until`. Returns the number of events dispatched by this call.
-  std::uint64_t run(Time until = kForever);
+  // Runs until no event is left, stop() is called, the next event is later
+  // than `until`, or (checked between instants, so an instant is never cut)
+  // `max_events` events have been dispatched by this call. Returns the number
+  // of events dispatched by this call.
+  std::uint64_t run(Time until = kForever,
+                    std::uint64_t max_events = std::numeric_limits<std::uint64_t>::max());
   void stop() { stopped_ = true; }
+  // Whether the last run() ended by stop().
+  [[nodiscard]] bool stopped() const { return stopped_; }
 
   [[nodiscard]] Time now() const { return now_; }
   [[nodiscard]] std::uint64_t events_dispatched() const { return dispatched_; }
   [[nodiscard]] std::size_t pending() const { return queue_.size() + lane_events_; }
+  // When the next event is due; kForever when none is left.
+  [[nodiscard]] Time next_time() const { return has_events() ? peek(next_lane()).time : kForever; }
 
  private:
   struct Lane {

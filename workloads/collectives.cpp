@@ -5,6 +5,7 @@
 
 #include "sim/error.hpp"
 #include "sim/units.hpp"
+#include "workloads/bus_factor.hpp"
 #include "workloads/schedules.hpp"
 
 namespace spinel::workloads {
@@ -167,17 +168,15 @@ sim::Time all_to_allv_ideal_ps(const std::vector<std::vector<std::uint64_t>>& by
   return sim::serialisation_ps(busiest, host_rate_gbps) + path_latency_ps;
 }
 
-double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size_bytes,
-                  sim::Time duration_ps) {
-  if (duration_ps <= 0 || ranks == 0) return 0;
-  const double algbw = static_cast<double>(size_bytes) * 8000.0 / static_cast<double>(duration_ps);
+double bus_factor(Collective collective, std::uint32_t ranks) {
+  if (ranks == 0) return 0;
   const double share = static_cast<double>(ranks - 1) / ranks;
   switch (collective) {
     case Collective::ring_allreduce:
     case Collective::tree_allreduce:
     case Collective::halving_doubling_allreduce:
     case Collective::hierarchical_allreduce:
-      return algbw * 2.0 * share;
+      return 2.0 * share;
     case Collective::reduce_scatter:
     case Collective::all_gather:
     case Collective::all_to_all:
@@ -185,14 +184,21 @@ double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size
     case Collective::gather:
     case Collective::scatter:
     case Collective::all_to_allv:
-      return algbw * share;
+      return share;
     case Collective::broadcast:
     case Collective::reduce:
-      return algbw;
+      return 1;
     case Collective::barrier:
       return 0;
   }
   return 0;
+}
+
+double busbw_gbps(Collective collective, std::uint32_t ranks, std::uint64_t size_bytes,
+                  sim::Time duration_ps) {
+  if (duration_ps <= 0 || ranks == 0) return 0;
+  const double algbw = static_cast<double>(size_bytes) * 8000.0 / static_cast<double>(duration_ps);
+  return algbw * bus_factor(collective, ranks);
 }
 
 sim::Time max_pair_latency_ps(const Schedule& schedule, const std::vector<topology::HostId>& hosts,

@@ -195,16 +195,19 @@ void TrainingRun::run(const sim::ProgressCallback& progress) {
   }
   if (!flow_observers_.empty()) model_.set_observer(&flow_observers_);
   if (progress) {
-    // Run in slices of simulated time so that the caller can report progress.
+    // Report per slice of simulated time, or per so many events when a slice
+    // holds more. A slice reaches at least the next event: one that falls
+    // short (a compute gap longer than it, an event days ahead) would not
+    // advance, and stepping through the gap slice by slice may never end.
+    constexpr std::uint64_t kEventsPerReport = 1 << 16;
     const sim::Time slice = std::max<sim::Time>(longest_ideal_ps_ / 8, sim::kMicrosecond);
-    // The slices advance from the last one's end, not from now(): when no
-    // event falls in a slice (a compute gap longer than it) now() stays put.
     sim::Time until = 0;
-    while (sim_.pending() > 0) {
-      until = std::max(until, sim_.now()) + slice;
-      sim_.run(until);
+    do {
+      until =
+          std::max(until > sim::kForever - slice ? sim::kForever : until + slice, sim_.next_time());
+      sim_.run(until, kEventsPerReport);
       progress(sim::Progress{sim_.now(), sim_.events_dispatched(), fraction_done()});
-    }
+    } while (sim_.pending() > 0 && !sim_.stopped());
   } else {
     sim_.run();
   }

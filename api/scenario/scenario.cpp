@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/scenario/chakra_section.hpp"
+#include "api/scenario/faults_file.hpp"
 #include "api/scenario/flows_section.hpp"
 #include "api/scenario/graph_section.hpp"
 #include "api/scenario/pccl_section.hpp"
@@ -869,9 +870,14 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
 // Several jobs on one fabric, on disjoint hosts.
 void read_jobs(const Value& v, const topology::FabricConfig& topo,
                std::vector<workloads::WorkloadConfig>& jobs) {
-  if (!v.is_list() || v.to_list().empty()) {
+  if (!v.is_list()) {
     v.fail("expected a list of jobs, each a map like `workload:` plus name (and start), got " +
            v.describe());
+  }
+  if (v.to_list().empty()) {
+    v.fail(
+        "the list of jobs is empty; it needs at least one job, a map like `workload:` plus "
+        "name (and start)");
   }
   const std::uint64_t total = placeable(topo);
   std::uint64_t needed = 0;
@@ -978,8 +984,9 @@ std::string read_fault_switch(const Value& x, const topology::FabricConfig& t) {
   return name;
 }
 
-void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fault>& faults) {
-  const std::vector<Value> items = v.to_list();
+// Faults from maps: the items of `faults:`, or rows of `faults_file:`.
+void read_fault_items(std::span<const Value> items, const topology::FabricConfig& t,
+                      std::vector<Fault>& faults) {
   for (const Value& item : items) {
     Fault fault;
     std::optional<Value> state;
@@ -1142,6 +1149,10 @@ void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fa
     }
     faults.push_back(std::move(fault));
   }
+}
+
+void read_faults(const Value& v, const topology::FabricConfig& t, std::vector<Fault>& faults) {
+  read_fault_items(v.to_list(), t, faults);
 }
 
 void read_output(const Value& v, const topology::FabricConfig& t, OutputConfig& o) {
@@ -1314,6 +1325,12 @@ Scenario read_scenario(const Value& root, std::string_view source) {
          if (s.wan) x.fail_at_key("faults on a wan topology are not modelled yet");
          read_faults(x, s.topology, s.faults);
        }},
+      {"faults_file", Need::optional,
+       [&](const Value& x) {
+         if (s.wan) x.fail_at_key("faults on a wan topology are not modelled yet");
+         read_faults_file(
+             x, [&](std::span<const Value> rows) { read_fault_items(rows, s.topology, s.faults); });
+       }},
       {"random_fault", Need::optional,
        [&](const Value& x) {
          if (s.topology.kind == topology::FabricKind::file) {
@@ -1395,6 +1412,7 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.transport.model == transport::Model::packet && s.topology.nic_ports > 1) {
     nic_ports->fail("dual-port NICs are modelled at flow level only; use transport.model: flow");
   }
+  s.warnings = check_cost(s, root);
   return s;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/scenario/cost_check.hpp"
 #include "api/scenario/yaml_reader.hpp"
 #include "sim/error.hpp"
 #include "sim/json.hpp"
@@ -66,6 +67,9 @@ struct Scenario {
   std::optional<RecoveryConfig> recovery;  // `recovery:`: a long job with restarts
   // Fault-tolerant all-reduce under churn (`pccl:`), instead of jobs.
   std::optional<pccl::PcclConfig> pccl;
+  // Valid but costly (api/scenario/cost_check.hpp): `spinel validate` and
+  // `spinel run` print these; run needs --force for the extreme ones.
+  std::vector<CostWarning> warnings;
 };
 
 // The fabric's hosts (NICs), of the Clos or the WAN.

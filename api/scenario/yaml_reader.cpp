@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstdio>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
+
+#include <yaml-cpp/depthguard.h>
 
 #include "sim/units.hpp"
 
@@ -367,6 +370,13 @@ std::vector<MapEntry> Value::entries(const std::vector<std::string_view>* allowe
   return out;
 }
 
+std::optional<Value> Value::child(std::string_view key) const {
+  for (MapEntry& e : entries(nullptr)) {
+    if (e.key == key) return std::move(e.value);
+  }
+  return std::nullopt;
+}
+
 Value Value::with_path(std::string path) const {
   Value out = *this;
   out.path_ = std::move(path);
@@ -429,12 +439,42 @@ void reject_leading_comma(std::string_view text, const std::string& source) {
   }
 }
 
+// A NUL or another control character (tab, newline and carriage return
+// aside) has no place in a scenario; yaml-cpp reports some of them as an
+// unrelated escape error, so name the character and where it is first.
+void reject_control_characters(std::string_view text, const std::string& source) {
+  int line = 1;
+  int column = 1;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') {
+      ++line;
+      column = 1;
+      continue;
+    }
+    if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(c));
+      fail_at(source, Position{line, column}, "syntax",
+              std::string(c == 0 ? "a NUL byte" : "a control character") + " (" + code +
+                  ") in the text; a scenario file is plain text (tabs and newlines are the only "
+                  "control characters allowed)");
+    }
+    ++column;
+  }
+}
+
 Value parse_document(std::string_view text, std::string_view source) {
   auto src = std::make_shared<const std::string>(source);
   reject_leading_comma(text, *src);
+  reject_control_characters(text, *src);
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    fail_at(*src, to_position(e.mark, Position{}), "syntax",
+            "lists and maps are nested too deep here: the YAML parser stops at " +
+                std::to_string(e.depth()) + " levels of nesting (a scenario needs a handful)");
   } catch (const YAML::ParserException& e) {
     fail_at(*src, to_position(e.mark, Position{}), "syntax", e.msg);
   } catch (const YAML::Exception& e) {

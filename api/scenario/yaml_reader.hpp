@@ -22,6 +22,7 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -138,6 +139,10 @@ class Value {
   // a fixed table (a sweep's key paths). Rejects non-word and duplicate keys;
   // an empty value has no entries. Entry values have path "PATH.KEY".
   [[nodiscard]] std::vector<MapEntry> to_entries() const;
+
+  // The value under `key` of this map, if it has one (to point at a key
+  // after the map was read).
+  [[nodiscard]] std::optional<Value> child(std::string_view key) const;
 
   // The same value under another key path (errors name `path`).
   [[nodiscard]] Value with_path(std::string path) const;

@@ -268,11 +268,13 @@ TEST(ScenarioErrors, SyntaxError) {
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of(kBase + "seeds: 3\n"),
             "t.yaml:12:1: seeds: unknown key; did you mean \"seed\"? allowed: name, description, "
-            "seed, topology, transport, workload, jobs, output, faults, random_fault, detector, "
+            "seed, topology, transport, workload, jobs, output, faults, faults_file, random_fault, "
+            "detector, "
             "fault_process, recovery, pccl, sweep");
   EXPECT_EQ(error_of(kBase + "fault: []\n"),
             "t.yaml:12:1: fault: unknown key; did you mean \"faults\"? allowed: name, "
-            "description, seed, topology, transport, workload, jobs, output, faults, random_fault, "
+            "description, seed, topology, transport, workload, jobs, output, faults, faults_file, "
+            "random_fault, "
             "detector, fault_process, recovery, pccl, sweep");
 }
 
@@ -297,7 +299,8 @@ TEST(ScenarioErrors, DidYouMeanPrefersPrefixOnTies) {
 TEST(ScenarioErrors, OddKeysAreQuotedInThePath) {
   EXPECT_EQ(error_of(kBase + "\"a: b\\nc\": 1\n"),
             "t.yaml:12:1: \"a: b\\nc\": unknown key; allowed: name, description, seed, topology, "
-            "transport, workload, jobs, output, faults, random_fault, detector, fault_process, "
+            "transport, workload, jobs, output, faults, faults_file, random_fault, detector, "
+            "fault_process, "
             "recovery, pccl, sweep");
 }
 
@@ -645,7 +648,8 @@ TEST(Scenario, EmptySectionMeansDefaults) {
 TEST(ScenarioErrors, RootIsAList) {
   EXPECT_EQ(error_of("- name\n- t\n"),
             "t.yaml:1:1: document: expected a map with keys name, description, seed, topology, "
-            "transport, workload, jobs, output, faults, random_fault, detector, fault_process, "
+            "transport, workload, jobs, output, faults, faults_file, random_fault, detector, "
+            "fault_process, "
             "recovery, pccl, sweep; got a list");
   EXPECT_STARTS_WITH(error_of("just words\n"), "t.yaml:1:1: document: expected a map with keys");
 }

@@ -36,7 +36,8 @@ constexpr std::string_view kMainHelp =
     R"(spinel - a discrete-event simulator of AI-training clusters and their networks
 
 Usage:
-  spinel run [FILE] [--seed N] [--out DIR] [--quiet]   run a scenario (the built-in default without FILE)
+  spinel run [FILE] [--seed N] [--out DIR] [--quiet] [--force]
+                                                      run a scenario (the built-in default without FILE)
   spinel sweep FILE [--jobs N] [--out DIR] [--resume] [--list] [--shard I/N] [--quiet]
                                                       run every point of FILE's sweep block
   spinel merge OUTDIR... [--out DIR]                  join the results of a sweep's shards
@@ -79,7 +80,8 @@ A sweep writes one such folder per point and results.csv, one row per point (spi
 Exit status: 0 success, 1 the run failed, 2 bad command line or bad scenario.
 )";
 
-constexpr std::string_view kRunHelp = R"(spinel run [FILE] [--seed N] [--out DIR] [--quiet]
+constexpr std::string_view kRunHelp =
+    R"(spinel run [FILE] [--seed N] [--out DIR] [--quiet] [--force]
 
 Runs one scenario and prints a table of its collectives. Without FILE, runs the
 built-in default scenario (the same text as scenarios/quickstart.yaml). A file
@@ -88,6 +90,9 @@ with a sweep block is run with `spinel sweep` (see spinel help sweep).
   --seed N    override the scenario's seed (placement, ECMP hash salt, ...)
   --out DIR   write results into DIR instead of output.dir / out/<name>
   --quiet     print nothing but errors
+  --force     run even when the scenario's estimated cost is extreme (days of
+              events, tens of GiB of flows): without it such a run stops
+              before it starts, with the estimate
 
 A scenario file is YAML. Quantities carry units: sizes 4096, 64KiB, 1GiB, 4MB
 (bare integers are bytes); rates 400Gbps, 100Gb/s; durations 500ns, 1.5us, 2ms.
@@ -318,11 +323,27 @@ std::string progress_line(const spinel::sim::Progress& p, double wall_seconds) {
   return line;
 }
 
+// The scenario's cost warnings, on stderr. False (after saying so) when one
+// is extreme and --force was not given.
+bool print_warnings(const Scenario& scenario, bool quiet, bool force) {
+  bool extreme = false;
+  for (const spinel::scenario::CostWarning& w : scenario.warnings) {
+    extreme = extreme || w.extreme;
+    if (!quiet || (w.extreme && !force)) std::cerr << "warning: " << w.message << "\n";
+  }
+  if (extreme && !force) {
+    std::cerr << "spinel: not run: the estimate above is extreme; run it anyway with --force\n";
+    return false;
+  }
+  return true;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::optional<std::uint64_t> seed;
   std::optional<std::filesystem::path> out;
   bool quiet = false;
+  bool force = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -331,6 +352,8 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     if (a == "--quiet" || a == "-q") {
       quiet = true;
+    } else if (a == "--force") {
+      force = true;
     } else if (a == "--seed" || a == "--out") {
       if (i + 1 >= args.size()) return usage_error(a + " needs a value");
       const std::string& v = args[++i];
@@ -363,6 +386,7 @@ int cmd_run(const std::vector<std::string>& args) {
     return 2;
   }
   if (seed) scenario.seed = *seed;
+  if (!print_warnings(scenario, quiet, force)) return 2;
   const std::filesystem::path out_dir = out ? *out : spinel::api::default_out_dir(scenario);
 
   spinel::api::RunOptions options;
@@ -413,6 +437,10 @@ int cmd_validate(const std::vector<std::string>& args) {
       std::cout << f << ": ok (" << s.name << ", " << spinel::scenario::host_count(s) << " hosts";
       if (sweep.has_block) std::cout << "; a sweep of " << sweep.points.size() << " points";
       std::cout << ")\n";
+      for (const spinel::scenario::CostWarning& w : s.warnings) {
+        std::cerr << "warning: " << w.message << (w.extreme ? " (spinel run needs --force)" : "")
+                  << "\n";
+      }
     } catch (const spinel::sim::ScenarioError& e) {
       std::cerr << e.what() << "\n";
       status = 2;

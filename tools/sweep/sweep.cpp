@@ -131,7 +131,9 @@ class Reader {
       YAML::Node tree = root.node();
       tree.remove("sweep");
     }
-    s.base_id = hex64(sim::name_hash(YAML::Dump(root.node())));
+    // Without a block the two are the same document: dump it once (a big one,
+    // a long fault list, takes seconds).
+    s.base_id = block ? hex64(sim::name_hash(YAML::Dump(root.node()))) : s.sweep_id;
     s.base = scenario::load_tree(root);  // the base's own errors, without sweep context
     if (!block) {
       s.combination_values.emplace_back();
