@@ -10,6 +10,8 @@
 #include <utility>
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "sim/units.hpp"
 
@@ -23,6 +25,36 @@ Position to_position(const YAML::Mark& mark, Position fallback) {
   if (mark.is_null() || mark.line < 0 || mark.column < 0) return fallback;
   return Position{mark.line + 1, mark.column + 1};
 }
+
+// Where a document's first node starts (a parse that builds no nodes).
+class FirstNodeMark : public YAML::EventHandler {
+ public:
+  YAML::Mark mark = YAML::Mark::null_mark();
+
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t /*anchor*/) override { note(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t /*anchor*/) override { note(m); }
+  void OnScalar(const YAML::Mark& m, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    note(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
+    note(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    note(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& m) {
+    if (mark.is_null()) mark = m;
+  }
+};
 
 Position node_position(const YAML::Node& node, Position fallback) {
   try {
@@ -468,9 +500,23 @@ Value parse_document(std::string_view text, std::string_view source) {
   auto src = std::make_shared<const std::string>(source);
   reject_leading_comma(text, *src);
   reject_control_characters(text, *src);
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    // At most two documents are parsed: yaml-cpp 0.7's LoadAll never
+    // returns on a ',' where a document should start after another
+    // ("a\n#\n,": it adds empty documents forever, yaml-cpp PR 1319).
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    FirstNodeMark first;
+    if (!parser.HandleNextDocument(first)) {
+      fail_at(*src, Position{}, "", "the file is empty; expected a YAML map of settings");
+    }
+    FirstNodeMark second;
+    if (parser.HandleNextDocument(second)) {
+      fail_at(*src, to_position(second.mark, Position{}), "",
+              "a second YAML document starts here; a file holds exactly one");
+    }
+    root = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     fail_at(*src, to_position(e.mark, Position{}), "syntax",
             "lists and maps are nested too deep here: the YAML parser stops at " +
@@ -480,15 +526,8 @@ Value parse_document(std::string_view text, std::string_view source) {
   } catch (const YAML::Exception& e) {
     fail_at(*src, to_position(e.mark, Position{}), "syntax", e.msg);
   }
-  if (documents.empty()) {
-    fail_at(*src, Position{}, "", "the file is empty; expected a YAML map of settings");
-  }
-  if (documents.size() > 1) {
-    fail_at(*src, node_position(documents[1], Position{}), "",
-            "a second YAML document starts here; a file holds exactly one");
-  }
-  const Position root_pos = node_position(documents[0], Position{});
-  return Value(src, documents[0], "", root_pos);
+  const Position root_pos = node_position(root, Position{});
+  return Value(src, root, "", root_pos);
 }
 
 }  // namespace spinel::scenario

@@ -683,6 +683,15 @@ TEST(ScenarioErrors, OtherValues) {
                      "t.yaml:13:1: document: a second YAML document starts here");
 }
 
+// Found by fuzz_scenario (tests/fuzz/): yaml-cpp 0.7's LoadAll never
+// returned on a ',' where a second document would start.
+TEST(ScenarioErrors, ACommaAfterTheDocumentIsASecondDocument) {
+  EXPECT_EQ(error_of("a\n#\n,"),
+            "t.yaml:3:1: document: a second YAML document starts here; a file holds exactly one");
+  EXPECT_STARTS_WITH(error_of("[a]\n, b\n"),
+                     "t.yaml:2:1: document: a second YAML document starts here");
+}
+
 TEST(ScenarioErrors, CyclicAliasIsHarmless) {
   EXPECT_STARTS_WITH(error_of(with("random", "&a [*a, 1]")),
                      "t.yaml:11:14: workload.placement[0]: ");
