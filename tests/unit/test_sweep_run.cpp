@@ -14,6 +14,7 @@
 #include "api/run.hpp"
 #include "counting_runner.hpp"
 #include "test_support.hpp"
+#include "tiny_sweep.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/merge.hpp"
 #include "tools/sweep/results.hpp"
@@ -27,17 +28,7 @@ namespace fs = std::filesystem;
 using testing::CountingRunner;
 using testing::slurp;
 
-// 2 policies x 2 sizes x 2 seeds = 8 points of a few microseconds each.
-const std::string kSweep =
-    "name: tiny\n"
-    "topology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 2}\n"
-    "workload: {collective: ring_allreduce, size_bytes: 64KiB, placement: random}\n"
-    "output: {flows: false}\n"
-    "sweep:\n"
-    "  grid:\n"
-    "    transport.policy: [ecmp, spray]\n"
-    "    workload.size_bytes: [64KiB, 128KiB]\n"
-    "  seeds: 2\n";
+const std::string kSweep(testing::kTinySweep);
 
 fs::path scratch(const std::string& name) {
   return testing::scratch_folder("spinel_sweep_", name);

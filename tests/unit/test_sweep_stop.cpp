@@ -14,6 +14,7 @@
 
 #include "api/run.hpp"
 #include "test_support.hpp"
+#include "tiny_sweep.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/runner.hpp"
 #include "tools/sweep/sweep.hpp"
@@ -24,17 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::slurp;
 
-// 8 points of a few microseconds each.
-const std::string kSweep =
-    "name: tiny\n"
-    "topology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 2}\n"
-    "workload: {collective: ring_allreduce, size_bytes: 64KiB, placement: random}\n"
-    "output: {flows: false}\n"
-    "sweep:\n"
-    "  grid:\n"
-    "    transport.policy: [ecmp, spray]\n"
-    "    workload.size_bytes: [64KiB, 128KiB]\n"
-    "  seeds: 2\n";
+const std::string kSweep(testing::kTinySweep);
 
 fs::path scratch(const std::string& name) {
   return testing::scratch_folder("spinel_sweep_stop_", name);
