@@ -78,6 +78,7 @@ sim::Json packet_json(const transport::PacketTotals& t) {
     p["payload_bytes_trimmed"] = t.payload_bytes_trimmed;
     p["nacks"] = t.nacks;
   }
+  if (t.nscc) p["nscc_decreases"] = t.nscc_decreases;
   p["peak_packets"] = t.peak_packets;
   p["pauses"] = t.pauses;
   p["paused_ps"] = static_cast<std::int64_t>(t.paused_ps);

@@ -13,6 +13,19 @@ enum class CongestionControl {
   none,   // a fixed window: line rate whenever the window covers the path's BDP
   dctcp,  // DCTCP (Alizadeh et al., SIGCOMM 2010): cut by alpha/2 per marked window
   dcqcn,  // DCQCN (Zhu et al., SIGCOMM 2015): a paced rate, cut on CNPs (dcqcn.hpp)
+  nscc,   // UEC's NSCC style: a window driven per ACK by its path's ECN echo and delay,
+          // and by NACKs of trimmed packets (packet_nscc.cpp, docs/packet-level.md)
+};
+
+// cc: nscc. Docs/packet-level.md gives each default's source.
+struct NsccConfig {
+  // Queueing delay the window steers to; 0: ecn_kmin_bytes at the QP's
+  // bottleneck rate, so that delay and ECN describe the same queue.
+  sim::Time target_qdelay_ps = 0;
+  double md_gain = 0.5;   // a decrease cuts cwnd by md_gain x (qdelay - target) / qdelay
+  double nack_md = 0.5;   // a NACKed trim cuts cwnd by this fraction (once per base RTT)
+  double pi_gain = 0.25;  // proportional increase: acked x pi_gain x (target - qdelay) / target
+  double fast_increase = 1.0;  // fast increase: acked x this, after a window of uncongested ACKs
 };
 
 // What a switch does when an ingress queue fills: drop what does not fit, or
@@ -75,8 +88,13 @@ struct PacketConfig {
   std::uint64_t shared_buffer_bytes = 0;  // per switch; 0 = buffer_bytes x its ports
   double dt_alpha = 1.0;                  // a port's share: dt_alpha x the free pool
   DcqcnConfig dcqcn;
+  NsccConfig nscc;
   Retransmit retransmit = Retransmit::go_back_n;
   std::uint32_t reps_buffer = 64;  // reps: entropies a sender keeps for reuse
+  // policy spray: 0, the sender picks each packet's spine path directly; N,
+  // each packet carries one of N entropy values (cycled, or drawn with
+  // spray: random) and every switch hashes (flow, entropy) to its uplink.
+  std::uint32_t entropies = 0;
   // UEC-style switch ports (issue 19); off, every port is one FIFO as before.
   // priority_queues: control packets (ACKs, NAKs, NACKs, CNPs, trimmed
   // headers) wait in their own queue, served strictly before data.
@@ -89,7 +107,10 @@ struct PacketConfig {
 };
 
 constexpr std::string_view to_string(CongestionControl c) {
-  return c == CongestionControl::none ? "none" : c == CongestionControl::dctcp ? "dctcp" : "dcqcn";
+  return c == CongestionControl::none    ? "none"
+         : c == CongestionControl::dctcp ? "dctcp"
+         : c == CongestionControl::dcqcn ? "dcqcn"
+                                         : "nscc";
 }
 constexpr std::string_view to_string(FlowControl f) {
   return f == FlowControl::drop_tail ? "drop_tail" : "pfc";

@@ -70,6 +70,7 @@ void PacketModel::set_link_rate(LinkId l, double gbps) {
   if (port.avoided) {
     port.avoided = false;
     --links_avoided_;
+    ++avoid_changes_;
   }
   for (QpId id = 0; id < qps_.size(); ++id) {
     if (qps_[id].stalled && !blocked(qps_[id])) unstall(id);
@@ -82,6 +83,7 @@ void PacketModel::avoid_link(LinkId l) {
   if (!port.down || port.avoided) return;
   port.avoided = true;
   ++links_avoided_;
+  ++avoid_changes_;
   // Sprayed QPs stalled on it may have other paths now.
   for (QpId id = 0; id < qps_.size(); ++id) {
     if (qps_[id].stalled && !blocked(qps_[id])) unstall(id);

@@ -23,6 +23,7 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
       reps_rng_(seed, "reps"),
       spray_seed_(sim::Rng(seed, "spray.start").next()),
       dcqcn_on_(config.cc == CongestionControl::dcqcn),
+      nscc_on_(config.cc == CongestionControl::nscc),
       dcqcn_(config.dcqcn) {
   if (config.mtu_bytes == 0 || config.ack_every == 0 || config.reorder_packets == 0 ||
       config.reps_buffer == 0) {
@@ -82,6 +83,7 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
     trim_ = config.trimming;
     totals_.trimming = trim_;
   }
+  totals_.nscc = nscc_on_;
   hosts_.resize(topology.host_count());
   reorder_words_ = (config.reorder_packets + 63) / 64;
 }
@@ -145,6 +147,7 @@ void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
   }
   qp.cwnd = static_cast<double>(qp.max_window);
   if (dcqcn_on_) dcqcn_.start(qp.dcqcn, gbps);
+  if (nscc_on_) start_nscc(qp, rtt_ps, gbps);
 }
 
 QpId PacketModel::add_qp(topology::HostId src, topology::HostId dst, std::span<const LinkId> path) {
@@ -179,7 +182,9 @@ QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPa
   qp.paths = routing_.paths(src, dst);
   if (qp.paths.length() > kMaxHops) throw sim::InternalError("packet model: paths over 6 links");
   qp.hops = static_cast<std::uint8_t>(qp.paths.length());
-  qp.next_path = static_cast<std::uint32_t>(sim::mix64(spray_seed_ ^ id) % qp.paths.count());
+  qp.next_path =
+      static_cast<std::uint32_t>(sim::mix64(spray_seed_ ^ id) %
+                                 (config_.entropies != 0 ? config_.entropies : qp.paths.count()));
   qp.window.assign(reorder_words_, 0);
   // Path 0's serialisation and the longest path's propagation.
   std::vector<LinkId> links;
@@ -587,6 +592,7 @@ std::uint32_t PacketModel::next_data_packet(topology::HostId h) {
     pkt.epoch = qp.epoch;
     pkt.payload = payload_of(qp, seq);
     pkt.hops = qp.hops;
+    if (nscc_on_) stamp(pkt);
     if (!qp.spray) {
       std::copy(qp.links, qp.links + qp.hops, pkt.links);
     } else {
@@ -662,6 +668,8 @@ void PacketModel::on_ack(std::uint32_t p) {
     }
     if (qp.snd_una >= qp.window_end) end_dctcp_window(qp);
     qp.cwnd = std::clamp(qp.cwnd, mtu, static_cast<double>(qp.max_window));
+  } else if (nscc_on_) {
+    on_nscc_ack(qp, pkt);
   }
   if (pkt.payload != 0) on_sack(qp, pkt.seq + pkt.payload - 1);
   if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) {
@@ -760,7 +768,7 @@ void PacketModel::on_timer(QpId id) {
   } else {
     go_back(qp, qp.snd_una);
   }
-  if (config_.cc == CongestionControl::dctcp) {
+  if (config_.cc == CongestionControl::dctcp || nscc_on_) {
     qp.cwnd = std::max(static_cast<double>(config_.mtu_bytes), qp.cwnd / 2);
   }
   qp.rto_deadline = sim_.now() + config_.rto_ps;
@@ -861,8 +869,10 @@ void PacketModel::on_data(std::uint32_t p) {
   }
   if (urgent || qp.unacked >= config_.ack_every || reply == kNak) {
     pkt.seq = qp.rcv_nxt;
-    pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
-    pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
+    if (!nscc_on_) {  // nscc: they hold the send time the ACK echoes
+      pkt.covered = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked, 65535));
+      pkt.marked = static_cast<std::uint16_t>(std::min<std::uint32_t>(qp.unacked_marked, 65535));
+    }
     pkt.payload = static_cast<std::uint32_t>(sack);  // ecn and path stay: the echo
     qp.unacked = 0;
     qp.unacked_marked = 0;

@@ -85,6 +85,9 @@ struct PacketTotals {
   std::uint64_t trimmed_packets = 0;        // data packets cut to their header by a full port
   std::uint64_t payload_bytes_trimmed = 0;  // the payload they lost (resent on the NACK)
   std::uint64_t nacks = 0;                  // receivers' answers to trimmed headers
+  // cc: nscc; summary.json has this key only then.
+  bool nscc = false;
+  std::uint64_t nscc_decreases = 0;  // window cuts: ECN with delay above target, or a NACK
 };
 
 // How a QP that picks a path per packet picks it (PathPolicy spray, reps, adaptive).
@@ -130,6 +133,10 @@ class PacketModel final : public sim::EventHandler {
   [[nodiscard]] double window_bytes(QpId qp) const { return qps_[qp].cwnd; }
   // DCQCN: a QP's current rate (Gb/s).
   [[nodiscard]] double rate_gbps(QpId qp) const { return qps_[qp].dcqcn.rate_gbps; }
+  // Bytes waiting at a port now, control queue included (tests sample it).
+  [[nodiscard]] std::uint64_t queue_bytes(topology::LinkId link) const {
+    return backlog_bytes(ports_.at(link)) + (control_.empty() ? 0 : control_[link].bytes);
+  }
   [[nodiscard]] std::size_t packets_in_pool() const { return packets_.size(); }
   // When the last packet arrived anywhere: the end of the traffic. A
   // retransmission timer armed for the last packets still fires later (it
@@ -211,7 +218,12 @@ class PacketModel final : public sim::EventHandler {
     PerPacket how = PerPacket::spray;
     std::uint32_t reps = kNone;   // reps: its entropy buffer in reps_
     topology::HostPaths paths{};  // spray: the equal-cost paths
-    std::uint32_t next_path = 0;  // spray round robin, adaptive's tie-break cursor
+    // spray round robin (over entropies when there are), adaptive's tie-break cursor
+    std::uint32_t next_path = 0;
+    // entropies: the path each entropy value hashes to, switch by switch,
+    // as routing stood when avoid_changes_ was entropy_avoided.
+    std::vector<std::uint16_t> entropy_paths;
+    std::uint32_t entropy_avoided = 0;
     // Sender.
     std::uint64_t snd_una = 0;   // oldest unacknowledged packet
     std::uint64_t snd_nxt = 0;   // next packet to send
@@ -223,7 +235,13 @@ class PacketModel final : public sim::EventHandler {
     std::uint64_t window_end = 0;  // DCTCP: alpha is updated when snd_una passes it
     std::uint32_t acked_in_window = 0;
     std::uint32_t marked_in_window = 0;
-    DcqcnRate dcqcn;                    // cc: dcqcn (the receiver's CNP clock too)
+    DcqcnRate dcqcn;  // cc: dcqcn (the receiver's CNP clock too)
+    // cc: nscc: the unloaded round trip, the queueing delay steered to, no
+    // cut before cut_hold_until, and bytes ACKed nearly unqueued in a row.
+    sim::Time base_rtt_ps = 0;
+    sim::Time target_qdelay_ps = 0;
+    sim::Time cut_hold_until = 0;
+    double uncongested_bytes = 0;
     sim::Time pace_at = sim::kForever;  // dcqcn: a kPace event is due then
     // Selective repeat: packets the receiver SACKed past snd_una (bitmap
     // ring), the holes being resent [rtx_nxt, rtx_end), and how far the
@@ -327,6 +345,13 @@ class PacketModel final : public sim::EventHandler {
   // its receiver accepts in order only).
   void on_nack(std::uint32_t p);
   void go_back(Qp& qp, std::uint64_t seq);
+  // cc: nscc (packet_nscc.cpp): the send time a data packet carries and
+  // its ACK echoes, and the window's reactions.
+  void stamp(Packet& pkt) const;
+  [[nodiscard]] sim::Time rtt_of(const Packet& ack) const;
+  void start_nscc(Qp& qp, sim::Time rtt_ps, double gbps);
+  void on_nscc_ack(Qp& qp, const Packet& ack);
+  void on_nscc_nack(Qp& qp);
   // DCTCP: alpha's update and the cut, once per window of packets.
   void end_dctcp_window(Qp& qp);
   // Selective repeat: resend the packets in [from, to) not SACKed.
@@ -338,6 +363,10 @@ class PacketModel final : public sim::EventHandler {
   // Per-packet path choice (spray, reps; adaptive's is made at the first switch).
   std::uint32_t choose_path(Qp& qp);
   std::uint32_t random_path(Qp& qp, sim::Rng& rng);
+  // entropies: the entropy of the next packet, and the path the switches
+  // hash (flow, entropy) to (packet_entropies.cpp).
+  std::uint32_t entropy_path(QpId id);
+  void hash_entropies(QpId id);
   void route_adaptive(Packet& pkt);
   [[nodiscard]] std::uint64_t backlog_bytes(const Port& port) const;
   // Faults.
@@ -379,6 +408,7 @@ class PacketModel final : public sim::EventHandler {
   std::vector<ControlQueue> control_;
   bool trim_ = false;
   bool dcqcn_on_ = false;
+  bool nscc_on_ = false;
   Dcqcn dcqcn_;
   Pfc pfc_;
   std::vector<topology::NodeId> port_node_;  // shared buffers: the switch a port leaves
@@ -390,6 +420,7 @@ class PacketModel final : public sim::EventHandler {
   std::vector<RepsBuffer> reps_;
   std::uint32_t links_down_ = 0;
   std::uint32_t links_avoided_ = 0;
+  std::uint32_t avoid_changes_ = 0;  // avoid_link/unavoid calls so far: entropies rehash then
   std::vector<Packet> packets_;
   std::uint32_t free_packets_ = kNone;
   std::uint64_t live_packets_ = 0;

@@ -54,6 +54,7 @@ std::uint32_t PacketModel::choose_path(Qp& qp) {
     case PerPacket::spray:
       break;
   }
+  if (config_.entropies != 0) return entropy_path(static_cast<QpId>(&qp - qps_.data()));
   if (config_.spray == SprayChoice::random) return random_path(qp, spray_rng_);
   for (std::uint32_t k = 0; k < count; ++k) {
     const std::uint32_t path = qp.next_path;

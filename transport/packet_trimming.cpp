@@ -93,6 +93,7 @@ void PacketModel::on_nack(std::uint32_t p) {
     qp.cwnd = std::clamp(qp.cwnd, static_cast<double>(config_.mtu_bytes),
                          static_cast<double>(qp.max_window));
   }
+  if (nscc_on_) on_nscc_nack(qp);
   if (seq < qp.snd_una || seq >= qp.sent_end) return;  // acknowledged since
   if (!qp.places) {
     const bool stale = epoch != qp.epoch && seq >= qp.back_to;

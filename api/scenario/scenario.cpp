@@ -455,7 +455,7 @@ void read_policy(const Value& v, transport::TransportConfig& t) {
 }
 
 // transport.packet: the packet-level model's parameters (README, "Packet level").
-void read_packet(const Value& v, transport::PacketConfig& p) {
+void read_packet(const Value& v, transport::PacketConfig& p, std::optional<Value>& entropies) {
   using transport::CongestionControl;
   using transport::SprayChoice;
   std::optional<Value> kmax;
@@ -465,6 +465,7 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
   std::optional<Value> priority;
   std::optional<Value> trim_threshold;
   transport::DcqcnConfig& d = p.dcqcn;
+  transport::NsccConfig& n = p.nscc;
   const auto positive_duration = [](const Value& x, sim::Time& out) {
     out = x.to_duration_ps(sim::kSecond);
     if (out <= 0) x.fail("expected a duration above 0, e.g. 55us, got " + x.describe());
@@ -498,7 +499,8 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
        [&](const Value& x) {
          p.cc = x.to_enum<CongestionControl>({{"none", CongestionControl::none},
                                               {"dctcp", CongestionControl::dctcp},
-                                              {"dcqcn", CongestionControl::dcqcn}});
+                                              {"dcqcn", CongestionControl::dcqcn},
+                                              {"nscc", CongestionControl::nscc}});
        }},
       {"dctcp_g", Need::optional,
        [&](const Value& x) {
@@ -506,6 +508,13 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
          if (p.dctcp_g <= 0)
            x.fail("expected a gain above 0 and at most 1, e.g. 0.0625, got " + x.describe());
        }},
+      {"nscc_target_qdelay", Need::optional,
+       [&](const Value& x) { n.target_qdelay_ps = x.to_duration_ps(sim::kSecond); }},
+      {"nscc_md_gain", Need::optional, [&](const Value& x) { n.md_gain = x.to_fraction(); }},
+      {"nscc_nack_md", Need::optional, [&](const Value& x) { n.nack_md = x.to_fraction(); }},
+      {"nscc_pi_gain", Need::optional, [&](const Value& x) { n.pi_gain = x.to_decimal(0, 64); }},
+      {"nscc_fast_increase", Need::optional,
+       [&](const Value& x) { n.fast_increase = x.to_decimal(0, 64); }},
       {"window_bytes", Need::optional,
        [&](const Value& x) { p.window_bytes = x.to_bytes(0, std::uint64_t{1} << 34); }},
       {"rto", Need::optional,
@@ -573,6 +582,11 @@ void read_packet(const Value& v, transport::PacketConfig& p) {
        }},
       {"reps_buffer", Need::optional,
        [&](const Value& x) { p.reps_buffer = x.to_uint<u32>(1, 65536); }},
+      {"entropies", Need::optional,
+       [&](const Value& x) {
+         p.entropies = x.to_uint<u32>(0, 65536);
+         entropies = x;
+       }},
       {"priority_queues", Need::optional,
        [&](const Value& x) {
          p.priority_queues = x.to_bool();
@@ -632,6 +646,7 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
   using transport::PathPolicy;
   std::optional<Value> packet;
   std::optional<Value> policy;
+  std::optional<Value> entropies;
   v.read_map({
       {"model", Need::optional,
        [&](const Value& x) {
@@ -652,7 +667,7 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
        }},
       {"packet", Need::optional,
        [&](const Value& x) {
-         read_packet(x, t.packet);
+         read_packet(x, t.packet, entropies);
          packet = x;
        }},
   });
@@ -660,6 +675,10 @@ void read_transport(const Value& v, transport::TransportConfig& t) {
       (t.policy == transport::PathPolicy::reps || t.policy == transport::PathPolicy::adaptive)) {
     policy->fail(std::string(transport::to_string(t.policy)) +
                  " reacts to queues and ECN marks: it is a packet-level policy (model: packet)");
+  }
+  if (entropies && t.packet.entropies != 0 && t.policy != PathPolicy::spray) {
+    entropies->fail_at_key("entropies are hashed per packet with policy: spray (the policy is " +
+                           std::string(transport::to_string(t.policy)) + ")");
   }
   if (packet && t.model != Model::packet) {
     packet->fail_at_key("the packet block is read only with model: packet (the model is " +
@@ -1593,8 +1612,17 @@ sim::Json to_json(const Scenario& s) {
       packet["dcqcn_min_gbps"] = d.min_gbps;
       packet["dcqcn_cnp_interval_ps"] = static_cast<std::int64_t>(d.cnp_interval_ps);
     }
+    if (p.cc == transport::CongestionControl::nscc) {
+      const transport::NsccConfig& n = p.nscc;
+      packet["nscc_target_qdelay_ps"] = static_cast<std::int64_t>(n.target_qdelay_ps);
+      packet["nscc_md_gain"] = n.md_gain;
+      packet["nscc_nack_md"] = n.nack_md;
+      packet["nscc_pi_gain"] = n.pi_gain;
+      packet["nscc_fast_increase"] = n.fast_increase;
+    }
     packet["retransmit"] = std::string(transport::to_string(p.retransmit));
     packet["reps_buffer"] = p.reps_buffer;
+    if (p.entropies != 0) packet["entropies"] = p.entropies;  // absent when off, as before
     if (p.priority_queues) {  // absent when off: the outputs of earlier runs stay as they were
       packet["priority_queues"] = true;
       packet["trimming"] = p.trimming;

@@ -7,7 +7,8 @@
 //      2.1 M data packets in 38 s, 643 MB peak memory. A whole run: through
 //      the library API (api::run), its completion the last packet's.
 // Case A also runs with the UEC-style switch ports (trimming, which turns the
-// control queue on): what they cost, and what they change.
+// control queue on): what they cost, and what they change; and with them
+// plus cc: nscc, and with hashed entropies (spray's paths from 16 entropies).
 // Each iteration builds the fabric, routing, simulator and models and runs to
 // the end; nothing is recorded. Counters: data packets and events per run and
 // per wall second, the completion time (simulated) and the packet pool's peak.
@@ -73,23 +74,26 @@ struct Sink final : sim::EventHandler {
 // deployed instead, DCQCN over lossless PFC (what the features cost).
 struct PacketFabric {
   PacketFabric(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false,
-               bool trimming = false)
+               bool trimming = false, bool nscc = false, std::uint32_t entropies = 0)
       : topo(topology::build_leaf_spine(reference_fabric(leaves))),
         routing(topo),
-        config(packet_config(policy, roce, trimming)),
+        config(packet_config(policy, roce, trimming, nscc, entropies)),
         router(simulator, topo, routing, transport::router_config(config), kSeed, recorder, false),
         engine(simulator, topo, routing, config.packet, kSeed),
         transport(simulator, topo, router, engine, config, recorder, false) {}
 
   static transport::TransportConfig packet_config(transport::PathPolicy policy, bool roce,
-                                                  bool trimming = false) {
+                                                  bool trimming = false, bool nscc = false,
+                                                  std::uint32_t entropies = 0) {
     transport::TransportConfig c;
+    c.packet.entropies = entropies;
     c.packet.trimming = trimming;
     c.packet.priority_queues = trimming;
     c.model = transport::Model::packet;
     c.policy = policy;
     c.packet.cc = roce ? transport::CongestionControl::dcqcn : transport::CongestionControl::none;
     if (roce) c.packet.flow_control = transport::FlowControl::pfc;
+    if (nscc) c.packet.cc = transport::CongestionControl::nscc;
     return c;
   }
   [[nodiscard]] Stats stats() const {
@@ -113,8 +117,8 @@ struct PacketFabric {
 };
 
 Stats run_permutation(std::uint32_t leaves, transport::PathPolicy policy, bool roce = false,
-                      bool trimming = false) {
-  PacketFabric f(leaves, policy, roce, trimming);
+                      bool trimming = false, bool nscc = false, std::uint32_t entropies = 0) {
+  PacketFabric f(leaves, policy, roce, trimming, nscc, entropies);
   Sink sink(f.simulator);
   const sim::HandlerId sink_id = f.simulator.add_handler(sink);
   // A random permutation without fixed points (seeded).
@@ -199,6 +203,18 @@ void BM_PacketPermutationTrimming(benchmark::State& state, transport::PathPolicy
   report(state, [&] { return run_permutation(leaves, policy, false, true); });
 }
 
+void BM_PacketPermutationNscc(benchmark::State& state, transport::PathPolicy policy) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] { return run_permutation(leaves, policy, false, true, true); });
+}
+
+void BM_PacketPermutationEntropies(benchmark::State& state) {
+  const auto leaves = static_cast<std::uint32_t>(state.range(0));
+  report(state, [&] {
+    return run_permutation(leaves, transport::PathPolicy::spray, false, false, false, 16);
+  });
+}
+
 void BM_PacketRing(benchmark::State& state, transport::PathPolicy policy) {
   const auto leaves = static_cast<std::uint32_t>(state.range(0));
   report(state, [&] { return run_ring(leaves, policy); });
@@ -243,6 +259,25 @@ BENCHMARK_CAPTURE(BM_PacketPermutationTrimming, spray, transport::PathPolicy::sp
     ->Iterations(1)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_PacketPermutationTrimming, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+// Case A with trimming and cc: nscc; and sprayed over 16 hashed entropies.
+BENCHMARK_CAPTURE(BM_PacketPermutationNscc, spray, transport::PathPolicy::spray)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_PacketPermutationNscc, ecmp, transport::PathPolicy::ecmp)
+    ->ArgName("leaves")
+    ->Arg(8)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_PacketPermutationEntropies)
     ->ArgName("leaves")
     ->Arg(8)
     ->Unit(benchmark::kMillisecond)

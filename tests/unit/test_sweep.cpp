@@ -229,7 +229,13 @@ TEST(Sweep, EveryKeyCanBeSwept) {
       "    transport.packet.reps_buffer: [16]\n"
       "    transport.packet.priority_queues: [true]\n"
       "    transport.packet.trimming: [true]\n"
-      "    transport.packet.trim_threshold_bytes: [512KiB]\n");
+      "    transport.packet.trim_threshold_bytes: [512KiB]\n"
+      "    transport.packet.nscc_target_qdelay: [3us]\n"
+      "    transport.packet.nscc_md_gain: [0.25]\n"
+      "    transport.packet.nscc_nack_md: [0.125]\n"
+      "    transport.packet.nscc_pi_gain: [0.5]\n"
+      "    transport.packet.nscc_fast_increase: [2]\n"
+      "    transport.packet.entropies: [8]\n");
   // Every key but pccl's, the WAN's, recovery's, three tiers' and workload
   // graphs' (swept on their own bases in test_pccl_scenario.cpp,
   // test_wan.cpp, test_recovery.cpp, test_clos3_scenario.cpp and
@@ -284,6 +290,14 @@ TEST(Sweep, EveryKeyCanBeSwept) {
   EXPECT_TRUE(sc.transport.packet.priority_queues);
   EXPECT_TRUE(sc.transport.packet.trimming);
   EXPECT_EQ(sc.transport.packet.trim_threshold_bytes, 512u << 10);
+  EXPECT_EQ(sc.transport.packet.nscc.target_qdelay_ps, 3 * sim::kMicrosecond);
+  EXPECT_EQ(sc.transport.packet.nscc.md_gain, 0.25);
+  EXPECT_EQ(sc.transport.packet.nscc.nack_md, 0.125);
+  EXPECT_EQ(sc.transport.packet.nscc.pi_gain, 0.5);
+  EXPECT_EQ(sc.transport.packet.nscc.fast_increase, 2.0);
+  EXPECT_EQ(sc.transport.packet.entropies, 8u);
+  EXPECT_EQ(s.parameters.back().values[0].column, "8");
+  EXPECT_EQ(s.parameters[s.parameters.size() - 5].values[0].column, "0.25");
   EXPECT_EQ(s.parameters[18].values[0].column, "[0 5 2]");
   EXPECT_EQ(s.parameters[17].values[0].column, "all");
   EXPECT_EQ(sc.topology.nic_ports, 1u);

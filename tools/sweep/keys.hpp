@@ -17,6 +17,7 @@ enum class Kind {
   rate,            // 400Gbps: results.csv in Gb/s, column suffix _gbps
   duration,        // 500ns: results.csv in ps, column suffix _ps
   word,            // ecmp, spray
+  decimal,         // 0.25: listed values only (no ranges), checked by the scenario loader
   placement,       // contiguous, random or a list of host indices
 };
 

@@ -34,6 +34,8 @@ std::string_view example_of(Kind kind) {
       return "[500ns, 1us] or a range such as {from: 500ns, to: 4us, times: 2}";
     case Kind::word:
       return "[ecmp, spray]";
+    case Kind::decimal:
+      return "[0.25, 0.5]";
     case Kind::placement:
       return "[contiguous, random, [0, 9, 18, 27]]";
   }
@@ -41,7 +43,7 @@ std::string_view example_of(Kind kind) {
 }
 
 bool is_numeric(Kind kind) {
-  return kind != Kind::word && kind != Kind::placement;
+  return kind != Kind::word && kind != Kind::placement && kind != Kind::decimal;
 }
 
 // A numeric value: rates are doubles in Gb/s, everything else whole units
@@ -110,7 +112,8 @@ ParamValue read_element(const Value& v, Kind kind) {
   }
   v.fail(std::string(kind == Kind::placement
                          ? "expected contiguous, random or a list of host indices"
-                         : "expected a word") +
+                     : kind == Kind::decimal ? "expected a number (decimals are listed, not ranged)"
+                                             : "expected a word") +
          ", got " + v.describe());
 }
 
