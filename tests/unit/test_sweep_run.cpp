@@ -263,11 +263,11 @@ TEST_F(SweepRun, ShardsMergeIntoTheWhole) {
 }
 
 std::string merge_error(const std::vector<fs::path>& dirs) {
+  const fs::path out = scratch("merge_error_out");
   try {
-    merge_sweeps(dirs, scratch("merge_error_out"));
+    merge_sweeps(dirs, out);
   } catch (const SweepError& e) {
-    EXPECT_FALSE(
-        fs::exists(fs::temp_directory_path() / "spinel_sweep_merge_error_out" / "results.csv"));
+    EXPECT_FALSE(fs::exists(out / "results.csv"));
     return e.what();
   }
   ADD_FAILURE() << "merged";
