@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
           config.sites[to].name.c_str(), static_cast<unsigned long long>(c.packets),
           static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.dropped));
     }
-    std::printf("unroutable %llu\n", static_cast<unsigned long long>(router.unroutable()));
+    std::printf("undelivered %llu\n", static_cast<unsigned long long>(router.undelivered()));
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "spinel-wan-emulator: " << e.what() << "\n";

@@ -52,7 +52,7 @@ int open_tun(const SiteSpec& s) {
 }  // namespace
 
 Router::Router(asio::io_context& io, const Config& config)
-    : io_(io), model_(config.sites.size(), config.links, transit_of(config)), timer_(io) {
+    : model_(config.sites.size(), config.links, transit_of(config)), timer_(io) {
   for (std::size_t i = 0; i < config.sites.size(); ++i) {
     devices_.emplace_back(io, open_tun(config.sites[i]));
     buffers_.emplace_back(kMaxPacketBytes);
@@ -87,7 +87,7 @@ void Router::read(std::size_t site) {
             p->path = &model_.path(site, to->second);
             arrive({now_ns(), seq_++, std::move(p)});
           } else {
-            ++unroutable_;
+            ++undelivered_;
           }
         }
         read(site);
@@ -99,7 +99,7 @@ void Router::arrive(Event e) {
   if (p.hop == p.path->size()) {
     // A full device queue drops the packet, as a NIC's would; TCP recovers.
     if (::write(devices_[p.to_site].native_handle(), p.bytes.data(), p.bytes.size()) < 0) {
-      ++unroutable_;
+      ++undelivered_;
     }
     return;
   }

@@ -24,7 +24,8 @@ class Router {
   Router(boost::asio::io_context& io, const Config& config);  // opens the TUN devices
   void start();
   const WanModel& model() const { return model_; }
-  std::uint64_t unroutable() const { return unroutable_; }
+  // Packets to no site, and packets a full device queue refused.
+  std::uint64_t undelivered() const { return undelivered_; }
 
  private:
   struct Packet {
@@ -47,7 +48,6 @@ class Router {
   void schedule();
   void fire();
 
-  boost::asio::io_context& io_;
   WanModel model_;
   std::vector<boost::asio::posix::stream_descriptor> devices_;
   std::vector<std::vector<unsigned char>> buffers_;
@@ -56,7 +56,7 @@ class Router {
   boost::asio::steady_timer timer_;
   std::int64_t armed_ns_ = -1;
   std::uint64_t seq_ = 0;
-  std::uint64_t unroutable_ = 0;
+  std::uint64_t undelivered_ = 0;
 };
 
 std::int64_t now_ns();
