@@ -78,6 +78,8 @@ Config load_config(const std::string& path) {
       if (l.latency_ns < 0) at.fail("link latency_us: negative");
       l.queue_bytes = parse_number<std::size_t>(at, w[5], "link queue_bytes");
       c.links.push_back(l);
+    } else if (w[0] == "congestion_control" && w.size() == 2) {
+      c.congestion_control = w[1];
     } else if (w[0] == "forward" && w.size() == 4) {
       ForwardSpec f;
       f.netns = w[1];
@@ -87,7 +89,7 @@ Config load_config(const std::string& path) {
     } else {
       at.fail(
           "expected 'site NAME NETNS DEVICE IPV4 [stub]', 'link A B RATE_BPS LATENCY_US "
-          "QUEUE_BYTES' or 'forward NETNS IP:PORT IP:PORT', got: " +
+          "QUEUE_BYTES', 'forward NETNS IP:PORT IP:PORT' or 'congestion_control NAME', got: " +
           text);
     }
   }

@@ -3,6 +3,8 @@
 //   site NAME NETNS DEVICE IPV4 [stub]       a site: its namespace, TUN device, address
 //   link SITE SITE RATE_BPS LATENCY_US QUEUE_BYTES
 //   forward NETNS LISTEN_IPV4:PORT TO_IPV4:PORT
+//   congestion_control NAME                  of every forwarded connection (cubic,
+//                                            bbr, ...; default the namespace's)
 // `stub` sites are never crossed between two others (the master's).
 #pragma once
 
@@ -34,6 +36,7 @@ struct Config {
   std::vector<SiteSpec> sites;
   std::vector<LinkSpec> links;
   std::vector<ForwardSpec> forwards;
+  std::string congestion_control;  // empty: the kernel's default
 };
 
 // Throws std::runtime_error naming the file, line and field.

@@ -1,7 +1,14 @@
 #include "tools/wan_emulator/forwarder.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "tools/wan_emulator/netns.hpp"
 
@@ -66,18 +73,29 @@ class Splice : public std::enable_shared_from_this<Splice> {
   int ended_ = 0;
 };
 
+// Accepted sockets inherit the listener's; outgoing ones get it before connecting.
+void set_congestion_control(int fd, const std::string& name) {
+  if (name.empty()) return;
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name.data(),
+                   static_cast<socklen_t>(name.size())) != 0) {
+    throw std::runtime_error("congestion control " + name + ": " + std::strerror(errno));
+  }
+}
+
 tcp::endpoint endpoint_of(std::uint32_t ipv4, std::uint16_t port) {
   return {asio::ip::address_v4(ipv4), port};
 }
 
 }  // namespace
 
-Forwarder::Forwarder(asio::io_context& io, const ForwardSpec& spec)
-    : io_(io), spec_(spec), acceptor_(io) {
+Forwarder::Forwarder(asio::io_context& io, const ForwardSpec& spec,
+                     const std::string& congestion_control)
+    : io_(io), spec_(spec), congestion_control_(congestion_control), acceptor_(io) {
   const NetnsScope inside(spec.netns);
   const tcp::endpoint at = endpoint_of(spec.listen_ipv4, spec.listen_port);
   acceptor_.open(at.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  set_congestion_control(acceptor_.native_handle(), congestion_control_);
   acceptor_.bind(at);
   acceptor_.listen();
 }
@@ -91,6 +109,7 @@ void Forwarder::accept() {
         const NetnsScope inside(spec_.netns);  // the outgoing socket leaves from here too
         far.open(tcp::v4());
       }
+      set_congestion_control(far.native_handle(), congestion_control_);  // checked at start
       std::make_shared<Splice>(std::move(near), std::move(far))
           ->start(endpoint_of(spec_.to_ipv4, spec_.to_port));
     }

@@ -18,7 +18,10 @@ namespace spinel::wan {
 
 class Forwarder {
  public:
-  Forwarder(boost::asio::io_context& io, const ForwardSpec& spec);  // listens at once
+  // Listens at once; a `congestion_control` other than "" is set on every socket
+  // (root may choose one the namespace does not allow), and an unknown one throws.
+  Forwarder(boost::asio::io_context& io, const ForwardSpec& spec,
+            const std::string& congestion_control);
   void start() { accept(); }
 
  private:
@@ -26,6 +29,7 @@ class Forwarder {
 
   boost::asio::io_context& io_;
   ForwardSpec spec_;
+  std::string congestion_control_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 

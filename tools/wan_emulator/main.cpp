@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     boost::asio::io_context io;
     Router router(io, config);
     std::list<Forwarder> forwarders;
-    for (const ForwardSpec& f : config.forwards) forwarders.emplace_back(io, f);
+    for (const ForwardSpec& f : config.forwards)
+      forwarders.emplace_back(io, f, config.congestion_control);
     boost::asio::signal_set stop(io, SIGTERM, SIGINT);
     stop.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
     router.start();
