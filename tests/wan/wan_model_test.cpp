@@ -61,7 +61,8 @@ TEST(WanConfig, LoadsSitesLinksAndForwards) {
       "site b ns-b wan0 10.1.0.2\n"
       "site master ns-m wan0 10.1.0.3 stub\n"
       "link a b 50000000 20000 250000   # 50 Mbit/s, 20 ms\n"
-      "forward ns-a 127.0.0.1:7101 10.1.0.2:7101\n");
+      "forward ns-a 127.0.0.1:7101 10.1.0.2:7101\n"
+      "congestion_control cubic\n");
   const Config c = load_config(path);
   std::filesystem::remove(path);
   ASSERT_EQ(c.sites.size(), 3u);
@@ -73,6 +74,7 @@ TEST(WanConfig, LoadsSitesLinksAndForwards) {
   ASSERT_EQ(c.forwards.size(), 1u);
   EXPECT_EQ(c.forwards[0].listen_port, 7101);
   EXPECT_EQ(c.forwards[0].to_ipv4, 0x0A010002u);
+  EXPECT_EQ(c.congestion_control, "cubic");
 }
 
 TEST(WanConfig, ErrorsNameTheLineAndField) {
