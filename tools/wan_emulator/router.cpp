@@ -85,7 +85,10 @@ void Router::read(std::size_t site) {
             p->bytes.assign(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(n));
             p->to_site = to->second;
             p->path = &model_.path(site, to->second);
-            arrive({now_ns(), seq_++, std::move(p)});
+            // Packets due on the way first, so that each link serves in model-time order.
+            const std::int64_t now = now_ns();
+            run_due(now);
+            arrive({now, seq_++, std::move(p)});
           } else {
             ++undelivered_;
           }
@@ -124,15 +127,18 @@ void Router::schedule() {
 }
 
 void Router::fire() {
+  run_due(now_ns());
+  schedule();
+}
+
+void Router::run_due(std::int64_t now) {
   // Events run at their model time, not at the (later) time the timer woke, so
   // the links' queues stay exact; only the hand-over to the kernel is late.
-  const std::int64_t now = now_ns();
   while (!events_.empty() && events_.top().at_ns <= now) {
     Event e = events_.top();
     events_.pop();
     arrive(std::move(e));
   }
-  schedule();
 }
 
 }  // namespace spinel::wan

@@ -47,6 +47,7 @@ class Router {
   void arrive(Event e);  // the packet reached the end of its hop'th link (or entered the WAN)
   void schedule();
   void fire();
+  void run_due(std::int64_t now);  // every event due by `now`, in time order
 
   WanModel model_;
   std::vector<boost::asio::posix::stream_descriptor> devices_;
