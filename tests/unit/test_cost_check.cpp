@@ -141,16 +141,19 @@ TEST(CostCheck, FabricLinksAreWhatTheBuildMakes) {
 }
 
 TEST(CostCheck, TheFabricCountsInTheMemoryWarning) {
-  // 2^22 leaf-spine cables (1.3 GiB of fabric) and an all-to-all's 2^22
-  // flows at once (2 GiB): neither alone reaches the 4 GiB of the warning.
+  // 4,193,280 leaf-spine cables (1.25 GiB of fabric) and a 2,560-rank
+  // all-to-all's 6,551,040 flows at once (3.1 GiB): neither alone reaches the
+  // 4 GiB of the warning, together they do.
   const Scenario s = load_string(with("  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n",
-                                      "  leaves: 2048\n  spines: 2048\n  hosts_per_leaf: 1\n",
+                                      "  leaves: 1280\n  spines: 3276\n  hosts_per_leaf: 2\n",
                                       with("ring_allreduce", "all_to_all")),
                                  "t.yaml");
   ASSERT_FALSE(s.warnings.empty());
-  const std::string& m = s.warnings.back().message;
-  EXPECT_TRUE(has(m, "the fabric (8392704 links) and the flows that run at once (4192256)")) << m;
-  EXPECT_TRUE(has(m, "GiB for the fabric")) << m;
+  const std::string& m = s.warnings.front().message;
+  EXPECT_TRUE(has(m,
+                  "the fabric (8391680 links) and the flows that run at once (6551040) need "
+                  "about 4.37 GiB (1.25 GiB for the fabric)"))
+      << m;
 }
 
 TEST(CostCheck, ATimeoutBelowTheRoundTripIsExtremeAndATinyBufferWarned) {
