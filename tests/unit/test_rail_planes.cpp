@@ -52,6 +52,21 @@ std::vector<LinkId> path_links(const HostPaths& paths, std::uint32_t i) {
   return links;
 }
 
+// Checks that every path leaves through `uplink`, arrives through
+// `downlink`, is up-down and stays on `plane`; returns how many differ.
+std::size_t distinct_paths(const Topology& t, const HostPaths& paths, LinkId uplink,
+                           LinkId downlink, std::uint32_t plane) {
+  std::set<std::vector<LinkId>> distinct;
+  for (std::uint32_t i = 0; i < paths.count(); ++i) {
+    const std::vector<LinkId> links = path_links(paths, i);
+    distinct.insert(links);
+    EXPECT_EQ(links.front(), uplink);
+    EXPECT_EQ(links.back(), downlink);
+    EXPECT_EQ(plane_of_path(t, links), plane);
+  }
+  return distinct.size();
+}
+
 TEST(RailPlanes, EachRailIsAPlaneOfItsOwn) {
   // 8 leaves (2 per rail) of 4 NICs, 8 spines (2 per plane), servers of 4 GPUs.
   const FabricConfig c = rail_planes(testing::leaf_spine(8, 4, 8), 4);
@@ -87,14 +102,7 @@ TEST(RailPlanes, PathsCountAndClimbOnOneRail) {
   const HostPaths same = r.paths(a, b);
   EXPECT_EQ(same.count(), 2u);
   EXPECT_EQ(same.length(), 4u);
-  std::set<std::vector<LinkId>> distinct;
-  for (std::uint32_t i = 0; i < same.count(); ++i) {
-    const std::vector<LinkId> links = path_links(same, i);
-    distinct.insert(links);
-    EXPECT_EQ(links.front(), t.host_uplink(a));
-    EXPECT_EQ(plane_of_path(t, links), 1u);
-  }
-  EXPECT_EQ(distinct.size(), 2u);
+  EXPECT_EQ(distinct_paths(t, same, t.host_uplink(a), t.host_downlink(b), 1), 2u);
   // GPU 0 of server 0 to GPU 3 of server 4: over NVLink to server 0's GPU 3,
   // then from its NIC on rail 3's plane.
   const HostId src = servers.nic(0, 0);
@@ -103,12 +111,8 @@ TEST(RailPlanes, PathsCountAndClimbOnOneRail) {
   const HostPaths cross = r.paths(src, dst);
   EXPECT_EQ(cross.count(), 2u);
   EXPECT_EQ(cross.length(), 4u);
-  for (std::uint32_t i = 0; i < cross.count(); ++i) {
-    const std::vector<LinkId> links = path_links(cross, i);
-    EXPECT_EQ(links.front(), t.host_uplink(servers.nic(0, 3)));
-    EXPECT_EQ(links.back(), t.host_downlink(dst));
-    EXPECT_EQ(plane_of_path(t, links), 3u);
-  }
+  EXPECT_EQ(distinct_paths(t, cross, t.host_uplink(servers.nic(0, 3)), t.host_downlink(dst), 3),
+            2u);
   // Two GPUs of one server never leave it through the fabric's planes.
   EXPECT_EQ(t.sending_nic(servers.nic(2, 0), servers.nic(2, 1)), servers.nic(2, 0));
 }
@@ -128,15 +132,11 @@ TEST(RailPlanes, Clos3RailsSplitAggsAndCores) {
     const HostPaths paths = r.paths(src, dst);
     EXPECT_EQ(paths.count(), 8u);
     EXPECT_EQ(paths.length(), 6u);
-    std::set<std::vector<LinkId>> distinct;
-    for (std::uint32_t i = 0; i < paths.count(); ++i) {
-      const std::vector<LinkId> links = path_links(paths, i);
-      distinct.insert(links);
-      EXPECT_EQ(links.front(), t.host_uplink(servers.nic(0, rail)));
-      EXPECT_EQ(plane_of_path(t, links), rail);
-      EXPECT_EQ(t.node(t.link(links[2]).dst).kind, NodeKind::core);
-    }
-    EXPECT_EQ(distinct.size(), 8u);
+    EXPECT_EQ(
+        distinct_paths(t, paths, t.host_uplink(servers.nic(0, rail)), t.host_downlink(dst), rail),
+        8u);
+    // Across pods: leaf, agg, core, agg, leaf.
+    EXPECT_EQ(t.node(t.link(path_links(paths, 0)[2]).dst).kind, NodeKind::core);
   }
   // Within a pod, on one rail: the plane's 2 aggs.
   EXPECT_EQ(r.paths(servers.nic(0, 1), servers.nic(1, 1)).count(),
