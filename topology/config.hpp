@@ -15,13 +15,13 @@ struct LinkSpec {
   sim::Time latency_ps = 500 * sim::kNanosecond;
 };
 
-// Which shape of fabric a FabricConfig describes.
-// What a plane of a multi-plane fabric is made of (FabricConfig::planes).
+// What a plane of a multi-plane fabric is made of (FabricConfig::planes):
+// one per NIC port, or one per rail.
 enum class PlanePer : std::uint8_t {
   port,  // NIC port p of every host on plane p (dual-plane, nic_ports 2)
   rail,  // rail r (GPU r of every server, single-port NICs) on plane r
 };
-
+// Which shape of fabric a FabricConfig describes.
 enum class FabricKind : std::uint8_t {
   leaf_spine,  // two tiers: every leaf to every spine
   clos3,       // three tiers: pods of leaves and aggregation switches, and a core layer
