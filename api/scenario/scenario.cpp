@@ -1412,11 +1412,6 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   }
   const bool graphs = std::any_of(s.jobs.begin(), s.jobs.end(),
                                   [](const workloads::WorkloadConfig& w) { return w.program; });
-  if (graphs && detector) {
-    detector->fail_at_key(
-        "the detector listens to jobs of one repeated collective so far, not to jobs with a "
-        "program");
-  }
   if (graphs && recovery) {
     recovery->fail_at_key("recovery runs a job of one repeated collective, not a program");
   }

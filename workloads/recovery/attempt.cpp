@@ -97,7 +97,7 @@ void Attempt::watch() {
   const workloads::DetectorConfig& detector = world_.config.detector;
   if (detector.kind == workloads::DetectorKind::c4) {
     c4_.emplace(sim_, detector);
-    c4_->watch(world_.crew.ranks(), world_.job.buckets);
+    c4_->watch(0, world_.crew.ranks(), world_.job.buckets);
     c4_->stop_on_alarm(true);
   }
   manual_.emplace(sim_, detector, world_.job.buckets, 0);
