@@ -53,6 +53,18 @@ Detection about_host(sim::Time at, AnomalyClass anomaly, topology::HostId host) 
 
 }  // namespace
 
+// How many ranks called the open collective, and when the last of them did.
+std::pair<std::size_t, sim::Time> Detector::entries(const Job& job) {
+  sim::Time last_entry = 0;
+  std::size_t entered = 0;
+  for (const sim::Time t : job.entered_ps) {
+    if (t == sim::kForever) continue;
+    ++entered;
+    last_entry = std::max(last_entry, t);
+  }
+  return {entered, last_entry};
+}
+
 std::string_view to_string(AnomalyClass c) {
   switch (c) {
     case AnomalyClass::communication_hang:
@@ -309,13 +321,7 @@ sim::Time Detector::check_hangs(sim::Time now) {
       continue;
     }
     if (!job.active || job.hung || job.finished) continue;
-    sim::Time last_entry = 0;
-    std::size_t entered = 0;
-    for (const sim::Time t : job.entered_ps) {
-      if (t == sim::kForever) continue;
-      ++entered;
-      last_entry = std::max(last_entry, t);
-    }
+    const auto [entered, last_entry] = entries(job);
     if (entered == job.hosts.size()) {
       next = std::min(next, check_stuck(job, id, now));
       continue;
@@ -350,13 +356,7 @@ sim::Time Detector::check_hangs(sim::Time now) {
 // Returns the next deadline.
 sim::Time Detector::check_uncalled(Job& job, std::uint32_t id, sim::Time now) {
   const Compute& c = compute_.at(job.job);
-  sim::Time last_entry = 0;
-  std::size_t entered = 0;
-  for (const sim::Time t : job.entered_ps) {
-    if (t == sim::kForever) continue;
-    ++entered;
-    last_entry = std::max(last_entry, t);
-  }
+  const auto [entered, last_entry] = entries(job);
   sim::Time next = sim::kForever;
   bool hung = false;
   for (std::size_t r = 0; r < job.hosts.size(); ++r) {

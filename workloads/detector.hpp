@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/earliest_wake.hpp"
@@ -159,6 +160,7 @@ class Detector final : public CollectiveMonitor, public sim::EventHandler {
   void check_connections(Job& job, std::uint32_t id, sim::Time at);
   sim::Time check_stuck(Job& job, std::uint32_t id, sim::Time now);
   sim::Time check_uncalled(Job& job, std::uint32_t id, sim::Time now);
+  static std::pair<std::size_t, sim::Time> entries(const Job& job);
   sim::Time check_hangs(sim::Time now);
   void raise(Job& job, std::uint32_t id, Detection d);
 

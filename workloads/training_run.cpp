@@ -11,6 +11,7 @@
 #include "workloads/job_setup.hpp"
 #include "workloads/placement.hpp"
 #include "workloads/stream_monitor.hpp"
+#include "workloads/watch_program.hpp"
 
 namespace spinel::workloads {
 
@@ -186,17 +187,7 @@ void TrainingRun::attach_detector() {
                     graph::GraphRun::kNoStream);
       continue;
     }
-    const graph::Program& p = g.program();
-    std::vector<std::uint32_t> streams(p.communicators.size(), graph::GraphRun::kNoStream);
-    for (std::uint32_t c = 0; c < p.communicators.size(); ++c) {
-      if (g.calls(c) == 0) continue;
-      std::vector<topology::HostId> hosts;
-      for (const std::uint32_t r : p.communicators[c].ranks) hosts.push_back(placed_[j][r]);
-      streams[c] = detector_->watch(job, std::move(hosts), g.calls(c) / p.iterations,
-                                    p.communicators[c].ranks);
-    }
-    detector_->watch_compute(job, p.rank_count());
-    g.set_monitor(*detector_, streams, detector_->watch_point_to_point(job, placed_[j]));
+    watch_program(*detector_, g, job);
   }
 }
 

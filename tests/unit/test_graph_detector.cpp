@@ -6,6 +6,7 @@
 
 #include "api/run.hpp"
 #include "api/scenario/scenario.hpp"
+#include "expect_detection.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
 #include "workloads/detector.hpp"
@@ -42,16 +43,8 @@ faults:
 }
 
 void expect_one(const api::Results& r, AnomalyClass anomaly, const std::string& suspect) {
-  ASSERT_EQ(r.detections.size(), 1u);
-  const workloads::Detection& d = r.detections[0];
-  EXPECT_EQ(d.anomaly, anomaly) << d.evidence;
-  EXPECT_EQ(workloads::suspect_name(d), suspect) << d.evidence;
-  ASSERT_EQ(r.detection.faults.size(), 1u);
-  EXPECT_TRUE(r.detection.faults[0].detected);
-  EXPECT_TRUE(r.detection.faults[0].localised);
-  EXPECT_EQ(r.detection.false_alarms, 0u);
-  // The job's own results list it too.
-  ASSERT_EQ(r.jobs[0].detections.size(), 1u);
+  testing::expect_one_detection(r, anomaly, suspect);
+  ASSERT_EQ(r.jobs[0].detections.size(), 1u);  // the job's own results list it too
 }
 
 TEST(GraphDetector, AHealthyJobRaisesNothing) {

@@ -87,9 +87,6 @@ TEST(GraphScenario, ErrorsAreLocated) {
   EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n"),
             "g.yaml:4:3: workload.parallel: this key belongs to a workload graph: give a program "
             "(or a transformer) too");
-  EXPECT_STARTS_WITH(error_of("workload:\n  program: [{compute: 1us}]\nrecovery: {}\n"),
-                     "g.yaml:5:1: recovery: recovery runs a job of one repeated collective, not a "
-                     "program");
   EXPECT_EQ(error_of("workload:\n  groups: [{name: pair, ranks: [0, 9]}]\n  program: [{compute: "
                      "1us}]\n"),
             "g.yaml:4:36: workload.groups[0].ranks[1]: expected a rank of the job from 0 to 7, got "

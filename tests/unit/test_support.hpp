@@ -50,8 +50,8 @@ std::string error_of_loading(Load load, const std::string& input) {
 // The process id keeps tests that CTest runs at once (one process each) out of
 // each other's folders, even when two tests of a fixture use the same name.
 inline std::filesystem::path scratch_folder(const std::string& prefix, const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    (prefix + name + "." + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / (prefix + name + "." + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -318,6 +318,15 @@ void GraphRun::set_monitor(CollectiveMonitor& monitor, const std::vector<std::ui
   point_to_point_stream_ = point_to_point;
 }
 
+void GraphRun::set_iteration_listener(IterationListener* listener) {
+  if (options_.gated) throw sim::InternalError("graph: iterations of a gated run are not heard");
+  iteration_listener_ = listener;
+  const Program& p = *program_;
+  std::uint32_t per = 0;
+  for (const RankProgram& rp : p.ranks) per += static_cast<std::uint32_t>(rp.size()) / p.iterations;
+  iteration_left_.assign(p.iterations, per);
+}
+
 void GraphRun::start(sim::Time at) {
   if (options_.gated) {  // the channels' gates do the rest
     start_ps_ = at;
@@ -457,6 +466,15 @@ void GraphRun::complete(std::uint32_t g) {
   end_ps_ = std::max(end_ps_, sim_.now());
   ++done_;
   if (options_.gated) return;  // what waits on it asks when its collective opens
+  if (iteration_listener_ != nullptr) {
+    const std::uint32_t r = rank_of(g);
+    const std::uint32_t per = (offset_[r + 1] - offset_[r]) / program_->iterations;
+    --iteration_left_[(g - offset_[r]) / per];
+    // Iterations end in order: a rank's iteration k + 1 waits for its iteration k.
+    while (next_iteration_ < iteration_left_.size() && iteration_left_[next_iteration_] == 0) {
+      iteration_listener_->iteration_done(next_iteration_++, sim_.now());
+    }
+  }
   for (std::uint32_t i = next_begin_[g]; i < next_begin_[g + 1]; ++i) {
     const std::uint32_t after = next_[i];
     // An op that needs only k of its dependencies was readied by the k-th: the later ones

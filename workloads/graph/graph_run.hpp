@@ -24,6 +24,14 @@
 
 namespace spinel::workloads::graph {
 
+// Hears each training iteration of a program end (every rank's ops of it
+// done), in order; not in the gated executor.
+class IterationListener {
+ public:
+  virtual ~IterationListener() = default;
+  virtual void iteration_done(std::uint32_t iteration, sim::Time at) = 0;
+};
+
 struct GraphOptions {
   std::uint32_t job = 0;       // for results only
   std::uint32_t first_id = 0;  // collective id of the first collective; ids are consecutive
@@ -103,6 +111,7 @@ class GraphRun final : public sim::EventHandler {
   void set_monitor(CollectiveMonitor& monitor, const std::vector<std::uint32_t>& streams,
                    std::uint32_t point_to_point);
   static constexpr std::uint32_t kNoStream = ~0u;
+  void set_iteration_listener(IterationListener* listener);
   // The collectives communicator c runs per member (0 for a communicator of
   // one rank, which sends nothing).
   [[nodiscard]] std::uint32_t calls(std::uint32_t c) const { return calls_[c]; }
@@ -180,6 +189,9 @@ class GraphRun final : public sim::EventHandler {
   std::vector<std::unique_ptr<Channel>> channels_;
   std::vector<std::uint32_t> calls_;  // per communicator
   CollectiveMonitor* monitor_ = nullptr;
+  IterationListener* iteration_listener_ = nullptr;
+  std::vector<std::uint32_t> iteration_left_;  // per iteration: its ops not done yet
+  std::uint32_t next_iteration_ = 0;           // the first not done
   std::uint32_t point_to_point_stream_ = kNoStream;
   std::vector<std::deque<std::uint32_t>> compute_queue_;  // per rank
   std::vector<std::uint8_t> computing_;                   // per rank
