@@ -1307,7 +1307,7 @@ void check_recovery(const Scenario& s, const Value& root, const std::optional<Va
   if (s.jobs.size() != 1) {
     recovery->fail_at_key("recovery runs one training job: give workload, not jobs");
   }
-  if (s.jobs[0].compute_ps <= 0) {
+  if (!s.jobs[0].program && s.jobs[0].compute_ps <= 0) {
     recovery->fail_at_key(
         "recovery runs a training job: give workload.compute (its per-iteration compute)");
   }
@@ -1446,16 +1446,6 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.wan && !s.pccl) root.fail(kWanPcclOnly);
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
-  }
-  const bool graphs = std::any_of(s.jobs.begin(), s.jobs.end(),
-                                  [](const workloads::WorkloadConfig& w) { return w.program; });
-  if (graphs && detector) {
-    detector->fail_at_key(
-        "the detector listens to jobs of one repeated collective so far, not to jobs with a "
-        "program");
-  }
-  if (graphs && recovery) {
-    recovery->fail_at_key("recovery runs a job of one repeated collective, not a program");
   }
   check_recovery(s, root, recovery, detector, fault_process, random_fault);
   if (random_fault && s.random_fault.kind == RandomFaultKind::nic_port_down &&
