@@ -101,10 +101,8 @@ constexpr std::uint32_t kMaxFatTreeK = 256;
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr std::uint32_t kMaxBuckets = 1024;  // gradient buckets per iteration
-constexpr double kMaxRateGbps = 1e6;
-constexpr sim::Time kMaxLatency = sim::kSecond;
 constexpr std::size_t kMaxNameLength = 64;
-constexpr std::size_t kMaxFileBytes = 64ULL << 20;
+constexpr std::size_t kMaxScenarioFileBytes = 64ULL << 20;
 constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
 constexpr sim::Time kMaxInterval = sim::kSecond;
 
@@ -130,9 +128,9 @@ std::string read_name(const Value& v) {
 void read_link(const Value& v, topology::LinkSpec& link) {
   v.read_map({
       {"rate", Need::optional,
-       [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxRateGbps); }},
+       [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxLinkRateGbps); }},
       {"latency", Need::optional,
-       [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLatency); }},
+       [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLinkLatency); }},
   });
 }
 
@@ -1105,7 +1103,7 @@ void read_fault_items(std::span<const Value> items, const topology::FabricConfig
          }},
         {"rate", Need::optional,
          [&](const Value& x) {
-           fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
+           fault.rate_gbps = x.to_rate_gbps(kMaxLinkRateGbps);
            rate = x;
          }},
         {"loss", Need::optional,
@@ -1502,7 +1500,7 @@ std::string read_text(const std::filesystem::path& path) {
       if (std::ferror(file.get()) != 0) fail_read(std::strerror(errno != 0 ? errno : EIO));
       break;
     }
-    if (text.size() > kMaxFileBytes) fail_read("larger than 64MiB; not a scenario file?");
+    if (text.size() > kMaxScenarioFileBytes) fail_read("larger than 64MiB; not a scenario file?");
   }
   return text;
 }
