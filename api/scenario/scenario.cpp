@@ -395,8 +395,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
       ports->fail("dual-port NICs pair each pod's leaves up; got " + std::to_string(per_pod) +
                   " leaves per pod, use an even number");
     }
-    const std::uint64_t cables =
-        leaves * t.uplinks_per_leaf() + std::uint64_t{t.pods} * t.aggs_per_pod * t.cores_per_agg();
+    const std::uint64_t cables = t.switch_cables();
     if (cables > kMaxCables) {
       (aggs ? *aggs : size_key)
           .fail("leaf-agg and agg-core cables: " + std::to_string(cables) + "; at most " +
@@ -408,7 +407,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
                   " leaves, use an even number");
     }
     split(spines, size_key, "spines", t.spines);
-    const std::uint64_t cables = std::uint64_t{t.leaves} * t.uplinks_per_leaf() * t.parallel_links;
+    const std::uint64_t cables = t.switch_cables();
     if (cables > kMaxCables) {
       spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
                    " leaf-spine cables; at most " + std::to_string(kMaxCables) +
