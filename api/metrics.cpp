@@ -7,11 +7,11 @@
 
 namespace spinel::api {
 
-namespace {
-
-double ratio(sim::Time a, sim::Time b) {
+double time_ratio(sim::Time a, sim::Time b) {
   return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
 }
+
+namespace {
 
 void put(sim::Json& m, const std::optional<CollectiveMetrics>& c) {
   if (!c) return;
@@ -130,7 +130,7 @@ std::optional<CollectiveMetrics> collective_metrics(
   }
   const auto& first = *cs.front();
   m.collective_mean_ps = total / static_cast<sim::Time>(cs.size());
-  m.ratio_to_ideal = ratio(m.collective_mean_ps, m.ideal_ps);
+  m.ratio_to_ideal = time_ratio(m.collective_mean_ps, m.ideal_ps);
   m.busbw_gbps =
       workloads::busbw_gbps(first.collective, first.ranks, first.size_bytes, m.collective_mean_ps);
   return m;

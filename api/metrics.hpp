@@ -10,6 +10,9 @@
 
 namespace spinel::api {
 
+// a / b, or 0 when b is 0 (no ideal time): the `ratio_to_ideal` of every output.
+double time_ratio(sim::Time a, sim::Time b);
+
 // None for no collectives.
 std::optional<CollectiveMetrics> collective_metrics(
     const std::vector<const workloads::CollectiveResult*>& collectives);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "api/metrics.hpp"
 #include "api/version.hpp"
 #include "topology/servers.hpp"
 #include "workloads/collectives.hpp"
@@ -11,10 +12,6 @@
 namespace spinel::api {
 
 namespace {
-
-double ratio(sim::Time a, sim::Time b) {
-  return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
-}
 
 void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
   sim::CsvTable* csv = recorder.table(
@@ -37,7 +34,7 @@ void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
           .cell(c.end_ps)
           .cell(c.duration_ps())
           .cell(c.ideal_ps)
-          .cell(ratio(c.duration_ps(), c.ideal_ps))
+          .cell(time_ratio(c.duration_ps(), c.ideal_ps))
           .cell(algbw)
           .cell(workloads::busbw_gbps(c.collective, c.ranks, c.size_bytes, c.duration_ps()))
           .cell(c.max_congestion_ps)

@@ -121,6 +121,13 @@ struct FabricConfig {
   // clos3: the cores an agg (numbered over all pods) is cabled to: those of
   // its plane's core group `local agg index mod core_groups`.
   [[nodiscard]] std::uint32_t cores_per_agg() const { return cores_per_plane() / core_groups; }
+  // Switch-to-switch cables (leaf-spine with its parallel lanes, or leaf-agg
+  // plus agg-core): what the loader caps and the cost check counts.
+  [[nodiscard]] std::uint64_t switch_cables() const {
+    const std::uint64_t leaf_up = std::uint64_t{leaves} * uplinks_per_leaf();
+    if (kind != FabricKind::clos3) return leaf_up * parallel_links;
+    return leaf_up + std::uint64_t{pods} * aggs_per_pod * cores_per_agg();
+  }
   [[nodiscard]] std::uint64_t agg_core(std::uint64_t agg, std::uint32_t k) const {
     const auto local = static_cast<std::uint32_t>(agg % aggs_per_pod);
     const std::uint32_t plane = local / aggs_per_plane();

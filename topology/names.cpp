@@ -94,6 +94,10 @@ std::optional<LinkSpec> switch_cable(const FabricConfig& t, NodeName a, NodeName
 
 }  // namespace
 
+std::string host_name(std::uint64_t host) {
+  return name_of(NodeKind::host, host);
+}
+
 std::optional<NodeName> parse_node_name(std::string_view name) {
   for (const Prefix& p : kPrefixes) {
     if (name.substr(0, p.text.size()) != p.text) continue;

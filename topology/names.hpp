@@ -19,6 +19,9 @@ struct NodeName {
   std::uint64_t index = 0;
 };
 
+// "h12": a host as links.csv, faults and detections name it.
+std::string host_name(std::uint64_t host);
+
 // "h12", "leaf3", "spine0", "agg5", "core2": the kind and the index (no
 // leading zeros), or nullopt. Says nothing of whether the fabric has it.
 std::optional<NodeName> parse_node_name(std::string_view name);

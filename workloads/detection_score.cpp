@@ -4,13 +4,11 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "topology/names.hpp"
+
 namespace spinel::workloads {
 
 namespace {
-
-std::string host_name(topology::HostId h) {
-  return "h" + std::to_string(h);
-}
 
 // Whether `link` is a NIC link of host `h`, either way, any port.
 bool host_link(const topology::Topology& topology, topology::LinkId link, topology::HostId h) {
@@ -38,7 +36,8 @@ bool on_route(const topology::Topology& topology, const transport::FlowModel& mo
 bool localises(const Detection& d, const transport::Fault& f, const topology::Topology& topology,
                const transport::FlowModel& model,
                const std::unordered_map<std::string, topology::LinkId>& links) {
-  if (f.on_host()) return f.host == host_name(d.src_host) || f.host == host_name(d.dst_host);
+  if (f.on_host())
+    return f.host == topology::host_name(d.src_host) || f.host == topology::host_name(d.dst_host);
   if (f.on_switch() || f.on_plane()) {
     // A switch (or plane) is named by a suspect host attached to it, or by a
     // slow or stuck connection through any of its links.
@@ -61,8 +60,8 @@ bool localises(const Detection& d, const transport::Fault& f, const topology::To
 }
 
 std::string suspect_name(const Detection& d) {
-  std::string name = host_name(d.src_host);
-  if (d.connection_suspect) name += ">" + host_name(d.dst_host);
+  std::string name = topology::host_name(d.src_host);
+  if (d.connection_suspect) name += ">" + topology::host_name(d.dst_host);
   return name;
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "sim/error.hpp"
+#include "topology/names.hpp"
 
 namespace spinel::workloads {
 
@@ -16,10 +17,6 @@ T median_of(std::vector<T> values) {
   const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
   std::nth_element(values.begin(), mid, values.end());
   return *mid;
-}
-
-std::string host_name(topology::HostId h) {
-  return "h" + std::to_string(h);
 }
 
 double ms(sim::Time ps) {
@@ -283,7 +280,8 @@ void Detector::check_connections(Job& job, std::uint32_t id, sim::Time at) {
     std::snprintf(text, sizeof text,
                   "%zu connections under 1/%.2f of their baseline rate for %u collectives, all "
                   "through %s",
-                  slow.size(), config_.slow_factor, config_.window, host_name(*common).c_str());
+                  slow.size(), config_.slow_factor, config_.window,
+                  topology::host_name(*common).c_str());
   } else {
     const ConnectionHistory& c = *slow[worst];
     d.connection_suspect = true;
@@ -445,8 +443,8 @@ sim::Time Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
 
 void Detector::raise(Job& job, std::uint32_t /*stream*/, Detection d) {
   std::string key(to_string(d.anomaly));
-  key += " " + host_name(d.src_host);
-  if (d.connection_suspect) key += ">" + host_name(d.dst_host);
+  key += " " + topology::host_name(d.src_host);
+  if (d.connection_suspect) key += ">" + topology::host_name(d.dst_host);
   std::vector<std::string>& raised = raised_[job.job];
   if (std::find(raised.begin(), raised.end(), key) != raised.end()) return;
   raised.push_back(std::move(key));

@@ -14,16 +14,16 @@ transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_
   // The leaf of the host's port 0 (its only port on single-port NICs).
   const std::uint32_t leaf_index = (host / t.hosts_per_leaf) * t.nic_ports;
   const std::string leaf = "leaf" + std::to_string(leaf_index);
-  const std::string nic = "h" + std::to_string(host) + (t.nic_ports > 1 ? ".p0" : "");
+  const std::string nic = topology::host_name(host) + (t.nic_ports > 1 ? ".p0" : "");
   const std::string uplink = topology::leaf_uplink_name(t, leaf_index, uplink_index);
   switch (kind) {
     case RandomFaultKind::straggler:
-      f.host = "h" + std::to_string(host);
+      f.host = topology::host_name(host);
       f.state = transport::FaultState::slow;
       f.factor = factor;
       break;
     case RandomFaultKind::hang:
-      f.host = "h" + std::to_string(host);
+      f.host = topology::host_name(host);
       f.state = transport::FaultState::hung;
       break;
     case RandomFaultKind::nic_degraded:
@@ -41,11 +41,11 @@ transport::Fault fault_of_kind(RandomFaultKind kind, double factor, double rate_
       f.state = transport::FaultState::down;
       break;
     case RandomFaultKind::nic_down:
-      f.host = "h" + std::to_string(host);
+      f.host = topology::host_name(host);
       f.state = transport::FaultState::nic_down;
       break;
     case RandomFaultKind::nic_port_down:
-      f.host = "h" + std::to_string(host);
+      f.host = topology::host_name(host);
       f.state = transport::FaultState::nic_port_down;
       f.port = port;
       break;

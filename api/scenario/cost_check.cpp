@@ -290,12 +290,7 @@ double fabric_links(const Scenario& s) {
     return t.file ? 2 * static_cast<double>(t.file->cables.size()) : 0;
   }
   const double nics = static_cast<double>(t.host_count()) * t.nic_ports;
-  const double leaf_up = static_cast<double>(t.leaves) * t.uplinks_per_leaf();
-  const double switch_cables =
-      t.kind == topology::FabricKind::clos3
-          ? leaf_up + static_cast<double>(t.pods) * t.aggs_per_pod * t.cores_per_agg()
-          : leaf_up * t.parallel_links;
-  return 2 * (nics + switch_cables);
+  return 2 * (nics + static_cast<double>(t.switch_cables()));
 }
 
 std::vector<CostWarning> check_cost(const Scenario& s, const Value& root) {

@@ -14,7 +14,7 @@ namespace spinel::scenario {
 
 namespace {
 
-constexpr std::uint64_t kMaxFileBytes = 1ULL << 30;
+constexpr std::uint64_t kMaxFaultsFileBytes = 1ULL << 30;
 
 constexpr std::string_view kKeys[] = {"at",   "link", "host", "switch", "plane",  "state",
                                       "port", "rate", "loss", "factor", "period", "until"};
@@ -50,7 +50,7 @@ void read_faults_file(const Value& path_value,
   const auto size = std::filesystem::file_size(path, ec);
   std::ifstream in(path, std::ios::binary);
   if (ec || !in) path_value.fail("cannot read " + path.string());
-  if (size > kMaxFileBytes) path_value.fail(path.string() + " is over 1GiB");
+  if (size > kMaxFaultsFileBytes) path_value.fail(path.string() + " is over 1GiB");
   std::string content(size, '\0');
   in.read(content.data(), static_cast<std::streamsize>(size));
   const auto source = std::make_shared<const std::string>(path.string());

@@ -50,7 +50,7 @@ flows::FlowList read_pattern(const Value& v, u32 ranks) {
   return flows::generate(c, ranks);
 }
 
-flows::FlowList read_matrix(const Value& v) {
+flows::FlowList connection_matrix_flows(const Value& v) {
   flows::MatrixOptions options;
   if (!v.is_map()) {
     try {
@@ -100,7 +100,7 @@ std::shared_ptr<const workloads::graph::Program> read_flows(const FlowKeys& keys
   const Value& where = keys.flows ? *keys.flows : *keys.connection_matrix;
   flows::FlowList list;
   if (keys.connection_matrix) {
-    list = read_matrix(*keys.connection_matrix);
+    list = connection_matrix_flows(*keys.connection_matrix);
   } else if (keys.flows->is_map()) {
     list = read_pattern(*keys.flows, ranks);
   } else {

@@ -119,7 +119,7 @@ std::vector<const Communicator*> groups_for(const std::string& key,
 }
 
 // An all-to-allv's matrix: N rows of N sizes (N >= 2), each a byte count.
-std::vector<std::vector<std::uint64_t>> read_matrix(const Value& v) {
+std::vector<std::vector<std::uint64_t>> read_matrix_bytes(const Value& v) {
   const std::string want =
       "expected a square matrix of sizes, a list of rows such as [[0, 1MiB], [2MiB, 0]]";
   if (!v.is_list() || v.to_list().size() < 2) v.fail(want + ", got " + v.describe());
@@ -240,7 +240,7 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
               "missing matrix_bytes: an all_to_allv's N x N matrix, row i the bytes group rank i "
               "sends to each rank");
         }
-        t.matrix_bytes = read_matrix(*matrix);
+        t.matrix_bytes = read_matrix_bytes(*matrix);
         std::uint64_t total = 0;
         for (const auto& row : t.matrix_bytes) {
           for (const std::uint64_t b : row) {

@@ -101,10 +101,8 @@ constexpr std::uint32_t kMaxFatTreeK = 256;
 constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr std::uint32_t kMaxBuckets = 1024;  // gradient buckets per iteration
-constexpr double kMaxRateGbps = 1e6;
-constexpr sim::Time kMaxLatency = sim::kSecond;
 constexpr std::size_t kMaxNameLength = 64;
-constexpr std::size_t kMaxFileBytes = 64ULL << 20;
+constexpr std::size_t kMaxScenarioFileBytes = 64ULL << 20;
 constexpr sim::Time kMinInterval = sim::kNanosecond;  // timeseries.csv
 constexpr sim::Time kMaxInterval = sim::kSecond;
 
@@ -130,9 +128,9 @@ std::string read_name(const Value& v) {
 void read_link(const Value& v, topology::LinkSpec& link) {
   v.read_map({
       {"rate", Need::optional,
-       [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxRateGbps); }},
+       [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxLinkRateGbps); }},
       {"latency", Need::optional,
-       [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLatency); }},
+       [&](const Value& x) { link.latency_ps = x.to_duration_ps(kMaxLinkLatency); }},
   });
 }
 
@@ -397,8 +395,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
       ports->fail("dual-port NICs pair each pod's leaves up; got " + std::to_string(per_pod) +
                   " leaves per pod, use an even number");
     }
-    const std::uint64_t cables =
-        leaves * t.uplinks_per_leaf() + std::uint64_t{t.pods} * t.aggs_per_pod * t.cores_per_agg();
+    const std::uint64_t cables = t.switch_cables();
     if (cables > kMaxCables) {
       (aggs ? *aggs : size_key)
           .fail("leaf-agg and agg-core cables: " + std::to_string(cables) + "; at most " +
@@ -410,7 +407,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
                   " leaves, use an even number");
     }
     split(spines, size_key, "spines", t.spines);
-    const std::uint64_t cables = std::uint64_t{t.leaves} * t.uplinks_per_leaf() * t.parallel_links;
+    const std::uint64_t cables = t.switch_cables();
     if (cables > kMaxCables) {
       spines->fail("leaves x spines x parallel_links = " + std::to_string(cables) +
                    " leaf-spine cables; at most " + std::to_string(kMaxCables) +
@@ -1105,7 +1102,7 @@ void read_fault_items(std::span<const Value> items, const topology::FabricConfig
          }},
         {"rate", Need::optional,
          [&](const Value& x) {
-           fault.rate_gbps = x.to_rate_gbps(kMaxRateGbps);
+           fault.rate_gbps = x.to_rate_gbps(kMaxLinkRateGbps);
            rate = x;
          }},
         {"loss", Need::optional,
@@ -1502,7 +1499,7 @@ std::string read_text(const std::filesystem::path& path) {
       if (std::ferror(file.get()) != 0) fail_read(std::strerror(errno != 0 ? errno : EIO));
       break;
     }
-    if (text.size() > kMaxFileBytes) fail_read("larger than 64MiB; not a scenario file?");
+    if (text.size() > kMaxScenarioFileBytes) fail_read("larger than 64MiB; not a scenario file?");
   }
   return text;
 }

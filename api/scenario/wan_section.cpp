@@ -11,8 +11,6 @@ namespace {
 
 constexpr std::uint32_t kMaxSites = 256;
 constexpr std::uint32_t kMaxSiteHosts = 65536;
-constexpr double kMaxRateGbps = 1e6;
-constexpr sim::Time kMaxLatency = sim::kSecond;
 
 // Node names of links.csv are hN, leafN, spineN or a site's name: a site
 // must not look like the others.
@@ -54,15 +52,15 @@ void read_link_spec(const Value& v, topology::LinkSpec& link, bool wan,
   std::optional<Value> latency;
   std::vector<Field> fields(extra);
   fields.push_back({"rate", Need::optional,
-                    [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxRateGbps); }});
+                    [&](const Value& x) { link.rate_gbps = x.to_rate_gbps(kMaxLinkRateGbps); }});
   fields.push_back({"latency", Need::optional, [&](const Value& x) {
-                      link.latency_ps = x.to_duration_ps(kMaxLatency);
+                      link.latency_ps = x.to_duration_ps(kMaxLinkLatency);
                       latency = x;
                     }});
   if (wan) {
     fields.push_back({"rtt", Need::optional, [&](const Value& x) {
                         if (latency) x.fail_at_key("give latency (one way) or rtt, not both");
-                        link.latency_ps = x.to_duration_ps(2 * kMaxLatency) / 2;
+                        link.latency_ps = x.to_duration_ps(2 * kMaxLinkLatency) / 2;
                       }});
   }
   v.read_map(fields);

@@ -34,6 +34,11 @@
 namespace spinel::scenario {
 
 // 1-based place in the file.
+// The largest link rate and one-way latency any scenario key accepts (fabric
+// links, WAN links, rate faults).
+inline constexpr double kMaxLinkRateGbps = 1e6;
+inline constexpr sim::Time kMaxLinkLatency = sim::kSecond;
+
 struct Position {
   int line = 1;
   int column = 1;

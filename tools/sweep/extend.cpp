@@ -24,7 +24,7 @@ std::string identity(const std::vector<std::string>& cells, std::size_t paramete
   return id;
 }
 
-struct Found {
+struct KeptPoint {
   std::filesystem::path folder;
   std::vector<std::string> cells;  // of its row
   const Point* point = nullptr;    // in the new sweep
@@ -56,7 +56,7 @@ std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) 
   }
   // Every folder under points/ (whatever its name: a move cut short leaves
   // temporary names) that holds a finished point.
-  std::vector<Found> finished;
+  std::vector<KeptPoint> finished;
   std::vector<std::filesystem::path> unfinished;
   const std::filesystem::path points = dir / "points";
   for (const auto& entry : std::filesystem::directory_iterator(points)) {
@@ -66,7 +66,7 @@ std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) 
       unfinished.push_back(entry.path());
       continue;
     }
-    Found f{entry.path(), split_csv_line(*row), nullptr};
+    KeptPoint f{entry.path(), split_csv_line(*row), nullptr};
     const auto it = by_identity.find(identity(f.cells, parameters));
     if (it == by_identity.end()) {
       throw SweepError(
@@ -82,7 +82,7 @@ std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) 
   for (const auto& path : unfinished) std::filesystem::remove_all(path);
   // Two moves, so that no folder's new name is another one's old name.
   std::size_t k = 0;
-  for (Found& f : finished) {
+  for (KeptPoint& f : finished) {
     if (f.folder == point_dir(dir, *f.point)) continue;
     // Unique per process: an earlier move cut short may have left temporary names.
     const std::filesystem::path temp =
@@ -90,7 +90,7 @@ std::size_t extend_folder(const Sweep& sweep, const std::filesystem::path& dir) 
     rename_or_throw(f.folder, temp);
     f.folder = temp;
   }
-  for (Found& f : finished) {
+  for (KeptPoint& f : finished) {
     const std::filesystem::path target = point_dir(dir, *f.point);
     f.cells[0] = std::to_string(f.point->index);
     write_atomically(f.folder / kPointResult, csv_line(columns) + csv_line(f.cells));

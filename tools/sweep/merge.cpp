@@ -13,7 +13,7 @@ namespace spinel::sweep {
 
 namespace {
 
-struct Found {
+struct ShardPoint {
   std::string row;
   std::filesystem::path where;
   bool failed = false;
@@ -46,7 +46,7 @@ std::optional<std::size_t> folder_index(const std::string& name) {
 }
 
 void collect(const std::filesystem::path& dir, const SweepInfo& info,
-             std::map<std::size_t, Found>& found) {
+             std::map<std::size_t, ShardPoint>& found) {
   const std::filesystem::path points = dir / "points";
   std::error_code ec;
   std::filesystem::directory_iterator it(points, ec);
@@ -73,7 +73,7 @@ void collect(const std::filesystem::path& dir, const SweepInfo& info,
       throw SweepError(result.string() + ": the row is of point " + std::to_string(r->point) +
                        ", not of the point the folder names");
     }
-    const auto [at, inserted] = found.emplace(*index, Found{*row, result, r->failed});
+    const auto [at, inserted] = found.emplace(*index, ShardPoint{*row, result, r->failed});
     if (!inserted) {
       throw SweepError("point " + std::to_string(*index) + " is finished twice: in " +
                        at->second.where.string() + " and in " + result.string() +
@@ -106,7 +106,7 @@ MergeOutcome merge_sweeps(const std::vector<std::filesystem::path>& dirs,
                        why);
     }
   }
-  std::map<std::size_t, Found> found;
+  std::map<std::size_t, ShardPoint> found;
   for (const auto& dir : dirs) collect(dir, *info, found);
 
   std::vector<std::size_t> missing;
