@@ -1,5 +1,8 @@
 #include "transport/output_columns.hpp"
 
+#include <array>
+#include <string_view>
+
 namespace spinel::transport::columns {
 
 namespace {
@@ -47,32 +50,42 @@ constexpr sim::Column links_columns[] = {
     {"mean_utilisation", "bytes / (capacity × `end_ps` of the run)"},
 };
 
-// The flow level's time series; the packet level's starts with the same columns.
-constexpr sim::Column timeseries_columns[] = {
+// The columns of either time series: a, then b.
+template <std::size_t A, std::size_t B>
+constexpr std::array<sim::Column, A + B> concat(const sim::Column (&a)[A],
+                                                const sim::Column (&b)[B]) {
+  std::array<sim::Column, A + B> out{};
+  for (std::size_t i = 0; i < A; ++i) out[i] = a[i];
+  for (std::size_t i = 0; i < B; ++i) out[A + i] = b[i];
+  return out;
+}
+
+// Where and when, the same at flow and packet level.
+constexpr sim::Column interval_columns[] = {
     {"link_id", "as in `links.csv`"},
     {"link", "as in `links.csv`"},
     {"kind", "as in `links.csv`"},
     {"interval_start_ps", "the interval's start, k × `interval`"},
     {"interval_end_ps",
      "the interval's end, (k+1) × `interval`; the last one ends at the run's end"},
+};
+
+constexpr std::string_view kUtilisation =
+    "`bytes / (capacity × (interval_end_ps − interval_start_ps))`, 0 … 1";
+
+constexpr sim::Column flow_load_columns[] = {
     {"bytes",
      "the integral of the link's load over the interval, in bytes, not rounded (a fluid "
      "quantity); summed over a link's intervals it equals its `bytes` in `links.csv` to within a "
      "byte"},
-    {"utilisation", "`bytes / (capacity × (interval_end_ps − interval_start_ps))`, 0 … 1"},
+    {"utilisation", kUtilisation},
 };
 
-constexpr sim::Column packet_timeseries_columns[] = {
-    {"link_id", "as in `links.csv`"},
-    {"link", "as in `links.csv`"},
-    {"kind", "as in `links.csv`"},
-    {"interval_start_ps", "the interval's start, k × `interval`"},
-    {"interval_end_ps",
-     "the interval's end, (k+1) × `interval`; the last one ends at the run's end"},
+constexpr sim::Column port_load_columns[] = {
     {"bytes",
      "what the port serialised in the interval (a packet straddling an edge split in proportion "
      "to time, so the sum is `links.csv`'s `bytes`)"},
-    {"utilisation", "`bytes / (capacity × (interval_end_ps − interval_start_ps))`, 0 … 1"},
+    {"utilisation", kUtilisation},
     {"max_queue_bytes",
      "the largest queue a packet joined in the interval, itself included; an interval no packet "
      "joined gets what was left of the last one's queue at its start, draining at line rate"},
@@ -80,6 +93,9 @@ constexpr sim::Column packet_timeseries_columns[] = {
     {"ecn_marks", "packets the port marked in the interval"},
     {"pauses", "PFC PAUSEs that took effect on the port in the interval"},
 };
+
+constexpr auto timeseries_columns = concat(interval_columns, flow_load_columns);
+constexpr auto packet_timeseries_columns = concat(interval_columns, port_load_columns);
 
 constexpr sim::Column ports_columns[] = {
     {"link_id", "as in `links.csv`"},
