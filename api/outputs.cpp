@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/metrics.hpp"
+#include "api/output_columns.hpp"
 #include "api/version.hpp"
 #include "topology/servers.hpp"
 #include "workloads/collectives.hpp"
@@ -14,11 +15,7 @@ namespace spinel::api {
 namespace {
 
 void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* csv = recorder.table(
-      "collectives.csv", {"collective_id", "job", "iteration", "bucket", "algorithm", "ranks",
-                          "size_bytes", "start_ps", "end_ps", "duration_ps", "ideal_ps",
-                          "ratio_to_ideal", "algbw_gbps", "busbw_gbps", "max_congestion_ps",
-                          "congestion_bound_ps", "max_queue_pairs_per_host", "communicator"});
+  sim::CsvTable* csv = recorder.table(columns::collectives);
   for (const JobResults& job : r.jobs) {
     for (const auto& c : job.collectives) {
       const double algbw = static_cast<double>(c.size_bytes) * 8000.0 /
@@ -49,9 +46,7 @@ void write_collectives_csv(sim::Recorder& recorder, const Results& r) {
 // Per training iteration of each job: compute, then what communication
 // added after the slowest rank's compute.
 void write_iterations_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* its =
-      recorder.table("iterations.csv", {"job", "iteration", "start_ps", "compute_end_ps", "end_ps",
-                                        "duration_ps", "exposed_communication_ps", "slowest_rank"});
+  sim::CsvTable* its = recorder.table(columns::iterations);
   for (const JobResults& job : r.jobs) {
     for (const auto& it : job.iterations) {
       its->cell(r.jobs.at(it.job).name)
@@ -71,8 +66,7 @@ void write_iterations_csv(sim::Recorder& recorder, const Results& r) {
 // plotting): compute, exposed_comm, bubble, and exposed_comm.<kind> per
 // communicator kind. Means over the job's ranks.
 void write_breakdown_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* csv =
-      recorder.table("iteration_breakdown.csv", {"job", "iteration", "part", "time_ps"});
+  sim::CsvTable* csv = recorder.table(columns::iteration_breakdown);
   for (const JobResults& job : r.jobs) {
     for (const auto& it : job.breakdown) {
       auto row = [&](const std::string& part, sim::Time t) {
@@ -88,8 +82,7 @@ void write_breakdown_csv(sim::Recorder& recorder, const Results& r) {
 
 // Graph jobs with output.ops: every op of every rank, when it started and ended.
 void write_ops_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* csv = recorder.table("ops.csv", {"job", "rank", "op", "label", "kind", "group",
-                                                  "bytes", "start_ps", "end_ps", "duration_ps"});
+  sim::CsvTable* csv = recorder.table(columns::ops);
   for (const JobResults& job : r.jobs) {
     for (const auto& o : job.ops) {
       const bool ran = o.end_ps != sim::kForever;
@@ -110,7 +103,7 @@ void write_ops_csv(sim::Recorder& recorder, const Results& r) {
 
 // Per phase of each job: what its routes make of its busiest link.
 void write_phases_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* phases = recorder.table("phases.csv", {"job", "phase", "max_congestion_ps"});
+  sim::CsvTable* phases = recorder.table(columns::phases);
   for (const JobResults& job : r.jobs) {
     for (std::size_t p = 0; p < job.phase_congestion_ps.size(); ++p) {
       phases->cell(job.name).cell(p).cell(job.phase_congestion_ps[p]).end_row();
@@ -123,9 +116,7 @@ void write_phases_csv(sim::Recorder& recorder, const Results& r) {
 void write_faults_csv(sim::Recorder& recorder, const Results& r) {
   std::vector<std::vector<topology::HostId>> placed;
   for (const JobResults& job : r.jobs) placed.push_back(job.placement);
-  sim::CsvTable* csv =
-      recorder.table("faults.csv", {"fault", "at_ps", "element", "state", "rate_gbps", "factor",
-                                    "period_ps", "until_ps", "job", "rank"});
+  sim::CsvTable* csv = recorder.table(columns::faults);
   for (std::size_t i = 0; i < r.faults.size(); ++i) {
     const transport::Fault& f = r.faults[i];
     csv->cell(static_cast<std::uint64_t>(i)).cell(f.at_ps);
@@ -157,9 +148,7 @@ void write_faults_csv(sim::Recorder& recorder, const Results& r) {
 }
 
 void write_detections_csv(sim::Recorder& recorder, const Results& r) {
-  sim::CsvTable* csv = recorder.table(
-      "detections.csv",
-      {"detection", "at_ps", "job", "class", "suspect", "fault", "localised", "evidence"});
+  sim::CsvTable* csv = recorder.table(columns::detections);
   for (std::size_t i = 0; i < r.detections.size(); ++i) {
     const workloads::Detection& d = r.detections[i];
     const workloads::DetectionMatch& m = r.detection.detections[i];
@@ -182,7 +171,7 @@ void write_detections_csv(sim::Recorder& recorder, const Results& r) {
 void write_placement_csv(sim::Recorder& recorder, const Results& r,
                          const topology::Topology& topology, const topology::FabricConfig& fabric) {
   if (!recorder.enabled()) return;
-  sim::CsvTable* csv = recorder.table("placement.csv", {"job", "rank", "host", "server", "switch"});
+  sim::CsvTable* csv = recorder.table(columns::placement);
   // Servers of several GPUs only on fabrics that have them (a fabric file's
   // hosts are servers of one GPU).
   const topology::Servers servers(fabric);

@@ -2,6 +2,7 @@
 // fate), detections.csv (every alarm) and summary.json.
 #include <string>
 
+#include "api/output_columns.hpp"
 #include "api/outputs.hpp"
 #include "workloads/detection_score.hpp"
 
@@ -9,10 +10,7 @@ namespace spinel::api {
 
 void write_recovery_files(sim::Recorder& recorder, const scenario::Scenario& scenario,
                           const recovery::RecoveryRun& run, const sim::Json& metrics) {
-  sim::CsvTable* attempts = recorder.table(
-      "attempts.csv", {"attempt", "start_ps", "end_ps", "first_iteration", "iterations",
-                       "checkpoint", "useful_ps", "rework_ps", "stalled_ps", "restart_ps", "stop",
-                       "class", "suspect", "fault", "localised", "action"});
+  sim::CsvTable* attempts = recorder.table(columns::attempts);
   for (const recovery::AttemptRecord& a : run.attempts) {
     attempts->cell(a.attempt).cell(a.start_ps).cell(a.end_ps).cell(a.first_iteration);
     attempts->cell(a.iterations).cell(a.checkpoint);
@@ -31,9 +29,7 @@ void write_recovery_files(sim::Recorder& recorder, const scenario::Scenario& sce
     }
     attempts->end_row();
   }
-  sim::CsvTable* faults = recorder.table(
-      "faults.csv", {"fault", "at_ps", "kind", "element", "state", "rate_gbps", "factor",
-                     "cleared_ps", "cleared_by", "acted_on_in", "localised"});
+  sim::CsvTable* faults = recorder.table(columns::recovery_faults);
   for (std::size_t i = 0; i < run.faults.size(); ++i) {
     const recovery::FaultRecord& f = run.faults[i];
     faults->cell(static_cast<std::uint64_t>(i)).cell(f.fault.at_ps).cell(f.kind);
@@ -62,9 +58,7 @@ void write_recovery_files(sim::Recorder& recorder, const scenario::Scenario& sce
     faults->end_row();
   }
   // Every alarm: the C4 reports that let the job go on, then each stop.
-  sim::CsvTable* detections =
-      recorder.table("detections.csv", {"detection", "at_ps", "attempt", "detector", "class",
-                                        "suspect", "fault", "localised", "action", "evidence"});
+  sim::CsvTable* detections = recorder.table(columns::recovery_detections);
   std::uint64_t n = 0;
   const auto row = [&](const recovery::AttemptRecord& a, const recovery::Alarm& alarm,
                        const std::string& detector, const std::string& action) {

@@ -14,10 +14,22 @@ constexpr std::size_t kFlushBytes = 1 << 20;
 CsvTable::CsvTable(const std::filesystem::path& path,
                    std::initializer_list<std::string_view> columns)
     : file_(path, std::ios::binary | std::ios::trunc), columns_(columns.size()), path_(path) {
-  if (!file_) throw std::runtime_error("cannot write " + path.string());
+  fail_unless_open();
   for (std::string_view c : columns) cell(c);
   end_row();
   rows_ = 0;
+}
+
+CsvTable::CsvTable(const std::filesystem::path& path, std::span<const Column> columns)
+    : file_(path, std::ios::binary | std::ios::trunc), columns_(columns.size()), path_(path) {
+  fail_unless_open();
+  for (const Column& c : columns) cell(c.name);
+  end_row();
+  rows_ = 0;
+}
+
+void CsvTable::fail_unless_open() {
+  if (!file_) throw std::runtime_error("cannot write " + path_.string());
 }
 
 CsvTable::~CsvTable() {
@@ -91,14 +103,24 @@ Recorder::Recorder(std::filesystem::path out_dir) : out_dir_(std::move(out_dir))
                              ec.message());
 }
 
-CsvTable* Recorder::table(std::string_view name, std::initializer_list<std::string_view> columns) {
+template <typename Make>
+CsvTable* Recorder::open_table(std::string_view name, Make make) {
   if (!enabled()) return nullptr;
   auto it = tables_.find(name);
-  if (it == tables_.end()) {
-    it = tables_.emplace(std::string(name), std::make_unique<CsvTable>(out_dir_ / name, columns))
-             .first;
-  }
+  if (it == tables_.end()) it = tables_.emplace(std::string(name), make(out_dir_ / name)).first;
   return it->second.get();
+}
+
+CsvTable* Recorder::table(std::string_view name, std::initializer_list<std::string_view> columns) {
+  return open_table(name, [&](const std::filesystem::path& path) {
+    return std::make_unique<CsvTable>(path, columns);
+  });
+}
+
+CsvTable* Recorder::table(const CsvFile& file) {
+  return open_table(file.name, [&](const std::filesystem::path& path) {
+    return std::make_unique<CsvTable>(path, file.columns);
+  });
 }
 
 void Recorder::write_file(std::string_view name, std::string_view contents) const {

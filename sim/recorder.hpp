@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +18,26 @@
 
 namespace spinel::sim {
 
+// One column of a result file: its header name and what it holds. The writers
+// build their header rows from these tables and the output-file reference
+// (docs/output-files.md) is generated from the same tables (tools/docgen).
+struct Column {
+  std::string_view name;
+  std::string_view meaning;  // one line of markdown
+};
+
+// A CSV file a run writes: its name and its columns, in order.
+struct CsvFile {
+  std::string_view name;
+  std::span<const Column> columns;
+};
+
 // One CSV file: a header, then rows built cell by cell. Buffered; numbers are
 // formatted with std::to_chars so the bytes are the same everywhere.
 class CsvTable {
  public:
   CsvTable(const std::filesystem::path& path, std::initializer_list<std::string_view> columns);
+  CsvTable(const std::filesystem::path& path, std::span<const Column> columns);
   ~CsvTable();
   CsvTable(const CsvTable&) = delete;
   CsvTable& operator=(const CsvTable&) = delete;
@@ -40,6 +56,7 @@ class CsvTable {
 
  private:
   void separator();
+  void fail_unless_open();
   std::ofstream file_;
   std::string buffer_;
   std::size_t columns_ = 0;
@@ -59,6 +76,8 @@ class Recorder {
   // Opens `name` (e.g. "flows.csv") with the given header on first call;
   // returns nullptr when the recorder is disabled.
   CsvTable* table(std::string_view name, std::initializer_list<std::string_view> columns);
+  // The same, with the file's name and header from its column table.
+  CsvTable* table(const CsvFile& file);
 
   // Writes a whole file at once (summary.json, ...); no-op when disabled.
   void write_file(std::string_view name, std::string_view contents) const;
@@ -66,6 +85,9 @@ class Recorder {
   void flush();
 
  private:
+  template <typename Make>
+  CsvTable* open_table(std::string_view name, Make make);
+
   std::filesystem::path out_dir_;
   std::map<std::string, std::unique_ptr<CsvTable>, std::less<>> tables_;
 };

@@ -6,6 +6,7 @@
 
 #include "sim/error.hpp"
 #include "transport/adaptive.hpp"
+#include "transport/output_columns.hpp"
 
 namespace spinel::transport {
 
@@ -919,12 +920,8 @@ PortStats PacketModel::port_stats(LinkId link) const {
 
 void PacketModel::write(sim::Recorder& recorder) const {
   if (series_) series_->write(recorder, last_activity_ps_);
-  sim::CsvTable* ports = recorder.table(
-      "ports.csv", {"link_id", "link", "kind", "rate_gbps", "bytes", "packets", "drops",
-                    "ecn_marks", "max_queue_bytes", "busy_ps", "pauses", "paused_ps"});
-  sim::CsvTable* links =
-      recorder.table("links.csv", {"link_id", "link", "kind", "rate_gbps", "latency_ps", "bytes",
-                                   "busy_ps", "peak_utilisation", "mean_utilisation"});
+  sim::CsvTable* ports = recorder.table(columns::ports);
+  sim::CsvTable* links = recorder.table(columns::links);
   if (ports == nullptr || links == nullptr) return;
   const double horizon = static_cast<double>(last_activity_ps_);
   for (LinkId l = 0; l < ports_.size(); ++l) {

@@ -1,6 +1,7 @@
 #include "transport/packet_transport.hpp"
 
 #include "sim/error.hpp"
+#include "transport/output_columns.hpp"
 
 namespace spinel::transport {
 
@@ -16,9 +17,7 @@ PacketTransport::PacketTransport(sim::Simulator& sim, const topology::Topology& 
       self_(sim.add_handler(*this)) {
   if (record_flows) {
     // The same columns as at flow level: one row per part (subflow) delivered.
-    flows_csv_ =
-        recorder.table("flows.csv", {"flow_id", "subflow", "collective", "step", "tag", "src_host",
-                                     "dst_host", "size_bytes", "path", "start_ps", "end_ps"});
+    flows_csv_ = recorder.table(columns::flows);
   }
 }
 

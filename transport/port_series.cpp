@@ -6,6 +6,7 @@
 
 #include "sim/error.hpp"
 #include "sim/units.hpp"
+#include "transport/output_columns.hpp"
 
 namespace spinel::transport {
 
@@ -92,9 +93,7 @@ void PortSeries::queued(topology::LinkId link, sim::Time now, std::uint64_t queu
 void PortSeries::write(sim::Recorder& recorder, sim::Time end_ps) {
   const auto intervals = static_cast<std::size_t>((end_ps + interval_ps_ - 1) / interval_ps_);
   check_rows(intervals);
-  sim::CsvTable* csv = recorder.table(
-      "timeseries.csv", {"link_id", "link", "kind", "interval_start_ps", "interval_end_ps", "bytes",
-                         "utilisation", "max_queue_bytes", "drops", "ecn_marks", "pauses"});
+  sim::CsvTable* csv = recorder.table(columns::packet_timeseries);
   if (csv == nullptr) return;
   for (Track& track : tracks_) {
     fill_drained(track, intervals);

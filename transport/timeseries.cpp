@@ -6,6 +6,7 @@
 
 #include "sim/error.hpp"
 #include "sim/units.hpp"
+#include "transport/output_columns.hpp"
 
 namespace spinel::transport {
 
@@ -105,9 +106,7 @@ void Timeseries::check_rows(sim::Time end_ps) const {
 
 void Timeseries::write(sim::Recorder& recorder, sim::Time end_ps) {
   check_rows(end_ps);
-  sim::CsvTable* csv = recorder.table(
-      "timeseries.csv",
-      {"link_id", "link", "kind", "interval_start_ps", "interval_end_ps", "bytes", "utilisation"});
+  sim::CsvTable* csv = recorder.table(columns::timeseries);
   if (csv == nullptr) return;
   const auto intervals = static_cast<std::size_t>((end_ps + interval_ps_ - 1) / interval_ps_);
   for (Track& track : tracks_) {

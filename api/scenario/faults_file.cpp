@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/scenario/keys.hpp"
 #include "sim/units.hpp"
 
 namespace spinel::scenario {
@@ -16,8 +17,15 @@ namespace {
 
 constexpr std::uint64_t kMaxFaultsFileBytes = 1ULL << 30;
 
-constexpr std::string_view kKeys[] = {"at",   "link", "host", "switch", "plane",  "state",
-                                      "port", "rate", "loss", "factor", "period", "until"};
+// The columns a faults file may have: the keys of a `faults` item.
+std::vector<std::string_view> fault_keys() {
+  constexpr std::string_view item = "faults[].";
+  std::vector<std::string_view> keys;
+  for (const KeyDoc& k : scenario_keys()) {
+    if (k.path.substr(0, item.size()) == item) keys.push_back(k.path.substr(item.size()));
+  }
+  return keys;
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -58,6 +66,7 @@ void read_faults_file(const Value& path_value,
     fail_at(*source, Position{line, 1}, "faults_file", message);
   };
 
+  const std::vector<std::string_view> allowed = fault_keys();
   std::vector<std::string> header;
   std::vector<std::string_view> cells;
   std::size_t row = 0;
@@ -73,7 +82,6 @@ void read_faults_file(const Value& path_value,
     split(trimmed, cells);
     if (header.empty()) {
       for (const std::string_view c : cells) {
-        const std::vector<std::string_view> allowed(std::begin(kKeys), std::end(kKeys));
         if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
           fail(line,
                "unknown column " + sim::quote_for_message(c) +

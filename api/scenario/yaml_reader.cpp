@@ -13,6 +13,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
 
+#include "api/scenario/keys.hpp"
 #include "sim/units.hpp"
 
 namespace spinel::scenario {
@@ -420,6 +421,7 @@ void Value::read_map(std::initializer_list<Field> fields) const {
 }
 
 void Value::read_map(std::span<const Field> fields) const {
+  check_fields(path_, fields);
   std::vector<std::string_view> allowed;
   allowed.reserve(fields.size());
   for (const Field& f : fields) allowed.push_back(f.key);

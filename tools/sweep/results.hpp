@@ -20,6 +20,8 @@ namespace spinel::sweep {
 const std::vector<std::string_view>& metric_columns();
 // A pccl sweep's metrics instead (summary.json's pccl metrics).
 const std::vector<std::string_view>& pccl_metric_columns();
+// A recovery sweep's (summary.json's recovery metrics).
+const std::vector<std::string_view>& recovery_metric_columns();
 const std::vector<std::string_view>& metric_columns(const Sweep& sweep);
 
 // A training sweep's per-job columns, after those: summary.json's
