@@ -12,16 +12,28 @@
 namespace spinel {
 namespace {
 
-// An all-to-all sprayed over 4 spines with buffers that never overflow: the
-// spines' queues differ, so packets arrive out of order, but none is lost.
-api::Results run(const std::string& policy, const std::string& packet_keys) {
+// 16 hosts, 4 spines, no congestion control, random placement.
+api::Results run(const std::string& policy, const std::string& collective,
+                 const std::string& packet_keys) {
   const std::string text =
       "name: r\n"
       "topology: {kind: leaf_spine, leaves: 4, spines: 4, hosts_per_leaf: 4}\n"
       "transport:\n  model: packet\n  policy: " +
-      policy + "\n  packet: {buffer_bytes: 16MiB, cc: none, " + packet_keys +
-      "}\nworkload:\n  collective: all_to_all\n  size_bytes: 4MiB\n  placement: random\n";
+      policy + "\n  packet: {cc: none, " + packet_keys +
+      "}\nworkload:\n  collective: " + collective + "\n  size_bytes: 4MiB\n  placement: random\n";
   return api::run(scenario::load_string(text, "r.yaml"), api::RunOptions{});
+}
+
+// Halving-doubling with buffers that never overflow: sprayed packets meet
+// queues of different lengths at the spines and arrive out of order, but
+// none is lost.
+api::Results lossless(const std::string& policy, const std::string& packet_keys) {
+  return run(policy, "halving_doubling_allreduce", "buffer_bytes: 16MiB, " + packet_keys);
+}
+
+// An all-to-all whose 48 KiB buffers overflow: holes to place packets past.
+api::Results lossy(const std::string& policy, const std::string& packet_keys) {
+  return run(policy, "all_to_all", "buffer_bytes: 48KiB, " + packet_keys);
 }
 
 void expect_every_byte_once(const api::Results& r) {
@@ -34,8 +46,8 @@ void expect_every_byte_once(const api::Results& r) {
 }
 
 TEST(PacketReordering, AnInOrderReceiverTurnsSprayingsReorderingIntoGoBacks) {
-  const api::Results placed = run("spray", "reorder_packets: 256");
-  const api::Results in_order = run("spray", "reorder_packets: 1");
+  const api::Results placed = lossless("spray", "reorder_packets: 256");
+  const api::Results in_order = lossless("spray", "reorder_packets: 1");
   expect_every_byte_once(placed);
   expect_every_byte_once(in_order);
   EXPECT_EQ(placed.packets->drops, 0U);
@@ -57,7 +69,7 @@ TEST(PacketReordering, AnInOrderReceiverTurnsSprayingsReorderingIntoGoBacks) {
               static_cast<double>(in_order.collective_metrics->collective_mean_ps) /
                   static_cast<double>(placed.collective_metrics->collective_mean_ps));
   // ECMP keeps each QP's packets in order: nothing to NAK.
-  const api::Results ecmp = run("ecmp", "reorder_packets: 1");
+  const api::Results ecmp = lossless("ecmp", "reorder_packets: 1");
   expect_every_byte_once(ecmp);
   EXPECT_EQ(ecmp.packets->naks, 0U);
   EXPECT_EQ(ecmp.packets->retransmitted_packets, 0U);
@@ -69,10 +81,8 @@ TEST(PacketReordering, AnInOrderReceiverTurnsSprayingsReorderingIntoGoBacks) {
 TEST(PacketReordering, AToleranceOfTheWindowIsFullDirectPlacement) {
   for (const std::string policy : {"spray", "reps"}) {
     SCOPED_TRACE(policy);
-    const api::Results bitmap =
-        run(policy, "retransmit: selective, reorder_packets: 64, buffer_bytes: 48KiB");
-    const api::Results direct =
-        run(policy, "retransmit: selective, reorder_packets: 65536, buffer_bytes: 48KiB");
+    const api::Results bitmap = lossy(policy, "retransmit: selective, reorder_packets: 64");
+    const api::Results direct = lossy(policy, "retransmit: selective, reorder_packets: 65536");
     expect_every_byte_once(bitmap);
     expect_every_byte_once(direct);
     EXPECT_GT(direct.packets->drops, 0U);  // holes to place packets past
@@ -85,9 +95,9 @@ TEST(PacketReordering, AToleranceOfTheWindowIsFullDirectPlacement) {
   }
   // A window of 256 packets outruns a bitmap of 8: packets past it are
   // thrown away and resent.
-  const std::string big = "window_bytes: 1MiB, retransmit: selective, buffer_bytes: 48KiB, ";
-  const api::Results small = run("spray", big + "reorder_packets: 8");
-  const api::Results full = run("spray", big + "reorder_packets: 65536");
+  const std::string big = "window_bytes: 1MiB, retransmit: selective, ";
+  const api::Results small = lossy("spray", big + "reorder_packets: 8");
+  const api::Results full = lossy("spray", big + "reorder_packets: 65536");
   expect_every_byte_once(small);
   expect_every_byte_once(full);
   EXPECT_GT(small.packets->payload_bytes_discarded, 0U);
