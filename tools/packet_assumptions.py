@@ -2,16 +2,17 @@
 
 tools/packet_spraying_report calls write_report(DIR, load) when DIR holds
 sweeps of tools/packet_spraying_parts (DIR/assumptions*, their files in
-DIR/scenarios). Each point's variation (its index in the source's zip) comes
-from its index in its sweep (grid keys, then the zip, then the seed vary, the
-first slowest: docs/sweeps.md) and its name from the keys where it differs
-from the baseline, the source's first. Every ratio is to spray's CCT on the
-same point otherwise (same part, collective, size, variation and seed); a
-cell gives the median over seeds and, with several, their range.
+DIR/scenarios). Each point's variation (its index in the source's zip) is
+read from its values of the zip's keys (so a point run by a smaller sweep of
+the same part, as a staged run makes, counts too) and named by the keys where
+it differs from the baseline, the source's first. Every ratio is to spray's
+CCT on the same point otherwise (same part, collective, size, variation and
+seed); a cell gives the median over seeds and, with several, their range.
 """
 
 import math
 import os
+import re
 
 import pandas as pd
 import yaml
@@ -20,6 +21,7 @@ SOURCE = "scenarios/paper-spraying/packet_assumptions.yaml"
 COLLECTIVE = "workload.collective"
 POLICY = "transport.policy"
 SIZE = "workload.size_bytes"
+REORDER = "transport.packet.reorder_packets"
 COUNTERS = ["drops", "timeouts", "retransmitted_packets", "trimmed_packets", "naks", "pauses"]
 SHORT = {"ring_allreduce": "ring", "tree_allreduce": "tree",
          "halving_doubling_allreduce": "halving-doubling", "all_to_all": "all-to-all"}
@@ -27,18 +29,28 @@ POLICIES = ["split", "spray", "reps", "ecmp", "adaptive", "mprdma:4"]
 TIE = 0.01  # within 1%: a tie (seeds move CCT by about that)
 
 
+UNITS = {"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+
+
 def value(v):
-    return str(v).lower() if isinstance(v, bool) else str(v)
+    """A zip value as results.csv writes it: sizes in bytes, booleans in lower case."""
+    v = str(v).lower() if isinstance(v, bool) else str(v)
+    size = re.fullmatch(r"(\d+)(B|KiB|MiB|GiB)", v)
+    return str(int(size.group(1)) * UNITS[size.group(2)]) if size else v
 
 
 def name_of(keys, values, base):
     """The variation's name: what it changes from the baseline."""
     words = []
+    reorder = values[keys.index(REORDER)]
+    base_reorder = base[keys.index(REORDER)]
     for key, v, b in zip(keys, values, base):
         if v == b:
             continue
         short = key.rsplit(".", 1)[-1]
-        if short == "reorder_packets":
+        if short == "retransmit" and reorder == base_reorder:
+            words.append(("SACK" if v == "selective" else "go-back-N") + f", bitmap {reorder}")
+        elif short == "reorder_packets":
             words.append("in order" if v == "1" else
                          "direct placement" if int(v) >= 65536 else f"bitmap {v}")
         elif short == "retransmit":
@@ -50,7 +62,8 @@ def name_of(keys, values, base):
         elif short == "flow_control":
             words.append("PFC (lossless)" if v == "pfc" else "drop-tail")
         elif short == "buffer_bytes":
-            words.append(f"{v} per port")
+            b = int(v)
+            words.append(f"{b >> 20} MiB per port" if b % (1 << 20) == 0 else f"{b >> 10} KiB per port")
         else:
             words.append(f"{short} {v}")
     return ", ".join(words) or "baseline"
@@ -87,15 +100,15 @@ def load_parts(out, root, load):
         df = load(os.path.join(out, part), COUNTERS)
         if df is None or df.empty:
             continue
-        df["variation"] = [mine[(int(p) // seeds) % count] for p in df["point"]]
-        df["rep"] = [int(p) % seeds for p in df["point"]]
+        df["variation"] = [rows.index(tuple(value(r[k]) for k in keys))
+                           for _, r in df.iterrows()]
         df["part"] = part
         frames.append(df)
     return (pd.concat(frames, ignore_index=True) if frames else None), expected
 
 
 def with_ratios(df):
-    on = ["part", COLLECTIVE, SIZE, "variation", "rep"]
+    on = ["part", COLLECTIVE, SIZE, "variation", "seed"]
     for policy, column in [("spray", "to_spray"), ("reps", "to_reps")]:
         ref = df[df[POLICY] == policy][on + ["collective_mean_ps"]]
         ref = ref.rename(columns={"collective_mean_ps": "ref_ps"})
@@ -246,27 +259,21 @@ def policy_tables(df, expected, names):
     return lines
 
 
-def missing_lines(df, expected, names):
+def missing_lines(df, expected):
     lines = []
     for part in sorted(expected):
         e = expected[part]
-        ran = 0 if df is None else int((df["part"] == part).sum())
-        lines.append(f"- {part}: {ran} of {e['points']} points ran" +
-                     (" (complete)" if ran == e["points"] else ""))
-        if df is None or ran == e["points"]:
+        have = df[df["part"] == part] if df is not None else pd.DataFrame()
+        lines.append(f"- {part}: {len(have)} of {e['points']} points ran" +
+                     (" (complete)" if len(have) == e["points"] else ""))
+        if len(have) == e["points"]:
             continue
-        have = df[df["part"] == part]
-        counts = have.groupby([COLLECTIVE, POLICY, "variation"]).size() if not have.empty else {}
-        short = []
-        for c in e["grid"].get(COLLECTIVE, []):
-            for x in e["grid"].get(POLICY, []):
-                n = [counts.get((c, x, var), 0) if len(counts) else 0 for var in e["variations"]]
-                if min(n) < e["seeds"] * len(e["grid"].get(SIZE, [0])):
-                    done = sum(n)
-                    short.append(f"{SHORT[c]} `{x}` ({done} of "
-                                 f"{e['seeds'] * len(e['grid'].get(SIZE, [0])) * len(n)})")
-        if short:
-            lines.append("  - incomplete: " + ", ".join(short))
+        per = e["points"] // (len(e["grid"][COLLECTIVE]) * len(e["grid"][POLICY]))
+        counts = have.groupby([COLLECTIVE, POLICY]).size() if not have.empty else {}
+        for c in e["grid"][COLLECTIVE]:
+            done = [f"{x} {counts.get((c, x), 0) if len(counts) else 0}"
+                    for x in e["grid"][POLICY]]
+            lines.append(f"  - {SHORT[c]}, of {per} points per policy: " + ", ".join(done))
     return lines
 
 
@@ -282,7 +289,7 @@ def write_report(out, root, load):
              "spray. Variations are named by what they change from the baseline (DCTCP, "
              "drop-tail 1 MiB per port, no trimming, single paths in order with go-back-N, "
              "sprayed QPs placing 256 packets past a hole).", "", "## What ran", ""]
-    lines += missing_lines(df, expected, names) + [""]
+    lines += missing_lines(df, expected) + [""]
     if df is not None:
         df = with_ratios(df)
         v = verdicts(df, names)
