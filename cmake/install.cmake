@@ -38,10 +38,11 @@ install(FILES ${PROJECT_BINARY_DIR}/spinelConfig.cmake ${PROJECT_BINARY_DIR}/spi
 install(DIRECTORY scenarios/ DESTINATION ${CMAKE_INSTALL_DATADIR}/spinel/scenarios)
 install(PROGRAMS
   tools/plot tools/spraying_study tools/spraying_report tools/packet_spraying_study
-  tools/packet_spraying_report tools/c4_detection_study tools/c4_detection_report
+  tools/packet_spraying_report tools/packet_spraying_parts tools/c4_detection_study tools/c4_detection_report
   tools/c4_downtime_study tools/c4_downtime_report tools/c4_planning_study
   tools/c4_planning_report tools/pccl_study_report tools/slurm/sweep.sbatch
   DESTINATION ${CMAKE_INSTALL_DATADIR}/spinel/tools)
+install(FILES tools/packet_assumptions.py DESTINATION ${CMAKE_INSTALL_DATADIR}/spinel/tools)
 install(FILES README.md LICENSE CHANGELOG.md CITATION.cff
   DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)

@@ -86,7 +86,6 @@ PacketModel::PacketModel(sim::Simulator& sim, const topology::Topology& topology
   }
   totals_.nscc = nscc_on_;
   hosts_.resize(topology.host_count());
-  reorder_words_ = (config.reorder_packets + 63) / 64;
 }
 
 std::uint32_t PacketModel::alloc_packet() {
@@ -125,11 +124,9 @@ QpId PacketModel::new_qp(topology::HostId src, topology::HostId dst) {
   qp.src = src;
   qp.dst = dst;
   qp.nic = topology_.sending_nic(src, dst);
-  if (config_.retransmit == Retransmit::selective) {
-    qp.places = true;
-    qp.window.assign(reorder_words_, 0);
-    qp.sacked.assign(reorder_words_, 0);
-  }
+  // reorder_packets 1: nothing is placed past a hole, whatever the policy
+  // (legacy RoCE): the receiver NAKs it and the sender goes back.
+  qp.places = config_.retransmit == Retransmit::selective && config_.reorder_packets > 1;
   return static_cast<QpId>(qps_.size() - 1);
 }
 
@@ -148,6 +145,19 @@ void PacketModel::set_window(Qp& qp, sim::Time rtt_ps, double gbps) {
     qp.max_window = packets * config_.mtu_bytes;
   }
   qp.cwnd = static_cast<double>(qp.max_window);
+  if (qp.places) {
+    // No packet arrives a window or more past rcv_nxt (a sender never has
+    // more than its largest window past snd_una, and snd_una <= rcv_nxt): a
+    // bitmap ring of the window's packets holds every placement, however
+    // large reorder_packets is (65536 is then full direct placement, at the
+    // memory of the window).
+    const std::uint64_t window_packets =
+        (qp.max_window + config_.mtu_bytes - 1) / config_.mtu_bytes;
+    const std::uint64_t words =
+        (std::min<std::uint64_t>(config_.reorder_packets, window_packets + 1) + 63) / 64;
+    qp.window.assign(words, 0);
+    if (config_.retransmit == Retransmit::selective) qp.sacked.assign(words, 0);
+  }
   if (dcqcn_on_) dcqcn_.start(qp.dcqcn, gbps);
   if (nscc_on_) start_nscc(qp, rtt_ps, gbps);
 }
@@ -175,7 +185,7 @@ QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPa
   const QpId id = new_qp(src, dst);
   Qp& qp = qps_[id];
   qp.spray = true;
-  qp.places = true;
+  qp.places = config_.reorder_packets > 1;
   qp.how = how;
   if (how == PerPacket::reps) {
     qp.reps = static_cast<std::uint32_t>(reps_.size());
@@ -187,7 +197,6 @@ QpId PacketModel::add_spray_qp(topology::HostId src, topology::HostId dst, PerPa
   qp.next_path =
       static_cast<std::uint32_t>(sim::mix64(spray_seed_ ^ id) %
                                  (config_.entropies != 0 ? config_.entropies : qp.paths.count()));
-  qp.window.assign(reorder_words_, 0);
   // Path 0's serialisation and the longest path's propagation.
   std::vector<LinkId> links;
   qp.paths.append_path(0, links);
@@ -675,7 +684,7 @@ void PacketModel::on_ack(std::uint32_t p) {
   }
   if (pkt.payload != 0) on_sack(qp, pkt.seq + pkt.payload - 1);
   if (pkt.kind == kNak && pkt.seq >= qp.snd_una && pkt.seq < qp.snd_nxt) {
-    if (config_.retransmit == Retransmit::selective) {
+    if (config_.retransmit == Retransmit::selective && qp.places) {
       // In order on one path: what is below the highest SACK and not SACKed was lost.
       resend_holes(qp, std::max(pkt.seq, qp.recovered_end), qp.high_sacked);
     } else {
@@ -826,10 +835,10 @@ void PacketModel::on_data(std::uint32_t p) {
     }
   } else {
     const std::uint64_t offset = seq - qp.rcv_nxt;
-    const std::uint64_t bits = std::uint64_t{reorder_words_} * 64;
+    const std::uint64_t bits = qp.window.size() * 64;
     auto bit = [&](std::uint64_t s) -> std::uint64_t& { return qp.window[(s % bits) / 64]; };
     const std::uint64_t mask = std::uint64_t{1} << (seq % 64);
-    if (offset >= config_.reorder_packets) {
+    if (offset >= config_.reorder_packets || offset >= bits) {  // the second never (set_window)
       totals_.payload_bytes_discarded += pkt.payload;
     } else if (offset == 0) {
       ++qp.rcv_nxt;

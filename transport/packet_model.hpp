@@ -17,7 +17,8 @@
 // sends from the host's NIC port round-robin among its ready QPs, and
 // recovers losses by go-back-N (on a NAK on single paths, on a timeout
 // always). The receiver accepts in order on single paths; for spraying it
-// places packets directly up to reorder_packets past its first hole. A
+// places packets directly up to reorder_packets past its first hole (with
+// reorder_packets 1 it accepts in order and NAKs holes there too). A
 // message is delivered when the receiver holds every byte of it: its owner
 // gets an event then.
 //
@@ -428,7 +429,6 @@ class PacketModel final : public sim::EventHandler {
   std::uint32_t free_packets_ = kNone;
   std::uint64_t live_packets_ = 0;
   sim::Time last_activity_ps_ = 0;
-  std::uint32_t reorder_words_ = 0;  // 64-bit words of each spray receiver's bitmap
   PacketTotals totals_;
 };
 

@@ -61,8 +61,9 @@ void PacketModel::on_trimmed(std::uint32_t p) {
   bool answer = seq >= qp.rcv_nxt;
   if (answer && !qp.places) {
     qp.nak_sent = true;
-  } else if (answer && seq - qp.rcv_nxt < config_.reorder_packets) {
-    const std::uint64_t bits = std::uint64_t{reorder_words_} * 64;
+  } else if (answer && seq - qp.rcv_nxt < config_.reorder_packets &&
+             seq - qp.rcv_nxt < qp.window.size() * 64) {
+    const std::uint64_t bits = qp.window.size() * 64;
     answer = (qp.window[(seq % bits) / 64] >> (seq % 64) & 1) == 0;
   }
   if (!answer) {

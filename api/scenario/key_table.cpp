@@ -216,7 +216,9 @@ constexpr KeyDoc kKeys[] = {
     {"transport.packet", "transport.packet.rto", "duration", "> 0, ≤ 1 s", "`100us`",
      "retransmission timeout"},
     {"transport.packet", "transport.packet.reorder_packets", "integer", "1 … 65536", "`256`",
-     "spraying: how far past the first hole the receiver accepts"},
+     "spraying (and every QP with `retransmit: selective`): how far past the first hole the "
+     "receiver accepts; `1`: every receiver in order, NAK and go-back-N (legacy RoCE); at least "
+     "the window: full direct placement"},
     {"transport.packet", "transport.packet.spray", "word", "`round_robin`, `random`",
      "`round_robin`", "per-packet path choice (Rng stream `spray`)"},
     {"transport.packet", "transport.packet.flow_control", "word", "`drop_tail`, `pfc`",
