@@ -13,8 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/json.hpp"
-
 namespace spinel::sim {
 
 // One CSV file: a header, then rows built cell by cell. Buffered; numbers are
