@@ -196,7 +196,7 @@ void write_summary_json(sim::Recorder& recorder, const scenario::Scenario& scena
   summary["seed"] = scenario.seed;
   summary["scenario"] = scenario::to_json(scenario);
   summary["metrics"] = metrics;
-  recorder.write_file("summary.json", summary.dump());
+  recorder.write_file("summary.json", sim::json_text(summary));
 }
 
 void write_run_json(const std::filesystem::path& out_dir, const Results& r,
@@ -215,7 +215,7 @@ void write_run_json(const std::filesystem::path& out_dir, const Results& r,
   j["events"] = r.events;
   j["events_per_second"] =
       r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
-  sim::Recorder(out_dir).write_file("run.json", j.dump());
+  sim::Recorder(out_dir).write_file("run.json", sim::json_text(j));
 }
 
 void write_training_files(sim::Recorder& recorder, const scenario::Scenario& scenario,

@@ -124,7 +124,7 @@ void Trace::add_ops(const workloads::graph::GraphRun& run) {
   std::map<std::string, std::uint32_t> name_index;
   const auto name_of = [&](const std::string& text) {
     const auto [it, fresh] = name_index.emplace(text, static_cast<std::uint32_t>(names_.size()));
-    if (fresh) names_.push_back(text);
+    if (fresh) names_.push_back(sim::json_string(text));
     return it->second;
   };
   for (std::uint32_t r = 0; r < p.rank_count(); ++r) {
@@ -187,7 +187,7 @@ void Trace::write(sim::Recorder& recorder) {
       out += ",\"tid\":";
       append_uint(out, static_cast<std::uint64_t>(tid));
     }
-    out += ",\"args\":{\"name\":\"" + name + "\"}}";
+    out += ",\"args\":{\"name\":" + sim::json_string(name) + "}}";
   };
   for (topology::HostId h = 0; h < topology_.host_count(); ++h) {
     metadata("process_name", h, -1, topology_.node_name(topology_.host_node(h)));
@@ -246,8 +246,8 @@ void Trace::write(sim::Recorder& recorder) {
         out += "}}";
         break;
       case Kind::counter:
-        out += "{\"name\":\"" + topology_.link_name(e.pid) +
-               "\",\"cat\":\"link\",\"ph\":\"C\",\"ts\":";
+        out += "{\"name\":" + sim::json_string(topology_.link_name(e.pid)) +
+               ",\"cat\":\"link\",\"ph\":\"C\",\"ts\":";
         append_us(out, e.ts);
         out += ",\"pid\":";
         append_uint(out, counter_pid(e.pid));
@@ -257,7 +257,7 @@ void Trace::write(sim::Recorder& recorder) {
         break;
       case Kind::op:
         out += "{\"name\":";
-        sim::append_json_string(out, names_[e.b]);
+        out += names_[e.b];
         out += ",\"cat\":\"";
         out += to_string(static_cast<workloads::graph::OpKind>(e.c));
         out += "\",\"ph\":\"X\",\"ts\":";

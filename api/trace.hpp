@@ -64,7 +64,7 @@ class Trace final : public transport::FlowObserver, public workloads::StepObserv
   const topology::Topology& topology_;
   std::vector<Event> events_;
   std::vector<std::size_t> last_counter_;  // per link, index in events_ of its last counter
-  std::vector<std::string> names_;         // ops' names
+  std::vector<std::string> names_;         // ops' names, as JSON strings
   // Per host of a graph job's rank: its op tracks' names, from tid 2.
   std::map<topology::HostId, std::vector<std::string>> tracks_;
 };

@@ -65,6 +65,6 @@ set(CPACK_DEBIAN_PACKAGE_SECTION science)
 # and the C++ library need besides.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-matplotlib, python3-pandas, python3-numpy")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libboost-graph-dev, libyaml-cpp-dev, cmake, g++")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libboost-graph-dev, libyaml-cpp-dev, nlohmann-json3-dev, cmake, g++")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 include(CPack)

@@ -1,65 +1,26 @@
 #pragma once
-// A small ordered JSON value, enough for summary.json and run.json. Keys keep
-// insertion order and numbers print in shortest round-trip form, so the same
-// value always serialises to the same bytes.
-#include <cstdint>
-#include <map>
-#include <memory>
+// JSON values are nlohmann::ordered_json (Debian's nlohmann-json3-dev): keys
+// keep insertion order, so the same value always has the same key order.
+// json_text() lays a value out as spinel's files have it (two-space indent,
+// trailing newline) with every double in std::to_chars' shortest round-trip
+// form. nlohmann's own dump() prints doubles with Grisu2 in another layout
+// ("100.0" for 100, "200000.0" for 2e+05, "0.0001" for 1e-04), which would
+// change the bytes of every summary.json written so far.
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
-#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace spinel::sim {
 
-class Json {
- public:
-  using Array = std::vector<Json>;
-  using Object = std::vector<std::pair<std::string, Json>>;
+using Json = nlohmann::ordered_json;
 
-  Json() : value_(nullptr) {}
-  Json(std::nullptr_t) : value_(nullptr) {}
-  Json(bool b) : value_(b) {}
-  Json(int v) : value_(static_cast<std::int64_t>(v)) {}
-  Json(std::int64_t v) : value_(v) {}
-  Json(std::uint32_t v) : value_(static_cast<std::int64_t>(v)) {}
-  Json(std::uint64_t v) : value_(v) {}
-  Json(double v) : value_(v) {}
-  Json(const char* s) : value_(std::string(s)) {}
-  Json(std::string s) : value_(std::move(s)) {}
-  Json(std::string_view s) : value_(std::string(s)) {}
-  Json(Array a) : value_(std::move(a)) {}
-  Json(Object o) : value_(std::move(o)) {}
+// Pretty-printed with two-space indent and a trailing newline.
+std::string json_text(const Json& value);
 
-  static Json object() { return Json(Object{}); }
-  static Json array() { return Json(Array{}); }
-
-  // Object access: appends the key if absent (insertion order is kept).
-  Json& operator[](std::string_view key);
-  void push_back(Json v);
-
-  [[nodiscard]] const Json* find(std::string_view key) const;
-  // Element i of an array; nullptr for other values or past the end.
-  [[nodiscard]] const Json* at(std::size_t i) const;
-  [[nodiscard]] bool is_object() const { return std::holds_alternative<Object>(value_); }
-  [[nodiscard]] bool is_array() const { return std::holds_alternative<Array>(value_); }
-
-  // Pretty-printed with two-space indent and a trailing newline.
-  [[nodiscard]] std::string dump() const;
-
- private:
-  void dump_to(std::string& out, int indent) const;
-  std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string, Array,
-               Object>
-      value_;
-};
-
-// Appends `s` as a quoted JSON string (control characters escaped): also the
-// one-line, unambiguous way to show user text in an error message.
-void append_json_string(std::string& out, std::string_view s);
-
-// Shortest decimal that round-trips `v` (std::to_chars); NaN/inf become null in JSON.
-std::string format_double(double v);
+// `s` as a quoted JSON string (control characters escaped; bytes that are
+// not UTF-8 become U+FFFD): also the one-line, unambiguous way to show user
+// text in an error message.
+std::string json_string(std::string_view s);
 
 }  // namespace spinel::sim

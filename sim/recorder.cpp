@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "sim/error.hpp"
-#include "sim/json.hpp"
+#include "sim/units.hpp"
 
 namespace spinel::sim {
 

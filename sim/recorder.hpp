@@ -14,8 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/json.hpp"
-
 namespace spinel::sim {
 
 // One column of a result file: its header name and what it holds. The writers

@@ -6,6 +6,7 @@
 #include <string>
 #include <system_error>
 
+#include "sim/error.hpp"
 #include "sim/json.hpp"
 
 namespace spinel::sim {
@@ -176,10 +177,16 @@ Exact scale_exact(std::string_view integer, std::string_view fraction, std::uint
 
 }  // namespace
 
+std::string format_double(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  if (ec != std::errc{}) throw InternalError("format_double failed");
+  return std::string(buf, end);
+}
+
 std::string quote_for_message(std::string_view text) {
   constexpr std::size_t kMaxShown = 60;
-  std::string out;
-  append_json_string(out, text.substr(0, kMaxShown));
+  std::string out = json_string(text.substr(0, kMaxShown));
   if (text.size() > kMaxShown) out.insert(out.size() - 1, "...");
   return out;
 }

@@ -49,6 +49,9 @@ std::string format_duration_ps(Time ps);
 // "400Gbps", "0.5Gbps": plain decimal Gb/s that parse_rate_gbps reads back exactly.
 std::string format_rate_gbps(double gbps);
 
+// Shortest decimal that round-trips `v` (std::to_chars): "0.5", "100", "2e+05".
+std::string format_double(double v);
+
 // User text for an error message: double-quoted, on one line (control
 // characters escaped), cut to about 60 characters with "..." when longer.
 std::string quote_for_message(std::string_view text);

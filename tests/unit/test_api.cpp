@@ -88,7 +88,7 @@ TEST(Api, ResultsInMemoryAgreeWithTheFiles) {
   EXPECT_TRUE(fs::exists(dir / "run.json"));
   // Without a folder: the same results, no files.
   const Results quiet = run(s);
-  EXPECT_EQ(quiet.metrics.dump(), r.metrics.dump());
+  EXPECT_EQ(sim::json_text(quiet.metrics), sim::json_text(r.metrics));
 }
 
 TEST(Api, ProgressReachesTheWholeRunAndTracesHearEveryFlowAndStep) {
@@ -127,7 +127,7 @@ TEST(Api, ProgressReachesTheWholeRunAndTracesHearEveryFlowAndStep) {
   EXPECT_EQ(flows.flows, r.flows.completed);
   EXPECT_GT(steps.steps, 0u);
   // Observers and progress only listen: the results are those of a plain run.
-  EXPECT_EQ(run(s).metrics.dump(), r.metrics.dump());
+  EXPECT_EQ(sim::json_text(run(s).metrics), sim::json_text(r.metrics));
 }
 
 TEST(Api, RunsRecoveryAndPcclScenariosToo) {
@@ -161,7 +161,7 @@ faults: [{at: 30s, host: h2, state: hung}]
   EXPECT_FALSE(p.pccl->result.failed) << p.pccl->result.violation;
   EXPECT_EQ(p.pccl_metrics->steps_completed, p.pccl->result.steps.size());
   EXPECT_GT(calls, 10);
-  EXPECT_EQ(run(churn).metrics.dump(), p.metrics.dump());
+  EXPECT_EQ(sim::json_text(run(churn).metrics), sim::json_text(p.metrics));
 }
 
 TEST(Api, KnowsItsVersionAndCommit) {

@@ -46,7 +46,7 @@ TEST(Clos3Scenario, LoadsAndEchoes) {
   EXPECT_EQ(t.agg_link.rate_gbps, 800.0);
   EXPECT_EQ(t.core_link.latency_ps, 2 * sim::kMicrosecond);
   EXPECT_EQ(scenario::host_count(s), 96u);
-  const std::string echo = scenario::to_json(s).dump();
+  const std::string echo = sim::json_text(scenario::to_json(s));
   EXPECT_NE(echo.find("\"kind\": \"clos3\""), std::string::npos) << echo;
   EXPECT_NE(echo.find("\"leaves_per_pod\": 4"), std::string::npos) << echo;
   EXPECT_EQ(echo.find("spine"), std::string::npos) << echo;
@@ -61,7 +61,7 @@ TEST(Clos3Scenario, FatTreePreset) {
   EXPECT_EQ(s.topology.pods, 8u);
   EXPECT_EQ(s.topology.cores, 16u);
   EXPECT_EQ(scenario::host_count(s), 128u);
-  const std::string echo = scenario::to_json(s).dump();
+  const std::string echo = sim::json_text(scenario::to_json(s));
   EXPECT_NE(echo.find("\"kind\": \"fat_tree\""), std::string::npos) << echo;
   EXPECT_NE(echo.find("\"k\": 8"), std::string::npos) << echo;
 }
@@ -173,9 +173,9 @@ TEST(Clos3Run, HierarchicalAllReduceOnRails) {
   const Results r = run(s, RunOptions{});
   ASSERT_EQ(r.jobs[0].collectives.size(), 1u);
   EXPECT_EQ(r.flows.bytes_sent, r.flows.bytes_delivered);
-  ASSERT_NE(r.metrics.find("agg_oversubscription"), nullptr);
+  ASSERT_TRUE(r.metrics.contains("agg_oversubscription"));
   // 4 leaves x 400 Gb/s down, 2 cores of its group x 400 Gb/s up.
-  EXPECT_EQ(r.metrics.find("agg_oversubscription")->dump(), "2\n");
+  EXPECT_EQ(sim::json_text(r.metrics.at("agg_oversubscription")), "2\n");
 }
 
 // Faults on the upper tiers: a dead agg-to-core link, a dead core switch, a
@@ -269,7 +269,7 @@ TEST(Clos3Run, RecoveryUnderAFailureProcessOnUplinksToAggs) {
     agg_uplink = agg_uplink || f.fault.link.find(">agg") != std::string::npos;
   }
   EXPECT_TRUE(agg_uplink);
-  EXPECT_EQ(fast.metrics.dump(), full.metrics.dump());
+  EXPECT_EQ(sim::json_text(fast.metrics), sim::json_text(full.metrics));
 }
 
 // trace.json on a fat tree: the switch links belong to the fabric process.

@@ -198,8 +198,8 @@ TEST(DualPort, ScenarioChecksTheLeavesTheModelAndPortLinkNames) {
       "");
   const scenario::Scenario s = scenario::load_string(kHead + "4" + tail + work, "t.yaml");
   EXPECT_EQ(s.topology.host_count(), 4u);
-  EXPECT_NE(scenario::to_json(s).dump().find("\"nic_ports\": 2"), std::string::npos)
-      << scenario::to_json(s).dump();
+  EXPECT_NE(sim::json_text(scenario::to_json(s)).find("\"nic_ports\": 2"), std::string::npos)
+      << sim::json_text(scenario::to_json(s));
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ TEST(Jobs, ScenarioListsJobsWithNamesAndStarts) {
   EXPECT_EQ(s.jobs[1].start_ps, 5 * sim::kMicrosecond);
   EXPECT_EQ(s.jobs[2].hosts, 2u);
   const sim::Json echo = scenario::to_json(s);
-  EXPECT_NE(echo.dump().find("\"name\": \"b\""), std::string::npos) << echo.dump();
+  EXPECT_NE(sim::json_text(echo).find("\"name\": \"b\""), std::string::npos)
+      << sim::json_text(echo);
 }
 
 TEST(Jobs, PlacementKeepsJobsOnDisjointHosts) {

@@ -182,13 +182,13 @@ TEST(PacketNscc, ScenarioKeysAndLocatedErrors) {
   EXPECT_EQ(p.nscc.nack_md, 0.125);
   EXPECT_EQ(p.nscc.pi_gain, 0.5);
   EXPECT_EQ(p.nscc.fast_increase, 2.0);
-  EXPECT_NE(scenario::to_json(s).dump().find("\"nscc_md_gain\": 0.25"), std::string::npos);
+  EXPECT_NE(sim::json_text(scenario::to_json(s)).find("\"nscc_md_gain\": 0.25"), std::string::npos);
   const scenario::Scenario off = scenario::load_string(
       "name: t\ntopology: {kind: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 2}\n"
       "workload: {collective: ring_allreduce, size_bytes: 1MiB}\n"
       "transport: {model: packet}\n",
       "t.yaml");
-  EXPECT_EQ(scenario::to_json(off).dump().find("nscc"), std::string::npos);
+  EXPECT_EQ(sim::json_text(scenario::to_json(off)).find("nscc"), std::string::npos);
   EXPECT_STARTS_WITH(testing::error_of_loading(
                          [](const std::string& y) { return scenario::load_string(y, "t.yaml"); },
                          kBase + "    nscc_md_gain: 2\n"),

@@ -38,7 +38,7 @@ TEST(PacketScenario, Defaults) {
   EXPECT_EQ(p.header_bytes, 64U);
   EXPECT_EQ(p.cc, transport::CongestionControl::dctcp);
   EXPECT_EQ(p.rto_ps, 100 * sim::kMicrosecond);
-  const std::string json = scenario::to_json(s).dump();
+  const std::string json = sim::json_text(scenario::to_json(s));
   EXPECT_NE(json.find("\"mtu_bytes\": 4096"), std::string::npos) << json;
 }
 

@@ -257,13 +257,13 @@ TEST(PacketTrimmingScenario, KeysAndLocatedErrors) {
   const scenario::Scenario off = scenario::load_string(kBase + "    cc: dctcp\n", "t.yaml");
   EXPECT_FALSE(off.transport.packet.priority_queues);
   EXPECT_FALSE(off.transport.packet.trimming);
-  EXPECT_EQ(scenario::to_json(off).dump().find("trimming"), std::string::npos);
+  EXPECT_EQ(sim::json_text(scenario::to_json(off)).find("trimming"), std::string::npos);
   const scenario::Scenario on = scenario::load_string(
       kBase + "    trimming: true\n    trim_threshold_bytes: 256KiB\n", "t.yaml");
   EXPECT_TRUE(on.transport.packet.priority_queues);  // trimming turns it on
   EXPECT_TRUE(on.transport.packet.trimming);
   EXPECT_EQ(on.transport.packet.trim_threshold_bytes, 256U * 1024);
-  EXPECT_NE(scenario::to_json(on).dump().find("\"trimming\": true"), std::string::npos);
+  EXPECT_NE(sim::json_text(scenario::to_json(on)).find("\"trimming\": true"), std::string::npos);
 
   EXPECT_STARTS_WITH(error_of(kBase + "    priority_queues: maybe\n"),
                      "t.yaml:7:22: transport.packet.priority_queues: ");

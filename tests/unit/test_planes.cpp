@@ -203,7 +203,7 @@ TEST(PlanesScenario, APlaneDownHalvesTheRing) {
       fabric(", planes: 2") + workload + "faults: [{at: 0us, plane: 1, state: down}]\n", "p.yaml");
   ASSERT_EQ(s.faults.size(), 1u);
   EXPECT_EQ(s.faults[0].element(), "plane1");
-  EXPECT_NE(scenario::to_json(s).dump().find("\"plane\": 1"), std::string::npos);
+  EXPECT_NE(sim::json_text(scenario::to_json(s)).find("\"plane\": 1"), std::string::npos);
   const Results r = run(s);
   ASSERT_TRUE(r.jobs[0].finished);
   // What is left is a leaf-spine of single-port NICs: 4 leaves (plane 0's)

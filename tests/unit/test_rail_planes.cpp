@@ -196,7 +196,8 @@ TEST(RailPlanesScenario, ChecksAreLocated) {
             std::string::npos);
   const scenario::Scenario s = scenario::load_string(
       fabric(kRails) + "workload: {collective: ring_allreduce, size_bytes: 1MiB}\n", "r.yaml");
-  EXPECT_NE(scenario::to_json(s).dump().find("\"plane_per\": \"rail\""), std::string::npos);
+  EXPECT_NE(sim::json_text(scenario::to_json(s)).find("\"plane_per\": \"rail\""),
+            std::string::npos);
 }
 
 // The hierarchical all-reduce crosses servers rail by rail: on rail planes it

@@ -97,7 +97,7 @@ TEST_F(SweepRun, ResultsCsvHasOneRowPerPointInOrder) {
 TEST_F(SweepRun, MetricColumnsAreSummaryMetrics) {
   const api::Results r = api::run(sweep_.scenario_of(sweep_.points[0]), {});
   for (const auto name : metric_columns()) {
-    EXPECT_NE(r.metrics.find(name), nullptr) << name << " is not in summary.json's metrics";
+    EXPECT_TRUE(r.metrics.contains(name)) << name << " is not in summary.json's metrics";
   }
 }
 

@@ -116,7 +116,7 @@ TEST(WanScenario, LoadsSitesAndAFullMeshFromOneLink) {
     EXPECT_EQ(l.link.latency_ps, 40 * kMillisecond);  // half the round trip
     EXPECT_DOUBLE_EQ(l.link.rate_gbps, 100.0);
   }
-  EXPECT_EQ(scenario::to_json(s)["topology"]["kind"].dump(), "\"wan\"\n");
+  EXPECT_EQ(sim::json_text(scenario::to_json(s)["topology"]["kind"]), "\"wan\"\n");
   const std::string listed = replaced(kWan, "  wan_link: {rate: 100Gbps, rtt: 80ms}\n",
                                       "  wan_links:\n    - {a: us, b: eu, rate: 25Gbps, "
                                       "latency: 35ms}\n");

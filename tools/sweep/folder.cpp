@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <charconv>
@@ -81,20 +80,19 @@ std::optional<SweepInfo> read_sweep_json(const std::filesystem::path& dir) {
     throw SweepError(e.what());
   }
   if (!text) return std::nullopt;
-  // JSON as spinel writes it is YAML, so the scenario parser reads it back.
   try {
-    const YAML::Node j = YAML::Load(*text);
+    const sim::Json j = sim::Json::parse(*text);
     SweepInfo info;
-    info.sweep_id = j["sweep_id"].as<std::string>();
-    if (j["base_id"]) info.base_id = j["base_id"].as<std::string>();
-    info.spinel_version = j["spinel_version"].as<std::string>();
-    info.name = j["name"].as<std::string>();
-    info.source = j["source"].as<std::string>();
-    info.points = j["points"].as<std::size_t>();
-    for (const auto& c : j["columns"]) info.columns.push_back(c.as<std::string>());
+    info.sweep_id = j.at("sweep_id").get<std::string>();
+    if (j.contains("base_id")) info.base_id = j["base_id"].get<std::string>();
+    info.spinel_version = j.at("spinel_version").get<std::string>();
+    info.name = j.at("name").get<std::string>();
+    info.source = j.at("source").get<std::string>();
+    info.points = j.at("points").get<std::size_t>();
+    for (const auto& c : j.at("columns")) info.columns.push_back(c.get<std::string>());
     return info;
-  } catch (const YAML::Exception& e) {
-    throw SweepError(path.string() + ": not a sweep.json written by spinel (" + e.msg + ")");
+  } catch (const sim::Json::exception& e) {
+    throw SweepError(path.string() + ": not a sweep.json written by spinel (" + e.what() + ")");
   }
 }
 
@@ -109,7 +107,7 @@ void write_sweep_json(const std::filesystem::path& dir, const SweepInfo& info) {
   sim::Json columns = sim::Json::array();
   for (const auto& c : info.columns) columns.push_back(c);
   j["columns"] = std::move(columns);
-  write_atomically(dir / "sweep.json", j.dump());
+  write_atomically(dir / "sweep.json", sim::json_text(j));
 }
 
 std::string differences(const SweepInfo& expected, const SweepInfo& found) {

@@ -20,11 +20,11 @@ std::vector<std::string> leading_cells(const Sweep& sweep, const Point& point) {
 }
 
 std::string metric_cell(const sim::Json& metrics, std::string_view name) {
-  const sim::Json* value = metrics.find(name);
-  if (value == nullptr) return "";
-  std::string text = value->dump();
-  if (!text.empty() && text.back() == '\n') text.pop_back();
-  return text == "null" ? "" : text;
+  const auto value = metrics.find(name);
+  if (value == metrics.end() || value->is_null()) return "";
+  std::string text = sim::json_text(*value);
+  text.pop_back();  // the trailing newline
+  return text;
 }
 
 std::string one_line(std::string_view text) {
@@ -184,10 +184,11 @@ std::string ok_row(const Sweep& sweep, const Point& point, const sim::Json& metr
   cells.emplace_back(kOk);
   cells.emplace_back();
   for (const auto m : metric_columns(sweep)) cells.push_back(metric_cell(metrics, m));
-  const sim::Json* jobs = metrics.find("jobs");
+  const auto jobs = metrics.find("jobs");
+  const bool has_jobs = jobs != metrics.end() && jobs->is_array();
   for (const JobColumn& c : job_columns(sweep)) {
-    const sim::Json* job = jobs != nullptr ? jobs->at(c.job) : nullptr;
-    cells.push_back(job != nullptr ? metric_cell(*job, c.key) : std::string());
+    const bool has_job = has_jobs && c.job < jobs->size();
+    cells.push_back(has_job ? metric_cell((*jobs)[c.job], c.key) : std::string());
   }
   return csv_line(cells);
 }

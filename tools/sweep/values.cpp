@@ -8,7 +8,6 @@
 #include <optional>
 #include <string_view>
 
-#include "sim/json.hpp"
 #include "sim/units.hpp"
 
 namespace spinel::sweep {
