@@ -13,6 +13,9 @@ namespace spinel::transport {
 
 using topology::LinkId;
 
+// The fewest flows a component needs for the rate cache (see end_of_instant).
+constexpr std::size_t kRateCacheMinFlows = 8;
+
 namespace {
 
 // Whole picoseconds needed to send `bytes` at `rate` bytes/ps, rounded up.
@@ -748,16 +751,18 @@ void FlowModel::set_route_path(std::uint32_t r) {
   FlowPath& p = route_paths_[r];
   p = FlowPath{};
   p.first_hop = route.first_hop;
+  p.route = r;
   if (route.hop_count > std::numeric_limits<std::uint16_t>::max()) {
     p.too_long = 1;
     return;
   }
   p.hop_count = static_cast<std::uint16_t>(route.hop_count);
   const Hop* hop = hops_.data() + route.first_hop;
-  bool unit = route.hop_count <= 4;
+  bool unit = true;
   for (std::uint32_t k = 0; unit && k < route.hop_count; ++k) unit = hop[k].weight == 1.0;
-  p.inline_links = unit ? 1 : 0;
-  if (unit) {
+  p.unit = unit ? 1 : 0;
+  p.inline_links = unit && route.hop_count <= 4 ? 1 : 0;
+  if (p.inline_links != 0) {
     for (std::uint32_t k = 0; k < route.hop_count; ++k) p.links[k] = hop[k].link;
   }
 }
@@ -772,8 +777,10 @@ void FlowModel::set_flow_path(FlowId f, std::uint32_t r, bool carries_bytes) {
     return;
   }
   p.first_hop = route_path.first_hop;
+  p.route = route_path.route;
   p.hop_count = 0;
   p.inline_links = 1;
+  p.unit = 1;
 }
 
 std::uint32_t FlowModel::add_to_link(LinkState& link, FlowId f) {
@@ -977,9 +984,7 @@ void FlowModel::collect_component() {
   comp_links_.swap(changed_);
   changed_.clear();
   comp_flows_.clear();
-  fill_.clear();
-  for (const LinkId l : comp_links_)
-    fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
+  set_up_fill();
   const auto visit = [&](FlowId f) {
     if (visit_[f] == epoch_) return;
     visit_[f] = epoch_;
@@ -1009,6 +1014,13 @@ void FlowModel::collect_component() {
     }
     for (; j < count; ++j) visit(list[j]);
   }
+}
+
+// The changed links' scratch; the search adds that of the links it reaches.
+void FlowModel::set_up_fill() {
+  fill_.clear();
+  for (const LinkId l : comp_links_)
+    fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
 }
 
 void FlowModel::fill_component() {
@@ -1137,6 +1149,53 @@ void FlowModel::fill_by_heap() {
   }
 }
 
+void FlowModel::sort_component_routes() {
+  comp_key_.clear();
+  for (const FlowId f : comp_flows_) comp_key_.push_back(std::uint64_t{paths_[f].route} << 32 | f);
+  if (comp_key_.size() <= 16) {
+    // Most components are a few flows: insertion sort beats std::sort's set-up.
+    for (std::size_t i = 1; i < comp_key_.size(); ++i) {
+      const std::uint64_t k = comp_key_[i];
+      std::size_t j = i;
+      for (; j > 0 && comp_key_[j - 1] > k; --j) comp_key_[j] = comp_key_[j - 1];
+      comp_key_[j] = k;
+    }
+  } else {
+    std::sort(comp_key_.begin(), comp_key_.end());
+  }
+  comp_routes_.clear();
+  for (const std::uint64_t k : comp_key_)
+    comp_routes_.push_back(static_cast<std::uint32_t>(k >> 32));
+}
+
+bool FlowModel::rates_from_cache(std::uint64_t hash, std::uint32_t variant) {
+  const RateCache::Entry* entry = rate_cache_.find(hash, variant, comp_routes_);
+  if (entry == nullptr) return false;
+  const std::span<const double> rates = entry->rates();
+  for (std::size_t i = 0; i < comp_key_.size(); ++i) {
+    new_rate_[static_cast<FlowId>(comp_key_[i])] = rates[i];
+  }
+  const std::span<const std::uint32_t> links = entry->links();
+  const std::span<const double> utilisations = entry->utilisations();
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    LinkState& link = links_[links[i]];
+    link.peak_utilisation = std::max(link.peak_utilisation, utilisations[i]);
+  }
+  return true;
+}
+
+// What record_peaks read, per link that carries flows.
+void FlowModel::store_in_cache(std::uint64_t hash, std::uint32_t variant) {
+  RateCache::Entry& e = rate_cache_.store(hash, variant, comp_routes_);
+  for (const std::uint64_t k : comp_key_) e.values.push_back(new_rate_[static_cast<FlowId>(k)]);
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    const LinkState& link = links_[comp_links_[i]];
+    if (link.count == 0) continue;
+    e.ids.push_back(comp_links_[i]);
+    e.values.push_back(utilisation(link.capacity, std::max(0.0, fill_[i].remaining)));
+  }
+}
+
 void FlowModel::end_of_instant() {
   if (changed_.empty()) return;
   collect_component();
@@ -1146,7 +1205,34 @@ void FlowModel::end_of_instant() {
     rate_alone(comp_flows_.front());
     return;
   }
-  fill_component();
+  // The cache reports no loads, so an observer sees every filling. Scan and
+  // heap may round differently, so which one ran is part of the key.
+  // A small component fills faster than the look-up's cache misses cost
+  // (the 1,024-host ECMP ring, 3.6 flows a component, ran slower with it).
+  // (The key is computed here, not during the search, so that the small
+  // components pay nothing for it.)
+  bool cacheable =
+      rate_cache_on_ && observer_ == nullptr && comp_flows_.size() >= kRateCacheMinFlows;
+  if (cacheable) {
+    comp_hash_ = 0;
+    comp_unit_ = true;
+    for (const FlowId f : comp_flows_) {
+      comp_hash_ += RateCache::route_hash(paths_[f].route);
+      comp_unit_ = comp_unit_ && paths_[f].unit != 0;
+    }
+    cacheable = comp_unit_;
+  }
+  const std::uint32_t variant = comp_links_.size() <= kLinearFillLinks ? 0 : 1;
+  bool cached = false;
+  if (cacheable) {
+    sort_component_routes();
+    cached = rates_from_cache(comp_hash_, variant);
+  }
+  if (!cached) {
+    fill_component();
+    record_peaks();
+    if (cacheable) store_in_cache(comp_hash_, variant);
+  }
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
 
@@ -1157,7 +1243,6 @@ void FlowModel::end_of_instant() {
     }
     apply_rate(comp_flows_[i], new_rate_[comp_flows_[i]]);
   }
-  record_peaks();
   if (observer_ != nullptr) observe_component();
 }
 
@@ -1291,6 +1376,7 @@ void FlowModel::set_link_rates(std::span<const LinkId> links, double gbps) {
     }
   }
   const bool down = gbps == 0;
+  rate_cache_.clear();  // allocations computed with the old capacities
   for (const LinkId l : links) {
     const bool was_altered = rate_gbps_[l] != topology_.link(l).rate_gbps;
     if (down != (down_[l] != 0)) {
@@ -1366,6 +1452,7 @@ void FlowModel::route_around(LinkId down_link) {
     return true;
   });
   if (affected.empty()) return;
+  rate_cache_.clear();  // allocations computed for the old routes
   if (moved_bytes_.size() != links_.size()) moved_bytes_.resize(links_.size(), 0.0);
   for (const auto& [id, k] : affected) {
     // What the old route carried stays on its links in links.csv.
