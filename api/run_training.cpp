@@ -14,6 +14,16 @@ namespace spinel::api {
 
 namespace {
 
+std::vector<workloads::Detection> job_detections(const workloads::TrainingRun& run, std::size_t j) {
+  std::vector<workloads::Detection> mine;
+  if (const workloads::Detector* detector = run.detector()) {
+    for (const workloads::Detection& d : detector->detections()) {
+      if (d.job == j) mine.push_back(d);
+    }
+  }
+  return mine;
+}
+
 // A graph job: its collectives on every communicator, where its iterations
 // went, and (when asked) every op.
 JobResults graph_results(const Scenario& s, const workloads::TrainingRun& run, std::size_t j) {
@@ -39,6 +49,7 @@ JobResults graph_results(const Scenario& s, const workloads::TrainingRun& run, s
     r.iterations.push_back(it);
   }
   r.iteration_metrics = iteration_metrics(r.iterations, r.ranks);
+  r.detections = job_detections(run, j);
   if (s.output.ops) {
     for (std::uint32_t rank = 0; rank < p.rank_count(); ++rank) {
       for (std::uint32_t i = 0; i < p.ranks[rank].size(); ++i) {
@@ -68,11 +79,7 @@ JobResults job_results(const Scenario& s, const workloads::TrainingRun& run, std
   r.collectives = job.results();
   r.iterations = run.iterations(j);
   r.phase_congestion_ps = job.phase_congestion_ps();
-  if (const workloads::Detector* detector = run.detector()) {
-    for (const workloads::Detection& d : detector->detections()) {
-      if (d.job == j) r.detections.push_back(d);
-    }
-  }
+  r.detections = job_detections(run, j);
   std::vector<const workloads::CollectiveResult*> mine;
   for (const auto& c : r.collectives) mine.push_back(&c);
   r.collective_metrics = collective_metrics(mine);
@@ -142,7 +149,12 @@ Results run_training(const Scenario& s, const RunOptions& options) {
   run.run(options.on_progress);
   run.finish();
   if (timeseries) timeseries->write(recorder, run.now());
-  if (trace) trace->write(recorder);
+  if (trace) {
+    for (std::size_t j = 0; j < run.jobs(); ++j) {
+      if (!run.collective_job(j)) trace->add_ops(*run.graph(j));
+    }
+    trace->write(recorder);
+  }
   Results results = results_of(s, run);
   write_training_files(recorder, s, results);
   write_placement_csv(recorder, results, run.topology(), s.topology);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "sim/json.hpp"
 #include "sim/units.hpp"
 
 namespace spinel::api {
@@ -12,6 +13,7 @@ namespace {
 
 constexpr int kStepsTid = 0;
 constexpr int kFlowsTid = 1;
+constexpr std::uint32_t kFirstOpTid = 2;
 
 void append_uint(std::string& out, std::uint64_t v) {
   char buf[24];
@@ -116,6 +118,52 @@ void Trace::step_finished(const workloads::StepRecord& step) {
   push(e);
 }
 
+void Trace::add_ops(const workloads::graph::GraphRun& run) {
+  using workloads::graph::OpKind;
+  const workloads::graph::Program& p = run.program();
+  std::map<std::string, std::uint32_t> name_index;
+  const auto name_of = [&](const std::string& text) {
+    const auto [it, fresh] = name_index.emplace(text, static_cast<std::uint32_t>(names_.size()));
+    if (fresh) names_.push_back(text);
+    return it->second;
+  };
+  for (std::uint32_t r = 0; r < p.rank_count(); ++r) {
+    const topology::HostId host = run.hosts()[r];
+    std::vector<std::string>& tracks = tracks_[host];
+    tracks.assign(1, "compute");
+    std::map<std::uint32_t, std::uint32_t> tid_of;  // communicator (or none) -> tid
+    const auto tid = [&](std::uint32_t communicator) {
+      const auto [it, fresh] =
+          tid_of.emplace(communicator, kFirstOpTid + static_cast<std::uint32_t>(tracks.size()));
+      if (fresh) {
+        tracks.push_back(communicator == workloads::graph::kNoCommunicator
+                             ? std::string("point to point")
+                             : p.communicators[communicator].name);
+      }
+      return it->second;
+    };
+    const workloads::graph::RankProgram& prog = p.ranks[r];
+    for (std::uint32_t i = 0; i < prog.size(); ++i) {
+      const workloads::graph::Op& op = prog.ops[i];
+      const workloads::graph::OpTiming& t = run.timing(r, i);
+      if (op.kind == OpKind::wait || t.start_ps == sim::kForever || t.end_ps == sim::kForever) {
+        continue;
+      }
+      Event e;
+      e.ts = t.start_ps;
+      e.dur = t.end_ps - t.start_ps;
+      e.kind = Kind::op;
+      e.pid = host;
+      e.a = op.kind == OpKind::compute ? kFirstOpTid : tid(op.communicator);
+      e.b = name_of(op.label != 0 ? p.labels[op.label] : std::string(to_string(op.kind)));
+      e.c = static_cast<std::uint32_t>(op.kind);
+      e.d = op.kind == OpKind::compute ? 0 : op.size_bytes;
+      e.id = (std::uint64_t{r} << 32) | i;
+      push(e);
+    }
+  }
+}
+
 void Trace::write(sim::Recorder& recorder) {
   if (!recorder.enabled()) return;
   // Recorded in a deterministic order (flows at completion, steps at their
@@ -145,6 +193,11 @@ void Trace::write(sim::Recorder& recorder) {
     metadata("process_name", h, -1, topology_.node_name(topology_.host_node(h)));
     metadata("thread_name", h, kStepsTid, "collective steps");
     metadata("thread_name", h, kFlowsTid, "flows sent");
+    const auto tracks = tracks_.find(h);
+    if (tracks == tracks_.end()) continue;
+    for (std::size_t i = 0; i < tracks->second.size(); ++i) {
+      metadata("thread_name", h, static_cast<int>(kFirstOpTid + i), tracks->second[i]);
+    }
   }
   metadata("process_name", topology_.host_count(), -1, "fabric");
   for (const Event& e : events_) {
@@ -200,6 +253,27 @@ void Trace::write(sim::Recorder& recorder) {
         append_uint(out, counter_pid(e.pid));
         out += ",\"args\":{\"utilisation\":";
         append_double(out, e.value);
+        out += "}}";
+        break;
+      case Kind::op:
+        out += "{\"name\":";
+        sim::append_json_string(out, names_[e.b]);
+        out += ",\"cat\":\"";
+        out += to_string(static_cast<workloads::graph::OpKind>(e.c));
+        out += "\",\"ph\":\"X\",\"ts\":";
+        append_us(out, e.ts);
+        out += ",\"dur\":";
+        append_us(out, e.dur);
+        out += ",\"pid\":";
+        append_uint(out, e.pid);
+        out += ",\"tid\":";
+        append_uint(out, e.a);
+        out += ",\"args\":{\"rank\":";
+        append_uint(out, e.id >> 32);
+        out += ",\"op\":";
+        append_uint(out, e.id & 0xffffffffU);
+        out += ",\"bytes\":";
+        append_uint(out, e.d);
         out += "}}";
         break;
     }

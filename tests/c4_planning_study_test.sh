@@ -21,7 +21,7 @@ header = [c.strip() for c in lines[0].strip().strip("|").split("|")]
 rows = [[c.strip() for c in l.strip().strip("|").split("|")] for l in lines[1:]]
 training = [r for r in rows if r[0] == "training"]
 rows = [r for r in rows if r[0] not in ("case", "training")]
-assert len(rows) == 4 and len(training) == 1, (rows, training)
+assert len(rows) == 5 and len(training) == 1, (rows, training)
 cell = dict(zip(header, training[0]))
 assert float(cell["planned:2"].split()[0]) == 1.0, training
 assert float(cell["ecmp"].split()[0]) < 1.0, training

@@ -9,6 +9,8 @@ rm -rf "$work" && mkdir -p "$work"
 
 "$spinel" sweep "$src/scenarios/sweep_example.yaml" --out "$work/sweep" --quiet
 "$spinel" run "$src/scenarios/trace_example.yaml" --out "$work/run" --quiet
+# A graph job's ops.csv (output.ops: true in the example).
+"$spinel" run "$src/scenarios/hybrid_example.yaml" --out "$work/graph" --quiet
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/run/trace.json"
 # Packet level: the same file gains queues, drops, ECN marks and pauses.
 sed 's/^name: packet_example/name: packet_series/' "$src/scenarios/packet_example.yaml" >"$work/packet.yaml"
@@ -23,6 +25,7 @@ printf 'output:\n  timeseries: {interval: 5us, links: fabric}\n' >>"$work/packet
   -o "$work/series_marks.png"
 "$plot" series "$work/run" -o "$work/series_util.png"
 "$plot" timeline "$work/run" --collective 1 -o "$work/timeline.png"
+"$plot" ops "$work/graph" --iteration 1 -o "$work/ops.png"
 "$plot" sweep "$work/sweep" --x workload.size_bytes --y ratio_to_ideal \
   --lines transport.policy --logx --logy -o "$work/sweep.png"
 "$plot" sweep "$work/sweep" --x workload.size_bytes --y busbw_gbps --where topology.leaves=4 \
@@ -30,14 +33,14 @@ printf 'output:\n  timeseries: {interval: 5us, links: fabric}\n' >>"$work/packet
 "$plot" cdf "$work/run" -o "$work/cdf_fct.png"
 "$plot" cdf "$work/sweep" --column ratio_to_ideal --lines transport.policy -o "$work/cdf_sweep.png"
 
-for png in heatmap heatmap_up heatmap_queue series_queue series_marks series_util timeline sweep sweep_where cdf_fct cdf_sweep; do
+for png in heatmap heatmap_up heatmap_queue series_queue series_marks series_util timeline ops sweep sweep_where cdf_fct cdf_sweep; do
   f="$work/$png.png"
   [ -s "$f" ] || { echo "FAIL: $f missing or empty" >&2; exit 1; }
   magic=$(head -c 8 "$f" | od -An -tx1 | tr -d ' \n')
   [ "$magic" = 89504e470d0a1a0a ] || { echo "FAIL: $f is not a PNG ($magic)" >&2; exit 1; }
 done
 
-for cmd in "" heatmap series timeline sweep cdf; do
+for cmd in "" heatmap series timeline ops sweep cdf; do
   "$plot" $cmd --help | grep -q "example" || { echo "FAIL: no example in help of '$cmd'" >&2; exit 1; }
 done
 

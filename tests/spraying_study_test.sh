@@ -20,5 +20,7 @@ grep -q "Hash-based ECMP has no such guarantee | \*\*confirmed\*\*" "$report" ||
   { echo "ECMP verdict:"; grep "Hash-based" "$report"; exit 1; }
 grep -q "^## Three tiers" "$report" && [ -s "$work/cct_vs_size_clos3.png" ] ||
   { echo "the three-tier part is missing from the report"; exit 1; }
+grep -q "^## Three tiers, a failed core link" "$report" ||
+  { echo "the three-tier failure part is missing from the report"; exit 1; }
 if grep -q "not run" "$report" || ! grep -q "failed leaf-spine cable" "$report"; then echo "a part of the study did not run:"; grep "not run" "$report"; exit 1; fi
 echo "study report ok"

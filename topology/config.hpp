@@ -15,6 +15,12 @@ struct LinkSpec {
   sim::Time latency_ps = 500 * sim::kNanosecond;
 };
 
+// What a plane of a multi-plane fabric is made of (FabricConfig::planes):
+// one per NIC port, or one per rail.
+enum class PlanePer : std::uint8_t {
+  port,  // NIC port p of every host on plane p (dual-plane, nic_ports 2)
+  rail,  // rail r (GPU r of every server, single-port NICs) on plane r
+};
 // Which shape of fabric a FabricConfig describes.
 enum class FabricKind : std::uint8_t {
   leaf_spine,  // two tiers: every leaf to every spine
@@ -65,13 +71,17 @@ struct FabricConfig {
   // counts each leaf's host ports, so a leaf pair serves hosts_per_leaf
   // hosts. 1 or 2.
   std::uint32_t nic_ports = 1;
-  // Independent planes (multi-plane fabrics): with P = nic_ports planes,
-  // port p of every NIC (so leaf 2k + p) is on plane p, and the switches
-  // above the leaves split into P planes, contiguous blocks of the spines
-  // (leaf_spine), of each pod's aggs and of the cores (clos3): every plane is
-  // a whole fabric of its own, and two GPUs meet only on the planes both
-  // reach. 1 = one fabric (every leaf reaches every spine).
+  // Independent planes (multi-plane fabrics): with plane_per port, P =
+  // nic_ports planes and port p of every NIC (so leaf 2k + p) on plane p;
+  // with plane_per rail (rail-optimised servers of single-port NICs), P =
+  // nics_per_host planes and rail r's leaves (of every pod) on plane r. The
+  // switches above the leaves split into P planes, contiguous blocks of the
+  // spines (leaf_spine), of each pod's aggs and of the cores (clos3): every
+  // plane is a whole fabric of its own, and two GPUs meet only on the planes
+  // both reach (on rail planes, through their server's GPU of the other rail:
+  // Topology::sending_nic). 1 = one fabric (every leaf reaches every spine).
   std::uint32_t planes = 1;
+  PlanePer plane_per = PlanePer::port;
   // kind file: the graph as read. Its hosts count as single-host leaves
   // (leaves = hosts x nic_ports, hosts_per_leaf 1, one pod), so that
   // host_count() and Servers hold; a file's servers have one GPU each.
@@ -88,6 +98,11 @@ struct FabricConfig {
   // Planes: which one a switch is on, and who is cabled to whom (the
   // builders, link names and faults all ask here).
   [[nodiscard]] std::uint32_t leaf_plane(std::uint64_t leaf) const {
+    if (plane_per == PlanePer::rail && planes > 1) {
+      // Rails split each pod's leaves into planes contiguous blocks.
+      const std::uint32_t per_rail = leaves_per_pod() / planes;
+      return static_cast<std::uint32_t>(leaf % leaves_per_pod() / per_rail);
+    }
     return static_cast<std::uint32_t>(leaf % planes);
   }
   [[nodiscard]] std::uint32_t spines_per_plane() const { return spines / planes; }

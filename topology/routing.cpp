@@ -167,6 +167,7 @@ const SwitchPaths& Routing::port_paths(HostId src, HostId dst) {
 
 const HostPaths Routing::paths(HostId src, HostId dst) {
   if (topology_.nic_ports() > 1) return HostPaths{kNoLink, kNoLink, &port_paths(src, dst)};
+  src = topology_.sending_nic(src, dst);
   const NodeId a = topology_.attachment(src);
   const NodeId b = topology_.attachment(dst);
   if (edge_table_.empty()) {

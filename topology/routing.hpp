@@ -11,7 +11,9 @@
 // uplink, one switch path, and the destination's NIC downlink. With dual-port NICs a path may leave
 // from either port and arrive at either port: the host paths are then the shortest over the port
 // pairs (two leaves of one pair reach each other's hosts directly, on the same-numbered ports),
-// cached per host pair, each path whole from NIC to NIC.
+// cached per host pair, each path whole from NIC to NIC. On rail planes a path to a GPU of another
+// rail starts at the NIC of the source server's GPU on that rail (Topology::sending_nic): the
+// NVLink hop before it is not a link of the fabric.
 #include <cstdint>
 #include <span>
 #include <unordered_map>

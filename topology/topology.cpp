@@ -4,6 +4,7 @@
 
 #include "sim/error.hpp"
 #include "topology/fabric_file.hpp"
+#include "topology/servers.hpp"
 
 namespace spinel::topology {
 
@@ -103,6 +104,32 @@ std::unordered_map<std::string, LinkId> Topology::links_by_name() const {
   return by_name;
 }
 
+namespace {
+
+// Planes are one per NIC port, or one per rail of rail-optimised servers of
+// single-port NICs.
+bool planes_fit(const FabricConfig& c) {
+  if (c.planes == 1) return true;
+  if (c.plane_per == PlanePer::port) return c.planes == c.nic_ports;
+  return c.planes == c.nics_per_host && c.rail_optimised && c.nic_ports == 1 &&
+         c.leaves_per_pod() % c.planes == 0;
+}
+
+// Rail planes: every host's server peers, one per rail (Topology::sending_nic).
+void add_rail_peers(Topology& t, const FabricConfig& c) {
+  if (c.planes == 1 || c.plane_per != PlanePer::rail) return;
+  const Servers servers(c);
+  std::vector<HostId> peers(static_cast<std::size_t>(t.host_count()) * c.planes);
+  for (HostId h = 0; h < t.host_count(); ++h) {
+    for (std::uint32_t r = 0; r < c.planes; ++r) {
+      peers[static_cast<std::size_t>(h) * c.planes + r] = servers.nic(servers.server_of(h), r);
+    }
+  }
+  t.set_rail_peers(std::move(peers));
+}
+
+}  // namespace
+
 Topology build_leaf_spine(const FabricConfig& c) {
   if (c.leaves == 0 || c.spines == 0 || c.hosts_per_leaf == 0 || c.parallel_links == 0) {
     throw sim::InternalError("leaf-spine config must have at least one of each element");
@@ -110,9 +137,9 @@ Topology build_leaf_spine(const FabricConfig& c) {
   if (c.nic_ports == 0 || c.leaves % c.nic_ports != 0) {
     throw sim::InternalError("leaf-spine config: the leaves must split into groups of nic_ports");
   }
-  if (c.planes != 1 && (c.planes != c.nic_ports || c.spines % c.planes != 0)) {
+  if (!planes_fit(c) || c.spines % c.planes != 0) {
     throw sim::InternalError(
-        "leaf-spine config: planes are one per NIC port, and split the spines");
+        "leaf-spine config: planes are one per NIC port or rail, and split the spines");
   }
   Topology t;
   t.set_nic_ports(c.nic_ports);
@@ -133,6 +160,7 @@ Topology build_leaf_spine(const FabricConfig& c) {
   if (c.planes > 1) {
     for (std::uint32_t l = 0; l < c.leaves; ++l) t.set_plane(leaves[l], c.leaf_plane(l));
     for (std::uint32_t s = 0; s < c.spines; ++s) t.set_plane(spines[s], s / c.spines_per_plane());
+    add_rail_peers(t, c);
   }
   // Every leaf to every spine of its plane (all spines with one plane), in
   // spine order.
@@ -164,11 +192,11 @@ Topology build_clos3(const FabricConfig& c) {
     throw sim::InternalError("clos3 config: each pod's leaves must split into groups of nic_ports");
   }
   if (c.planes != 1 &&
-      (c.planes != c.nic_ports || c.aggs_per_pod % c.planes != 0 || c.cores % c.planes != 0 ||
+      (!planes_fit(c) || c.aggs_per_pod % c.planes != 0 || c.cores % c.planes != 0 ||
        c.aggs_per_plane() % c.core_groups != 0 || c.cores_per_plane() % c.core_groups != 0)) {
     throw sim::InternalError(
-        "clos3 config: planes are one per NIC port, and split each pod's aggs and the cores into "
-        "whole core groups");
+        "clos3 config: planes are one per NIC port or rail, and split each pod's aggs and the "
+        "cores into whole core groups");
   }
   Topology t;
   t.set_nic_ports(c.nic_ports);
@@ -193,6 +221,7 @@ Topology build_clos3(const FabricConfig& c) {
       t.set_plane(aggs[g], g % c.aggs_per_pod / c.aggs_per_plane());
     }
     for (std::uint32_t k = 0; k < c.cores; ++k) t.set_plane(cores[k], k / c.cores_per_plane());
+    add_rail_peers(t, c);
   }
   // Every leaf to every agg of its pod and plane; agg a of every pod to the
   // cores of its plane's group a mod core_groups.

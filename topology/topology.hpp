@@ -139,6 +139,21 @@ class Topology {
     return out;
   }
 
+  // Rail planes (plane_per: rail): a GPU reaches only its own rail's plane,
+  // so traffic to a GPU of another rail crosses NVLink first, to the sending
+  // GPU's server peer on the destination's rail, and leaves from that NIC (as
+  // NCCL's PXN does). The NIC that puts src's traffic to dst on the network:
+  // src itself on other fabrics and between GPUs of one rail or one server.
+  [[nodiscard]] HostId sending_nic(HostId src, HostId dst) const {
+    if (rail_peer_.empty()) return src;
+    const std::uint32_t rail = plane(attachment(dst));
+    const HostId peer = rail_peer_[static_cast<std::size_t>(src) * planes_ + rail];
+    return peer == dst ? src : peer;
+  }
+  // peers[h * planes() + r]: host h's server's NIC on rail r.
+  void set_rail_peers(std::vector<HostId> peers) { rail_peer_ = std::move(peers); }
+  [[nodiscard]] bool rail_planes() const { return !rail_peer_.empty(); }
+
   // Ports of every host's NIC (1, or 2 for dual-port NICs on two leaves).
   [[nodiscard]] std::uint32_t nic_ports() const { return nic_ports_; }
   void set_nic_ports(std::uint32_t ports) { nic_ports_ = ports; }
@@ -213,6 +228,7 @@ class Topology {
   std::uint32_t nic_ports_ = 1;
   std::vector<std::uint8_t> plane_;  // by NodeId; empty on a fabric of one plane
   std::uint32_t planes_ = 1;
+  std::vector<HostId> rail_peer_;   // rail planes only: see sending_nic
   std::vector<std::string> names_;  // by NodeId; empty unless some node has its own name
   std::uint32_t kind_counts_[kNodeKinds] = {};
   std::uint32_t top_tier_ = 0;

@@ -444,7 +444,9 @@ void FlowModel::connect_split(std::span<const ConnectionSpec> specs,
     bool any = links_down_ == 0;
     for (std::uint32_t p = 0; p < paths.count() && !any; ++p) any = path_up(paths, p);
     if (!any) fail_no_path(spec);
-    cross.push_back(Cross{i, topology_.attachment(spec.src), topology_.attachment(spec.dst), paths,
+    // The leaf it leaves from: on rail planes a server peer's (sending_nic).
+    cross.push_back(Cross{i, topology_.attachment(topology_.sending_nic(spec.src, spec.dst)),
+                          topology_.attachment(spec.dst), paths,
                           static_cast<std::uint32_t>(cls - classes.begin())});
     cls->leaves.push_back(cross.back().src_leaf);
     cls->leaves.push_back(cross.back().dst_leaf);

@@ -150,7 +150,8 @@ void PacketModel::route_ack(Packet& ack) {
   for (std::uint8_t i = 1; i + 1 < ack.hops; ++i) avoided = avoided || ports_[ack.links[i]].avoided;
   if (!avoided) return;
   const Qp& qp = qps_[ack.qp];
-  const topology::HostPaths back = routing_.paths(qp.dst, qp.src);
+  // Back to the NIC that sent the packet (on rail planes not always src's).
+  const topology::HostPaths back = routing_.paths(qp.dst, qp.nic);
   for (std::uint32_t i = 0; i < back.count(); ++i) {
     const auto middle = back.middle->path(i);
     if (std::none_of(middle.begin(), middle.end(), [&](LinkId l) { return ports_[l].avoided; })) {

@@ -123,6 +123,7 @@ QpId PacketModel::new_qp(topology::HostId src, topology::HostId dst) {
   Qp& qp = qps_.back();
   qp.src = src;
   qp.dst = dst;
+  qp.nic = topology_.sending_nic(src, dst);
   if (config_.retransmit == Retransmit::selective) {
     qp.places = true;
     qp.window.assign(reorder_words_, 0);
@@ -545,7 +546,7 @@ bool PacketModel::can_send(const Qp& qp) const {
 }
 
 void PacketModel::make_ready(QpId id) {
-  if (append_ready(id)) kick(topology_.host_uplink(qps_[id].src));
+  if (append_ready(id)) kick(topology_.host_uplink(qps_[id].nic));
 }
 
 bool PacketModel::append_ready(QpId id) {
@@ -557,7 +558,7 @@ bool PacketModel::append_ready(QpId id) {
   }
   qp.ready = true;
   qp.next_ready = kNone;
-  Host& host = hosts_[qp.src];
+  Host& host = hosts_[qp.nic];
   if (host.ready_tail == kNone) {
     host.ready_head = id;
   } else {

@@ -210,6 +210,9 @@ class PacketModel final : public sim::EventHandler {
   struct Qp {
     topology::HostId src = 0;
     topology::HostId dst = 0;
+    // The host whose NIC sends it: src, or on rail planes src's server peer
+    // on dst's rail (Topology::sending_nic).
+    topology::HostId nic = 0;
     topology::LinkId links[kMaxHops] = {};
     std::uint8_t hops = 0;
     bool spray = false;    // picks a path per packet (spray, reps or adaptive)

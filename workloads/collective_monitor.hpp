@@ -4,6 +4,11 @@
 // network transfer's connection, size, start and delivery, and when the
 // operation completes. A detector that listens here sees nothing else: no
 // fault, no link state, no route.
+//
+// `job` in these calls is the number of the stream of operations the
+// listener watches: a job of one collective is one stream; a job of several
+// communicators has one per communicator and one for its point-to-point
+// transfers (see StreamMonitor), as a hooked library logs per communicator.
 #include <cstdint>
 
 #include "sim/time.hpp"
@@ -43,6 +48,13 @@ class CollectiveMonitor {
                              sim::Time at) = 0;
   // Every rank finished the collective; `last` says it was the job's last.
   virtual void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) = 0;
+  // A rank's GPU started / stopped computing (`job` is the job's number
+  // here, `rank` its rank): what the hook sees as the rank's time between
+  // its library calls that it spent working, not blocked in one. Only the
+  // executor of programs reports it; a job of one collective does nothing
+  // but compute between its calls.
+  virtual void compute_started(std::uint32_t /*job*/, std::uint32_t /*rank*/, sim::Time /*at*/) {}
+  virtual void compute_ended(std::uint32_t /*job*/, std::uint32_t /*rank*/, sim::Time /*at*/) {}
 };
 
 }  // namespace spinel::workloads

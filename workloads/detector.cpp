@@ -53,6 +53,18 @@ Detection about_host(sim::Time at, AnomalyClass anomaly, topology::HostId host) 
 
 }  // namespace
 
+// How many ranks called the open collective, and when the last of them did.
+std::pair<std::size_t, sim::Time> Detector::entries(const Job& job) {
+  sim::Time last_entry = 0;
+  std::size_t entered = 0;
+  for (const sim::Time t : job.entered_ps) {
+    if (t == sim::kForever) continue;
+    ++entered;
+    last_entry = std::max(last_entry, t);
+  }
+  return {entered, last_entry};
+}
+
 std::string_view to_string(AnomalyClass c) {
   switch (c) {
     case AnomalyClass::communication_hang:
@@ -78,14 +90,49 @@ Detector::Detector(sim::Simulator& sim, const DetectorConfig& config)
   }
 }
 
-void Detector::watch(std::vector<topology::HostId> hosts, std::uint32_t buckets) {
+std::uint32_t Detector::watch(std::uint32_t job_id, std::vector<topology::HostId> hosts,
+                              std::uint32_t buckets, std::vector<std::uint32_t> job_ranks) {
   Job job;
+  job.job = job_id;
   job.slow_iterations.assign(hosts.size(), 0);
   job.lateness_ps.assign(hosts.size(), 0);
   job.entered_ps.assign(hosts.size(), sim::kForever);
+  if (!job_ranks.empty()) {
+    if (job_ranks.size() != hosts.size()) throw sim::InternalError("detector: a rank per host");
+    job.busy_at_open_ps.assign(hosts.size(), 0);
+    job.late_ps.assign(hosts.size(), 0);
+  }
   job.hosts = std::move(hosts);
-  job.buckets = buckets;
+  job.job_ranks = std::move(job_ranks);
+  job.buckets = std::max<std::uint32_t>(buckets, 1);
   jobs_.push_back(std::move(job));
+  return static_cast<std::uint32_t>(jobs_.size() - 1);
+}
+
+std::uint32_t Detector::watch_point_to_point(std::uint32_t job_id,
+                                             std::vector<topology::HostId> hosts) {
+  const std::uint32_t id = watch(job_id, std::move(hosts), 1);
+  jobs_[id].point_to_point = true;
+  return id;
+}
+
+void Detector::watch_compute(std::uint32_t job_id, std::uint32_t ranks) {
+  Compute& c = compute_[job_id];
+  c.busy_ps.assign(ranks, 0);
+  c.since_ps.assign(ranks, sim::kForever);
+}
+
+void Detector::compute_started(std::uint32_t job_id, std::uint32_t rank, sim::Time at) {
+  compute_.at(job_id).since_ps.at(rank) = at;
+  // A compute that never ends makes its rank the suspect of a collective
+  // the others called: check then (no sooner than any deadline it sets).
+  wake_.at(at + config_.hang_timeout_ps);
+}
+
+void Detector::compute_ended(std::uint32_t job_id, std::uint32_t rank, sim::Time at) {
+  Compute& c = compute_.at(job_id);
+  c.busy_ps.at(rank) += at - c.since_ps.at(rank);
+  c.since_ps[rank] = sim::kForever;
 }
 
 void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uint32_t /*bucket*/,
@@ -95,6 +142,11 @@ void Detector::collective_opened(std::uint32_t id, std::uint32_t index, std::uin
   job.open_ps = at;
   std::fill(job.entered_ps.begin(), job.entered_ps.end(), sim::kForever);
   job.active = true;
+  if (!job.job_ranks.empty()) {
+    const Compute& c = compute_.at(job.job);
+    for (std::size_t r = 0; r < job.hosts.size(); ++r)
+      job.busy_at_open_ps[r] = c.busy_at(job.job_ranks[r], at);
+  }
   wake_.at(at + config_.hang_timeout_ps);
 }
 
@@ -102,19 +154,36 @@ void Detector::rank_entered(std::uint32_t id, std::uint32_t /*index*/, std::uint
                             sim::Time at) {
   Job& job = jobs_.at(id);
   job.entered_ps.at(rank) = at;
+  if (!job.job_ranks.empty()) {
+    job.late_ps[rank] =
+        compute_.at(job.job).busy_at(job.job_ranks[rank], at) - job.busy_at_open_ps[rank];
+  }
   job.last_progress_ps = std::max(job.last_progress_ps, at);
   wake_.at(at + config_.hang_timeout_ps);  // no sooner than any deadline this entry sets
 }
 
 void Detector::transfer_started(const TransferStat& t) {
-  jobs_.at(t.job).in_flight[t.connection] = t;
+  Job& job = jobs_.at(t.job);
+  if (job.point_to_point) {
+    job.in_flight.emplace(t.connection, t);  // after those queued on it
+    wake_.at(t.start_ps + config_.hang_timeout_ps);
+    return;
+  }
+  job.in_flight.erase(t.connection);
+  job.in_flight.emplace(t.connection, t);
 }
 
 void Detector::transfer_done(std::uint32_t id, transport::ConnectionId connection, sim::Time at) {
   Job& job = jobs_.at(id);
   job.last_progress_ps = std::max(job.last_progress_ps, at);
-  const auto it = job.in_flight.find(connection);
-  if (it == job.in_flight.end()) throw sim::InternalError("detector: a delivery never started");
+  const auto it = job.in_flight.lower_bound(connection);  // the oldest on it
+  if (it == job.in_flight.end() || it->first != connection) {
+    throw sim::InternalError("detector: a delivery never started");
+  }
+  if (job.point_to_point) {
+    job.in_flight.erase(it);
+    return;
+  }
   const TransferStat& t = it->second;
   ConnectionHistory& c = job.connections[connection];
   c.src = t.src;
@@ -129,8 +198,9 @@ void Detector::transfer_done(std::uint32_t id, transport::ConnectionId connectio
 void Detector::collective_done(std::uint32_t id, std::uint32_t index, sim::Time at, bool last) {
   Job& job = jobs_.at(id);
   job.active = false;
-  for (std::size_t r = 0; r < job.hosts.size(); ++r)
-    job.lateness_ps[r] += job.entered_ps[r] - job.open_ps;
+  for (std::size_t r = 0; r < job.hosts.size(); ++r) {
+    job.lateness_ps[r] += job.job_ranks.empty() ? job.entered_ps[r] - job.open_ps : job.late_ps[r];
+  }
   if (index % job.buckets == job.buckets - 1) check_compute(job, id, at);
   check_connections(job, id, at);
   job.finished = last;
@@ -149,11 +219,19 @@ void Detector::check_compute(Job& job, std::uint32_t id, sim::Time at) {
     job.slow_iterations[r] = slow ? job.slow_iterations[r] + 1 : 0;
     if (job.slow_iterations[r] < config_.window) continue;
     Detection d = about_host(at, AnomalyClass::non_communication_slow, job.hosts[r]);
-    char text[200];
-    std::snprintf(text, sizeof text,
-                  "rank %zu called the iteration's collectives %.3f ms late in all, the median "
-                  "rank %.3f ms, %u iterations running",
-                  r, ms(late), ms(median), job.slow_iterations[r]);
+    char text[240];
+    if (job.job_ranks.empty()) {
+      std::snprintf(text, sizeof text,
+                    "rank %zu called the iteration's collectives %.3f ms late in all, the median "
+                    "rank %.3f ms, %u iterations running",
+                    r, ms(late), ms(median), job.slow_iterations[r]);
+    } else {
+      std::snprintf(text, sizeof text,
+                    "rank %u computed %.3f ms between the openings of the iteration's collectives "
+                    "on its communicator and its calls, the median member %.3f ms, %u iterations "
+                    "running",
+                    job.job_ranks[r], ms(late), ms(median), job.slow_iterations[r]);
+    }
     d.evidence = text;
     raise(job, id, std::move(d));
   }
@@ -238,19 +316,21 @@ sim::Time Detector::check_hangs(sim::Time now) {
   sim::Time next = sim::kForever;
   for (std::uint32_t id = 0; id < jobs_.size(); ++id) {
     Job& job = jobs_[id];
-    if (!job.active || job.hung || job.finished) continue;
-    sim::Time last_entry = 0;
-    std::size_t entered = 0;
-    for (const sim::Time t : job.entered_ps) {
-      if (t == sim::kForever) continue;
-      ++entered;
-      last_entry = std::max(last_entry, t);
+    if (job.point_to_point && !job.hung && !job.in_flight.empty()) {
+      next = std::min(next, check_stuck(job, id, now));
+      continue;
     }
+    if (!job.active || job.hung || job.finished) continue;
+    const auto [entered, last_entry] = entries(job);
     if (entered == job.hosts.size()) {
       next = std::min(next, check_stuck(job, id, now));
       continue;
     }
     if (entered == 0) continue;
+    if (!job.job_ranks.empty()) {
+      next = std::min(next, check_uncalled(job, id, now));
+      continue;
+    }
     if (now - last_entry < config_.hang_timeout_ps) {
       next = std::min(next, last_entry + config_.hang_timeout_ps);
       continue;
@@ -269,6 +349,39 @@ sim::Time Detector::check_hangs(sim::Time now) {
     job.hung = true;
   }
   return next;
+}
+
+// A program's collective that some members called and others have not:
+// those whose GPU has computed since the last call, for hang_timeout, hang.
+// Returns the next deadline.
+sim::Time Detector::check_uncalled(Job& job, std::uint32_t id, sim::Time now) {
+  const Compute& c = compute_.at(job.job);
+  const auto [entered, last_entry] = entries(job);
+  sim::Time next = sim::kForever;
+  bool hung = false;
+  for (std::size_t r = 0; r < job.hosts.size(); ++r) {
+    if (job.entered_ps[r] != sim::kForever) continue;
+    const sim::Time since = c.since_ps[job.job_ranks[r]];
+    if (since == sim::kForever) continue;  // idle: it waits for something else
+    const sim::Time due = std::max(last_entry, since) + config_.hang_timeout_ps;
+    if (now < due) {
+      next = std::min(next, due);
+      continue;
+    }
+    Detection d = about_host(now, AnomalyClass::non_communication_hang, job.hosts[r]);
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  "%zu of %zu members called the collective; rank %u has not, its GPU busy for "
+                  "%.3f ms, %.3f ms after the last of them",
+                  entered, job.hosts.size(), job.job_ranks[r], ms(now - since),
+                  ms(now - last_entry));
+    d.evidence = text;
+    raise(job, id, std::move(d));
+    hung = true;
+  }
+  if (!hung) return next;
+  job.hung = true;
+  return sim::kForever;
 }
 
 bool Detector::quiescent() const {
@@ -305,10 +418,16 @@ sim::Time Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
   if (stuck.empty()) return youngest_due;
   const std::optional<topology::HostId> common = shared_host(job.hosts, stuck);
   char text[200];
-  std::snprintf(text, sizeof text,
-                "all %zu ranks called the collective; nothing delivered for %.3f ms; %zu "
-                "connection(s) stuck",
-                job.hosts.size(), ms(now - job.last_progress_ps), stuck.size());
+  if (job.point_to_point) {
+    std::snprintf(text, sizeof text,
+                  "point to point: nothing delivered for %.3f ms; %zu connection(s) stuck",
+                  ms(now - job.last_progress_ps), stuck.size());
+  } else {
+    std::snprintf(text, sizeof text,
+                  "all %zu ranks called the collective; nothing delivered for %.3f ms; %zu "
+                  "connection(s) stuck",
+                  job.hosts.size(), ms(now - job.last_progress_ps), stuck.size());
+  }
   Detection d;
   if (common) {
     d = about_host(now, AnomalyClass::communication_hang, *common);
@@ -324,13 +443,22 @@ sim::Time Detector::check_stuck(Job& job, std::uint32_t id, sim::Time now) {
   return sim::kForever;
 }
 
-void Detector::raise(Job& job, std::uint32_t id, Detection d) {
+void Detector::raise(Job& job, std::uint32_t /*stream*/, Detection d) {
   std::string key(to_string(d.anomaly));
   key += " " + host_name(d.src_host);
   if (d.connection_suspect) key += ">" + host_name(d.dst_host);
-  if (std::find(job.raised.begin(), job.raised.end(), key) != job.raised.end()) return;
-  job.raised.push_back(std::move(key));
-  d.job = id;
+  std::vector<std::string>& raised = raised_[job.job];
+  if (std::find(raised.begin(), raised.end(), key) != raised.end()) return;
+  raised.push_back(std::move(key));
+  d.job = job.job;
+  // A hang stops the job: every communicator of it is stuck now, each would
+  // raise its own hang about the same fault.
+  if (d.anomaly == AnomalyClass::communication_hang ||
+      d.anomaly == AnomalyClass::non_communication_hang) {
+    for (Job& stream : jobs_) {
+      if (stream.job == job.job) stream.hung = true;
+    }
+  }
   detections_.push_back(std::move(d));
   if (stop_on_alarm_) sim_.stop();
 }

@@ -10,6 +10,8 @@
 #include "workloads/host_faults.hpp"
 #include "workloads/job_setup.hpp"
 #include "workloads/placement.hpp"
+#include "workloads/stream_monitor.hpp"
+#include "workloads/watch_program.hpp"
 
 namespace spinel::workloads {
 
@@ -163,17 +165,29 @@ void TrainingRun::start_graph(std::size_t j, std::uint32_t& next_id) {
   graphs_.back()->start(w.start_ps);
 }
 
-// The detector listens to every job's collective library.
+// The detector listens to every job's collective library: a job of one
+// collective is one stream; a program one per communicator that runs
+// collectives, and one of its point-to-point transfers.
 void TrainingRun::attach_detector() {
   if (!config_.detector.enabled) return;
   detector_.emplace(sim_, config_.detector);
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
-    detector_->watch(placed_[j], config_.jobs[j].buckets);
+    const auto job = static_cast<std::uint32_t>(j);
     if (jobs_[j]) {
-      jobs_[j]->set_monitor(&*detector_);
-    } else if (classic_[j] != 0) {
-      graphs_[j]->set_monitor(&*detector_);
-    }  // program jobs: the loader refuses a detector with them so far
+      const std::uint32_t stream = detector_->watch(job, placed_[j], config_.jobs[j].buckets);
+      stream_monitors_.push_back(
+          std::make_unique<StreamMonitor>(*detector_, stream, std::vector<std::uint32_t>{},
+                                          static_cast<std::uint32_t>(jobs_[j]->collectives())));
+      jobs_[j]->set_monitor(stream_monitors_.back().get());
+      continue;
+    }
+    graph::GraphRun& g = *graphs_[j];
+    if (classic_[j] != 0) {
+      g.set_monitor(*detector_, {detector_->watch(job, placed_[j], config_.jobs[j].buckets)},
+                    graph::GraphRun::kNoStream);
+      continue;
+    }
+    watch_program(*detector_, g, job);
   }
 }
 

@@ -27,6 +27,7 @@
 #include "workloads/detector.hpp"
 #include "workloads/graph/graph_run.hpp"
 #include "workloads/step_observer.hpp"
+#include "workloads/stream_monitor.hpp"
 #include "workloads/training_config.hpp"
 
 namespace spinel::workloads {
@@ -118,6 +119,7 @@ class TrainingRun {
   sim::Time longest_ideal_ps_ = 0;
   bool hangs_ = false;
   std::optional<Detector> detector_;
+  std::vector<std::unique_ptr<StreamMonitor>> stream_monitors_;  // jobs on CollectiveRun alone
   transport::FlowObservers flow_observers_;
   StepObservers step_observers_;
 };

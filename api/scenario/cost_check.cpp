@@ -6,6 +6,7 @@
 
 #include "api/scenario/scenario.hpp"
 #include "sim/units.hpp"
+#include "topology/fabric_file.hpp"
 #include "topology/topology.hpp"
 #include "transport/timeseries.hpp"
 #include "workloads/bus_factor.hpp"
@@ -278,6 +279,25 @@ double check_faults(const Scenario& s, const Value& root) {
 
 }  // namespace
 
+double fabric_links(const Scenario& s) {
+  if (s.wan) {
+    double hosts = 0;
+    for (const topology::WanSite& site : s.wan->sites) hosts += site.hosts;
+    return 2 * (hosts + static_cast<double>(s.wan->links.size()));
+  }
+  const topology::FabricConfig& t = s.topology;
+  if (t.kind == topology::FabricKind::file) {
+    return t.file ? 2 * static_cast<double>(t.file->cables.size()) : 0;
+  }
+  const double nics = static_cast<double>(t.host_count()) * t.nic_ports;
+  const double leaf_up = static_cast<double>(t.leaves) * t.uplinks_per_leaf();
+  const double switch_cables =
+      t.kind == topology::FabricKind::clos3
+          ? leaf_up + static_cast<double>(t.pods) * t.aggs_per_pod * t.cores_per_agg()
+          : leaf_up * t.parallel_links;
+  return 2 * (nics + switch_cables);
+}
+
 std::vector<CostWarning> check_cost(const Scenario& s, const Value& root) {
   std::vector<CostWarning> warnings;
   double horizon = 0;
@@ -309,13 +329,21 @@ std::vector<CostWarning> check_cost(const Scenario& s, const Value& root) {
     }
   }
   check_timeseries(s, root, horizon);
-  const std::string flows_memory = "the flows that run at once need about " + gib(memory) + " (" +
-                                   count(memory / kBytesPerFlow) + " flows)";
+  const double links = fabric_links(s);
+  const double fabric_memory = kBytesPerFabricLink * links;
+  const double flows = memory / kBytesPerFlow;
+  memory += fabric_memory;
+  // The loader caps hosts and cables, so the fabric alone stays within the
+  // bounds: the flows are what a user can cut.
+  const std::string needs = "the fabric (" + count(links) + " links) and the flows that run at " +
+                            "once (" + count(flows) + ") need about " + gib(memory) + " (" +
+                            gib(fabric_memory) + " for the fabric)";
   if (memory > kMaxBytes) {
-    memory_at->fail(flows_memory + ", over the limit of " + gib(kMaxBytes) + "; use fewer ranks");
+    (memory_at ? *memory_at : root)
+        .fail(needs + ", over the limit of " + gib(kMaxBytes) + "; use fewer ranks");
   }
   if (memory > kWarnBytes) {
-    warnings.push_back({located(*memory_at, flows_memory), memory > kExtremeBytes});
+    warnings.push_back({located(memory_at ? *memory_at : root, needs), memory > kExtremeBytes});
   }
   if (s.pccl && s.pccl->churn_interval_max_ps > 0) {
     const pccl::PcclConfig& c = *s.pccl;

@@ -11,8 +11,9 @@
 //   row limit: over it is a located error;
 // - the link changes a fault schedule holds (flapping links toggle every half
 //   period), against a memory bound: over it is a located error;
-// - events (flows, packets, churn) and the memory of concurrent flows: above
-//   a soft bound a warning, above a hard bound `spinel run` needs --force.
+// - events (flows, packets, churn) and the memory of the fabric and of
+//   concurrent flows: above a soft bound a warning, above a hard bound
+//   `spinel run` needs --force.
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ inline constexpr double kMaxBytes = 1024.0 * (1ULL << 30);  // refused outright
 // until it fires.
 inline constexpr double kMaxLinkChanges = 1 << 22;
 inline constexpr double kBytesPerLinkChange = 130;
+// A directed link of a built fabric with its node share, measured (about
+// 120-160 bytes on leaf-spine, dual-port and 3-tier fabrics of 16k-131k hosts).
+inline constexpr double kBytesPerFabricLink = 160;
+
+// The directed links the scenario's fabric will have (two per cable), counted
+// from its configuration without building it.
+double fabric_links(const Scenario& s);
 
 // Throws a located sim::ScenarioError for what cannot fit the clock, the
 // output limits or memory; returns warnings for what is valid but costly.

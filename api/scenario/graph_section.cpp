@@ -118,6 +118,25 @@ std::vector<const Communicator*> groups_for(const std::string& key,
   return out;
 }
 
+// An all-to-allv's matrix: N rows of N sizes (N >= 2), each a byte count.
+std::vector<std::vector<std::uint64_t>> read_matrix(const Value& v) {
+  const std::string want =
+      "expected a square matrix of sizes, a list of rows such as [[0, 1MiB], [2MiB, 0]]";
+  if (!v.is_list() || v.to_list().size() < 2) v.fail(want + ", got " + v.describe());
+  const std::vector<Value> rows = v.to_list();
+  std::vector<std::vector<std::uint64_t>> m;
+  for (const Value& row : rows) {
+    if (!row.is_list() || row.to_list().size() != rows.size()) {
+      row.fail("expected a row of " + std::to_string(rows.size()) +
+               " sizes (one per rank: the matrix is square), got " + row.describe());
+    }
+    std::vector<std::uint64_t> sizes;
+    for (const Value& x : row.to_list()) sizes.push_back(x.to_bytes(0, kMaxBytes));
+    m.push_back(std::move(sizes));
+  }
+  return m;
+}
+
 std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communicator>& groups) {
   if (!v.is_list() || v.to_list().empty()) {
     v.fail(
@@ -142,6 +161,8 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
     std::optional<Value> size;
     std::optional<Value> after;
     std::optional<Value> name;
+    std::optional<Value> root;
+    std::optional<Value> matrix;
     int kinds = 0;
     auto peer = [&](const Value& x, OpKind kind) {
       t.kind = kind;
@@ -165,7 +186,9 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
         {"collective", Need::optional,
          [&](const Value& x) {
            t.kind = OpKind::collective;
-           t.collective = read_collective(x);
+           // all_to_allv only in programs: its matrix is an op's.
+           t.collective = x.is_scalar() && x.to_string() == "all_to_allv" ? Collective::all_to_allv
+                                                                          : read_collective(x);
            kind_key = x;
            ++kinds;
          }},
@@ -178,10 +201,26 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
            size = x;
          }},
         {"after", Need::optional, [&](const Value& x) { after = x; }},
+        {"root", Need::optional,
+         [&](const Value& x) {
+           t.root = x.to_uint<u32>(0, 1u << 20, "a rank of the group");
+           root = x;
+         }},
+        {"matrix_bytes", Need::optional, [&](const Value& x) { matrix = x; }},
     });
     if (kinds != 1) {
       item.fail(std::string(kinds == 0 ? "an op needs one of" : "an op is only one of") +
                 " compute (a duration), collective (a kind), send or recv (next or prev)");
+    }
+    const bool rooted =
+        t.kind == OpKind::collective &&
+        (t.collective == Collective::broadcast || t.collective == Collective::reduce ||
+         t.collective == Collective::gather || t.collective == Collective::scatter);
+    if (root && !rooted) {
+      root->fail_at_key("only broadcast, reduce, gather and scatter have a root");
+    }
+    if (matrix && !(t.kind == OpKind::collective && t.collective == Collective::all_to_allv)) {
+      matrix->fail_at_key("only an all_to_allv has a size matrix");
     }
     if (t.kind == OpKind::compute) {
       if (group) group->fail_at_key("a compute op has no group");
@@ -190,7 +229,30 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
       if (!group) item.fail("missing group: the tp, pp, dp or ep groups, or a group's name");
       const bool barrier = t.kind == OpKind::collective && t.collective == Collective::barrier;
       if (barrier && size) size->fail_at_key("a barrier moves no data; remove size_bytes");
-      if (!barrier && !size) {
+      if (t.kind == OpKind::collective && t.collective == Collective::all_to_allv) {
+        if (size) {
+          size->fail_at_key(
+              "an all_to_allv's sizes are its matrix_bytes (rank i sends row i); remove "
+              "size_bytes");
+        }
+        if (!matrix) {
+          item.fail(
+              "missing matrix_bytes: an all_to_allv's N x N matrix, row i the bytes group rank i "
+              "sends to each rank");
+        }
+        t.matrix_bytes = read_matrix(*matrix);
+        std::uint64_t total = 0;
+        for (const auto& row : t.matrix_bytes) {
+          for (const std::uint64_t b : row) {
+            if (b > kMaxBytes - total) {
+              matrix->fail("the matrix sends over " + std::to_string(kMaxBytes) +
+                           " bytes in all; give smaller sizes");
+            }
+            total += b;
+          }
+        }
+        t.size_bytes = total / t.matrix_bytes.size();
+      } else if (!barrier && !size) {
         item.fail("missing size_bytes: the bytes of the collective or transfer");
       }
       t.group = group->to_string();
@@ -212,6 +274,19 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
             kind_key->fail("halving_doubling_allreduce needs a power-of-two group; " + c->name +
                            " has " + std::to_string(n) + " ranks");
           }
+        }
+      }
+      for (const Communicator* c : matching) {
+        const auto n = static_cast<u32>(c->ranks.size());
+        if (root && t.root >= n) {
+          root->fail("root " + std::to_string(t.root) + " is not a rank of group " + c->name +
+                     " (" + std::to_string(n) + " ranks: the root is a group rank, 0 to " +
+                     std::to_string(n - 1) + ")");
+        }
+        if (matrix && t.matrix_bytes.size() != n) {
+          matrix->fail("a " + std::to_string(t.matrix_bytes.size()) + " x " +
+                       std::to_string(t.matrix_bytes.size()) + " matrix, but group " + c->name +
+                       " has " + std::to_string(n) + " ranks; give one row and column per rank");
         }
       }
       if (t.kind == OpKind::send) sends[{t.group, t.direction}].emplace_back(t.size_bytes, item);

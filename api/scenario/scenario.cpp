@@ -64,6 +64,8 @@ topology:               # required: the fabric
                         #   leaf pair k on leaf 2k+p, host_link per port, hosts_per_leaf hosts per pair (flow model)
   planes: 1             # optional, default 1; 2 = a dual-plane fabric (with nic_ports: 2): port p on plane p, the
                         #   spines (aggs, cores) split in two planes that meet only in the NICs (flow model)
+  plane_per: port       # optional, default port; rail = one plane per rail (planes: nics_per_host, rail_optimised,
+                        #   single-port NICs): traffic to another rail crosses NVLink first (NCCL's PXN)
   nvlink: {rate: 3600Gbps, latency: 1us}        # optional, GPU <-> GPU inside a server, per transfer
 
 transport:              # optional: how bytes move
@@ -215,6 +217,36 @@ void read_file_topology(const Value& v, topology::FabricConfig& t) {
   t.pods = 1;
 }
 
+// Planes are one per NIC port (plane_per: port, with nic_ports: planes) or
+// one per rail (plane_per: rail: rail-optimised servers of single-port NICs,
+// planes = nics_per_host).
+void check_planes(const topology::FabricConfig& t, const std::optional<Value>& planes,
+                  const std::optional<Value>& plane_per, const std::optional<Value>& nics) {
+  if (plane_per && !planes) plane_per->fail("plane_per says what a plane is: give planes as well");
+  if (!planes || t.planes == 1) return;
+  const std::string n = std::to_string(t.planes);
+  if (t.plane_per == topology::PlanePer::port) {
+    if (t.nic_ports == t.planes) return;
+    planes->fail("planes: " + n + " puts port p of every NIC on plane p: give nic_ports: " + n +
+                 " as well" +
+                 (t.planes > 2 || t.nic_ports == 1 ? std::string(", or plane_per: rail for one "
+                                                                 "plane per rail")
+                                                   : std::string()));
+  }
+  if (t.nic_ports != 1) {
+    plane_per->fail(
+        "plane_per: rail puts each rail of single-port NICs on its own plane; drop "
+        "nic_ports: " +
+        std::to_string(t.nic_ports) + " or use plane_per: port");
+  }
+  if (!t.rail_optimised || t.nics_per_host != t.planes) {
+    (nics ? *nics : *plane_per)
+        .fail("plane_per: rail needs rail_optimised: true and one plane per rail (nics_per_host: " +
+              n + "); got nics_per_host: " + std::to_string(t.nics_per_host) +
+              (t.rail_optimised ? "" : " without rail_optimised"));
+  }
+}
+
 // `ports` gets where nic_ports was given, for checks against later sections.
 void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Value>& ports) {
   const TopologyKind kind = topology_kind(v);
@@ -231,6 +263,7 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
   std::optional<Value> cores;
   std::optional<Value> groups;
   std::optional<Value> planes;
+  std::optional<Value> plane_per;
   std::uint32_t per_pod = 1;
   // In the order the reference lists them (messages list the allowed keys so).
   std::vector<Field> fields = {
@@ -306,15 +339,19 @@ void read_topology(const Value& v, topology::FabricConfig& t, std::optional<Valu
                      }},
                     {"planes", Need::optional,
                      [&](const Value& x) {
-                       t.planes = x.to_uint<u32>(1, 2);
+                       t.planes = x.to_uint<u32>(1, kMaxNicsPerHost);
                        planes = x;
+                     }},
+                    {"plane_per", Need::optional,
+                     [&](const Value& x) {
+                       t.plane_per =
+                           x.to_enum<topology::PlanePer>({{"port", topology::PlanePer::port},
+                                                          {"rail", topology::PlanePer::rail}});
+                       plane_per = x;
                      }},
                 });
   v.read_map(fields);
-  if (planes && t.planes > 1 && t.nic_ports != t.planes) {
-    planes->fail("planes: " + std::to_string(t.planes) + " puts port p of every NIC on plane p: " +
-                 "give nic_ports: " + std::to_string(t.planes) + " as well");
-  }
+  check_planes(t, planes, plane_per, nics);
   // Which count a plane split blames, and what it says.
   const auto split = [&](const std::optional<Value>& key, const Value& fallback,
                          std::string_view what, std::uint32_t n) {
@@ -1270,7 +1307,7 @@ void check_recovery(const Scenario& s, const Value& root, const std::optional<Va
   if (s.jobs.size() != 1) {
     recovery->fail_at_key("recovery runs one training job: give workload, not jobs");
   }
-  if (s.jobs[0].compute_ps <= 0) {
+  if (!s.jobs[0].program && s.jobs[0].compute_ps <= 0) {
     recovery->fail_at_key(
         "recovery runs a training job: give workload.compute (its per-iteration compute)");
   }
@@ -1409,16 +1446,6 @@ Scenario read_scenario(const Value& root, std::string_view source) {
   if (s.wan && !s.pccl) root.fail(kWanPcclOnly);
   if (s.jobs.empty() && !s.pccl) {
     root.fail("missing workload: say what runs, with workload (one job) or jobs (a list of them)");
-  }
-  const bool graphs = std::any_of(s.jobs.begin(), s.jobs.end(),
-                                  [](const workloads::WorkloadConfig& w) { return w.program; });
-  if (graphs && detector) {
-    detector->fail_at_key(
-        "the detector listens to jobs of one repeated collective so far, not to jobs with a "
-        "program");
-  }
-  if (graphs && recovery) {
-    recovery->fail_at_key("recovery runs a job of one repeated collective, not a program");
   }
   check_recovery(s, root, recovery, detector, fault_process, random_fault);
   if (random_fault && s.random_fault.kind == RandomFaultKind::nic_port_down &&
@@ -1565,6 +1592,9 @@ sim::Json to_json(const Scenario& s) {
   // Echoed only when set, so that single-port runs keep their summary.json.
   if (s.topology.nic_ports > 1) topo["nic_ports"] = s.topology.nic_ports;
   if (s.topology.planes > 1) topo["planes"] = s.topology.planes;
+  if (s.topology.planes > 1 && s.topology.plane_per == topology::PlanePer::rail) {
+    topo["plane_per"] = "rail";
+  }
   topo["nvlink"] = link_json(s.topology.nvlink);
   if (s.wan) topo = wan_json(*s.wan);
 

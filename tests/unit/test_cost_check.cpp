@@ -11,6 +11,7 @@
 #include "api/scenario/scenario.hpp"
 #include "sim/error.hpp"
 #include "test_support.hpp"
+#include "topology/topology.hpp"
 
 namespace spinel::scenario {
 namespace {
@@ -114,6 +115,45 @@ TEST(CostCheck, AMillionHostRingIsExtreme) {
   EXPECT_TRUE(s.warnings[0].extreme);
   EXPECT_TRUE(has(s.warnings[0].message, "t.yaml:9:3: workload: about ")) << s.warnings[0].message;
   EXPECT_TRUE(has(s.warnings[0].message, "events")) << s.warnings[0].message;
+}
+
+// The fabric's memory is estimated from its configuration: the count must be
+// what building it makes, on every kind of fabric.
+TEST(CostCheck, FabricLinksAreWhatTheBuildMakes) {
+  const std::string shapes[] = {
+      "  kind: leaf_spine\n  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n",
+      "  kind: leaf_spine\n  leaves: 4\n  spines: 2\n  parallel_links: 3\n  hosts_per_leaf: "
+      "8\n",
+      "  kind: leaf_spine\n  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n  nic_ports: 2\n",
+      "  kind: leaf_spine\n  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n  planes: 2\n  "
+      "nic_ports: 2\n",
+      "  kind: clos3\n  pods: 2\n  leaves_per_pod: 4\n  aggs_per_pod: 4\n  cores: 8\n  "
+      "core_groups: 2\n  hosts_per_leaf: 4\n",
+      "  kind: fat_tree\n  k: 8\n",
+  };
+  for (const std::string& shape : shapes) {
+    const Scenario s = load_string(
+        with("  kind: leaf_spine\n  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n", shape),
+        "t.yaml");
+    EXPECT_EQ(fabric_links(s), static_cast<double>(topology::build_fabric(s.topology).link_count()))
+        << shape;
+  }
+}
+
+TEST(CostCheck, TheFabricCountsInTheMemoryWarning) {
+  // 4,193,280 leaf-spine cables (1.25 GiB of fabric) and a 2,560-rank
+  // all-to-all's 6,551,040 flows at once (3.1 GiB): neither alone reaches the
+  // 4 GiB of the warning, together they do.
+  const Scenario s = load_string(with("  leaves: 4\n  spines: 8\n  hosts_per_leaf: 8\n",
+                                      "  leaves: 1280\n  spines: 3276\n  hosts_per_leaf: 2\n",
+                                      with("ring_allreduce", "all_to_all")),
+                                 "t.yaml");
+  ASSERT_FALSE(s.warnings.empty());
+  const std::string& m = s.warnings.front().message;
+  EXPECT_TRUE(has(m,
+                  "the fabric (8391680 links) and the flows that run at once (6551040) need "
+                  "about 4.37 GiB (1.25 GiB for the fabric)"))
+      << m;
 }
 
 TEST(CostCheck, ATimeoutBelowTheRoundTripIsExtremeAndATinyBufferWarned) {

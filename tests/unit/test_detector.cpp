@@ -5,6 +5,7 @@
 
 #include "api/run.hpp"
 #include "api/scenario/scenario.hpp"
+#include "expect_detection.hpp"
 #include "sim/units.hpp"
 #include "test_support.hpp"
 #include "workloads/detector.hpp"
@@ -43,16 +44,8 @@ api::Results run(const std::string& policy, const std::string& workload, const s
   return api::run(s, api::RunOptions(dir));
 }
 
-// The one detection of a run with one fault, checked for class and suspect.
 void expect_one(const api::Results& r, AnomalyClass anomaly, const std::string& suspect) {
-  ASSERT_EQ(r.detections.size(), 1u);
-  const workloads::Detection& d = r.detections[0];
-  EXPECT_EQ(d.anomaly, anomaly) << d.evidence;
-  EXPECT_EQ(workloads::suspect_name(d), suspect) << d.evidence;
-  ASSERT_EQ(r.detection.faults.size(), 1u);
-  EXPECT_TRUE(r.detection.faults[0].detected);
-  EXPECT_TRUE(r.detection.faults[0].localised);
-  EXPECT_EQ(r.detection.false_alarms, 0u);
+  testing::expect_one_detection(r, anomaly, suspect);
 }
 
 TEST(Detector, FindsAStragglerWithinItsWindow) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "api/run.hpp"
 #include "api/scenario/scenario.hpp"
@@ -86,9 +87,6 @@ TEST(GraphScenario, ErrorsAreLocated) {
   EXPECT_EQ(error_of("workload:\n  parallel: {dp: 8}\n"),
             "g.yaml:4:3: workload.parallel: this key belongs to a workload graph: give a program "
             "(or a transformer) too");
-  EXPECT_STARTS_WITH(error_of("workload:\n  program: [{compute: 1us}]\ndetector: {}\n"),
-                     "g.yaml:5:1: detector: the detector listens to jobs of one repeated "
-                     "collective so far");
   EXPECT_EQ(error_of("workload:\n  groups: [{name: pair, ranks: [0, 9]}]\n  program: [{compute: "
                      "1us}]\n"),
             "g.yaml:4:36: workload.groups[0].ranks[1]: expected a rank of the job from 0 to 7, got "
@@ -132,6 +130,28 @@ TEST(GraphScenario, TheHybridExampleRunsAndExplainsItsIterations) {
   for (const char* f : {"collectives.csv", "ops.csv", "iteration_breakdown.csv", "summary.json"}) {
     EXPECT_EQ(slurp(dir / f), slurp(again / f)) << f;
   }
+}
+
+// trace.json puts every op on a track of its rank's host: compute, then each
+// communicator the rank uses (its sends on the pipeline group's track).
+TEST(GraphScenario, TheTraceHasATrackPerCommunicatorPerRank) {
+  scenario::Scenario s =
+      scenario::load_file(std::string(SPINEL_SOURCE_DIR) + "/scenarios/hybrid_example.yaml");
+  s.output.trace = true;
+  s.jobs[0].iterations = 1;
+  const fs::path dir = testing::scratch_folder("spinel_test_", "hybrid_trace");
+  run(s, RunOptions(dir));
+  const std::string trace = slurp(dir / "trace.json");
+  // Rank 0 (host 0): compute, tp.0, pp.0 (its send to stage 1), dp.0, in the order used.
+  for (const char* track :
+       {R"("pid":0,"tid":2,"args":{"name":"compute"})", R"("pid":0,"tid":3,"args":{"name":"tp.0"})",
+        R"("pid":0,"tid":4,"args":{"name":"pp.0"})", R"("pid":0,"tid":5,"args":{"name":"dp.0"})"}) {
+    EXPECT_NE(trace.find(track), std::string::npos) << track;
+  }
+  EXPECT_NE(trace.find(R"({"name":"fwd","cat":"compute","ph":"X","ts":0.000000,"dur":2000.000000,)"
+                       R"("pid":0,"tid":2,"args":{"rank":0,"op":0,"bytes":0}})"),
+            std::string::npos);
+  EXPECT_NE(trace.find(R"("name":"dp_sync","cat":"collective")"), std::string::npos);
 }
 
 // Explicit groups may overlap the parallel ones; ranks outside a named
@@ -182,6 +202,54 @@ sweep:
   EXPECT_EQ(second.jobs[0].program->communicators.front().ranks.size(), 4U);
   // ep 2 adds the ep and edp groups: 4 tp + 4 pp + 4 dp + 4 ep + 8 edp (of one rank).
   EXPECT_EQ(first.jobs[0].program->communicators.size(), 24U);
+}
+
+// The transformer's sizes and settings sweep: each point's program is
+// generated from its own model (its compute and its volumes follow).
+TEST(GraphScenario, TransformerSizesSweep) {
+  const sweep::Sweep sw = sweep::load_sweep_string(kHead + R"(workload:
+  parallel: {tp: 2, pp: 2, dp: 2}
+  transformer:
+    layers: 4
+    hidden_size: 1024
+    sequence_length: 512
+    global_batch_size: 8
+    layer_forward: 100us
+    moe: {experts: 2, top_k: 1, every: 2}
+sweep:
+  grid:
+    workload.transformer.layers: [4, 8]
+    workload.transformer.hidden_size: [1024, 2048]
+  zip:
+    - workload.transformer.micro_batch_size: [1, 2]
+      workload.transformer.schedule: [gpipe, one_f_one_b]
+      workload.transformer.layer_forward: [100us, 200us]
+      workload.transformer.moe.top_k: [1, 2]
+      workload.transformer.sequence_parallel: [false, true]
+      workload.compute_scale: [1, 0.5]
+)",
+                                                   "g.yaml");
+  ASSERT_EQ(sw.points.size(), 8U);
+  std::set<std::size_t> op_counts;
+  std::set<std::uint64_t> tp_bytes;
+  for (const auto& point : sw.points) {
+    const scenario::Scenario s = sw.scenario_of(point);
+    const auto& p = *s.jobs[0].program;
+    op_counts.insert(p.op_count());
+    std::uint64_t bytes = 0;
+    for (const auto& op : p.ranks[0].ops) {
+      if (op.kind == workloads::graph::OpKind::collective &&
+          p.communicators[op.communicator].name.starts_with("tp.")) {
+        bytes += op.size_bytes;
+      }
+    }
+    tp_bytes.insert(bytes);
+  }
+  // More layers, more ops; a wider model or a larger micro-batch, more bytes.
+  EXPECT_GE(op_counts.size(), 2U);
+  EXPECT_GE(tp_bytes.size(), 3U);
+  const scenario::Scenario last = sw.scenario_of(sw.points.back());
+  EXPECT_EQ(last.jobs[0].compute_scale, 0.5);
 }
 
 // The same executor at packet level: a small pipeline with tensor and data

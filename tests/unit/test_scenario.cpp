@@ -282,7 +282,7 @@ TEST(ScenarioErrors, UnknownNestedKeyWithDidYouMean) {
   EXPECT_EQ(error_of(with("spines: 8", "spine: 8")),
             "t.yaml:5:3: topology.spine: unknown key; did you mean \"spines\"? allowed: kind, "
             "leaves, spines, hosts_per_leaf, parallel_links, host_link, spine_link, nics_per_host, "
-            "rail_optimised, nvlink, nic_ports, planes");
+            "rail_optimised, nvlink, nic_ports, planes, plane_per");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps", "{rte: 400Gbps")),
                      "t.yaml:7:15: topology.host_link.rte: unknown key; did you mean \"rate\"? "
                      "allowed: rate, latency");
@@ -659,7 +659,7 @@ TEST(ScenarioErrors, ScalarWhereMapExpected) {
       error_of("name: t\ntopology: 5\nworkload: {collective: ring_allreduce, size_bytes: 1}\n"),
       "t.yaml:2:11: topology: expected a map with keys kind, leaves, spines, hosts_per_leaf, "
       "parallel_links, host_link, spine_link, nics_per_host, rail_optimised, nvlink, nic_ports, "
-      "planes; "
+      "planes, plane_per; "
       "got \"5\"");
   EXPECT_STARTS_WITH(error_of(with("{rate: 400Gbps, latency: 500ns}", "400Gbps")),
                      "t.yaml:7:14: topology.host_link: expected a map with keys rate, latency; ");

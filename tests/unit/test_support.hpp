@@ -45,13 +45,13 @@ std::string error_of_loading(Load load, const std::string& input) {
     EXPECT_EQ(text_.substr(0, prefix_.size()), prefix_) << "full message: " << text_; \
   } while (0)
 
-// An empty folder under the temp directory, named `prefix + name`; each test
-// file uses its own prefix so that parallel test processes never share one.
-// The process id keeps tests that CTest runs at once (one process each) out of
-// each other's folders, even when two tests of a fixture use the same name.
+// An empty folder under the temp directory, named `prefix + name + ".<pid>"`:
+// each test file uses its own prefix, and the process id keeps the tests that
+// CTest runs at once (one process each) apart even when two tests of a fixture
+// use the same name.
 inline std::filesystem::path scratch_folder(const std::string& prefix, const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    (prefix + name + "." + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / (prefix + name + "." + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -253,7 +253,9 @@ TEST(Sweep, EveryKeyCanBeSwept) {
               return !k.path.starts_with("pccl.") && !k.path.starts_with("detector.") &&
                      !k.path.starts_with("recovery.") &&
                      !k.path.starts_with("topology.wan_link.") &&
-                     !k.path.starts_with("workload.parallel.") && !is_three_tier_key(k.path);
+                     !k.path.starts_with("workload.parallel.") &&
+                     !k.path.starts_with("workload.transformer.") &&
+                     k.path != "workload.compute_scale" && !is_three_tier_key(k.path);
             })));
   const scenario::Scenario sc = s.scenario_of(s.points.front());
   EXPECT_EQ(sc.topology.spines, 3u);

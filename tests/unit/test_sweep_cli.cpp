@@ -161,6 +161,41 @@ TEST(SweepCli, AFailingPointGetsItsRowAndExitStatusOne) {
       << rows[6];
 }
 
+// A sweep whose point 1 is a million-host ring (an extreme estimate) and
+// point 0 four hosts.
+fs::path extreme_sweep(const fs::path& dir) {
+  fs::create_directories(dir);
+  const fs::path file = dir / "extreme.yaml";
+  std::ofstream(file) << "name: extreme\n"
+                         "topology: {kind: leaf_spine, leaves: 2, spines: 4, hosts_per_leaf: 2}\n"
+                         "workload: {collective: ring_allreduce, size_bytes: 64KiB}\n"
+                         "output: {flows: false}\n"
+                         "sweep:\n"
+                         "  zip:\n"
+                         "    - topology.leaves: [2, 1024]\n"
+                         "      topology.hosts_per_leaf: [2, 1024]\n";
+  return file;
+}
+
+TEST(SweepCli, AnExtremePointNeedsForceAndNothingStarts) {
+  const fs::path dir = scratch("extreme");
+  const fs::path file = extreme_sweep(dir);
+  Result r = spinel("sweep " + file.string() + " --out " + (dir / "out").string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "warning: " + file.string() + ":")) << r.output;
+  EXPECT_TRUE(contains(r.output, "events: at a few million events a second")) << r.output;
+  EXPECT_TRUE(contains(r.output, " (1 point)\n")) << r.output;
+  EXPECT_TRUE(contains(r.output,
+                       "spinel: not run: the estimate above is extreme for 1 point; "
+                       "narrow the sweep, or run it anyway with --force"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "results.csv"));
+  // The shard without the extreme point runs, with or without --force.
+  r = spinel("sweep " + file.string() + " --shard 0/2 --force --out " + (dir / "out").string());
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "1 ok, 0 failed")) << r.output;
+}
+
 TEST(SweepCli, FinishedPointsNeedResume) {
   const fs::path dir = scratch("again");
   ASSERT_EQ(spinel("sweep " + kExample + " --quiet --out " + dir.string()).status, 0);

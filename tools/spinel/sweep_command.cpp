@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -30,7 +31,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kSweepHelp =
-    R"(spinel sweep FILE [--jobs N] [--out DIR] [--resume] [--list] [--shard I/N] [--quiet]
+    R"(spinel sweep FILE [--jobs N] [--out DIR] [--resume] [--list] [--shard I/N] [--quiet] [--force]
 spinel merge OUTDIR... [--out DIR]
 
 Runs a scenario once per point of its `sweep:` block, N points at a time, and
@@ -64,6 +65,8 @@ Options:
   --shard I/N  run only the points whose index % N == I (0 <= I < N): split a
                sweep over machines, then `spinel merge` the folders
   --quiet      no progress on stderr
+  --force      run points whose estimated cost is extreme (see `spinel run
+               --help`); without it such a sweep is refused before it starts
 
 Results in DIR:
   results.csv           point, the swept keys (bytes, Gb/s as _gbps, ps as _ps),
@@ -231,13 +234,58 @@ int list_points(const sweep::Sweep& s, const sweep::Shard& shard) {
 }
 
 // The command that carries on: the same file, folder and shard.
-std::string resume_command(const std::string& file, const sweep::RunnerOptions& options) {
+std::string resume_command(const std::string& file, const sweep::RunnerOptions& options,
+                           bool force) {
   std::string out = "spinel sweep " + file + " --out " + options.out_dir.string();
+  if (force) out += " --force";
   if (options.shard.count > 1) {
     out += " --shard " + std::to_string(options.shard.index) + "/" +
            std::to_string(options.shard.count);
   }
   return out;
+}
+
+// The cost warnings of the points this run would run (`spinel run` prints a
+// scenario's), each distinct message once with the number of points it
+// concerns. False (after saying so) when one is extreme and --force was not
+// given: nothing has started, so nothing is lost.
+bool print_sweep_warnings(const sweep::Sweep& s, const sweep::Shard& shard, bool quiet,
+                          bool force) {
+  std::vector<std::pair<const scenario::CostWarning*, std::size_t>> seen;
+  std::size_t extreme_points = 0;
+  for (const sweep::Point& p : s.points) {
+    if (p.index % shard.count != shard.index) continue;
+    bool extreme = false;
+    for (const scenario::CostWarning& w : s.combinations[p.combination].warnings) {
+      extreme = extreme || w.extreme;
+      auto it = std::find_if(seen.begin(), seen.end(),
+                             [&](const auto& e) { return e.first->message == w.message; });
+      if (it == seen.end()) {
+        seen.emplace_back(&w, 1);
+      } else {
+        ++it->second;
+      }
+    }
+    if (extreme) ++extreme_points;
+  }
+  const bool refuse = extreme_points > 0 && !force;
+  constexpr std::size_t kShown = 8;
+  std::size_t shown = 0;
+  for (const auto& [w, points] : seen) {
+    if (quiet && !(w->extreme && refuse)) continue;
+    if (shown++ == kShown) {
+      std::cerr << "warning: ... and " << seen.size() - kShown << " more\n";
+      break;
+    }
+    std::cerr << "warning: " << w->message << " (" << points << " point" << (points == 1 ? "" : "s")
+              << ")\n";
+  }
+  if (refuse) {
+    std::cerr << "spinel: not run: the estimate above is extreme for " << extreme_points << " point"
+              << (extreme_points == 1 ? "" : "s")
+              << "; narrow the sweep, or run it anyway with --force\n";
+  }
+  return !refuse;
 }
 
 }  // namespace
@@ -255,13 +303,16 @@ int cmd_sweep(const std::vector<std::string>& args) {
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   bool list = false;
   bool quiet = false;
+  bool force = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
       std::cout << sweep_help();
       return 0;
     }
-    if (a == "--resume") {
+    if (a == "--force") {
+      force = true;
+    } else if (a == "--resume") {
       options.resume = true;
     } else if (a == "--list") {
       list = true;
@@ -302,6 +353,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     return 2;
   }
   if (list) return list_points(s, options.shard);
+  if (!print_sweep_warnings(s, options.shard, quiet, force)) return 2;
 
   options.out_dir = out ? *out : api::default_out_dir(s.base);
   options.command_line = command_line("sweep", args);
@@ -347,7 +399,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
                  "spinel: stopped by %s: %zu points not run (%zu abandoned while running, %zu "
                  "not started); to run them: %s --resume\n",
                  signal == SIGTERM ? "SIGTERM" : "SIGINT", r.abandoned + r.not_started, r.abandoned,
-                 r.not_started, resume_command(*file, options).c_str());
+                 r.not_started, resume_command(*file, options, force).c_str());
     return 128 + (signal == SIGTERM ? SIGTERM : SIGINT);
   }
   return r.failed > 0 ? 1 : 0;

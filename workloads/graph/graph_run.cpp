@@ -91,17 +91,19 @@ const Op& GraphRun::op_at(std::uint32_t op) const {
 void GraphRun::build_channels(const topology::Topology& topology, topology::Routing& routing) {
   const Program& p = *program_;
   std::uint32_t next_id = options_.first_id;
+  calls_.assign(p.communicators.size(), 0);
   for (std::uint32_t c = 0; c < p.communicators.size(); ++c) {
     const Communicator& comm = p.communicators[c];
     const auto members = static_cast<std::uint32_t>(comm.ranks.size());
     // Per call k (the first member's order, which every member shares), its channel.
-    std::map<std::pair<Collective, std::uint64_t>, std::uint32_t> channel_of;
+    using Key = std::tuple<Collective, std::uint64_t, std::uint32_t, std::uint32_t>;
+    std::map<Key, std::uint32_t> channel_of;
     std::vector<std::uint32_t> call_channel;
     std::vector<std::uint32_t> call_instance;
     const RankProgram& first = p.ranks[comm.ranks.front()];
     for (const Op& op : first.ops) {
       if (op.kind != OpKind::collective || op.communicator != c) continue;
-      const auto key = std::make_pair(op.collective, op.size_bytes);
+      const Key key{op.collective, op.size_bytes, op.root, op.matrix};
       auto it = channel_of.find(key);
       if (it == channel_of.end()) {
         it = channel_of.emplace(key, static_cast<std::uint32_t>(channels_.size())).first;
@@ -118,7 +120,12 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
     for (const auto& [key, index] : channel_of) {
       Channel& ch = *channels_[index];
       ch.ops.assign(std::size_t{ch.instances} * members, 0);
+      ch.call_of.assign(ch.instances, 0);
     }
+    for (std::uint32_t k = 0; k < call_channel.size(); ++k) {
+      channels_[call_channel[k]]->call_of[call_instance[k]] = k;
+    }
+    if (members > 1) calls_[c] = static_cast<std::uint32_t>(call_channel.size());
     for (std::uint32_t m = 0; m < members; ++m) {
       const std::uint32_t r = comm.ranks[m];
       const RankProgram& prog = p.ranks[r];
@@ -137,7 +144,7 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
     for (const auto& [key, index] : channel_of) {
       Channel& ch = *channels_[index];
       if (members < 2) continue;  // a communicator of one: nothing to send
-      const auto& [kind, size] = key;
+      const auto& [kind, size, root, matrix] = key;
       std::vector<topology::HostId> hosts;
       CollectiveOptions o;
       o.collective = kind;
@@ -166,18 +173,24 @@ void GraphRun::build_channels(const topology::Topology& topology, topology::Rout
         o.nvlink_gbps = options_.shape.nvlink_gbps;
         o.nvlink_latency_ps = options_.shape.nvlink_latency_ps;
       }
-      auto schedule = make_schedule(kind, members, size, options_.shape);
+      auto schedule = matrix == kNoMatrix ? make_schedule(kind, members, size, options_.shape, root)
+                                          : make_all_to_allv_schedule(p.matrices[matrix]);
       // A group inside one server runs on NVLink alone: its ideal is NVLink's.
       const bool one_server =
           !options_.gated && !o.server_of_rank.empty() &&
           std::all_of(o.server_of_rank.begin(), o.server_of_rank.end(),
                       [&](std::uint32_t s) { return s == o.server_of_rank.front(); });
-      o.ideal_ps = one_server
-                       ? ideal_ps(kind, members, size, options_.shape.nvlink_gbps,
-                                  options_.shape.nvlink_latency_ps)
-                       : ideal_ps(kind, members, size, slowest_nic,
-                                  max_pair_latency_ps(*schedule, hosts, routing, o.server_of_rank),
-                                  options_.shape);
+      const double rate_gbps = one_server ? options_.shape.nvlink_gbps : slowest_nic;
+      const sim::Time latency_ps =
+          one_server ? options_.shape.nvlink_latency_ps
+                     : max_pair_latency_ps(*schedule, hosts, routing, o.server_of_rank);
+      if (matrix != kNoMatrix) {
+        o.ideal_ps = all_to_allv_ideal_ps(p.matrices[matrix], rate_gbps, latency_ps);
+      } else if (one_server) {
+        o.ideal_ps = ideal_ps(kind, members, size, rate_gbps, latency_ps);
+      } else {
+        o.ideal_ps = ideal_ps(kind, members, size, rate_gbps, latency_ps, options_.shape);
+      }
       ch.ideal_ps = o.ideal_ps;
       ch.run = std::make_unique<CollectiveRun>(sim_, transport_, std::move(hosts),
                                                std::move(schedule), o);
@@ -293,10 +306,25 @@ void GraphRun::set_observer(StepObserver* observer) {
   }
 }
 
-void GraphRun::set_monitor(CollectiveMonitor* monitor) {
+void GraphRun::set_monitor(CollectiveMonitor& monitor, const std::vector<std::uint32_t>& streams,
+                           std::uint32_t point_to_point) {
   for (auto& ch : channels_) {
-    if (ch->run) ch->run->set_monitor(monitor);
+    if (!ch->run || streams.at(ch->communicator) == kNoStream) continue;
+    ch->monitor = std::make_unique<StreamMonitor>(monitor, streams[ch->communicator], ch->call_of,
+                                                  calls_[ch->communicator]);
+    ch->run->set_monitor(ch->monitor.get());
   }
+  monitor_ = &monitor;
+  point_to_point_stream_ = point_to_point;
+}
+
+void GraphRun::set_iteration_listener(IterationListener* listener) {
+  if (options_.gated) throw sim::InternalError("graph: iterations of a gated run are not heard");
+  iteration_listener_ = listener;
+  const Program& p = *program_;
+  std::uint32_t per = 0;
+  for (const RankProgram& rp : p.ranks) per += static_cast<std::uint32_t>(rp.size()) / p.iterations;
+  iteration_left_.assign(p.iterations, per);
 }
 
 void GraphRun::start(sim::Time at) {
@@ -324,6 +352,7 @@ void GraphRun::handle(const sim::Event& event) {
       const auto g = static_cast<std::uint32_t>(event.payload);
       const std::uint32_t r = rank_of(g);
       computing_[r] = 0;
+      if (monitor_ != nullptr) monitor_->compute_ended(options_.job, r, sim_.now());
       complete(g);
       start_compute(r);
       return;
@@ -334,6 +363,9 @@ void GraphRun::handle(const sim::Event& event) {
     case kDelivered: {
       const auto send_op = static_cast<std::uint32_t>(event.payload);
       const std::uint32_t recv_op = partner_[send_op];
+      if (point_to_point_stream_ != kNoStream && !same_server(rank_of(send_op), rank_of(recv_op))) {
+        monitor_->transfer_done(point_to_point_stream_, connection_[send_op], sim_.now());
+      }
       complete(send_op);
       arrived_[recv_op] = 1;
       if (pending_[recv_op] == 0 && timing_[recv_op].start_ps != sim::kForever) complete(recv_op);
@@ -395,6 +427,7 @@ void GraphRun::start_compute(std::uint32_t r) {
   timing_[g].start_ps = sim_.now();
   const double scaled = static_cast<double>(op_at(g).duration_ps) * options_.compute_scale;
   const sim::Time end = speed_.finish_ps(r, sim_.now(), static_cast<sim::Time>(scaled));
+  if (monitor_ != nullptr) monitor_->compute_started(options_.job, r, sim_.now());
   if (end != sim::kForever) sim_.schedule_at(end, self_, kComputeDone, g);  // else hung
 }
 
@@ -415,6 +448,17 @@ void GraphRun::send(std::uint32_t g) {
   spec.notify_payload = g;
   spec.tag = op.tag;
   transport_.start_flow(spec);
+  if (point_to_point_stream_ != kNoStream) {
+    TransferStat stat;
+    stat.job = point_to_point_stream_;
+    stat.index = g;
+    stat.src = r;
+    stat.dst = op.peer;
+    stat.connection = spec.connection;
+    stat.bytes = op.size_bytes;
+    stat.start_ps = sim_.now();
+    monitor_->transfer_started(stat);
+  }
 }
 
 void GraphRun::complete(std::uint32_t g) {
@@ -422,6 +466,15 @@ void GraphRun::complete(std::uint32_t g) {
   end_ps_ = std::max(end_ps_, sim_.now());
   ++done_;
   if (options_.gated) return;  // what waits on it asks when its collective opens
+  if (iteration_listener_ != nullptr) {
+    const std::uint32_t r = rank_of(g);
+    const std::uint32_t per = (offset_[r + 1] - offset_[r]) / program_->iterations;
+    --iteration_left_[(g - offset_[r]) / per];
+    // Iterations end in order: a rank's iteration k + 1 waits for its iteration k.
+    while (next_iteration_ < iteration_left_.size() && iteration_left_[next_iteration_] == 0) {
+      iteration_listener_->iteration_done(next_iteration_++, sim_.now());
+    }
+  }
   for (std::uint32_t i = next_begin_[g]; i < next_begin_[g + 1]; ++i) {
     const std::uint32_t after = next_[i];
     // An op that needs only k of its dependencies was readied by the k-th: the later ones

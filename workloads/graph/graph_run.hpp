@@ -20,8 +20,17 @@
 #include "workloads/graph/program.hpp"
 #include "workloads/rank_gate.hpp"
 #include "workloads/step_observer.hpp"
+#include "workloads/stream_monitor.hpp"
 
 namespace spinel::workloads::graph {
+
+// Hears each training iteration of a program end (every rank's ops of it
+// done), in order; not in the gated executor.
+class IterationListener {
+ public:
+  virtual ~IterationListener() = default;
+  virtual void iteration_done(std::uint32_t iteration, sim::Time at) = 0;
+};
 
 struct GraphOptions {
   std::uint32_t job = 0;       // for results only
@@ -94,9 +103,18 @@ class GraphRun final : public sim::EventHandler {
   // by rank, at most `limit` of them. Empty when finished.
   [[nodiscard]] std::string blocked(std::size_t limit = 8) const;
   void set_observer(StepObserver* observer);
-  // Tells `monitor` what the collective library logs, on every channel. The
-  // monitor numbers a job's collectives from 0: a job of one channel only.
-  void set_monitor(CollectiveMonitor* monitor);
+  // Tells `monitor` what the collective library logs: communicator c's
+  // collectives as stream streams[c] (numbered in the order its members
+  // call them; kNoStream: not watched), the point-to-point transfers over
+  // the fabric as stream `point_to_point`, and when each rank computes
+  // (under the job's number, GraphOptions::job; not in the gated executor).
+  void set_monitor(CollectiveMonitor& monitor, const std::vector<std::uint32_t>& streams,
+                   std::uint32_t point_to_point);
+  static constexpr std::uint32_t kNoStream = ~0u;
+  void set_iteration_listener(IterationListener* listener);
+  // The collectives communicator c runs per member (0 for a communicator of
+  // one rank, which sends nothing).
+  [[nodiscard]] std::uint32_t calls(std::uint32_t c) const { return calls_[c]; }
   // The closed-form time of channel c's collective (CollectiveResult::ideal_ps).
   [[nodiscard]] sim::Time channel_ideal_ps(std::size_t c) const { return channels_[c]->ideal_ps; }
   // Host faults on the job's ranks (before the run): see ComputeSpeed.
@@ -118,6 +136,9 @@ class GraphRun final : public sim::EventHandler {
     std::int64_t open = -1;  // the instance open now, or -1
     sim::Time ideal_ps = 0;
     std::unique_ptr<CollectiveRun> run;
+    // Instance j is its communicator's call call_of[j] (as the library numbers them).
+    std::vector<std::uint32_t> call_of;
+    std::unique_ptr<StreamMonitor> monitor;
     sim::Time ready_at(std::uint32_t rank, std::uint32_t index, sim::Time open_ps) override;
     void collective_done(const CollectiveRun& done, std::uint32_t index) override;
   };
@@ -166,6 +187,12 @@ class GraphRun final : public sim::EventHandler {
   std::vector<std::uint8_t> arrived_;                // a receive's data is in
   std::vector<transport::ConnectionId> connection_;  // per send: its pair's connection
   std::vector<std::unique_ptr<Channel>> channels_;
+  std::vector<std::uint32_t> calls_;  // per communicator
+  CollectiveMonitor* monitor_ = nullptr;
+  IterationListener* iteration_listener_ = nullptr;
+  std::vector<std::uint32_t> iteration_left_;  // per iteration: its ops not done yet
+  std::uint32_t next_iteration_ = 0;           // the first not done
+  std::uint32_t point_to_point_stream_ = kNoStream;
   std::vector<std::deque<std::uint32_t>> compute_queue_;  // per rank
   std::vector<std::uint8_t> computing_;                   // per rank
   ComputeSpeed speed_;

@@ -47,6 +47,7 @@ Program repeat(const Program& once, std::uint32_t times) {
   Program p;
   p.communicators = once.communicators;
   p.labels = once.labels;
+  p.matrices = once.matrices;
   p.iterations = once.iterations * times;
   p.iteration_gap_ps = once.iteration_gap_ps;
   p.connection_per_tag = once.connection_per_tag;
@@ -141,6 +142,25 @@ std::string check_collectives(const Program& p) {
         return where(r, i) + ": a collective on communicator " +
                p.communicators[op.communicator].name + ", which the rank is not in";
       }
+      const std::size_t members = p.communicators[op.communicator].ranks.size();
+      if (op.root >= members) {
+        return where(r, i) + ": root " + std::to_string(op.root) + " on communicator " +
+               p.communicators[op.communicator].name + " of " + std::to_string(members) + " ranks";
+      }
+      if ((op.collective == Collective::all_to_allv) != (op.matrix != kNoMatrix)) {
+        return where(r, i) + ": an all_to_allv needs a size matrix, and only it has one";
+      }
+      if (op.matrix != kNoMatrix) {
+        if (op.matrix >= p.matrices.size()) return where(r, i) + ": no such size matrix";
+        const auto& m = p.matrices[op.matrix];
+        if (m.size() != members || std::any_of(m.begin(), m.end(), [&](const auto& row) {
+              return row.size() != members;
+            })) {
+          return where(r, i) + ": its size matrix is not " + std::to_string(members) + " x " +
+                 std::to_string(members) + ", the size of communicator " +
+                 p.communicators[op.communicator].name;
+        }
+      }
       calls[op.communicator][r].push_back(&op);
     }
   }
@@ -156,6 +176,11 @@ std::string check_collectives(const Program& p) {
                std::to_string(first_rank) + " calls " + std::to_string(first.size());
       }
       for (std::size_t k = 0; k < own.size(); ++k) {
+        if (own[k]->root != first[k]->root || own[k]->matrix != first[k]->matrix) {
+          return "communicator " + comm.name + ": collective " + std::to_string(k) + " of rank " +
+                 std::to_string(r) + " has another root or size matrix than rank " +
+                 std::to_string(first_rank) + "'s";
+        }
         if (own[k]->collective != first[k]->collective ||
             own[k]->size_bytes != first[k]->size_bytes) {
           return "communicator " + comm.name + ": collective " + std::to_string(k) + " of rank " +

@@ -60,6 +60,7 @@ constexpr const char* to_string(OpKind kind) {
 }
 
 inline constexpr std::uint32_t kNoCommunicator = ~0u;
+inline constexpr std::uint32_t kNoMatrix = ~0u;
 
 struct Op {
   OpKind kind = OpKind::compute;
@@ -79,6 +80,12 @@ struct Op {
   sim::Time not_before_ps = 0;
   // Ready once this many of its dependencies are done; 0: all of them.
   std::uint32_t needs = 0;
+  // Broadcast, reduce, gather, scatter: the root, a rank of the communicator
+  // (its index in Communicator::ranks).
+  std::uint32_t root = 0;
+  // All-to-allv: its size matrix (Program::matrices); size_bytes is then the
+  // mean bytes a rank sends, for results and bus bandwidth.
+  std::uint32_t matrix = kNoMatrix;
 };
 
 // Op `op` of rank `rank` waits for op `on_op` of rank `on_rank` (which may be
@@ -115,6 +122,9 @@ struct Program {
   std::vector<Communicator> communicators;
   std::vector<RankProgram> ranks;       // one per job rank
   std::vector<std::string> labels{""};  // Op::label indexes this
+  // All-to-allv size matrices (Op::matrix): bytes[i][j] from communicator
+  // rank i to communicator rank j.
+  std::vector<std::vector<std::vector<std::uint64_t>>> matrices;
   // Training iterations the ops hold: each rank's ops are `iterations`
   // copies of one iteration's, one after the other (see repeat()).
   std::uint32_t iterations = 1;
@@ -150,7 +160,9 @@ struct Program {
 
 // What is wrong with a program, or "" when nothing is: a dependency on a
 // later op, a collective on a communicator the rank is not in, members of a
-// communicator whose collective sequences differ (count, kind or size), a
+// communicator whose collective sequences differ (count, kind, size, root or
+// matrix), a root outside its communicator, an all-to-allv without a square
+// matrix of its communicator's size (or another collective with one), a
 // send with no matching receive (or sizes that differ), a peer out of range,
 // a cross dependency out of range, `needs` above an op's dependencies.
 // Names the rank and op index so that front-ends can locate it in their

@@ -44,6 +44,12 @@ Program make_spmd(std::uint32_t ranks, const std::vector<Communicator>& groups,
       if (t.kind == OpKind::recv) tag[i] = count[{false, t.group, -t.direction}]++;
     }
   }
+  std::vector<std::uint32_t> matrix(ops.size(), kNoMatrix);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].matrix_bytes.empty()) continue;
+    matrix[i] = static_cast<std::uint32_t>(p.matrices.size());
+    p.matrices.push_back(ops[i].matrix_bytes);
+  }
   std::vector<std::uint32_t> labels(ops.size());
   for (std::size_t i = 0; i < ops.size(); ++i) {
     labels[i] = p.label(ops[i].name.empty() ? "op" + std::to_string(i) : ops[i].name);
@@ -71,6 +77,8 @@ Program make_spmd(std::uint32_t ranks, const std::vector<Communicator>& groups,
       op.duration_ps = t.duration_ps;
       op.collective = t.collective;
       op.size_bytes = t.size_bytes;
+      op.root = t.root;
+      op.matrix = matrix[i];
       bool skip = false;
       if (t.kind != OpKind::compute) {
         const auto it = index.of.find(t.group);

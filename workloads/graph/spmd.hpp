@@ -22,6 +22,10 @@ struct OpTemplate {
   sim::Time duration_ps = 0;
   Collective collective = Collective::ring_allreduce;
   std::uint64_t size_bytes = 0;
+  std::uint32_t root = 0;  // rooted collectives: the group's rank that is the root
+  // All-to-allv: bytes[i][j] from group rank i to group rank j (size_bytes
+  // is then the mean a rank sends).
+  std::vector<std::vector<std::uint64_t>> matrix_bytes;
   // Collectives, sends and receives: a group kind (every rank uses its own
   // group of that kind) or a named group (ranks outside it skip the op).
   std::string group;

@@ -7,6 +7,7 @@
 #include "transport/link_changes.hpp"
 #include "workloads/detection_score.hpp"
 #include "workloads/job_setup.hpp"
+#include "workloads/watch_program.hpp"
 
 namespace spinel::recovery {
 
@@ -53,7 +54,11 @@ Attempt::Attempt(World& world, sim::Time start, std::uint64_t remaining, std::ui
   set_link_rates();
   start_job(index);
   watch();
-  job_->start(0);
+  if (graph_) {
+    graph_->start(0);
+  } else {
+    job_->start(0);
+  }
 }
 
 // The fabric as it is now: links at their rates before anything connects.
@@ -73,6 +78,10 @@ void Attempt::set_link_rates() {
 // host faults in place now hit from the start.
 void Attempt::start_job(std::uint32_t index) {
   const workloads::WorkloadConfig& w = world_.job;
+  if (w.program) {
+    start_graph();
+    return;
+  }
   const std::vector<topology::HostId>& ranks = world_.crew.ranks();
   workloads::JobSetup setup = workloads::setup_job(w, 0, ranks, world_.topology, world_.routing,
                                                    world_.config.topology, index);
@@ -91,16 +100,48 @@ void Attempt::start_job(std::uint32_t index) {
   job_->set_monitor(this);
 }
 
+// A job with a program: its graph for as many iterations as the attempt may
+// simulate (fast-forward skips the rest), on the crew's GPUs.
+void Attempt::start_graph() {
+  const workloads::WorkloadConfig& w = world_.job;
+  const std::vector<topology::HostId>& ranks = world_.crew.ranks();
+  const std::size_t per = std::max<std::size_t>(w.program->op_count(), 1);
+  graph_iterations_ = static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(tally_.left(), std::max<std::size_t>(16, kGraphOps / per)));
+  workloads::graph::GraphOptions o;
+  o.compute_scale = w.compute_scale;
+  if (world_.servers.gpus_per_server() > 1) {
+    for (const topology::HostId h : ranks) o.server_of_rank.push_back(world_.servers.server_of(h));
+    o.shape = workloads::ServerShape{world_.servers.gpus_per_server(),
+                                     world_.config.topology.nvlink.rate_gbps,
+                                     world_.config.topology.nvlink.latency_ps};
+  }
+  graph_ = std::make_unique<workloads::graph::GraphRun>(
+      sim_, transport_, world_.topology, world_.routing, ranks,
+      std::make_shared<const workloads::graph::Program>(
+          workloads::graph::repeat(*w.program, graph_iterations_)),
+      std::move(o));
+  graph_->set_iteration_listener(this);
+  for (const FaultRecord& f : world_.faults) {
+    if (!f.fault.acts_on_links() && world_.active(f, start_)) hit_host(f.fault, 0);
+  }
+}
+
 // C4 (when it is the detector) stops the job on its first alarm; people
 // watch in either case: behind C4, they catch what it misses.
 void Attempt::watch() {
   const workloads::DetectorConfig& detector = world_.config.detector;
   if (detector.kind == workloads::DetectorKind::c4) {
     c4_.emplace(sim_, detector);
-    c4_->watch(world_.crew.ranks(), world_.job.buckets);
+    if (graph_) {
+      workloads::watch_program(*c4_, *graph_, 0);
+    } else {
+      c4_->watch(0, world_.crew.ranks(), world_.job.buckets);
+    }
     c4_->stop_on_alarm(true);
   }
-  manual_.emplace(sim_, detector, world_.job.buckets, 0);
+  // People watch a program's iterations: one "collective" each.
+  manual_.emplace(sim_, detector, graph_ ? 1 : world_.job.buckets, 0);
   manual_->stop_on_notice(true);
 }
 
@@ -117,6 +158,14 @@ AttemptEnd Attempt::run() {
     if (people_noticed()) {
       arm_wake();
       continue;
+    }
+    if (sim_.pending() == 0 && graph_ && graph_->finished()) {
+      throw sim::ScenarioError(
+          "recovery: an attempt of the job's program simulated all the " +
+          std::to_string(graph_iterations_) +
+          " iterations its graph holds without reaching a stop or the job's end (fast-forward "
+          "skips only iterations that repeat exactly); use a smaller program or fewer "
+          "disturbances per attempt");
     }
     if (sim_.pending() == 0) throw sim::InternalError("recovery: the job is stuck unwatched");
   }
@@ -153,6 +202,11 @@ void Attempt::collective_done(std::uint32_t job, std::uint32_t index, sim::Time 
   if (c4_) c4_->collective_done(job, index, at, last);
   manual_->collective_done(job, index, at, last);
   if (index % world_.job.buckets == world_.job.buckets - 1) iteration_end(at);
+}
+
+void Attempt::iteration_done(std::uint32_t iteration, sim::Time at) {
+  manual_->collective_done(0, iteration, at, iteration + 1 == graph_iterations_);
+  iteration_end(at);
 }
 
 void Attempt::handle(const sim::Event& event) {
@@ -284,9 +338,17 @@ void Attempt::hit_host(const transport::Fault& f, sim::Time at) {
   if (rank == ranks.end()) return;
   const auto r = static_cast<std::uint32_t>(rank - ranks.begin());
   if (f.state == transport::FaultState::hung) {
-    compute_->hang_from(r, at);
+    if (graph_) {
+      graph_->speed().hang_from(r, at);
+    } else {
+      compute_->hang_from(r, at);
+    }
   } else if (f.state == transport::FaultState::slow) {
-    compute_->slow_from(r, at, f.factor);
+    if (graph_) {
+      graph_->speed().slow_from(r, at, f.factor);
+    } else {
+      compute_->slow_from(r, at, f.factor);
+    }
   }
 }
 

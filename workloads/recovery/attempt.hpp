@@ -18,6 +18,7 @@
 #include "workloads/collective_monitor.hpp"
 #include "workloads/compute.hpp"
 #include "workloads/detector.hpp"
+#include "workloads/graph/graph_run.hpp"
 #include "workloads/manual_detector.hpp"
 #include "workloads/recovery/records.hpp"
 #include "workloads/recovery/world.hpp"
@@ -96,7 +97,15 @@ struct AttemptEnd {
 // acting then that it localises, else the latest one (none: false).
 Alarm judge(const World& world, const transport::FlowModel& model, const workloads::Detection& d);
 
-class Attempt final : public workloads::CollectiveMonitor, public sim::EventHandler {
+// A job of one collective runs on CollectiveRun and its compute model, which
+// tell the attempt (a CollectiveMonitor) each collective and so each
+// iteration's end; a job with a program runs on its graph, repeated for the
+// iterations the attempt may simulate (kGraphOps ops at most), which tells
+// it each iteration's end (an IterationListener), while C4 listens to the
+// graph's communicators directly.
+class Attempt final : public workloads::CollectiveMonitor,
+                      public workloads::graph::IterationListener,
+                      public sim::EventHandler {
  public:
   // The job's `index`th attempt, from real time `start`, with `remaining`
   // iterations to go. Throws transport::NoPathError when the fabric cannot
@@ -113,6 +122,10 @@ class Attempt final : public workloads::CollectiveMonitor, public sim::EventHand
   void transfer_started(const workloads::TransferStat& t) override;
   void transfer_done(std::uint32_t job, transport::ConnectionId connection, sim::Time at) override;
   void collective_done(std::uint32_t job, std::uint32_t index, sim::Time at, bool last) override;
+  void iteration_done(std::uint32_t iteration, sim::Time at) override;
+  // The most ops a program's graph holds in one attempt (its iterations then
+  // are at most this over its ops per iteration, and at least 16).
+  static constexpr std::size_t kGraphOps = 4'000'000;
 
   void handle(const sim::Event& event) override;
 
@@ -121,6 +134,7 @@ class Attempt final : public workloads::CollectiveMonitor, public sim::EventHand
 
   void set_link_rates();
   void start_job(std::uint32_t index);
+  void start_graph();
   void watch();
 
   [[nodiscard]] sim::Time real(sim::Time sim_ps) const { return start_ + sim_ps + offset_; }
@@ -150,6 +164,8 @@ class Attempt final : public workloads::CollectiveMonitor, public sim::EventHand
   transport::LinkFaults link_faults_;
   std::unique_ptr<workloads::CollectiveRun> job_;
   std::unique_ptr<workloads::ComputeModel> compute_;
+  std::unique_ptr<workloads::graph::GraphRun> graph_;  // a job with a program
+  std::uint32_t graph_iterations_ = 0;                 // the iterations its graph holds
   std::optional<workloads::Detector> c4_;
   std::optional<workloads::ManualDetector> manual_;
 
