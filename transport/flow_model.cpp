@@ -13,9 +13,6 @@ namespace spinel::transport {
 
 using topology::LinkId;
 
-// The fewest flows a component needs for the rate cache (see end_of_instant).
-constexpr std::size_t kRateCacheMinFlows = 8;
-
 namespace {
 
 // Whole picoseconds needed to send `bytes` at `rate` bytes/ps, rounded up.
@@ -779,10 +776,8 @@ void FlowModel::set_flow_path(FlowId f, std::uint32_t r, bool carries_bytes) {
     return;
   }
   p.first_hop = route_path.first_hop;
-  p.route = route_path.route;
   p.hop_count = 0;
   p.inline_links = 1;
-  p.unit = 1;
 }
 
 std::uint32_t FlowModel::add_to_link(LinkState& link, FlowId f) {
@@ -986,7 +981,9 @@ void FlowModel::collect_component() {
   comp_links_.swap(changed_);
   changed_.clear();
   comp_flows_.clear();
-  set_up_fill();
+  fill_.clear();
+  for (const LinkId l : comp_links_)
+    fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
   const auto visit = [&](FlowId f) {
     if (visit_[f] == epoch_) return;
     visit_[f] = epoch_;
@@ -1018,25 +1015,32 @@ void FlowModel::collect_component() {
   }
 }
 
-// The changed links' scratch; the search adds that of the links it reaches.
-void FlowModel::set_up_fill() {
-  fill_.clear();
-  for (const LinkId l : comp_links_)
-    fill_.push_back(FillState{links_[l].capacity, 0.0, links_[l].count});
-}
-
+// A component of more than kLinearFillLinks links (end_of_instant fills
+// smaller ones by scanning): its rates from the rate cache, or filled by the
+// heap. Only these go through the cache: a small one fills faster than a
+// look-up's cache misses cost (the 1,024-host ECMP ring's components average
+// 3.6 flows, and caching them made it slower), so the scan path pays nothing
+// for it. On a hit no filling ran, so the scratch still holds every link's
+// whole capacity and record_peaks, run next, leaves the peaks as the cached
+// utilisations set them.
 void FlowModel::fill_component() {
-  // Progressive filling: repeatedly take the link whose remaining capacity per
-  // unit of unfrozen weight is smallest, freeze its flows at that share.
-  // The scratch (set up by collect_component) is indexed by position in
-  // comp_links_ (LinkState::local): dense, so the scans below read it
-  // sequentially.
-  frozen_ = 0;
-  if (comp_links_.size() <= kLinearFillLinks) {
-    fill_by_scan();
-  } else {
-    fill_by_heap();
+  // The cache reports no loads, so an observer sees every filling; the
+  // cache's premise is that every hop weighs 1.
+  bool cacheable = rate_cache_on_ && observer_ == nullptr &&
+                   rate_cache_.seen_before(static_cast<std::uint32_t>(comp_flows_.size()),
+                                           static_cast<std::uint32_t>(comp_links_.size()));
+  std::uint64_t hash = 0;
+  for (std::size_t i = 0; cacheable && i < comp_flows_.size(); ++i) {
+    const FlowPath& p = paths_[comp_flows_[i]];
+    hash += RateCache::route_hash(p.route);
+    cacheable = p.unit != 0;
   }
+  if (cacheable) {
+    sort_component_routes();
+    if (rates_from_cache(hash)) return;
+  }
+  fill_by_heap();
+  if (cacheable) store_in_cache(hash);
 }
 
 void FlowModel::freeze(FlowId f, double share) {
@@ -1154,24 +1158,14 @@ void FlowModel::fill_by_heap() {
 void FlowModel::sort_component_routes() {
   comp_key_.clear();
   for (const FlowId f : comp_flows_) comp_key_.push_back(std::uint64_t{paths_[f].route} << 32 | f);
-  if (comp_key_.size() <= 16) {
-    // Most components are a few flows: insertion sort beats std::sort's set-up.
-    for (std::size_t i = 1; i < comp_key_.size(); ++i) {
-      const std::uint64_t k = comp_key_[i];
-      std::size_t j = i;
-      for (; j > 0 && comp_key_[j - 1] > k; --j) comp_key_[j] = comp_key_[j - 1];
-      comp_key_[j] = k;
-    }
-  } else {
-    std::sort(comp_key_.begin(), comp_key_.end());
-  }
+  std::sort(comp_key_.begin(), comp_key_.end());
   comp_routes_.clear();
   for (const std::uint64_t k : comp_key_)
     comp_routes_.push_back(static_cast<std::uint32_t>(k >> 32));
 }
 
-bool FlowModel::rates_from_cache(std::uint64_t hash, std::uint32_t variant) {
-  const RateCache::Entry* entry = rate_cache_.find(hash, variant, comp_routes_);
+bool FlowModel::rates_from_cache(std::uint64_t hash) {
+  const RateCache::Entry* entry = rate_cache_.find(hash, comp_routes_);
   if (entry == nullptr) return false;
   const std::span<const double> rates = entry->rates();
   for (std::size_t i = 0; i < comp_key_.size(); ++i) {
@@ -1187,8 +1181,8 @@ bool FlowModel::rates_from_cache(std::uint64_t hash, std::uint32_t variant) {
 }
 
 // What record_peaks read, per link that carries flows.
-void FlowModel::store_in_cache(std::uint64_t hash, std::uint32_t variant) {
-  RateCache::Entry& e = rate_cache_.store(hash, variant, comp_routes_);
+void FlowModel::store_in_cache(std::uint64_t hash) {
+  RateCache::Entry& e = rate_cache_.store(hash, comp_routes_);
   for (const std::uint64_t k : comp_key_) e.values.push_back(new_rate_[static_cast<FlowId>(k)]);
   for (std::size_t i = 0; i < comp_links_.size(); ++i) {
     const LinkState& link = links_[comp_links_[i]];
@@ -1207,33 +1201,15 @@ void FlowModel::end_of_instant() {
     rate_alone(comp_flows_.front());
     return;
   }
-  // The cache reports no loads, so an observer sees every filling. Scan and
-  // heap may round differently, so which one ran is part of the key.
-  // A small component fills faster than the look-up's cache misses cost
-  // (the 1,024-host ECMP ring, 3.6 flows a component, ran slower with it).
-  // (The key is computed here, not during the search, so that the small
-  // components pay nothing for it.)
-  bool cacheable =
-      rate_cache_on_ && observer_ == nullptr && comp_flows_.size() >= kRateCacheMinFlows;
-  if (cacheable) {
-    comp_hash_ = 0;
-    comp_unit_ = true;
-    for (const FlowId f : comp_flows_) {
-      comp_hash_ += RateCache::route_hash(paths_[f].route);
-      comp_unit_ = comp_unit_ && paths_[f].unit != 0;
-    }
-    cacheable = comp_unit_;
-  }
-  const std::uint32_t variant = comp_links_.size() <= kLinearFillLinks ? 0 : 1;
-  bool cached = false;
-  if (cacheable) {
-    sort_component_routes();
-    cached = rates_from_cache(comp_hash_, variant);
-  }
-  if (!cached) {
+  // Progressive filling: repeatedly take the link whose remaining capacity per
+  // unit of unfrozen weight is smallest, freeze its flows at that share.
+  // The scratch (set up by collect_component) is indexed by position in
+  // comp_links_ (LinkState::local): dense, so the scans read it sequentially.
+  frozen_ = 0;
+  if (comp_links_.size() <= kLinearFillLinks) {
+    fill_by_scan();
+  } else {
     fill_component();
-    record_peaks();
-    if (cacheable) store_in_cache(comp_hash_, variant);
   }
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
@@ -1245,6 +1221,7 @@ void FlowModel::end_of_instant() {
     }
     apply_rate(comp_flows_[i], new_rate_[comp_flows_[i]]);
   }
+  record_peaks();
   if (observer_ != nullptr) observe_component();
 }
 

@@ -415,14 +415,13 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   [[nodiscard]] LinkStats link_stats(topology::LinkId l, const std::vector<double>& bytes) const;
   void collect_component();
   static constexpr std::uint32_t kPrefetchAhead = 8;
-  // The filling's scratch of the links changed this instant.
-  void set_up_fill();
   void fill_component();
   // The component's routes, sorted, for the rate cache (sets comp_key_).
   void sort_component_routes();
-  // Rates and link utilisations of the component from the cache, if it has them.
-  bool rates_from_cache(std::uint64_t hash, std::uint32_t variant);
-  void store_in_cache(std::uint64_t hash, std::uint32_t variant);
+  // Rates and link utilisations of the component from the cache, if it has
+  // them (`hash`: RateCache::route_hash summed over its flows).
+  bool rates_from_cache(std::uint64_t hash);
+  void store_in_cache(std::uint64_t hash);
   void rate_alone(FlowId f);
   void apply_rate(FlowId f, double rate);
   void record_peaks();
@@ -511,10 +510,6 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<topology::LinkId> changed_;
   std::vector<topology::LinkId> comp_links_;
   std::vector<FlowId> comp_flows_;
-  // Of a component big enough for the rate cache: the sum of its flows'
-  // route hashes, and whether every hop of its flows weighs 1.
-  std::uint64_t comp_hash_ = 0;
-  bool comp_unit_ = true;
   // (route << 32 | flow) of the component's flows, sorted, and the routes alone.
   std::vector<std::uint64_t> comp_key_;
   std::vector<std::uint32_t> comp_routes_;

@@ -12,6 +12,7 @@ constexpr std::uint32_t kFirstSlots = 256;
 // At most 2^17 entries (a few hundred bytes each): the 1,024-host ring meets
 // about 75k distinct components.
 constexpr std::uint32_t kMaxSlots = 1u << 17;
+constexpr std::uint32_t kSizeSlots = 4096;
 }  // namespace
 
 RateCache::RateCache() : RateCache(kMaxSlots) {}
@@ -26,12 +27,11 @@ std::uint64_t RateCache::route_hash(std::uint32_t route) {
   return sim::mix64(route);
 }
 
-const RateCache::Entry* RateCache::find(std::uint64_t hash, std::uint32_t variant,
-                                        std::span<const std::uint32_t> routes) {
+const RateCache::Entry* RateCache::find(std::uint64_t hash, std::span<const std::uint32_t> routes) {
   if (!slots_.empty()) {
     const Entry& e = slots_[hash & (slots_.size() - 1)];
-    if (e.generation == generation_ && e.hash == hash && e.variant == variant &&
-        e.flows == routes.size() && std::equal(routes.begin(), routes.end(), e.ids.begin())) {
+    if (e.generation == generation_ && e.hash == hash && e.flows == routes.size() &&
+        std::equal(routes.begin(), routes.end(), e.ids.begin())) {
       ++hits_;
       return &e;
     }
@@ -40,8 +40,7 @@ const RateCache::Entry* RateCache::find(std::uint64_t hash, std::uint32_t varian
   return nullptr;
 }
 
-RateCache::Entry& RateCache::store(std::uint64_t hash, std::uint32_t variant,
-                                   std::span<const std::uint32_t> routes) {
+RateCache::Entry& RateCache::store(std::uint64_t hash, std::span<const std::uint32_t> routes) {
   // Grows while it misses more than twice its size since it last grew: the
   // components in use do not fit (or collide). Growing forgets the entries.
   if (slots_.size() < max_slots_ && ++misses_since_growth_ > 2 * slots_.size()) {
@@ -55,10 +54,18 @@ RateCache::Entry& RateCache::store(std::uint64_t hash, std::uint32_t variant,
   e.hash = hash;
   e.generation = generation_;
   e.flows = static_cast<std::uint32_t>(routes.size());
-  e.variant = variant;
   e.ids.assign(routes.begin(), routes.end());
   e.values.clear();
   return e;
+}
+
+bool RateCache::seen_before(std::uint32_t flows, std::uint32_t links) {
+  if (sizes_.empty()) sizes_.assign(kSizeSlots, 0);
+  const std::uint64_t size = (std::uint64_t{flows} << 32 | links) + 1;
+  std::uint64_t& slot = sizes_[sim::mix64(size) & (kSizeSlots - 1)];
+  if (slot == size) return true;
+  slot = size;
+  return false;
 }
 
 void RateCache::clear() {

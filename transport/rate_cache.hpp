@@ -11,6 +11,8 @@
 // step after step (the same connections collide on the same links), so the
 // flow model looks a component up here before filling it and reuses the rates
 // (and each link's utilisation, for its peak) exactly as they were computed.
+// Only components the heap fills (FlowModel::fill_component) come here, so
+// every entry was computed by the same filling a miss would run.
 //
 // Direct-mapped: a component's slot is its key's hash, and a new component
 // overwrites what sat there. A hit is exact (the routes are compared, not only
@@ -33,7 +35,6 @@ class RateCache {
     std::uint64_t hash = 0;
     std::uint32_t generation = 0;  // 0: empty
     std::uint32_t flows = 0;
-    std::uint32_t variant = 0;  // which filling computed it (see FlowModel::fill_component)
     // The routes (sorted), then the links that carry flows.
     std::vector<std::uint32_t> ids;
     // Per route its rate (bytes/ps), then per link its utilisation.
@@ -47,16 +48,21 @@ class RateCache {
     }
   };
 
-  // The entry for these routes (sorted, with repeats) and variant, or nullptr.
-  [[nodiscard]] const Entry* find(std::uint64_t hash, std::uint32_t variant,
-                                  std::span<const std::uint32_t> routes);
+  // The entry for these routes (sorted, with repeats), or nullptr.
+  [[nodiscard]] const Entry* find(std::uint64_t hash, std::span<const std::uint32_t> routes);
   // A new entry for these routes, in place of what sat in its slot: ids holds
   // the routes and values nothing yet. The caller appends a rate per route
   // (in the order of `routes`) to values, then each link to ids and its
   // utilisation to values.
-  Entry& store(std::uint64_t hash, std::uint32_t variant, std::span<const std::uint32_t> routes);
+  Entry& store(std::uint64_t hash, std::span<const std::uint32_t> routes);
   // Forgets everything: a capacity or a route changed.
   void clear();
+
+  // The cheap pre-test: whether a component of this many flows and links
+  // was met before (false the first time, and remembered). A component that
+  // never recurs (an all-to-all loses flows at every completion) then costs
+  // one probe of a small table, not the hash and sort of its routes.
+  [[nodiscard]] bool seen_before(std::uint32_t flows, std::uint32_t links);
 
   // The hash of one route, summed over a component's flows: any order gives
   // the same key.
@@ -67,6 +73,8 @@ class RateCache {
 
  private:
   std::vector<Entry> slots_;
+  // (flows << 32 | links) + 1 of components met, direct-mapped; 0: none.
+  std::vector<std::uint64_t> sizes_;
   std::uint32_t max_slots_;
   std::uint32_t generation_ = 1;
   std::uint64_t misses_since_growth_ = 0;
