@@ -750,16 +750,18 @@ void FlowModel::set_route_path(std::uint32_t r) {
   FlowPath& p = route_paths_[r];
   p = FlowPath{};
   p.first_hop = route.first_hop;
+  p.route = r;
   if (route.hop_count > std::numeric_limits<std::uint16_t>::max()) {
     p.too_long = 1;
     return;
   }
   p.hop_count = static_cast<std::uint16_t>(route.hop_count);
   const Hop* hop = hops_.data() + route.first_hop;
-  bool unit = route.hop_count <= 4;
+  bool unit = true;
   for (std::uint32_t k = 0; unit && k < route.hop_count; ++k) unit = hop[k].weight == 1.0;
-  p.inline_links = unit ? 1 : 0;
-  if (unit) {
+  p.unit = unit ? 1 : 0;
+  p.inline_links = unit && route.hop_count <= 4 ? 1 : 0;
+  if (p.inline_links != 0) {
     for (std::uint32_t k = 0; k < route.hop_count; ++k) p.links[k] = hop[k].link;
   }
 }
@@ -1013,18 +1015,32 @@ void FlowModel::collect_component() {
   }
 }
 
+// A component of more than kLinearFillLinks links (end_of_instant fills
+// smaller ones by scanning): its rates from the rate cache, or filled by the
+// heap. Only these go through the cache: a small one fills faster than a
+// look-up's cache misses cost (the 1,024-host ECMP ring's components average
+// 3.6 flows, and caching them made it slower), so the scan path pays nothing
+// for it. On a hit no filling ran, so the scratch still holds every link's
+// whole capacity and record_peaks, run next, leaves the peaks as the cached
+// utilisations set them.
 void FlowModel::fill_component() {
-  // Progressive filling: repeatedly take the link whose remaining capacity per
-  // unit of unfrozen weight is smallest, freeze its flows at that share.
-  // The scratch (set up by collect_component) is indexed by position in
-  // comp_links_ (LinkState::local): dense, so the scans below read it
-  // sequentially.
-  frozen_ = 0;
-  if (comp_links_.size() <= kLinearFillLinks) {
-    fill_by_scan();
-  } else {
-    fill_by_heap();
+  // The cache reports no loads, so an observer sees every filling; the
+  // cache's premise is that every hop weighs 1.
+  bool cacheable = rate_cache_on_ && observer_ == nullptr &&
+                   rate_cache_.seen_before(static_cast<std::uint32_t>(comp_flows_.size()),
+                                           static_cast<std::uint32_t>(comp_links_.size()));
+  std::uint64_t hash = 0;
+  for (std::size_t i = 0; cacheable && i < comp_flows_.size(); ++i) {
+    const FlowPath& p = paths_[comp_flows_[i]];
+    hash += RateCache::route_hash(p.route);
+    cacheable = p.unit != 0;
   }
+  if (cacheable) {
+    sort_component_routes();
+    if (rates_from_cache(hash)) return;
+  }
+  fill_by_heap();
+  if (cacheable) store_in_cache(hash);
 }
 
 void FlowModel::freeze(FlowId f, double share) {
@@ -1139,6 +1155,43 @@ void FlowModel::fill_by_heap() {
   }
 }
 
+void FlowModel::sort_component_routes() {
+  comp_key_.clear();
+  for (const FlowId f : comp_flows_) comp_key_.push_back(std::uint64_t{paths_[f].route} << 32 | f);
+  std::sort(comp_key_.begin(), comp_key_.end());
+  comp_routes_.clear();
+  for (const std::uint64_t k : comp_key_)
+    comp_routes_.push_back(static_cast<std::uint32_t>(k >> 32));
+}
+
+bool FlowModel::rates_from_cache(std::uint64_t hash) {
+  const RateCache::Entry* entry = rate_cache_.find(hash, comp_routes_);
+  if (entry == nullptr) return false;
+  const std::span<const double> rates = entry->rates();
+  for (std::size_t i = 0; i < comp_key_.size(); ++i) {
+    new_rate_[static_cast<FlowId>(comp_key_[i])] = rates[i];
+  }
+  const std::span<const std::uint32_t> links = entry->links();
+  const std::span<const double> utilisations = entry->utilisations();
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    LinkState& link = links_[links[i]];
+    link.peak_utilisation = std::max(link.peak_utilisation, utilisations[i]);
+  }
+  return true;
+}
+
+// What record_peaks read, per link that carries flows.
+void FlowModel::store_in_cache(std::uint64_t hash) {
+  RateCache::Entry& e = rate_cache_.store(hash, comp_routes_);
+  for (const std::uint64_t k : comp_key_) e.values.push_back(new_rate_[static_cast<FlowId>(k)]);
+  for (std::size_t i = 0; i < comp_links_.size(); ++i) {
+    const LinkState& link = links_[comp_links_[i]];
+    if (link.count == 0) continue;
+    e.ids.push_back(comp_links_[i]);
+    e.values.push_back(utilisation(link.capacity, std::max(0.0, fill_[i].remaining)));
+  }
+}
+
 void FlowModel::end_of_instant() {
   if (changed_.empty()) return;
   collect_component();
@@ -1148,7 +1201,16 @@ void FlowModel::end_of_instant() {
     rate_alone(comp_flows_.front());
     return;
   }
-  fill_component();
+  // Progressive filling: repeatedly take the link whose remaining capacity per
+  // unit of unfrozen weight is smallest, freeze its flows at that share.
+  // The scratch (set up by collect_component) is indexed by position in
+  // comp_links_ (LinkState::local): dense, so the scans read it sequentially.
+  frozen_ = 0;
+  if (comp_links_.size() <= kLinearFillLinks) {
+    fill_by_scan();
+  } else {
+    fill_component();
+  }
   ++totals_.rate_recomputations;
   totals_.flows_rerated += comp_flows_.size();
 
@@ -1293,6 +1355,7 @@ void FlowModel::set_link_rates(std::span<const LinkId> links, double gbps) {
     }
   }
   const bool down = gbps == 0;
+  rate_cache_.clear();  // allocations computed with the old capacities
   for (const LinkId l : links) {
     const bool was_altered = rate_gbps_[l] != topology_.link(l).rate_gbps;
     if (down != (down_[l] != 0)) {
@@ -1368,6 +1431,7 @@ void FlowModel::route_around(LinkId down_link) {
     return true;
   });
   if (affected.empty()) return;
+  rate_cache_.clear();  // allocations computed for the old routes
   if (moved_bytes_.size() != links_.size()) moved_bytes_.resize(links_.size(), 0.0);
   for (const auto& [id, k] : affected) {
     // What the old route carried stays on its links in links.csv.

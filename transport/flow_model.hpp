@@ -29,6 +29,7 @@
 #include "transport/config.hpp"
 #include "transport/flow_observer.hpp"
 #include "transport/planner.hpp"
+#include "transport/rate_cache.hpp"
 
 namespace spinel::transport {
 
@@ -234,6 +235,10 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // Tells `observer` (or nobody, with nullptr) of link load changes and
   // completed flows from now on. Not owned. Call before the first flow.
   void set_observer(FlowObserver* observer) { observer_ = observer; }
+  // Reuse of earlier max-min allocations (RateCache): on by default; off
+  // recomputes every component (the reference the cache is tested against).
+  void set_rate_cache(bool on) { rate_cache_on_ = on; }
+  [[nodiscard]] const RateCache& rate_cache() const { return rate_cache_; }
 
  private:
   // One subflow (queue pair) of a connection: its route and delivery lane.
@@ -289,9 +294,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   // single path on a leaf-spine) keeps its links inline.
   struct alignas(32) FlowPath {
     std::uint32_t first_hop = 0;
-    std::uint32_t too_long = 0;      // routes only: more hops than hop_count can hold
-    std::uint16_t hop_count = 0;     // 0 when nothing crosses the fabric
-    std::uint16_t inline_links = 0;  // links[] hold the hops, each of weight 1
+    std::uint32_t route = 0;        // into routes_
+    std::uint16_t hop_count = 0;    // 0 when nothing crosses the fabric
+    std::uint8_t inline_links = 0;  // links[] hold the hops, each of weight 1
+    std::uint8_t unit = 0;          // every hop weighs 1 (the rate cache's premise)
+    std::uint8_t too_long = 0;      // routes only: more hops than hop_count can hold
     topology::LinkId links[4] = {};
   };
   static_assert(sizeof(FlowPath) == 32);
@@ -409,6 +416,12 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   void collect_component();
   static constexpr std::uint32_t kPrefetchAhead = 8;
   void fill_component();
+  // The component's routes, sorted, for the rate cache (sets comp_key_).
+  void sort_component_routes();
+  // Rates and link utilisations of the component from the cache, if it has
+  // them (`hash`: RateCache::route_hash summed over its flows).
+  bool rates_from_cache(std::uint64_t hash);
+  void store_in_cache(std::uint64_t hash);
   void rate_alone(FlowId f);
   void apply_rate(FlowId f, double rate);
   void record_peaks();
@@ -497,6 +510,11 @@ class FlowModel final : public sim::EventHandler, public sim::InstantHook {
   std::vector<topology::LinkId> changed_;
   std::vector<topology::LinkId> comp_links_;
   std::vector<FlowId> comp_flows_;
+  // (route << 32 | flow) of the component's flows, sorted, and the routes alone.
+  std::vector<std::uint64_t> comp_key_;
+  std::vector<std::uint32_t> comp_routes_;
+  RateCache rate_cache_;
+  bool rate_cache_on_ = true;
   std::vector<std::pair<double, topology::LinkId>> heap_;
   std::vector<double> new_rate_;
   // When each rated flow sends its last byte, and the one event that wakes
