@@ -14,8 +14,6 @@ namespace {
 namespace flows = workloads::flows;
 using u32 = std::uint32_t;
 
-constexpr std::uint64_t kMaxBytes = 1ULL << 50;
-
 // A file named in the scenario, relative to the scenario's folder.
 std::string file_path(const Value& x, const char* what) {
   const std::string text = x.is_scalar() ? x.to_string() : std::string();
@@ -36,7 +34,7 @@ flows::FlowList read_pattern(const Value& v, u32 ranks) {
                                                 {"all_to_all", flows::Pattern::all_to_all}});
        }},
       {"size_bytes", Need::required,
-       [&](const Value& x) { c.size_bytes = x.to_bytes(1, kMaxBytes); }},
+       [&](const Value& x) { c.size_bytes = x.to_bytes(1, kMaxSizeBytes); }},
       {"start", Need::optional,
        [&](const Value& x) { c.start_ps = x.to_duration_ps(sim::kSecond * 3600); }},
       {"seed", Need::optional, [&](const Value& x) { c.seed = x.to_uint<std::uint64_t>(); }},
@@ -69,7 +67,7 @@ flows::FlowList connection_matrix_flows(const Value& v) {
              x.to_enum<sim::Time>({{"us", sim::kMicrosecond}, {"ns", sim::kNanosecond}, {"ps", 1}});
        }},
       {"size_bytes", Need::optional,
-       [&](const Value& x) { options.default_size_bytes = x.to_bytes(1, kMaxBytes); }},
+       [&](const Value& x) { options.default_size_bytes = x.to_bytes(1, kMaxSizeBytes); }},
   });
   try {
     return flows::read_connection_matrix(file_path(*path, "an htsim connection matrix (.cm)"),

@@ -20,7 +20,6 @@ using workloads::graph::OpTemplate;
 using workloads::graph::ParallelDegrees;
 using u32 = std::uint32_t;
 
-constexpr std::uint64_t kMaxBytes = 1ULL << 50;
 constexpr std::size_t kMaxOps = 100'000;  // templates in one program
 
 ParallelDegrees read_parallel(const Value& v, u32 ranks) {
@@ -131,7 +130,7 @@ std::vector<std::vector<std::uint64_t>> read_matrix_bytes(const Value& v) {
                " sizes (one per rank: the matrix is square), got " + row.describe());
     }
     std::vector<std::uint64_t> sizes;
-    for (const Value& x : row.to_list()) sizes.push_back(x.to_bytes(0, kMaxBytes));
+    for (const Value& x : row.to_list()) sizes.push_back(x.to_bytes(0, kMaxSizeBytes));
     m.push_back(std::move(sizes));
   }
   return m;
@@ -197,7 +196,7 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
         {"group", Need::optional, [&](const Value& x) { group = x; }},
         {"size_bytes", Need::optional,
          [&](const Value& x) {
-           t.size_bytes = x.to_bytes(1, kMaxBytes);
+           t.size_bytes = x.to_bytes(1, kMaxSizeBytes);
            size = x;
          }},
         {"after", Need::optional, [&](const Value& x) { after = x; }},
@@ -244,8 +243,8 @@ std::vector<OpTemplate> read_program(const Value& v, const std::vector<Communica
         std::uint64_t total = 0;
         for (const auto& row : t.matrix_bytes) {
           for (const std::uint64_t b : row) {
-            if (b > kMaxBytes - total) {
-              matrix->fail("the matrix sends over " + std::to_string(kMaxBytes) +
+            if (b > kMaxSizeBytes - total) {
+              matrix->fail("the matrix sends over " + std::to_string(kMaxSizeBytes) +
                            " bytes in all; give smaller sizes");
             }
             total += b;

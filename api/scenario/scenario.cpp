@@ -98,7 +98,6 @@ constexpr std::uint32_t kMaxNicsPerHost = 64;
 constexpr std::uint64_t kMaxTotalHosts = 1ULL << 20;  // leaves * hosts_per_leaf
 constexpr std::uint64_t kMaxCables = 1ULL << 22;      // switch-to-switch cables (memory)
 constexpr std::uint32_t kMaxFatTreeK = 256;
-constexpr std::uint64_t kMaxWorkloadBytes = 1ULL << 50;  // 1PiB
 constexpr std::uint32_t kMaxIterations = 1'000'000;
 constexpr std::uint32_t kMaxBuckets = 1024;  // gradient buckets per iteration
 constexpr std::size_t kMaxNameLength = 64;
@@ -799,7 +798,7 @@ void read_workload(const Value& v, const topology::FabricConfig& topo, workloads
       // Required for every collective but a barrier, which moves no data.
       {"size_bytes", Need::optional,
        [&](const Value& x) {
-         w.size_bytes = x.to_bytes(1, kMaxWorkloadBytes);
+         w.size_bytes = x.to_bytes(1, kMaxSizeBytes);
          size = x;
        }},
       {"parallel", Need::optional, [&](const Value& x) { graph.parallel = x; }},

@@ -38,6 +38,8 @@ namespace spinel::scenario {
 // links, WAN links, rate faults).
 inline constexpr double kMaxLinkRateGbps = 1e6;
 inline constexpr sim::Time kMaxLinkLatency = sim::kSecond;
+// The largest size any scenario key accepts (a collective, a transfer, a flow): 1 PiB.
+inline constexpr std::uint64_t kMaxSizeBytes = 1ULL << 50;
 
 struct Position {
   int line = 1;
