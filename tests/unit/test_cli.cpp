@@ -86,6 +86,54 @@ TEST(Cli, MissingFileAndBadArgumentsAreClearErrors) {
   EXPECT_NE(r.output.find("unknown command"), std::string::npos);
 }
 
+// Options are parsed by CLI11 for every command; a bad command line still
+// exits 2, before anything runs, with the command's own wording from before
+// CLI11 (tools/spinel/options.hpp keeps it).
+TEST(Cli, EveryCommandRejectsUnknownOptionsBadAndMissingValues) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"run --frobnicate", "unknown option '--frobnicate' for run"},
+      {"run --seed", "--seed needs a value"},
+      {"run --quiet --out", "--out needs a value"},
+      {"run --seed -3", "--seed"},
+      {"run a.yaml b.yaml", "run takes one scenario file; got 'a.yaml' and 'b.yaml'"},
+      // An unknown option is named, not mistaken for a second file with its value.
+      {"sweep --seeds 0 s.yaml", "unknown option '--seeds' for sweep"},
+      {"topology a.yaml b.yaml", "one scenario file, got 'a.yaml' and 'b.yaml'"},
+      {"sweep s.yaml --jobs", "--jobs needs a value"},
+      {"sweep s.yaml --jobs 0", "--jobs takes a number of threads from 1 to 4096, got '0'"},
+      {"sweep s.yaml -j 5000", "--jobs takes a number of threads from 1 to 4096, got '5000'"},
+      {"merge a --out", "--out needs a value"},
+      {"dst --seeds 0 p.yaml", "--seeds takes a positive integer, got '0'"},
+      {"dst p.yaml --frobnicate", "spinel dst: unknown option '--frobnicate'"},
+      {"topology f.yaml --export png", "--export takes graphml or dot, got 'png'"},
+      {"topology f.yaml --export", "--export needs a value"},
+      {"chakra-info p --replicate 0", "--replicate takes a positive integer, got '0'"},
+      {"chakra-info p --dimensions 8,x", "--dimensions takes sizes like 8,4, got '8,x'"},
+      {"pccl-master --quantisation fp8", "--quantisation takes none, fp16 or int8, got 'fp8'"},
+      {"pccl-local --peers", "--peers needs a value"},
+      {"pccl-master --insecure extra", "unknown option 'extra' for pccl-master"},
+      {"pccl-peer --steps 0 --master 127.0.0.1:7",
+       "--steps takes an integer from 1 to 18446744073709551615, got '0'"},
+  };
+  for (const auto& [args, reason] : cases) {
+    const Result r = spinel(args);
+    EXPECT_EQ(r.status, 2) << args << ": " << r.output;
+    EXPECT_NE(r.output.find(reason), std::string::npos) << args << ": " << r.output;
+    EXPECT_NE(r.output.find("spinel"), std::string::npos) << args << ": " << r.output;
+  }
+}
+
+// "--out=DIR" is "--out DIR", and of a repeated option the last value counts
+// (as before CLI11: a wrapper script may append its own --seed).
+TEST(Cli, ValuesAfterAnEqualsSignAndTheLastRepeatWins) {
+  const fs::path out = spinel::testing::scratch_folder("spinel_cli_", "equals");
+  const Result r = spinel("run --quiet --seed=3 --seed 5 --out=" + out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "");
+  EXPECT_NE(spinel::testing::slurp(out / "summary.json").find("\"seed\": 5,"), std::string::npos);
+  fs::remove_all(out);
+}
+
 TEST(Cli, ValidateAcceptsEveryShippedScenario) {
   for (const auto& entry : fs::directory_iterator(fs::path(SPINEL_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() != ".yaml") continue;

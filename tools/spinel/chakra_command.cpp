@@ -3,6 +3,7 @@
 #include <iostream>
 #include <optional>
 
+#include "tools/spinel/options.hpp"
 #include "workloads/chakra/chakra.hpp"
 
 namespace spinel::tools {
@@ -41,6 +42,9 @@ int fail_usage(const std::string& message) {
   return 2;
 }
 
+// Sizes and copies up to 7 digits: far beyond any trace, and no overflow.
+constexpr std::uint32_t kMaxNumber = 9'999'999;
+
 std::optional<std::uint32_t> number(const std::string& text) {
   if (text.empty() || text.size() > 7 ||
       text.find_first_not_of("0123456789") != std::string::npos) {
@@ -58,37 +62,24 @@ std::string_view chakra_info_help() {
 int cmd_chakra_info(const std::vector<std::string>& args) {
   std::optional<std::string> prefix;
   workloads::chakra::ChakraOptions options;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kHelp;
-      return 0;
-    }
-    if (a == "--replicate" || a == "--dimensions") {
-      if (i + 1 >= args.size()) return fail_usage(a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--replicate") {
-        const auto n = number(v);
-        if (!n || *n == 0)
-          return fail_usage("--replicate takes a positive integer, got '" + v + "'");
-        options.replicate = *n;
-        continue;
+  Options cli(kHelp, fail_usage, "");
+  CLI::App& app = cli.app();
+  cli.one_word(prefix, "one path prefix, got");
+  add_integer(app, "--replicate", options.replicate, 1, kMaxNumber, "a positive integer");
+  app.add_option_function<std::string>("--dimensions", [&options](const std::string& v) {
+    options.dimensions.clear();
+    for (std::size_t from = 0; from <= v.size();) {
+      const std::size_t comma = std::min(v.find(',', from), v.size());
+      const auto n = number(v.substr(from, comma - from));
+      if (!n || *n == 0) {
+        throw CLI::ValidationError("--dimensions takes sizes like 8,4, got '" + v + "'");
       }
-      options.dimensions.clear();
-      for (std::size_t from = 0; from <= v.size();) {
-        const std::size_t comma = std::min(v.find(',', from), v.size());
-        const auto n = number(v.substr(from, comma - from));
-        if (!n || *n == 0) {
-          return fail_usage("--dimensions takes sizes like 8,4, got '" + v + "'");
-        }
-        options.dimensions.push_back(*n);
-        from = comma + 1;
-      }
-      continue;
+      options.dimensions.push_back(*n);
+      from = comma + 1;
     }
-    if (!a.empty() && a[0] == '-') return fail_usage("unknown option '" + a + "'");
-    if (prefix) return fail_usage("one path prefix, got '" + *prefix + "' and '" + a + "'");
-    prefix = a;
+  });
+  if (const auto status = cli.parse(args)) {
+    return *status;
   }
   if (!prefix) return fail_usage("which trace? give its path prefix (PREFIX for PREFIX.0.et)");
   try {

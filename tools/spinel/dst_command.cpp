@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +14,7 @@
 #include "api/run.hpp"
 #include "sim/recorder.hpp"
 #include "sim/units.hpp"
+#include "tools/spinel/options.hpp"
 
 namespace spinel::tools {
 
@@ -46,44 +46,25 @@ int cmd_dst(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::uint64_t seeds = 100;
   std::uint64_t first = 1;
-  unsigned jobs = std::max(1U, std::thread::hardware_concurrency());
-  std::optional<std::filesystem::path> out;
+  std::uint64_t jobs = std::max(1U, std::thread::hardware_concurrency());
+  std::optional<std::string> out_text;
   bool quiet = false;
   auto usage = [](const std::string& m) {
     std::cerr << "spinel dst: " << m << "\n(see spinel dst --help)\n";
-    return 2;
+    return kUsageStatus;
   };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << dst_help();
-      return 0;
-    }
-    if (a == "--quiet" || a == "-q") {
-      quiet = true;
-    } else if (a == "--seeds" || a == "--first-seed" || a == "--jobs" || a == "--out") {
-      if (i + 1 >= args.size()) return usage(a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--out") {
-        out = v;
-        continue;
-      }
-      std::uint64_t n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc{} || p != v.data() + v.size() || (a != "--first-seed" && n == 0)) {
-        return usage(a + " takes a positive integer, got '" + v + "'");
-      }
-      if (a == "--seeds") seeds = n;
-      if (a == "--first-seed") first = n;
-      if (a == "--jobs") jobs = static_cast<unsigned>(std::min<std::uint64_t>(n, 256));
-    } else if (!a.empty() && a[0] == '-') {
-      return usage("unknown option '" + a + "'");
-    } else if (file) {
-      return usage("dst takes one scenario file; got '" + *file + "' and '" + a + "'");
-    } else {
-      file = a;
-    }
-  }
+  Options cli(dst_help(), usage, "");
+  CLI::App& app = cli.app();
+  cli.one_word(file, "dst takes one scenario file; got");
+  add_integer(app, "--seeds", seeds, 1, ~std::uint64_t{0}, "a positive integer");
+  add_integer(app, "--first-seed", first, 0, ~std::uint64_t{0}, "a non-negative integer");
+  add_integer(app, "--jobs", jobs, 1, ~std::uint64_t{0}, "a positive integer");
+  add_text(app, "--out", out_text);
+  app.add_flag("-q,--quiet", quiet);
+  if (const auto status = cli.parse(args)) return *status;
+  jobs = std::min<std::uint64_t>(jobs, 256);
+  std::optional<std::filesystem::path> out;
+  if (out_text) out = *out_text;
   if (!file) return usage("dst needs a scenario file with a pccl section");
   scenario::Scenario base;
   std::string text;

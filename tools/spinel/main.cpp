@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +20,7 @@
 #include "tools/spinel/chakra_command.hpp"
 #include "tools/spinel/command_line.hpp"
 #include "tools/spinel/dst_command.hpp"
+#include "tools/spinel/options.hpp"
 #include "tools/spinel/pccl_real.hpp"
 #include "tools/spinel/sweep_command.hpp"
 #include "tools/spinel/topology_command.hpp"
@@ -102,6 +102,12 @@ FILE:LINE:COL: key.path: what is wrong; what is allowed
 The default scenario, annotated:
 
 )";
+
+std::string run_help() {
+  std::string help(kRunHelp);
+  help += spinel::scenario::default_scenario_yaml();
+  return help;
+}
 
 int usage_error(const std::string& message) {
   std::cerr << "spinel: " << message << "\n(see 'spinel --help')\n";
@@ -340,42 +346,19 @@ bool print_warnings(const Scenario& scenario, bool quiet, bool force) {
 
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
-  std::optional<std::uint64_t> seed;
-  std::optional<std::filesystem::path> out;
+  std::uint64_t seed_value = 0;
+  std::optional<std::string> out;
   bool quiet = false;
   bool force = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kRunHelp << spinel::scenario::default_scenario_yaml();
-      return 0;
-    }
-    if (a == "--quiet" || a == "-q") {
-      quiet = true;
-    } else if (a == "--force") {
-      force = true;
-    } else if (a == "--seed" || a == "--out") {
-      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--out") {
-        out = v;
-      } else {
-        std::uint64_t n = 0;
-        const char* end = v.data() + v.size();
-        auto [p, ec] = std::from_chars(v.data(), end, n);
-        if (ec != std::errc{} || p != end) {
-          return usage_error("--seed takes a non-negative integer, got '" + v + "'");
-        }
-        seed = n;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "' for run");
-    } else if (file) {
-      return usage_error("run takes one scenario file; got '" + *file + "' and '" + a + "'");
-    } else {
-      file = a;
-    }
-  }
+  spinel::tools::Options cli(run_help(), usage_error, " for run");
+  CLI::App& app = cli.app();
+  cli.one_word(file, "run takes one scenario file; got");
+  const CLI::Option* seed = spinel::tools::add_integer(app, "--seed", seed_value, 0,
+                                                       ~std::uint64_t{0}, "a non-negative integer");
+  spinel::tools::add_text(app, "--out", out);
+  app.add_flag("-q,--quiet", quiet);
+  app.add_flag("--force", force);
+  if (const auto status = cli.parse(args)) return *status;
   Scenario scenario;
   try {
     scenario = file ? spinel::scenario::load_file(*file)
@@ -385,9 +368,10 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cerr << e.what() << "\n";
     return 2;
   }
-  if (seed) scenario.seed = *seed;
+  if (seed->count() > 0) scenario.seed = seed_value;
   if (!print_warnings(scenario, quiet, force)) return 2;
-  const std::filesystem::path out_dir = out ? *out : spinel::api::default_out_dir(scenario);
+  const std::filesystem::path out_dir =
+      out ? std::filesystem::path(*out) : spinel::api::default_out_dir(scenario);
 
   spinel::api::RunOptions options;
   options.out_dir = out_dir;
@@ -496,7 +480,8 @@ int main(int argc, char** argv) {
         }
       }
       if (rest.size() == 1 && rest[0] != "run") return usage_error("no help on '" + rest[0] + "'");
-      return cmd_run({"--help"});
+      std::cout << run_help();
+      return 0;
     }
   } catch (const std::exception& e) {
     std::cerr << "spinel: " << e.what() << "\n";

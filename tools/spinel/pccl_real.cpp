@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "sim/units.hpp"
+#include "tools/spinel/options.hpp"
 #include "workloads/pccl/data.hpp"
 #include "workloads/pccl/loopback_group.hpp"
 #include "workloads/pccl/tcp_master.hpp"
@@ -131,77 +132,14 @@ Exit status 1 on a violation. Real time: no two runs are alike.
   --verbose         print every kill, connection and drop
 )";
 
-struct Args {
-  explicit Args(const std::vector<std::string>& l) : list(l) {}
-  const std::vector<std::string>& list;
-  std::size_t i = 0;
-  std::string error;
-
-  bool value(std::string& out) {
-    if (i + 1 >= list.size()) {
-      error = list[i] + " needs a value";
-      return false;
-    }
-    out = list[++i];
-    return true;
-  }
-  template <typename T>
-  bool integer(T& out, T min, T max) {
-    std::string v;
-    if (!value(v)) return false;
-    std::uint64_t n = 0;
-    const char* end = v.data() + v.size();
-    auto [p, ec] = std::from_chars(v.data(), end, n);
-    if (ec != std::errc{} || p != end || n < static_cast<std::uint64_t>(min) ||
-        n > static_cast<std::uint64_t>(max)) {
-      error = list[i - 1] + " takes an integer from " + std::to_string(min) + " to " +
-              std::to_string(max) + ", got '" + v + "'";
-      return false;
-    }
-    out = static_cast<T>(n);
-    return true;
-  }
-  bool duration(sim::Time& out, bool allow_zero) {
-    std::string v;
-    if (!value(v)) return false;
-    const auto d = sim::parse_duration_ps(v);
-    if (!d || (!allow_zero && d.value == 0)) {
-      error = list[i - 1] + " takes a duration" + (allow_zero ? "" : " above zero") +
-              " such as 500ms or 2s, got '" + v + "'" + (d ? "" : " (" + d.error + ")");
-      return false;
-    }
-    out = d.value;
-    return true;
-  }
-};
-
-// The training loop's options (pccl-master, pccl-local): whether `arg` is
-// one of them; `ok` false on a bad value.
-bool parse_loop(const std::string& arg, Args& a, TrainingLoop& loop, bool& ok) {
-  if (arg == "--inner-steps") {
-    ok = a.integer<std::uint32_t>(loop.inner_steps, 1, 100'000);
-  } else if (arg == "--async") {
-    loop.async = true;
-  } else if (arg == "--concurrent-collectives") {
-    ok = a.integer<std::uint32_t>(loop.concurrent_collectives, 1, 256);
-  } else if (arg == "--quantisation") {
-    std::string v;
-    ok = a.value(v);
-    if (!ok) return true;
-    if (v == "none") {
-      loop.quantisation = Quantisation::none;
-    } else if (v == "fp16") {
-      loop.quantisation = Quantisation::fp16;
-    } else if (v == "int8") {
-      loop.quantisation = Quantisation::int8;
-    } else {
-      a.error = "--quantisation takes none, fp16 or int8, got '" + v + "'";
-      ok = false;
-    }
-  } else {
-    return false;
-  }
-  return true;
+// The training loop's options (pccl-master, pccl-local).
+void add_loop_options(CLI::App& app, TrainingLoop& loop) {
+  add_integer(app, "--inner-steps", loop.inner_steps, 1, 100'000);
+  app.add_flag("--async", loop.async);
+  add_integer(app, "--concurrent-collectives", loop.concurrent_collectives, 1, 256);
+  add_choice<Quantisation>(
+      app, "--quantisation", loop.quantisation,
+      {{"none", Quantisation::none}, {"fp16", Quantisation::fp16}, {"int8", Quantisation::int8}});
 }
 
 int usage(const std::string& message, std::string_view command) {
@@ -216,18 +154,10 @@ struct KeyOptions {
   bool insecure = false;
   bool tls = false;
 
-  // Whether `arg` is one of these options; `ok` false if its value is missing.
-  bool parse(const std::string& arg, Args& a, bool& ok) {
-    if (arg == "--key-file") {
-      ok = a.value(file);
-    } else if (arg == "--insecure") {
-      insecure = true;
-    } else if (arg == "--tls") {
-      tls = true;
-    } else {
-      return false;
-    }
-    return true;
+  void add_to(CLI::App& app) {
+    app.add_option("--key-file", file);
+    app.add_flag("--insecure", insecure);
+    app.add_flag("--tls", tls);
   }
   // The key, or an error for the command line.
   SharedKey::Loaded load() const {
@@ -292,42 +222,26 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   sim::Time duration_ps = 0;
   bool quiet = false;
   KeyOptions key;
-  Args a(list);
-  for (; a.i < list.size(); ++a.i) {
-    const std::string& arg = list[a.i];
-    bool ok = true;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kMasterHelp;
-      return 0;
-    } else if (key.parse(arg, a, ok)) {
-    } else if (parse_loop(arg, a, o.group.loop, ok)) {
-    } else if (arg == "--quiet" || arg == "-q") {
-      quiet = true;
-    } else if (arg == "--port") {
-      ok = a.integer<std::uint16_t>(o.port, 0, 65535);
-    } else if (arg == "--floats") {
-      ok = a.integer<std::uint32_t>(o.group.floats, 1, 1U << 24);
-      o.group.size_bytes = std::uint64_t{o.group.floats} * sizeof(float);
-    } else if (arg == "--connections-per-neighbour") {
-      ok = a.integer<std::uint32_t>(o.group.connections_per_neighbour, 1, 64);
-    } else if (arg == "--step-compute") {
-      ok = a.duration(o.group.step_compute_ps, true);
-    } else if (arg == "--retry-backoff") {
-      ok = a.duration(o.group.retry_backoff_ps, true);
-    } else if (arg == "--keepalive-interval") {
-      ok = a.duration(o.group.keepalive_interval_ps, false);
-      o.master.keepalive_interval_ps = o.group.keepalive_interval_ps;
-    } else if (arg == "--keepalive-timeout") {
-      ok = a.duration(o.master.keepalive_timeout_ps, false);
-    } else if (arg == "--seed") {
-      ok = a.integer<std::uint64_t>(o.group.seed, 0, ~std::uint64_t{0});
-    } else if (arg == "--duration") {
-      ok = a.duration(duration_ps, false);
-    } else {
-      return usage("unknown option '" + arg + "' for pccl-master", "pccl-master");
-    }
-    if (!ok) return usage(a.error, "pccl-master");
+  const auto usage_error = [](const std::string& m) { return usage(m, "pccl-master"); };
+  Options cli(kMasterHelp, usage_error, " for pccl-master");
+  CLI::App& app = cli.app();
+  key.add_to(app);
+  add_loop_options(app, o.group.loop);
+  app.add_flag("-q,--quiet", quiet);
+  add_integer(app, "--port", o.port, 0, 65535);
+  add_integer(app, "--floats", o.group.floats, 1, 1U << 24);
+  add_integer(app, "--connections-per-neighbour", o.group.connections_per_neighbour, 1, 64);
+  add_duration(app, "--step-compute", o.group.step_compute_ps, true);
+  add_duration(app, "--retry-backoff", o.group.retry_backoff_ps, true);
+  add_duration(app, "--keepalive-interval", o.group.keepalive_interval_ps, false);
+  add_duration(app, "--keepalive-timeout", o.master.keepalive_timeout_ps, false);
+  add_integer(app, "--seed", o.group.seed, 0, ~std::uint64_t{0});
+  add_duration(app, "--duration", duration_ps, false);
+  if (const auto status = cli.parse(list)) {
+    return *status;
   }
+  o.group.size_bytes = std::uint64_t{o.group.floats} * sizeof(float);
+  o.master.keepalive_interval_ps = o.group.keepalive_interval_ps;
   if (o.master.keepalive_timeout_ps <= o.master.keepalive_interval_ps) {
     return usage("--keepalive-timeout must be longer than --keepalive-interval", "pccl-master");
   }
@@ -422,42 +336,30 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
   std::uint64_t steps = 0;
   bool quiet = false;
   KeyOptions key;
-  Args a(list);
-  for (; a.i < list.size(); ++a.i) {
-    const std::string& arg = list[a.i];
-    bool ok = true;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kPeerHelp;
-      return 0;
-    } else if (key.parse(arg, a, ok)) {
-    } else if (arg == "--quiet" || arg == "-q") {
-      quiet = true;
-    } else if (arg == "--master") {
-      std::string v;
-      ok = a.value(v);
-      if (ok) {
-        const auto colon = v.rfind(':');
-        const std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
-        const std::string port = colon == std::string::npos ? v : v.substr(colon + 1);
-        std::uint16_t p = 0;
-        auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-        if (host != "127.0.0.1" && host != "localhost" && !host.empty()) {
-          return usage("--master: the real mode runs on loopback only (127.0.0.1), got '" + v + "'",
-                       "pccl-peer");
-        }
-        if (ec != std::errc{} || end != port.data() + port.size() || p == 0) {
-          return usage("--master takes 127.0.0.1:PORT, got '" + v + "'", "pccl-peer");
-        }
-        master_port = p;
-      }
-    } else if (arg == "--listen-port") {
-      ok = a.integer<std::uint16_t>(o.listen_port, 0, 65535);
-    } else if (arg == "--steps") {
-      ok = a.integer<std::uint64_t>(steps, 1, ~std::uint64_t{0});
-    } else {
-      return usage("unknown option '" + arg + "' for pccl-peer", "pccl-peer");
+  const auto usage_error = [](const std::string& m) { return usage(m, "pccl-peer"); };
+  Options cli(kPeerHelp, usage_error, " for pccl-peer");
+  CLI::App& app = cli.app();
+  key.add_to(app);
+  app.add_flag("-q,--quiet", quiet);
+  app.add_option_function<std::string>("--master", [&master_port](const std::string& v) {
+    const auto colon = v.rfind(':');
+    const std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
+    const std::string port = colon == std::string::npos ? v : v.substr(colon + 1);
+    std::uint16_t p = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (host != "127.0.0.1" && host != "localhost" && !host.empty()) {
+      throw CLI::ValidationError(
+          "--master: the real mode runs on loopback only (127.0.0.1), got '" + v + "'");
     }
-    if (!ok) return usage(a.error, "pccl-peer");
+    if (ec != std::errc{} || end != port.data() + port.size() || p == 0) {
+      throw CLI::ValidationError("--master takes 127.0.0.1:PORT, got '" + v + "'");
+    }
+    master_port = p;
+  });
+  add_integer(app, "--listen-port", o.listen_port, 0, 65535);
+  add_integer(app, "--steps", steps, 1, ~std::uint64_t{0});
+  if (const auto status = cli.parse(list)) {
+    return *status;
   }
   if (!master_port) return usage("pccl-peer needs --master 127.0.0.1:PORT", "pccl-peer");
   o.master = tcp::endpoint(asio::ip::address_v4::loopback(), *master_port);
@@ -542,46 +444,35 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
   LoopbackOptions o = loopback_defaults();
   o.duration_ps = 15 * sim::kSecond;
   bool verbose = false;
-  Args a(list);
-  for (; a.i < list.size(); ++a.i) {
-    const std::string& arg = list[a.i];
-    bool ok = true;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kLocalHelp;
-      return 0;
-    } else if (arg == "--verbose" || arg == "-v") {
-      verbose = true;
-    } else if (parse_loop(arg, a, o.group.loop, ok)) {
-    } else if (arg == "--insecure") {
-      o.key = nullptr;
-    } else if (arg == "--tls") {
-      o.tls = true;
-    } else if (arg == "--peers") {
-      ok = a.integer<std::uint32_t>(o.peers, 1, 64);
-    } else if (arg == "--duration") {
-      ok = a.duration(o.duration_ps, false);
-    } else if (arg == "--churn-min") {
-      ok = a.duration(o.churn_interval_min_ps, true);
-    } else if (arg == "--churn-max") {
-      ok = a.duration(o.churn_interval_max_ps, false);
-    } else if (arg == "--stall-share") {
-      std::string v;
-      ok = a.value(v);
-      char* end = nullptr;
-      o.stall_share = ok ? std::strtod(v.c_str(), &end) : 0;
-      if (ok && (end != v.c_str() + v.size() || v.empty() || !(o.stall_share >= 0) ||
-                 o.stall_share > 1)) {
-        return usage("--stall-share takes a number from 0 to 1, got '" + v + "'", "pccl-local");
-      }
-    } else if (arg == "--no-churn") {
-      o.churn_interval_max_ps = 0;
-      o.churn_interval_min_ps = 0;
-    } else if (arg == "--seed") {
-      ok = a.integer<std::uint64_t>(o.seed, 0, ~std::uint64_t{0});
-    } else {
-      return usage("unknown option '" + arg + "' for pccl-local", "pccl-local");
+  bool insecure = false;
+  bool no_churn = false;
+  const auto usage_error = [](const std::string& m) { return usage(m, "pccl-local"); };
+  Options cli(kLocalHelp, usage_error, " for pccl-local");
+  CLI::App& app = cli.app();
+  app.add_flag("-v,--verbose", verbose);
+  add_loop_options(app, o.group.loop);
+  app.add_flag("--insecure", insecure);
+  app.add_flag("--tls", o.tls);
+  add_integer(app, "--peers", o.peers, 1, 64);
+  add_duration(app, "--duration", o.duration_ps, false);
+  add_duration(app, "--churn-min", o.churn_interval_min_ps, true);
+  add_duration(app, "--churn-max", o.churn_interval_max_ps, false);
+  app.add_option_function<std::string>("--stall-share", [&o](const std::string& v) {
+    char* end = nullptr;
+    o.stall_share = std::strtod(v.c_str(), &end);
+    if (end != v.c_str() + v.size() || v.empty() || !(o.stall_share >= 0) || o.stall_share > 1) {
+      throw CLI::ValidationError("--stall-share takes a number from 0 to 1, got '" + v + "'");
     }
-    if (!ok) return usage(a.error, "pccl-local");
+  });
+  app.add_flag("--no-churn", no_churn);
+  add_integer(app, "--seed", o.seed, 0, ~std::uint64_t{0});
+  if (const auto status = cli.parse(list)) {
+    return *status;
+  }
+  if (insecure) o.key = nullptr;
+  if (no_churn) {
+    o.churn_interval_max_ps = 0;
+    o.churn_interval_min_ps = 0;
   }
   if (o.churn_interval_min_ps > o.churn_interval_max_ps) {
     return usage("--churn-min must not exceed --churn-max", "pccl-local");

@@ -17,6 +17,7 @@
 
 #include "sim/error.hpp"
 #include "tools/spinel/command_line.hpp"
+#include "tools/spinel/options.hpp"
 #include "tools/sweep/folder.hpp"
 #include "tools/sweep/keys.hpp"
 #include "tools/sweep/merge.hpp"
@@ -113,20 +114,22 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-std::optional<std::uint32_t> parse_count(std::string_view text) {
-  std::uint32_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return n;
-}
-
-std::optional<sweep::Shard> parse_shard(std::string_view text) {
-  const auto slash = text.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  const auto index = parse_count(text.substr(0, slash));
-  const auto count = parse_count(text.substr(slash + 1));
-  if (!index || !count || *count == 0 || *index >= *count) return std::nullopt;
-  return sweep::Shard{*index, *count};
+// "--shard I/N" with 0 <= I < N.
+CLI::Option* add_shard(CLI::App& app, sweep::Shard& out) {
+  return app.add_option_function<std::string>("--shard", [&out](const std::string& v) {
+    const auto slash = v.find('/');
+    sweep::Shard shard;
+    const auto read = [&](std::string_view text, std::uint32_t& n) {
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      return !text.empty() && ec == std::errc{} && end == text.data() + text.size();
+    };
+    if (slash == std::string::npos || !read(std::string_view(v).substr(0, slash), shard.index) ||
+        !read(std::string_view(v).substr(slash + 1), shard.count) || shard.count == 0 ||
+        shard.index >= shard.count) {
+      throw CLI::ValidationError("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '" + v + "'");
+    }
+    out = shard;
+  });
 }
 
 std::string format_eta(double seconds) {
@@ -298,50 +301,24 @@ std::string sweep_help() {
 
 int cmd_sweep(const std::vector<std::string>& args) {
   std::optional<std::string> file;
-  std::optional<fs::path> out;
+  std::optional<std::string> out;
   sweep::RunnerOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   bool list = false;
   bool quiet = false;
   bool force = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << sweep_help();
-      return 0;
-    }
-    if (a == "--force") {
-      force = true;
-    } else if (a == "--resume") {
-      options.resume = true;
-    } else if (a == "--list") {
-      list = true;
-    } else if (a == "--quiet" || a == "-q") {
-      quiet = true;
-    } else if (a == "--jobs" || a == "-j" || a == "--out" || a == "--shard") {
-      if (i + 1 >= args.size()) return usage_error(a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--out") {
-        out = v;
-      } else if (a == "--shard") {
-        const auto shard = parse_shard(v);
-        if (!shard)
-          return usage_error("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '" + v + "'");
-        options.shard = *shard;
-      } else {
-        const auto jobs = parse_count(v);
-        if (!jobs || *jobs == 0 || *jobs > 4096) {
-          return usage_error("--jobs takes a number of threads from 1 to 4096, got '" + v + "'");
-        }
-        options.jobs = *jobs;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "' for sweep");
-    } else if (file) {
-      return usage_error("sweep takes one scenario file; got '" + *file + "' and '" + a + "'");
-    } else {
-      file = a;
-    }
+  Options cli(sweep_help(), usage_error, " for sweep");
+  CLI::App& app = cli.app();
+  cli.one_word(file, "sweep takes one scenario file; got");
+  add_integer(app, "-j,--jobs", options.jobs, 1, 4096, "a number of threads from 1 to 4096");
+  add_text(app, "--out", out);
+  add_shard(app, options.shard);
+  app.add_flag("--resume", options.resume);
+  app.add_flag("--list", list);
+  app.add_flag("-q,--quiet", quiet);
+  app.add_flag("--force", force);
+  if (const auto status = cli.parse(args)) {
+    return *status;
   }
   if (!file) return usage_error("sweep needs a scenario file with a sweep block");
 
@@ -355,7 +332,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (list) return list_points(s, options.shard);
   if (!print_sweep_warnings(s, options.shard, quiet, force)) return 2;
 
-  options.out_dir = out ? *out : api::default_out_dir(s.base);
+  options.out_dir = out ? fs::path(*out) : api::default_out_dir(s.base);
   options.command_line = command_line("sweep", args);
   const bool tty = isatty(fileno(stderr)) != 0;
   Progress progress(tty);
@@ -406,23 +383,18 @@ int cmd_sweep(const std::vector<std::string>& args) {
 }
 
 int cmd_merge(const std::vector<std::string>& args) {
-  std::vector<fs::path> dirs;
-  std::optional<fs::path> out;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << sweep_help();
-      return 0;
-    }
-    if (a == "--out") {
-      if (i + 1 >= args.size()) return usage_error("--out needs a value");
-      out = args[++i];
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "' for merge");
-    } else {
-      dirs.emplace_back(a);
-    }
+  std::vector<std::string> folders;
+  std::optional<std::string> out_text;
+  Options cli(sweep_help(), usage_error, " for merge");
+  CLI::App& app = cli.app();
+  cli.words(folders);
+  add_text(app, "--out", out_text);
+  if (const auto status = cli.parse(args)) {
+    return *status;
   }
+  const std::vector<fs::path> dirs(folders.begin(), folders.end());
+  std::optional<fs::path> out;
+  if (out_text) out = *out_text;
   if (dirs.empty()) return usage_error("merge needs the --out folders of a sweep's shards");
   if (!out) {
     if (dirs.size() > 1) return usage_error("merge of several folders needs --out DIR");

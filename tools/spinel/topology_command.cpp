@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/scenario/scenario.hpp"
+#include "tools/spinel/options.hpp"
 #include "topology/fabric_file.hpp"
 #include "topology/topology.hpp"
 
@@ -41,29 +42,15 @@ int cmd_topology(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::optional<topology::GraphFormat> format;
   std::optional<std::string> out_path;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kHelp;
-      return 0;
-    }
-    if (a == "--export" || a == "--out") {
-      if (i + 1 >= args.size()) return fail_usage(a + " needs a value");
-      const std::string& v = args[++i];
-      if (a == "--out") {
-        out_path = v;
-      } else if (v == "graphml") {
-        format = topology::GraphFormat::graphml;
-      } else if (v == "dot") {
-        format = topology::GraphFormat::dot;
-      } else {
-        return fail_usage("--export takes graphml or dot, got '" + v + "'");
-      }
-      continue;
-    }
-    if (!a.empty() && a[0] == '-') return fail_usage("unknown option '" + a + "'");
-    if (file) return fail_usage("one scenario file, got '" + *file + "' and '" + a + "'");
-    file = a;
+  Options cli(kHelp, fail_usage, "");
+  CLI::App& app = cli.app();
+  cli.one_word(file, "one scenario file, got");
+  add_choice<std::optional<topology::GraphFormat>>(
+      app, "--export", format,
+      {{"graphml", topology::GraphFormat::graphml}, {"dot", topology::GraphFormat::dot}});
+  add_text(app, "--out", out_path);
+  if (const auto status = cli.parse(args)) {
+    return *status;
   }
   if (!file) return fail_usage("which scenario file?");
   if (!format) return fail_usage("--export graphml or --export dot");

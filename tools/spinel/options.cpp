@@ -1,0 +1,135 @@
+#include "tools/spinel/options.hpp"
+
+#include <charconv>
+#include <iostream>
+
+#include "sim/units.hpp"
+
+namespace spinel::tools {
+
+namespace {
+
+template <typename T>
+CLI::Option* add_unsigned(CLI::App& app, const std::string& names, T& out, T min, T max,
+                          const std::string& what) {
+  return app.add_option_function<std::string>(
+      names, [&out, min, max, what = what.empty() ? integer_range(min, max) : what,
+              name = option_name(names)](const std::string& v) {
+        T n = 0;
+        const char* end = v.data() + v.size();
+        const auto [p, ec] = std::from_chars(v.data(), end, n);
+        if (v.empty() || ec != std::errc{} || p != end || n < min || n > max) {
+          throw CLI::ValidationError(name + " takes " + what + ", got '" + v + "'");
+        }
+        out = n;
+      });
+}
+
+}  // namespace
+
+Options::Options(std::string_view help, UsageError usage, std::string unknown_suffix)
+    : help_(help), usage_(std::move(usage)), unknown_suffix_(std::move(unknown_suffix)) {
+  app_.set_help_flag();
+  app_.allow_extras();
+  // A wrapper script may append its own --seed: the last value counts.
+  app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+void Options::one_word(std::optional<std::string>& out, std::string two) {
+  one_ = &out;
+  two_ = std::move(two);
+  app_.add_option("words", words_);
+}
+
+void Options::words(std::vector<std::string>& out) {
+  all_ = &out;
+  app_.add_option("words", words_);
+}
+
+std::optional<int> Options::parse(const std::vector<std::string>& args) {
+  const CLI::Option* help = app_.add_flag("-h,--help");
+  const auto unknown = [&](const std::string& word) {
+    return usage_("unknown option '" + word + "'" + unknown_suffix_);
+  };
+  // CLI11 takes the words last first.
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app_.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    if (help->count() > 0) {
+      std::cout << help_;
+      return 0;
+    }
+    // A value missing: the option is the last word ("--out needs a value").
+    if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && !args.empty() &&
+        app_.get_option_no_throw(args.back()) != nullptr) {
+      return usage_(args.back() + " needs a value");
+    }
+    return usage_(e.what());
+  }
+  if (help->count() > 0) {
+    std::cout << help_;
+    return 0;
+  }
+  // What CLI11 left is unknown: options, and words where the command takes none.
+  for (const std::string& word : app_.remaining()) return unknown(word);
+  for (const std::string& word : words_) {
+    if (!word.empty() && word[0] == '-') return unknown(word);
+  }
+  if (all_ != nullptr) *all_ = words_;
+  if (one_ != nullptr && !words_.empty()) {
+    if (words_.size() > 1) return usage_(two_ + " '" + words_[0] + "' and '" + words_[1] + "'");
+    *one_ = words_[0];
+  }
+  return std::nullopt;
+}
+
+std::string integer_range(std::uint64_t min, std::uint64_t max) {
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint64_t& out,
+                         std::uint64_t min, std::uint64_t max, const std::string& what) {
+  return add_unsigned(app, names, out, min, max, what);
+}
+CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint32_t& out,
+                         std::uint32_t min, std::uint32_t max, const std::string& what) {
+  return add_unsigned(app, names, out, min, max, what);
+}
+CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint16_t& out,
+                         std::uint16_t min, std::uint16_t max, const std::string& what) {
+  return add_unsigned(app, names, out, min, max, what);
+}
+
+CLI::Option* add_text(CLI::App& app, const std::string& names, std::optional<std::string>& out) {
+  return app.add_option_function<std::string>(names, [&out](const std::string& v) { out = v; });
+}
+
+CLI::Option* add_duration(CLI::App& app, const std::string& names, sim::Time& out,
+                          bool allow_zero) {
+  return app.add_option_function<std::string>(
+      names, [&out, allow_zero, name = option_name(names)](const std::string& v) {
+        const auto d = sim::parse_duration_ps(v);
+        if (!d || (!allow_zero && d.value == 0)) {
+          throw CLI::ValidationError(
+              name + " takes a duration" + (allow_zero ? "" : " above zero") +
+              " such as 500ms or 2s, got '" + v + "'" + (d ? "" : " (" + d.error + ")"));
+        }
+        out = d.value;
+      });
+}
+
+std::string option_name(const std::string& names) {
+  return names.substr(names.rfind(',') + 1);
+}
+
+std::string one_of(const std::vector<std::string>& choices) {
+  std::string text;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) text += i + 1 == choices.size() ? " or " : ", ";
+    text += choices[i];
+  }
+  return text;
+}
+
+}  // namespace spinel::tools
