@@ -134,6 +134,28 @@ TEST(Cli, ValuesAfterAnEqualsSignAndTheLastRepeatWins) {
   fs::remove_all(out);
 }
 
+// Every command line of tools/outputs_check/inputs/command_lines.txt (a usage
+// error or a help for each command, 148 lines) ends in exit status 0 or 2 with
+// a message, from the source folder: never a crash, an escaped exception or a
+// sanitizer report (this test runs in the ASan build too).
+TEST(Cli, EveryKnownBadCommandLineEndsCleanly) {
+  std::ifstream lines(fs::path(SPINEL_SOURCE_DIR) / "tools/outputs_check/inputs/command_lines.txt");
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    const Result r = spinel::testing::shell(
+        "cd " + std::string(SPINEL_SOURCE_DIR) + " && env -u SPINEL_PCCL_KEY timeout 20 " +
+        std::string(SPINEL_BINARY) + " " + line + " </dev/null");
+    EXPECT_TRUE(r.status == 0 || r.status == 2) << line << ": " << r.status << "\n" << r.output;
+    EXPECT_FALSE(r.output.empty()) << line;
+    for (const char* crash : {"terminate called", "what():", "Sanitizer", "runtime error"}) {
+      EXPECT_EQ(r.output.find(crash), std::string::npos) << line << ": " << r.output;
+    }
+  }
+  EXPECT_GE(count, 100);
+}
+
 TEST(Cli, ValidateAcceptsEveryShippedScenario) {
   for (const auto& entry : fs::directory_iterator(fs::path(SPINEL_SOURCE_DIR) / "scenarios")) {
     if (entry.path().extension() != ".yaml") continue;
