@@ -63,20 +63,18 @@ int cmd_chakra_info(const std::vector<std::string>& args) {
   std::optional<std::string> prefix;
   workloads::chakra::ChakraOptions options;
   Options cli(kHelp, fail_usage, "");
-  CLI::App& app = cli.app();
   cli.one_word(prefix, "one path prefix, got");
-  add_integer(app, "--replicate", options.replicate, 1, kMaxNumber, "a positive integer");
-  app.add_option_function<std::string>("--dimensions", [&options](const std::string& v) {
+  cli.integer("--replicate", options.replicate, 1, kMaxNumber, "a positive integer");
+  cli.value("--dimensions", [&options](const std::string& v) -> std::optional<std::string> {
     options.dimensions.clear();
     for (std::size_t from = 0; from <= v.size();) {
       const std::size_t comma = std::min(v.find(',', from), v.size());
       const auto n = number(v.substr(from, comma - from));
-      if (!n || *n == 0) {
-        throw CLI::ValidationError("--dimensions takes sizes like 8,4, got '" + v + "'");
-      }
+      if (!n || *n == 0) return "--dimensions takes sizes like 8,4, got '" + v + "'";
       options.dimensions.push_back(*n);
       from = comma + 1;
     }
+    return std::nullopt;
   });
   if (const auto status = cli.parse(args)) {
     return *status;

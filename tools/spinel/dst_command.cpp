@@ -54,13 +54,12 @@ int cmd_dst(const std::vector<std::string>& args) {
     return kUsageStatus;
   };
   Options cli(dst_help(), usage, "");
-  CLI::App& app = cli.app();
   cli.one_word(file, "dst takes one scenario file; got");
-  add_integer(app, "--seeds", seeds, 1, ~std::uint64_t{0}, "a positive integer");
-  add_integer(app, "--first-seed", first, 0, ~std::uint64_t{0}, "a non-negative integer");
-  add_integer(app, "--jobs", jobs, 1, ~std::uint64_t{0}, "a positive integer");
-  add_text(app, "--out", out_text);
-  app.add_flag("-q,--quiet", quiet);
+  cli.integer("--seeds", seeds, 1, ~std::uint64_t{0}, "a positive integer");
+  cli.integer("--first-seed", first, 0, ~std::uint64_t{0}, "a non-negative integer");
+  cli.integer("--jobs", jobs, 1, ~std::uint64_t{0}, "a positive integer");
+  cli.text("--out", out_text);
+  cli.flag("-q,--quiet", quiet);
   if (const auto status = cli.parse(args)) return *status;
   jobs = std::min<std::uint64_t>(jobs, 256);
   std::optional<std::filesystem::path> out;

@@ -351,13 +351,11 @@ int cmd_run(const std::vector<std::string>& args) {
   bool quiet = false;
   bool force = false;
   spinel::tools::Options cli(run_help(), usage_error, " for run");
-  CLI::App& app = cli.app();
   cli.one_word(file, "run takes one scenario file; got");
-  const CLI::Option* seed = spinel::tools::add_integer(app, "--seed", seed_value, 0,
-                                                       ~std::uint64_t{0}, "a non-negative integer");
-  spinel::tools::add_text(app, "--out", out);
-  app.add_flag("-q,--quiet", quiet);
-  app.add_flag("--force", force);
+  cli.integer("--seed", seed_value, 0, ~std::uint64_t{0}, "a non-negative integer");
+  cli.text("--out", out);
+  cli.flag("-q,--quiet", quiet);
+  cli.flag("--force", force);
   if (const auto status = cli.parse(args)) return *status;
   Scenario scenario;
   try {
@@ -368,7 +366,7 @@ int cmd_run(const std::vector<std::string>& args) {
     std::cerr << e.what() << "\n";
     return 2;
   }
-  if (seed->count() > 0) scenario.seed = seed_value;
+  if (cli.given("--seed")) scenario.seed = seed_value;
   if (!print_warnings(scenario, quiet, force)) return 2;
   const std::filesystem::path out_dir =
       out ? std::filesystem::path(*out) : spinel::api::default_out_dir(scenario);

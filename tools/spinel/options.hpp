@@ -3,10 +3,11 @@
 // keeps its own --help text, which teaches by example, and its own wording of
 // errors; CLI11 matches the names ("--out DIR" and "--out=DIR", "-q"), counts
 // the values and hands them to the converters below. A bad command line is
-// the command's usage error: one line, exit status 2.
-#include <CLI/CLI.hpp>
+// the command's usage error: one line, exit status 2. Only options.cpp
+// includes CLI11: its headers cost about 6 s of compiling per file.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,10 @@
 #include <vector>
 
 #include "sim/time.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace spinel::tools {
 
@@ -23,15 +28,20 @@ inline constexpr int kUsageStatus = 2;
 // Prints a usage error (the command's own wording) and returns kUsageStatus.
 using UsageError = std::function<int(const std::string& message)>;
 
-// One command's options. Unknown options are reported in the order a reader
-// would: an unknown option before a second file, whatever their places.
+// Reads an option's value into its variable; returns what is wrong with the
+// value (the whole message, "--shard takes I/N ...") or nullopt.
+using Convert = std::function<std::optional<std::string>(const std::string& value)>;
+
+// One command's options. An unknown option is reported before a second file,
+// wherever they stand.
 class Options {
  public:
   // `unknown_suffix` ends the unknown-option message ("unknown option '-x'
   // for run"; "" for the commands that never named themselves there).
   Options(std::string_view help, UsageError usage, std::string unknown_suffix);
-
-  CLI::App& app() { return app_; }
+  ~Options();
+  Options(const Options&) = delete;
+  Options& operator=(const Options&) = delete;
 
   // The command's one positional word; a second is a usage error: `two` +
   // " 'a' and 'b'" (`two`: "run takes one scenario file; got").
@@ -39,13 +49,38 @@ class Options {
   // Every positional word (merge's folders).
   void words(std::vector<std::string>& out);
 
+  // "-q,--quiet": true when given.
+  void flag(const std::string& names, bool& out);
+  // "--out DIR".
+  void text(const std::string& names, std::optional<std::string>& out);
+  void text(const std::string& names, std::string& out);
+  // "--jobs N" with N in [min, max]; a bad value reads "--jobs takes `what`,
+  // got 'x'" (`what` empty: integer_range(min, max)).
+  void integer(const std::string& names, std::uint64_t& out, std::uint64_t min, std::uint64_t max,
+               const std::string& what = "");
+  void integer(const std::string& names, std::uint32_t& out, std::uint32_t min, std::uint32_t max,
+               const std::string& what = "");
+  void integer(const std::string& names, std::uint16_t& out, std::uint16_t min, std::uint16_t max,
+               const std::string& what = "");
+  // "--duration 2s": a duration with its unit (sim::parse_duration_ps), above
+  // zero unless `allow_zero`.
+  void duration(const std::string& names, sim::Time& out, bool allow_zero);
+  // "--export graphml": one of `choices`, each with the value it sets.
+  template <typename T>
+  void choice(const std::string& names, T& out, std::vector<std::pair<std::string, T>> choices);
+  // Any other value, read by `convert`.
+  void value(const std::string& names, Convert convert);
+
+  // Whether the option was on the command line (after parse).
+  bool given(const std::string& name) const;
+
   // Parses `args` (the words after the command's name). nullopt: the command
   // goes on; otherwise its exit status: 0 after -h/--help printed the help,
   // kUsageStatus after the usage error.
   std::optional<int> parse(const std::vector<std::string>& args);
 
  private:
-  CLI::App app_;
+  std::unique_ptr<CLI::App> app_;
   std::string help_;
   UsageError usage_;
   std::string unknown_suffix_;
@@ -58,27 +93,6 @@ class Options {
 // "an integer from 1 to 64": the wording of a range without a better name.
 std::string integer_range(std::uint64_t min, std::uint64_t max);
 
-// "--jobs N" with N in [min, max]; a bad value reads "--jobs takes `what`,
-// got 'x'" (`what` empty: integer_range(min, max)).
-CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint64_t& out,
-                         std::uint64_t min, std::uint64_t max, const std::string& what = "");
-CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint32_t& out,
-                         std::uint32_t min, std::uint32_t max, const std::string& what = "");
-CLI::Option* add_integer(CLI::App& app, const std::string& names, std::uint16_t& out,
-                         std::uint16_t min, std::uint16_t max, const std::string& what = "");
-
-// "--out DIR": `out` holds the value when the option is given.
-CLI::Option* add_text(CLI::App& app, const std::string& names, std::optional<std::string>& out);
-
-// "--duration 2s": a duration with its unit (sim::parse_duration_ps), above
-// zero unless `allow_zero`.
-CLI::Option* add_duration(CLI::App& app, const std::string& names, sim::Time& out, bool allow_zero);
-
-// "--export graphml": one of `choices`, each with the value it sets.
-template <typename T>
-CLI::Option* add_choice(CLI::App& app, const std::string& names, T& out,
-                        std::vector<std::pair<std::string, T>> choices);
-
 // The name an option's messages use: its long form ("-j,--jobs" -> "--jobs").
 std::string option_name(const std::string& names);
 
@@ -86,20 +100,21 @@ std::string option_name(const std::string& names);
 std::string one_of(const std::vector<std::string>& choices);
 
 template <typename T>
-CLI::Option* add_choice(CLI::App& app, const std::string& names, T& out,
-                        std::vector<std::pair<std::string, T>> choices) {
-  return app.add_option_function<std::string>(
-      names, [&out, choices, name = option_name(names)](const std::string& v) {
-        std::vector<std::string> accepted;
-        for (const auto& [word, value] : choices) {
-          if (word == v) {
-            out = value;
-            return;
+void Options::choice(const std::string& names, T& out,
+                     std::vector<std::pair<std::string, T>> choices) {
+  value(names,
+        [&out, choices = std::move(choices),
+         name = option_name(names)](const std::string& v) -> std::optional<std::string> {
+          std::vector<std::string> accepted;
+          for (const auto& [word, choice_value] : choices) {
+            if (word == v) {
+              out = choice_value;
+              return std::nullopt;
+            }
+            accepted.push_back(word);
           }
-          accepted.push_back(word);
-        }
-        throw CLI::ValidationError(name + " takes " + one_of(accepted) + ", got '" + v + "'");
-      });
+          return name + " takes " + one_of(accepted) + ", got '" + v + "'";
+        });
 }
 
 }  // namespace spinel::tools

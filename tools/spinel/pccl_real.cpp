@@ -133,12 +133,12 @@ Exit status 1 on a violation. Real time: no two runs are alike.
 )";
 
 // The training loop's options (pccl-master, pccl-local).
-void add_loop_options(CLI::App& app, TrainingLoop& loop) {
-  add_integer(app, "--inner-steps", loop.inner_steps, 1, 100'000);
-  app.add_flag("--async", loop.async);
-  add_integer(app, "--concurrent-collectives", loop.concurrent_collectives, 1, 256);
-  add_choice<Quantisation>(
-      app, "--quantisation", loop.quantisation,
+void add_loop_options(Options& cli, TrainingLoop& loop) {
+  cli.integer("--inner-steps", loop.inner_steps, 1, 100'000);
+  cli.flag("--async", loop.async);
+  cli.integer("--concurrent-collectives", loop.concurrent_collectives, 1, 256);
+  cli.choice<Quantisation>(
+      "--quantisation", loop.quantisation,
       {{"none", Quantisation::none}, {"fp16", Quantisation::fp16}, {"int8", Quantisation::int8}});
 }
 
@@ -154,10 +154,10 @@ struct KeyOptions {
   bool insecure = false;
   bool tls = false;
 
-  void add_to(CLI::App& app) {
-    app.add_option("--key-file", file);
-    app.add_flag("--insecure", insecure);
-    app.add_flag("--tls", tls);
+  void add_to(Options& cli) {
+    cli.text("--key-file", file);
+    cli.flag("--insecure", insecure);
+    cli.flag("--tls", tls);
   }
   // The key, or an error for the command line.
   SharedKey::Loaded load() const {
@@ -224,19 +224,18 @@ int cmd_pccl_master(const std::vector<std::string>& list) {
   KeyOptions key;
   const auto usage_error = [](const std::string& m) { return usage(m, "pccl-master"); };
   Options cli(kMasterHelp, usage_error, " for pccl-master");
-  CLI::App& app = cli.app();
-  key.add_to(app);
-  add_loop_options(app, o.group.loop);
-  app.add_flag("-q,--quiet", quiet);
-  add_integer(app, "--port", o.port, 0, 65535);
-  add_integer(app, "--floats", o.group.floats, 1, 1U << 24);
-  add_integer(app, "--connections-per-neighbour", o.group.connections_per_neighbour, 1, 64);
-  add_duration(app, "--step-compute", o.group.step_compute_ps, true);
-  add_duration(app, "--retry-backoff", o.group.retry_backoff_ps, true);
-  add_duration(app, "--keepalive-interval", o.group.keepalive_interval_ps, false);
-  add_duration(app, "--keepalive-timeout", o.master.keepalive_timeout_ps, false);
-  add_integer(app, "--seed", o.group.seed, 0, ~std::uint64_t{0});
-  add_duration(app, "--duration", duration_ps, false);
+  key.add_to(cli);
+  add_loop_options(cli, o.group.loop);
+  cli.flag("-q,--quiet", quiet);
+  cli.integer("--port", o.port, 0, 65535);
+  cli.integer("--floats", o.group.floats, 1, 1U << 24);
+  cli.integer("--connections-per-neighbour", o.group.connections_per_neighbour, 1, 64);
+  cli.duration("--step-compute", o.group.step_compute_ps, true);
+  cli.duration("--retry-backoff", o.group.retry_backoff_ps, true);
+  cli.duration("--keepalive-interval", o.group.keepalive_interval_ps, false);
+  cli.duration("--keepalive-timeout", o.master.keepalive_timeout_ps, false);
+  cli.integer("--seed", o.group.seed, 0, ~std::uint64_t{0});
+  cli.duration("--duration", duration_ps, false);
   if (const auto status = cli.parse(list)) {
     return *status;
   }
@@ -338,26 +337,25 @@ int cmd_pccl_peer(const std::vector<std::string>& list) {
   KeyOptions key;
   const auto usage_error = [](const std::string& m) { return usage(m, "pccl-peer"); };
   Options cli(kPeerHelp, usage_error, " for pccl-peer");
-  CLI::App& app = cli.app();
-  key.add_to(app);
-  app.add_flag("-q,--quiet", quiet);
-  app.add_option_function<std::string>("--master", [&master_port](const std::string& v) {
+  key.add_to(cli);
+  cli.flag("-q,--quiet", quiet);
+  cli.value("--master", [&master_port](const std::string& v) -> std::optional<std::string> {
     const auto colon = v.rfind(':');
     const std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
     const std::string port = colon == std::string::npos ? v : v.substr(colon + 1);
     std::uint16_t p = 0;
     auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
     if (host != "127.0.0.1" && host != "localhost" && !host.empty()) {
-      throw CLI::ValidationError(
-          "--master: the real mode runs on loopback only (127.0.0.1), got '" + v + "'");
+      return "--master: the real mode runs on loopback only (127.0.0.1), got '" + v + "'";
     }
     if (ec != std::errc{} || end != port.data() + port.size() || p == 0) {
-      throw CLI::ValidationError("--master takes 127.0.0.1:PORT, got '" + v + "'");
+      return "--master takes 127.0.0.1:PORT, got '" + v + "'";
     }
     master_port = p;
+    return std::nullopt;
   });
-  add_integer(app, "--listen-port", o.listen_port, 0, 65535);
-  add_integer(app, "--steps", steps, 1, ~std::uint64_t{0});
+  cli.integer("--listen-port", o.listen_port, 0, 65535);
+  cli.integer("--steps", steps, 1, ~std::uint64_t{0});
   if (const auto status = cli.parse(list)) {
     return *status;
   }
@@ -448,24 +446,24 @@ int cmd_pccl_local(const std::vector<std::string>& list) {
   bool no_churn = false;
   const auto usage_error = [](const std::string& m) { return usage(m, "pccl-local"); };
   Options cli(kLocalHelp, usage_error, " for pccl-local");
-  CLI::App& app = cli.app();
-  app.add_flag("-v,--verbose", verbose);
-  add_loop_options(app, o.group.loop);
-  app.add_flag("--insecure", insecure);
-  app.add_flag("--tls", o.tls);
-  add_integer(app, "--peers", o.peers, 1, 64);
-  add_duration(app, "--duration", o.duration_ps, false);
-  add_duration(app, "--churn-min", o.churn_interval_min_ps, true);
-  add_duration(app, "--churn-max", o.churn_interval_max_ps, false);
-  app.add_option_function<std::string>("--stall-share", [&o](const std::string& v) {
+  cli.flag("-v,--verbose", verbose);
+  add_loop_options(cli, o.group.loop);
+  cli.flag("--insecure", insecure);
+  cli.flag("--tls", o.tls);
+  cli.integer("--peers", o.peers, 1, 64);
+  cli.duration("--duration", o.duration_ps, false);
+  cli.duration("--churn-min", o.churn_interval_min_ps, true);
+  cli.duration("--churn-max", o.churn_interval_max_ps, false);
+  cli.value("--stall-share", [&o](const std::string& v) -> std::optional<std::string> {
     char* end = nullptr;
     o.stall_share = std::strtod(v.c_str(), &end);
     if (end != v.c_str() + v.size() || v.empty() || !(o.stall_share >= 0) || o.stall_share > 1) {
-      throw CLI::ValidationError("--stall-share takes a number from 0 to 1, got '" + v + "'");
+      return "--stall-share takes a number from 0 to 1, got '" + v + "'";
     }
+    return std::nullopt;
   });
-  app.add_flag("--no-churn", no_churn);
-  add_integer(app, "--seed", o.seed, 0, ~std::uint64_t{0});
+  cli.flag("--no-churn", no_churn);
+  cli.integer("--seed", o.seed, 0, ~std::uint64_t{0});
   if (const auto status = cli.parse(list)) {
     return *status;
   }

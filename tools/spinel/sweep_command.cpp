@@ -115,8 +115,8 @@ int usage_error(const std::string& message) {
 }
 
 // "--shard I/N" with 0 <= I < N.
-CLI::Option* add_shard(CLI::App& app, sweep::Shard& out) {
-  return app.add_option_function<std::string>("--shard", [&out](const std::string& v) {
+void add_shard(Options& cli, sweep::Shard& out) {
+  cli.value("--shard", [&out](const std::string& v) -> std::optional<std::string> {
     const auto slash = v.find('/');
     sweep::Shard shard;
     const auto read = [&](std::string_view text, std::uint32_t& n) {
@@ -126,9 +126,10 @@ CLI::Option* add_shard(CLI::App& app, sweep::Shard& out) {
     if (slash == std::string::npos || !read(std::string_view(v).substr(0, slash), shard.index) ||
         !read(std::string_view(v).substr(slash + 1), shard.count) || shard.count == 0 ||
         shard.index >= shard.count) {
-      throw CLI::ValidationError("--shard takes I/N with 0 <= I < N, e.g. 0/4; got '" + v + "'");
+      return "--shard takes I/N with 0 <= I < N, e.g. 0/4; got '" + v + "'";
     }
     out = shard;
+    return std::nullopt;
   });
 }
 
@@ -308,15 +309,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
   bool quiet = false;
   bool force = false;
   Options cli(sweep_help(), usage_error, " for sweep");
-  CLI::App& app = cli.app();
   cli.one_word(file, "sweep takes one scenario file; got");
-  add_integer(app, "-j,--jobs", options.jobs, 1, 4096, "a number of threads from 1 to 4096");
-  add_text(app, "--out", out);
-  add_shard(app, options.shard);
-  app.add_flag("--resume", options.resume);
-  app.add_flag("--list", list);
-  app.add_flag("-q,--quiet", quiet);
-  app.add_flag("--force", force);
+  cli.integer("-j,--jobs", options.jobs, 1, 4096, "a number of threads from 1 to 4096");
+  cli.text("--out", out);
+  add_shard(cli, options.shard);
+  cli.flag("--resume", options.resume);
+  cli.flag("--list", list);
+  cli.flag("-q,--quiet", quiet);
+  cli.flag("--force", force);
   if (const auto status = cli.parse(args)) {
     return *status;
   }
@@ -386,9 +386,8 @@ int cmd_merge(const std::vector<std::string>& args) {
   std::vector<std::string> folders;
   std::optional<std::string> out_text;
   Options cli(sweep_help(), usage_error, " for merge");
-  CLI::App& app = cli.app();
   cli.words(folders);
-  add_text(app, "--out", out_text);
+  cli.text("--out", out_text);
   if (const auto status = cli.parse(args)) {
     return *status;
   }

@@ -43,12 +43,11 @@ int cmd_topology(const std::vector<std::string>& args) {
   std::optional<topology::GraphFormat> format;
   std::optional<std::string> out_path;
   Options cli(kHelp, fail_usage, "");
-  CLI::App& app = cli.app();
   cli.one_word(file, "one scenario file, got");
-  add_choice<std::optional<topology::GraphFormat>>(
-      app, "--export", format,
+  cli.choice<std::optional<topology::GraphFormat>>(
+      "--export", format,
       {{"graphml", topology::GraphFormat::graphml}, {"dot", topology::GraphFormat::dot}});
-  add_text(app, "--out", out_path);
+  cli.text("--out", out_path);
   if (const auto status = cli.parse(args)) {
     return *status;
   }
