@@ -209,7 +209,7 @@ extern "C" void on_stop_signal(int signal) {
   }
 }
 
-// Installed while the points run, and put back after.
+// Installed while the points run and the summary prints, and put back after.
 class StopSignals {
  public:
   StopSignals() {
@@ -339,8 +339,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (!quiet) options.on_point = [&](const sweep::PointDone& d) { progress(d); };
   options.stop = &g_stop;
   sweep::SweepOutcome r;
+  // Until the command returns: a second signal while it prints its summary
+  // still ends it with 130/143, not killed by the signal.
+  const StopSignals signals;
   try {
-    const StopSignals signals;
     r = sweep::run_sweep(s, options);
   } catch (const sweep::SweepError& e) {
     std::cerr << "spinel: " << e.what() << "\n";
