@@ -42,9 +42,6 @@ int fail_usage(const std::string& message) {
   return 2;
 }
 
-// Sizes and copies up to 7 digits: far beyond any trace, and no overflow.
-constexpr std::uint32_t kMaxNumber = 9'999'999;
-
 std::optional<std::uint32_t> number(const std::string& text) {
   if (text.empty() || text.size() > 7 ||
       text.find_first_not_of("0123456789") != std::string::npos) {
@@ -64,7 +61,12 @@ int cmd_chakra_info(const std::vector<std::string>& args) {
   workloads::chakra::ChakraOptions options;
   Options cli(kHelp, fail_usage, "");
   cli.one_word(prefix, "one path prefix, got");
-  cli.integer("--replicate", options.replicate, 1, kMaxNumber, "a positive integer");
+  cli.value("--replicate", [&options](const std::string& v) -> std::optional<std::string> {
+    const auto n = number(v);
+    if (!n || *n == 0) return "--replicate takes a positive integer, got '" + v + "'";
+    options.replicate = *n;
+    return std::nullopt;
+  });
   cli.value("--dimensions", [&options](const std::string& v) -> std::optional<std::string> {
     options.dimensions.clear();
     for (std::size_t from = 0; from <= v.size();) {

@@ -47,7 +47,7 @@ int cmd_dst(const std::vector<std::string>& args) {
   std::uint64_t seeds = 100;
   std::uint64_t first = 1;
   std::uint64_t jobs = std::max(1U, std::thread::hardware_concurrency());
-  std::optional<std::string> out_text;
+  std::optional<std::filesystem::path> out;
   bool quiet = false;
   auto usage = [](const std::string& m) {
     std::cerr << "spinel dst: " << m << "\n(see spinel dst --help)\n";
@@ -58,12 +58,10 @@ int cmd_dst(const std::vector<std::string>& args) {
   cli.integer("--seeds", seeds, 1, ~std::uint64_t{0}, "a positive integer");
   cli.integer("--first-seed", first, 0, ~std::uint64_t{0}, "a non-negative integer");
   cli.integer("--jobs", jobs, 1, ~std::uint64_t{0}, "a positive integer");
-  cli.text("--out", out_text);
+  cli.text("--out", out);
   cli.flag("-q,--quiet", quiet);
   if (const auto status = cli.parse(args)) return *status;
   jobs = std::min<std::uint64_t>(jobs, 256);
-  std::optional<std::filesystem::path> out;
-  if (out_text) out = *out_text;
   if (!file) return usage("dst needs a scenario file with a pccl section");
   scenario::Scenario base;
   std::string text;

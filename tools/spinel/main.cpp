@@ -347,7 +347,7 @@ bool print_warnings(const Scenario& scenario, bool quiet, bool force) {
 int cmd_run(const std::vector<std::string>& args) {
   std::optional<std::string> file;
   std::uint64_t seed_value = 0;
-  std::optional<std::string> out;
+  std::optional<std::filesystem::path> out;
   bool quiet = false;
   bool force = false;
   spinel::tools::Options cli(run_help(), usage_error, " for run");
@@ -368,8 +368,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (cli.given("--seed")) scenario.seed = seed_value;
   if (!print_warnings(scenario, quiet, force)) return 2;
-  const std::filesystem::path out_dir =
-      out ? std::filesystem::path(*out) : spinel::api::default_out_dir(scenario);
+  const std::filesystem::path out_dir = out ? *out : spinel::api::default_out_dir(scenario);
 
   spinel::api::RunOptions options;
   options.out_dir = out_dir;

@@ -46,21 +46,13 @@ void Options::one_word(std::optional<std::string>& out, std::string two) {
   app_->add_option("words", words_);
 }
 
-void Options::words(std::vector<std::string>& out) {
+void Options::words(std::vector<std::filesystem::path>& out) {
   all_ = &out;
   app_->add_option("words", words_);
 }
 
 void Options::flag(const std::string& names, bool& out) {
   app_->add_flag(names, out);
-}
-
-void Options::text(const std::string& names, std::optional<std::string>& out) {
-  app_->add_option_function<std::string>(names, [&out](const std::string& v) { out = v; });
-}
-
-void Options::text(const std::string& names, std::string& out) {
-  app_->add_option_function<std::string>(names, [&out](const std::string& v) { out = v; });
 }
 
 void Options::integer(const std::string& names, std::uint64_t& out, std::uint64_t min,
@@ -133,7 +125,7 @@ std::optional<int> Options::parse(const std::vector<std::string>& args) {
   for (const std::string& word : words_) {
     if (!word.empty() && word[0] == '-') return unknown(word);
   }
-  if (all_ != nullptr) *all_ = words_;
+  if (all_ != nullptr) all_->assign(words_.begin(), words_.end());
   if (one_ != nullptr && !words_.empty()) {
     if (words_.size() > 1) return usage_(two_ + " '" + words_[0] + "' and '" + words_[1] + "'");
     *one_ = words_[0];

@@ -6,6 +6,7 @@
 // the command's usage error: one line, exit status 2. Only options.cpp
 // includes CLI11: its headers cost about 6 s of compiling per file.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,13 +48,13 @@ class Options {
   // " 'a' and 'b'" (`two`: "run takes one scenario file; got").
   void one_word(std::optional<std::string>& out, std::string two);
   // Every positional word (merge's folders).
-  void words(std::vector<std::string>& out);
+  void words(std::vector<std::filesystem::path>& out);
 
   // "-q,--quiet": true when given.
   void flag(const std::string& names, bool& out);
-  // "--out DIR".
-  void text(const std::string& names, std::optional<std::string>& out);
-  void text(const std::string& names, std::string& out);
+  // "--out DIR": the value as it is, into a string, a path or an optional of them.
+  template <typename T>
+  void text(const std::string& names, T& out);
   // "--jobs N" with N in [min, max]; a bad value reads "--jobs takes `what`,
   // got 'x'" (`what` empty: integer_range(min, max)).
   void integer(const std::string& names, std::uint64_t& out, std::uint64_t min, std::uint64_t max,
@@ -86,7 +87,7 @@ class Options {
   std::string unknown_suffix_;
   std::vector<std::string> words_;
   std::optional<std::string>* one_ = nullptr;
-  std::vector<std::string>* all_ = nullptr;
+  std::vector<std::filesystem::path>* all_ = nullptr;
   std::string two_;
 };
 
@@ -98,6 +99,14 @@ std::string option_name(const std::string& names);
 
 // What a choice option accepts: "graphml or dot", "none, fp16 or int8".
 std::string one_of(const std::vector<std::string>& choices);
+
+template <typename T>
+void Options::text(const std::string& names, T& out) {
+  value(names, [&out](const std::string& v) -> std::optional<std::string> {
+    out = v;
+    return std::nullopt;
+  });
+}
 
 template <typename T>
 void Options::choice(const std::string& names, T& out,

@@ -302,7 +302,7 @@ std::string sweep_help() {
 
 int cmd_sweep(const std::vector<std::string>& args) {
   std::optional<std::string> file;
-  std::optional<std::string> out;
+  std::optional<fs::path> out;
   sweep::RunnerOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   bool list = false;
@@ -332,7 +332,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (list) return list_points(s, options.shard);
   if (!print_sweep_warnings(s, options.shard, quiet, force)) return 2;
 
-  options.out_dir = out ? fs::path(*out) : api::default_out_dir(s.base);
+  options.out_dir = out ? *out : api::default_out_dir(s.base);
   options.command_line = command_line("sweep", args);
   const bool tty = isatty(fileno(stderr)) != 0;
   Progress progress(tty);
@@ -385,17 +385,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
 }
 
 int cmd_merge(const std::vector<std::string>& args) {
-  std::vector<std::string> folders;
-  std::optional<std::string> out_text;
+  std::vector<fs::path> dirs;
+  std::optional<fs::path> out;
   Options cli(sweep_help(), usage_error, " for merge");
-  cli.words(folders);
-  cli.text("--out", out_text);
+  cli.words(dirs);
+  cli.text("--out", out);
   if (const auto status = cli.parse(args)) {
     return *status;
   }
-  const std::vector<fs::path> dirs(folders.begin(), folders.end());
-  std::optional<fs::path> out;
-  if (out_text) out = *out_text;
   if (dirs.empty()) return usage_error("merge needs the --out folders of a sweep's shards");
   if (!out) {
     if (dirs.size() > 1) return usage_error("merge of several folders needs --out DIR");
